@@ -1,0 +1,47 @@
+# `make run` and `make test` are the two commands a new machine needs; both set everything up.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test test-fast test-slow lint bench chaos fuzz screenshots clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@QT_QPA_PLATFORM= $(BIN)/python -m desktop.preflight && QT_QPA_PLATFORM= $(BIN)/fincast $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# Fast tests: everything but the slow chaos and long real-process runs.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+test: lint test-fast
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+chaos: $(STAMP)
+	$(BIN)/python -m pytest -m slow -q tests/chaos
+
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest -q tests/fuzz --hypothesis-profile=$${FUZZ_PROFILE:-short}
+
+screenshots: $(STAMP)
+	$(BIN)/python -m desktop.screenshots docs/screenshots
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache
