@@ -1,0 +1,32 @@
+"""Zero-configuration CSV import: detect a statement's layout, preview it, stream its rows.
+
+Staged for the import wizard: detect() -> preview() -> adjust the Mapping -> iter_rows(). Pure
+Python; this package never touches the ledger, Qt or the network.
+"""
+
+from data.importer.api import answer, detect, iter_rows, preview
+from data.importer.fingerprint import Fingerprinter
+from data.importer.types import (
+    Detection,
+    ImportProblem,
+    Mapping,
+    ParsedRow,
+    Preview,
+    Question,
+    RowError,
+)
+
+__all__ = [
+    "Detection",
+    "Fingerprinter",
+    "ImportProblem",
+    "Mapping",
+    "ParsedRow",
+    "Preview",
+    "Question",
+    "RowError",
+    "answer",
+    "detect",
+    "iter_rows",
+    "preview",
+]
