@@ -1,0 +1,284 @@
+"""Payee normalization: turn a raw bank description into the merchant a person would name.
+
+"CARD PAYMENT TO TESCO STORES 3297 LONDON" -> "Tesco Stores". The raw description is stored
+beside the payee and never changed; this module only derives a display/grouping key from it.
+Pure and deterministic: it must never raise on any string (the importer, the categorizer and the
+insights all call it on whatever a bank wrote), and never consult anything but its argument.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Longest input we look at: bank descriptions are short; anything longer is noise or an attack.
+_MAX_INPUT = 512
+
+# Prefixes that name how the money moved rather than who received it. Matched case-insensitively at
+# the start, repeatedly ("POS PURCHASE CARD PAYMENT TO ..."), longest first.
+_PREFIXES = sorted(
+    (
+        "card payment to",
+        "card payment",
+        "card purchase",
+        "debit card purchase",
+        "debit card payment",
+        "credit card purchase",
+        "visa purchase",
+        "visa debit",
+        "visa",
+        "mastercard purchase",
+        "maestro",
+        "pos purchase",
+        "pos debit",
+        "pos transaction",
+        "pos",
+        "point of sale",
+        "purchase authorized on",
+        "purchase",
+        "recurring card purchase",
+        "recurring payment",
+        "recurring",
+        "online purchase",
+        "online payment to",
+        "online payment",
+        "international online purchase",
+        "international purchase",
+        "overseas purchase",
+        "contactless payment",
+        "contactless",
+        "apple pay",
+        "google pay",
+        "fuel purchase",
+        "direct debit",
+        "direct debit payment to",
+        "dd",
+        "standing order",
+        "standing order to",
+        "so",
+        "faster payment to",
+        "faster payment",
+        "fps",
+        "bacs",
+        "bill payment to",
+        "bill payment",
+        "payment to",
+        "transfer to",
+        "transfer from",
+        "payment from",
+        "payment received from",
+        "ach debit",
+        "ach credit",
+        "ach",
+        "checkcard",
+        "check card",
+        "debit purchase",
+        "debit",
+        "eft debit order",
+        "debit order",
+        "debicheck payment",
+        "fnb app payment to",
+        "app payment to",
+        "rtc express pmt to",
+        "internet pmt to",
+        "internet payment to",
+        "mobile payment to",
+        "bpay",
+        "eftpos",
+        "eftpos purchase",
+        "kartenzahlung",
+        "lastschrift",
+        "sepa lastschrift",
+        "sepa-lastschrift",
+        "sepa",
+        "ueberweisung",
+        "überweisung",
+        "gutschrift",
+        "paiement cb",
+        "paiement par carte",
+        "cb",
+        "prlv sepa",
+        "prlv",
+        "vir sepa",
+        "vir",
+        "compra",
+        "pago",
+        "betaling",
+        "pin",
+        "withdrawal",
+        "deposit",
+        "bill pay",
+    ),
+    key=len,
+    reverse=True,
+)
+_PREFIX_RE = re.compile(
+    r"^(?:" + "|".join(re.escape(p) for p in _PREFIXES) + r")(?:\b|(?=\W))[\s:*#\-/.,]*",
+    re.IGNORECASE,
+)
+
+# Payment processors and aggregators that put their name before the merchant's: "SQ *BLUE BOTTLE",
+# "PAYPAL *NETFLIX", "TST* JOE'S". When followed by a merchant, the processor is dropped.
+_PROCESSOR_RE = re.compile(
+    r"^(?:sq|sqr|square|paypal|pp|tst|toast|sp|shopify|stripe|yoco|zapper\d?|ik|izettle|iz|"
+    r"sumup|sum up|dashpay|payd|google|ggl|amzn mktp|pos|www|bt|wl|ccm|pyu|paddle\.net|fs|"
+    r"ppl|payu|venmo|zelle|cash app|klarna|afterpay|clearpay)\s*\*\s*",
+    re.IGNORECASE,
+)
+
+# Bracketed bank boilerplate: "(Card )", "(EFFEC )", "CARD NO. 1234".
+_BOILERPLATE_RE = re.compile(
+    r"\((?:card|effec|pending|contactless)[^)]*\)|\bcard\s*no\.?\s*[\dx*]*|"
+    r"\bcard\s+ending(?:\s+in)?\s*[\dx*]*|\bvia\s+(?:apple|google)\s+pay\b",
+    re.IGNORECASE,
+)
+
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_DATE_RE = re.compile(
+    r"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?|"
+    r"\d{1,2}\s*" + _MONTHS + r"(?:\s*\d{2,4})?|" + _MONTHS + r"\s*\d{1,2}(?:,?\s*\d{4})?)\b"
+    r"(?:\s+\d{1,2}[:.]\d{2}(?::\d{2})?)?",
+    re.IGNORECASE,
+)
+_TIME_RE = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECASE)
+
+# Masked or full card numbers and long digit runs: "XXXX1234", "****1234", "4929 1234 5678 9012".
+_CARD_RE = re.compile(r"(?:[x*#]{2,}[\s-]?\d{2,6})|\b(?:\d[ -]?){12,19}\b", re.IGNORECASE)
+
+# Reference-like tokens: anything with a digit that is not a plain short number belonging to a name
+# ("7-Eleven", "3M" survive because they are short and mostly letters).
+_TOKEN_SPLIT_RE = re.compile(r"\s+")
+_AMOUNT_RE = re.compile(r"^[-+]?[$€£]?\d+[.,]\d{2}$")
+
+
+# Where a location usually starts: a US state / country code, or a big city, at the end.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_US_STATES = _words(
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC"
+)
+_COUNTRIES = _words(
+    "US USA GB GBR UK IE IRL FR FRA DE DEU NL NLD BE BEL ES ESP IT ITA PT PRT CH CHE AT AUT SE "
+    "SWE NO NOR DK DNK FI FIN PL POL CZ CA CAN AU AUS NZ NZL ZA ZAF GTZA IN IND SG SGP HK JP JPN "
+    "LU LUX GR GRC MX MEX BR BRA"
+)
+_CITIES = _words(
+    "london manchester birmingham leeds glasgow edinburgh liverpool bristol cardiff belfast "
+    "dublin cork paris lyon marseille berlin munich munchen hamburg frankfurt koln cologne "
+    "amsterdam rotterdam brussels antwerp madrid barcelona lisbon rome milan zurich geneva "
+    "vienna stockholm oslo copenhagen helsinki warsaw prague nyc brooklyn oakland seattle "
+    "chicago boston austin houston dallas denver portland atlanta miami phoenix philadelphia "
+    "toronto vancouver montreal sydney melbourne brisbane perth auckland johannesburg durban "
+    "pretoria sandton luxembourg singapore tokyo"
+)
+_MULTIWORD_CITIES = frozenset(
+    ("new york", "los angeles", "san francisco", "san jose", "san diego", "cape town", "hong kong")
+)
+
+
+def _clean(text: str) -> str:
+    """NFKC, printable only, single spaces; safe on lone surrogates and control characters."""
+    text = text[:_MAX_INPUT].encode("utf-8", "ignore").decode("utf-8")
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())
+
+
+def _strip_prefixes(text: str) -> str:
+    for _ in range(4):
+        new = _PREFIX_RE.sub("", text, count=1)
+        new = _PROCESSOR_RE.sub("", new, count=1)
+        if new == text or not new.strip(" *#-:"):
+            break
+        text = new
+    return text
+
+
+def _is_reference(token: str) -> bool:
+    """Reference codes, store numbers, amounts: tokens a merchant's name does not contain."""
+    core = token.strip(".,:;()[]#*/-'\"")
+    if not core:
+        return True
+    digits = sum(ch.isdigit() for ch in core)
+    if digits == 0:
+        return False
+    if core.isdigit() or _AMOUNT_RE.match(core):
+        return True
+    # "7-ELEVEN", "3M", "A1" are names; "R023VF8ST0", "DCRE200609" are references.
+    return digits >= 3 or (digits / len(core) > 0.3 and len(core) > 3)
+
+
+def _drop_location(tokens: list[str]) -> list[str]:
+    """Trailing state/country codes and well-known city names."""
+    while len(tokens) > 1:
+        last = tokens[-1].strip(".,").upper()
+        if last in _US_STATES or last in _COUNTRIES:
+            tokens = tokens[:-1]
+            continue
+        two = " ".join(tokens[-2:]).lower().strip(".,")
+        if len(tokens) > 2 and two in _MULTIWORD_CITIES:
+            tokens = tokens[:-2]
+            continue
+        if last.lower() in _CITIES:
+            tokens = tokens[:-1]
+            continue
+        break
+    return tokens
+
+
+def _case(tokens: list[str], shouting: bool) -> str:
+    """Title-case text the bank shouted or whispered; keep a person's or brand's own mixed case."""
+    out: list[str] = []
+    for tok in tokens:
+        if shouting or tok.islower():
+            # title() would turn "joe's" into "Joe'S"; capitalise each run of letters instead.
+            word = re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), tok.lower())
+            out.append(re.sub(r"'S\b", "'s", word))
+        else:
+            out.append(tok)
+    joined = " ".join(out)
+    # "Amazon.Com/Bill" -> "Amazon.com": web addresses keep lower-case suffixes and lose paths.
+    joined = re.sub(r"(\.[A-Za-z]{2,4})/\S*", r"\1", joined)
+    return re.sub(r"\.(Com|Net|Org|Co|Uk|Io|De|Fr|Nl)\b", lambda m: m.group(0).lower(), joined)
+
+
+@lru_cache(maxsize=65536)
+def normalize_payee(description: str) -> str:
+    """The merchant in a raw bank description: "SQ *BLUE BOTTLE 0423 OAKLAND" -> "Blue Bottle"."""
+    text = _clean(description if isinstance(description, str) else str(description))
+    if not text:
+        return ""
+    text = _BOILERPLATE_RE.sub(" ", text)
+    text = _strip_prefixes(text.strip())
+    # "MERCHANT*REF123" and "MERCHANT  * 12 Oct": what follows a star is a reference or location.
+    text = _strip_prefixes(text.strip(" *"))
+    head, star, _tail = text.partition("*")
+    if star and head.strip(" -"):
+        text = head
+    text = _CARD_RE.sub(" ", text)
+    text = _DATE_RE.sub(" ", text)
+    text = _TIME_RE.sub(" ", text)
+
+    tokens: list[str] = []
+    for tok in _TOKEN_SPLIT_RE.split(text):
+        if not tok:
+            continue
+        if _is_reference(tok):
+            # A store number ("TESCO STORES 3297 LONDON") ends the name: what follows is the place.
+            if tokens and tok.strip("#").isdigit() and len(tokens) >= 1:
+                break
+            continue
+        tokens.append(tok)
+    tokens = [t for t in (t.strip(" -:,;/|") for t in tokens) if t]
+    tokens = _drop_location(tokens)
+    if not tokens:
+        # Nothing name-like survived (e.g. "ATM 123456"): fall back to the cleaned text.
+        fallback = _clean(description)[:64]
+        return fallback.title() if fallback.isupper() else fallback
+    letters = [ch for ch in " ".join(tokens) if ch.isalpha()]
+    shouting = bool(letters) and all(ch.isupper() for ch in letters)
+    return _case(tokens, shouting)[:80]
