@@ -1,0 +1,36 @@
+"""The ledger: one SQLite file of accounts, transactions, categories, import batches, import
+profiles and rules, behind the `Ledger` API. Never imports Qt, ZeroMQ or a model library."""
+
+from .ledger import Ledger
+from .types import (
+    Account,
+    Batch,
+    Category,
+    ImportRejected,
+    ImportResult,
+    LedgerError,
+    Prediction,
+    QuestionInfo,
+    RowErrorInfo,
+    Rule,
+    TxFilter,
+    Txn,
+    UnansweredQuestions,
+)
+
+__all__ = [
+    "Account",
+    "Batch",
+    "Category",
+    "ImportRejected",
+    "ImportResult",
+    "Ledger",
+    "LedgerError",
+    "Prediction",
+    "QuestionInfo",
+    "RowErrorInfo",
+    "Rule",
+    "TxFilter",
+    "Txn",
+    "UnansweredQuestions",
+]

@@ -1,0 +1,81 @@
+"""Opening a ledger file safely: created 0600 before SQLite touches it, WAL, foreign keys, and a
+refusal (not a crash) for directories, foreign files and databases from another application.
+
+Never opens anything but the path it is given; never deletes or rewrites a file it did not create.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from .schema import migrate
+from .types import LedgerError
+
+# "FCst" in ASCII: marks the file as a Fincast ledger (PRAGMA application_id).
+APPLICATION_ID = 0x46437374
+
+
+def _create_private(path: Path) -> None:
+    """Create `path` empty with mode 0600 so that the ledger is never briefly world-readable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except PermissionError as exc:
+        raise LedgerError(f"cannot create the ledger {path}: permission denied") from exc
+    except OSError as exc:
+        raise LedgerError(f"cannot create the ledger {path}: {exc.strerror or exc}") from exc
+    os.close(fd)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """An autocommit connection to the ledger at `path`, migrated to the newest schema."""
+    if path.is_dir():
+        raise LedgerError(f"{path} is a directory, not a ledger file")
+    created = not path.exists()
+    if created:
+        _create_private(path)
+    elif not os.access(path, os.R_OK | os.W_OK):
+        raise LedgerError(f"cannot open the ledger {path}: permission denied")
+    try:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
+        # what the code says; check_same_thread=False lets a worker thread own the ledger.
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise LedgerError(f"cannot open the ledger {path}: {exc}") from exc
+    try:
+        _check_ours(conn, path)
+        conn.execute("PRAGMA busy_timeout = 5000")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise LedgerError(f"cannot open the ledger {path}: write-ahead logging unavailable")
+        conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache for listing big ledgers
+        if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise LedgerError(f"cannot use the ledger {path}: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse files that are not SQLite, and SQLite databases that belong to something else."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"{path} is not a Fincast ledger (not an SQLite database)") from exc
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables > 0):
+        raise LedgerError(
+            f"{path} is an SQLite database of another application, not a Fincast ledger"
+        )

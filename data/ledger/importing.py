@@ -1,0 +1,208 @@
+"""Committing a detected statement into the ledger: one SQLite transaction per file, streamed in
+chunks, duplicates (by the importer's fingerprints) skipped and counted, any bad row refusing the
+whole file with every bad row reported.
+
+Never stores part of a file, never guesses an answer to an importer question, and never holds a
+whole file's rows in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from data.importer import Fingerprinter, ImportProblem, Mapping, RowError, answer, detect, iter_rows
+
+from .types import (
+    ImportRejected,
+    ImportResult,
+    LedgerError,
+    QuestionInfo,
+    RowErrorInfo,
+    UnansweredQuestions,
+)
+
+if TYPE_CHECKING:
+    from data.importer import Detection
+
+    from .ledger import Ledger
+
+CHUNK = 5000  # rows per executemany: large enough to amortise the call, small enough for memory
+MAX_KEPT_ERRORS = 10_000  # every bad row is counted; this many are kept to report line by line
+
+INSERT = (
+    "INSERT OR IGNORE INTO transactions (account_id, date, amount, currency, description, payee, "
+    "batch_id, fingerprint, line, balance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _payee_function() -> Callable[[str], str]:
+    try:
+        from data.payee import normalize_payee
+    except ImportError:  # data/payee.py is H5's; keep importing even if it is missing
+        return str.strip
+    # statements repeat the same descriptions endlessly: normalise each distinct one once
+    return lru_cache(maxsize=65536)(normalize_payee)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise LedgerError(f"{path}: no such file")
+    if path.is_dir():
+        raise LedgerError(f"{path} is a directory, not a statement file")
+    if not path.is_file():
+        raise LedgerError(f"{path} is not a regular file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise LedgerError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def describe_errors(errors: Iterable[RowErrorInfo], total: int) -> str:
+    """All bad rows on one line: 'line 4: bad date "x"; line 9: ...'."""
+    kept = list(errors)
+    text = "; ".join(f"line {e.line}: {e.reason}" for e in kept)
+    if total > len(kept):
+        text += f"; and {total - len(kept)} more"
+    return text
+
+
+def import_file(
+    ledger: Ledger,
+    path: Path,
+    account: str,
+    *,
+    mapping: Mapping | None = None,
+    answers: dict[str, str] | None = None,
+    locale: str | None = None,
+    currency: str = "USD",
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Detect `path` (reusing a saved profile for its header), answer questions, commit it."""
+    _check_path(path)
+    detection = detect(path, locale=locale)
+    if mapping is None:
+        saved = ledger.profile(detection.profile_key, account)
+        if saved is not None:
+            # a profile from an older version that no longer fits: keep the fresh detection
+            with contextlib.suppress(ImportProblem):
+                detection = detect(path, profile=Mapping.from_json(saved), locale=locale)
+    for key, choice in (answers or {}).items():
+        if any(q.key == key for q in detection.questions):
+            detection = answer(detection, key, choice)
+    return commit_import(
+        ledger,
+        account,
+        detection,
+        mapping,
+        source_name=path.name,
+        sha256=file_sha256(path),
+        currency=currency,
+        progress=progress,
+    )
+
+
+def commit_import(
+    ledger: Ledger,
+    account: str,
+    detection: Detection,
+    mapping: Mapping | None = None,
+    *,
+    source_name: str,
+    sha256: str | None = None,
+    currency: str = "USD",
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Store all rows of `detection` in `account` in one transaction, or refuse the whole file."""
+    if detection.questions and mapping is None:
+        listed = "; ".join(
+            f"{q.text} ({'/'.join(q.choices)})" if q.choices else q.text
+            for q in detection.questions
+        )
+        raise UnansweredQuestions(
+            f"{source_name}: the importer needs an answer first: {listed}",
+            questions=tuple(QuestionInfo(q.key, q.text, q.choices) for q in detection.questions),
+        )
+    used = mapping or detection.mapping
+    acct = ledger.ensure_account(account, currency)
+    payee_of = _payee_function()
+    fingerprint = Fingerprinter()
+    errors: list[RowErrorInfo] = []
+    error_count = 0
+    rows_seen = imported = 0
+    with ledger._write() as conn:
+        batch_id = conn.execute(
+            "INSERT INTO batches (account_id, file_name, sha256, profile_key) VALUES (?, ?, ?, ?)",
+            (acct.id, source_name, sha256, detection.profile_key),
+        ).lastrowid
+        chunk: list[tuple[object, ...]] = []
+        for item in iter_rows(detection, mapping=used):
+            if isinstance(item, RowError):
+                error_count += 1
+                if len(errors) < MAX_KEPT_ERRORS:
+                    errors.append(RowErrorInfo(item.line, item.reason))
+                continue
+            rows_seen += 1
+            if error_count:
+                continue  # the file will be refused; keep reading only to report every bad row
+            chunk.append(
+                (
+                    acct.id,
+                    item.date.isoformat(),
+                    item.amount,
+                    item.currency or acct.currency,
+                    item.description,
+                    payee_of(item.description) or item.description.strip(),
+                    batch_id,
+                    fingerprint(item),
+                    item.line,
+                    item.balance,
+                )
+            )
+            if len(chunk) >= CHUNK:
+                imported += conn.executemany(INSERT, chunk).rowcount
+                chunk.clear()
+                if progress is not None:
+                    progress(rows_seen)
+        if error_count:
+            noun = "row" if error_count == 1 else "rows"
+            raise ImportRejected(
+                f"{source_name}: {error_count} bad {noun}, nothing imported: "
+                f"{describe_errors(errors, error_count)}",
+                errors=tuple(errors),
+            )
+        if chunk:
+            imported += conn.executemany(INSERT, chunk).rowcount
+        if rows_seen == 0:
+            raise ImportRejected(f"{source_name}: the file has no transactions, nothing imported")
+        duplicates = rows_seen - imported
+        conn.execute(
+            "UPDATE batches SET imported = ?, duplicates = ? WHERE id = ?",
+            (imported, duplicates, batch_id),
+        )
+        ledger._save_profile(conn, detection.profile_key, used.to_json(), acct.name)
+        if progress is not None:
+            progress(rows_seen)
+    assert batch_id is not None
+    return ImportResult(
+        batch_id=batch_id,
+        account=acct.name,
+        source_name=source_name,
+        imported=imported,
+        duplicates=duplicates,
+        profile_key=detection.profile_key,
+    )

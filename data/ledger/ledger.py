@@ -1,0 +1,498 @@
+"""The one Ledger API that the CLI, the desktop and the categorize loop use.
+
+A Ledger is one SQLite connection in autocommit mode; every write is an explicit transaction, so a
+failure leaves nothing half-written. Use it from one thread at a time. It never imports Qt, ZeroMQ
+or a model library, and never changes a transaction's raw description.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from data import paths
+
+from . import queries
+from .connection import connect
+from .types import (
+    Account,
+    Batch,
+    Category,
+    CategorySource,
+    ImportResult,
+    LedgerError,
+    Order,
+    Prediction,
+    Rule,
+    RuleField,
+    RuleOp,
+    TxFilter,
+    Txn,
+)
+
+if TYPE_CHECKING:
+    from data.importer import Detection, Mapping
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_MAX_NAME = 200
+
+
+def _clean_name(name: str, what: str) -> str:
+    cleaned = " ".join(str(name).split())
+    if not cleaned:
+        raise LedgerError(f"{what} name is empty")
+    if len(cleaned) > _MAX_NAME:
+        raise LedgerError(f"{what} name is longer than {_MAX_NAME} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise LedgerError(f"{what} name contains control characters")
+    return cleaned
+
+
+class Ledger:
+    """Accounts, transactions, categories, import batches, profiles and rules in one SQLite file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    # -- life -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> Ledger:
+        """Open (creating 0600 if needed, WAL, migrated) the ledger at `path` or the default one."""
+        target = Path(path) if path is not None else paths.default_ledger()
+        return cls(connect(target.expanduser()), target)
+
+    def close(self) -> None:
+        """Close the connection; the ledger cannot be used afterwards."""
+        self._conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole, or rolled back on any exception."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise LedgerError(f"the ledger {self.path} is busy or read-only: {exc}") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise LedgerError(f"could not save to the ledger {self.path}: {exc}") from exc
+
+    def dump(self) -> list[str]:
+        """Every row as SQL text (tests compare dumps before and after a refused write)."""
+        return list(self._conn.iterdump())
+
+    # -- accounts -------------------------------------------------------------------------------
+
+    def accounts(self) -> list[Account]:
+        """All accounts by name."""
+        rows = self._conn.execute("SELECT id, name, currency FROM accounts ORDER BY name")
+        return [Account(*row) for row in rows]
+
+    def account(self, name: str) -> Account | None:
+        """The account called `name`, or None."""
+        row = self._conn.execute(
+            "SELECT id, name, currency FROM accounts WHERE name = ?", (" ".join(name.split()),)
+        ).fetchone()
+        return Account(*row) if row else None
+
+    def ensure_account(self, name: str, currency: str = "USD") -> Account:
+        """The account called `name`, created with `currency` if it does not exist yet."""
+        name = _clean_name(name, "account")
+        currency = currency.strip().upper()
+        if not _CURRENCY.match(currency):
+            raise LedgerError(f"not a currency code: {currency!r} (expected e.g. USD, EUR)")
+        existing = self.account(name)
+        if existing:
+            return existing
+        with self._write() as conn:
+            conn.execute("INSERT INTO accounts (name, currency) VALUES (?, ?)", (name, currency))
+        created = self.account(name)
+        assert created is not None
+        return created
+
+    def _account_id(self, name: str) -> int:
+        found = self.account(name)
+        if found is None:
+            raise LedgerError(f"no account named {name!r}")
+        return found.id
+
+    def account_balances(self) -> dict[str, tuple[int, str]]:
+        """Sum of amounts and currency per account name (the ledger's view, not the bank's)."""
+        rows = self._conn.execute(
+            "SELECT a.name, coalesce(sum(t.amount), 0), a.currency FROM accounts a "
+            "LEFT JOIN transactions t ON t.account_id = a.id GROUP BY a.id"
+        ).fetchall()
+        return {name: (total, currency) for name, total, currency in rows}
+
+    # -- categories -----------------------------------------------------------------------------
+
+    def categories(self) -> list[Category]:
+        """All categories by name."""
+        rows = self._conn.execute("SELECT id, name FROM categories ORDER BY name").fetchall()
+        return [Category(*row) for row in rows]
+
+    def ensure_category(self, name: str) -> Category:
+        """The category called `name`, created if needed."""
+        name = _clean_name(name, "category")
+        with self._write() as conn:
+            return Category(*self._category_row(conn, name))
+
+    @staticmethod
+    def _category_row(conn: sqlite3.Connection, name: str) -> tuple[int, str]:
+        conn.execute("INSERT OR IGNORE INTO categories (name) VALUES (?)", (name,))
+        row = conn.execute("SELECT id, name FROM categories WHERE name = ?", (name,)).fetchone()
+        return (row[0], row[1])
+
+    def _category_id(self, name: str) -> int | None:
+        row = self._conn.execute("SELECT id FROM categories WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    def _where(self, flt: TxFilter) -> tuple[str, list[Any]]:
+        account_id = self._account_id(flt.account) if flt.account is not None else None
+        # an unknown category simply matches nothing (id -1), unlike an unknown account,
+        # which is almost always a typo worth reporting
+        category_id = None
+        if flt.category is not None:
+            found = self._category_id(flt.category)
+            category_id = found if found is not None else -1
+        return queries.where(flt, account_id, category_id)
+
+    def transactions(
+        self,
+        flt: TxFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+        order: Order = "date_desc",
+    ) -> list[Txn]:
+        """One page of transactions matching `flt`, newest first by default."""
+        if order not in queries.ORDER_SQL:
+            raise LedgerError(f"unknown order {order!r}")
+        if offset < 0 or limit < 0:
+            raise LedgerError("offset and limit must not be negative")
+        where_sql, params = self._where(flt or TxFilter())
+        rows = self._conn.execute(queries.page_sql(where_sql, order), [*params, limit, offset])
+        return [queries.row_to_txn(row) for row in rows]
+
+    def iter_transactions(
+        self, flt: TxFilter | None = None, *, order: Order = "date_desc", chunk: int = 5000
+    ) -> Iterator[Txn]:
+        """Every matching transaction, fetched in pages so memory stays bounded."""
+        offset = 0
+        while True:
+            page = self.transactions(flt, offset=offset, limit=chunk, order=order)
+            yield from page
+            if len(page) < chunk:
+                return
+            offset += chunk
+
+    def count(self, flt: TxFilter | None = None) -> int:
+        """How many transactions match `flt`."""
+        where_sql, params = self._where(flt or TxFilter())
+        row = self._conn.execute(f"SELECT count(*) FROM transactions t{where_sql}", params)
+        return int(row.fetchone()[0])
+
+    def get(self, txn_id: int) -> Txn | None:
+        """The transaction with id `txn_id`, or None."""
+        page = self.transactions(TxFilter(ids=(txn_id,)), limit=1)
+        return page[0] if page else None
+
+    def set_category(
+        self, txn_ids: Iterable[int], category: str | None, source: CategorySource = "user"
+    ) -> int:
+        """Set (or with None clear) the category of `txn_ids`; returns how many rows changed.
+
+        Clearing marks the rows 'skipped' so that the categorize loop does not fill them again.
+        """
+        ids = list(txn_ids)
+        with self._write() as conn:
+            rows: list[tuple[int | None, str | None, str, int]]
+            if category is None:
+                rows = [(None, None, "skipped", i) for i in ids]
+            else:
+                cat_id = self._category_row(conn, _clean_name(category, "category"))[0]
+                rows = [(cat_id, source, "done", i) for i in ids]
+            cur = conn.executemany(
+                "UPDATE transactions SET category_id = ?, category_source = ?, confidence = NULL, "
+                "suggestion_id = NULL, categorize_state = ? WHERE id = ?",
+                rows,
+            )
+            return cur.rowcount
+
+    def set_payee(self, txn_ids: Iterable[int], payee: str) -> int:
+        """Rename the payee of `txn_ids` (the raw description is never touched)."""
+        payee = _clean_name(payee, "payee")
+        with self._write() as conn:
+            cur = conn.executemany(
+                "UPDATE transactions SET payee = ? WHERE id = ?", [(payee, i) for i in txn_ids]
+            )
+            return cur.rowcount
+
+    def pending_categorization(self, limit: int = 500) -> list[Txn]:
+        """Oldest transactions still waiting for the categorizer."""
+        return self.transactions(
+            TxFilter(categorize_state="pending"), limit=limit, order="date_asc"
+        )
+
+    def mark_pending(self, txn_ids: Iterable[int] | None = None) -> int:
+        """Queue `txn_ids` (None: every non-user-categorized row) for categorizing again."""
+        with self._write() as conn:
+            if txn_ids is None:
+                cur = conn.execute(
+                    "UPDATE transactions SET categorize_state = 'pending' "
+                    "WHERE coalesce(category_source, '') != 'user'"
+                )
+            else:
+                cur = conn.executemany(
+                    "UPDATE transactions SET categorize_state = 'pending' "
+                    "WHERE id = ? AND coalesce(category_source, '') != 'user'",
+                    [(i,) for i in txn_ids],
+                )
+            return cur.rowcount
+
+    def apply_predictions(self, predictions: Sequence[Prediction]) -> int:
+        """Store categorizer results; never overwrites a category the user chose. Returns count."""
+        with self._write() as conn:
+            cache: dict[str, int] = {}
+
+            def cat_id(name: str | None) -> int | None:
+                if name is None:
+                    return None
+                if name not in cache:
+                    cache[name] = self._category_row(conn, _clean_name(name, "category"))[0]
+                return cache[name]
+
+            rows = [
+                (
+                    cat_id(p.category),
+                    p.source if p.category is not None else None,
+                    p.confidence,
+                    cat_id(p.suggestion),
+                    p.txn_id,
+                )
+                for p in predictions
+            ]
+            cur = conn.executemany(
+                "UPDATE transactions SET category_id = ?, category_source = ?, confidence = ?, "
+                "suggestion_id = ?, categorize_state = 'done' "
+                "WHERE id = ? AND coalesce(category_source, '') != 'user'",
+                rows,
+            )
+            return cur.rowcount
+
+    # -- imports --------------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        path: Path | str,
+        account: str,
+        *,
+        mapping: Mapping | None = None,
+        answers: dict[str, str] | None = None,
+        locale: str | None = None,
+        currency: str = "USD",
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Detect, check and commit one statement file into `account` atomically."""
+        from .importing import import_file
+
+        return import_file(
+            self,
+            Path(path),
+            account,
+            mapping=mapping,
+            answers=answers,
+            locale=locale,
+            currency=currency,
+            progress=progress,
+        )
+
+    def commit_import(
+        self,
+        account: str,
+        detection: Detection,
+        mapping: Mapping | None = None,
+        *,
+        source_name: str,
+        sha256: str | None = None,
+        currency: str = "USD",
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
+        """Store every row of an already detected (and answered) file, whole or not at all."""
+        from .importing import commit_import
+
+        return commit_import(
+            self,
+            account,
+            detection,
+            mapping,
+            source_name=source_name,
+            sha256=sha256,
+            currency=currency,
+            progress=progress,
+        )
+
+    def batches(self) -> list[Batch]:
+        """Every import batch, newest first."""
+        rows = self._conn.execute(
+            "SELECT b.id, a.name, b.file_name, b.sha256, b.profile_key, b.imported, b.duplicates, "
+            "b.created FROM batches b JOIN accounts a ON a.id = b.account_id ORDER BY b.id DESC"
+        ).fetchall()
+        return [Batch(*row) for row in rows]
+
+    def undo_batch(self, batch_id: int) -> int:
+        """Remove an import batch and every transaction it added; returns how many were removed."""
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is None:
+                raise LedgerError(f"no import batch {batch_id}")
+            removed = conn.execute("DELETE FROM transactions WHERE batch_id = ?", (batch_id,))
+            conn.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
+            return removed.rowcount
+
+    # -- import profiles ------------------------------------------------------------------------
+
+    def profile(self, profile_key: str, account: str | None = None) -> str | None:
+        """Saved mapping JSON for a header: the account's own first, else the latest of any."""
+        account_id = 0
+        if account is not None:
+            found = self.account(account)
+            account_id = found.id if found else -1
+        row = self._conn.execute(
+            "SELECT mapping FROM profiles WHERE profile_key = ? "
+            "ORDER BY (account_id = ?) DESC, updated DESC, rowid DESC LIMIT 1",
+            (profile_key, account_id),
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_profile(self, profile_key: str, mapping_json: str, account: str | None = None) -> None:
+        """Remember how a header's files are read (per account when `account` is given)."""
+        with self._write() as conn:
+            self._save_profile(conn, profile_key, mapping_json, account)
+
+    def _save_profile(
+        self, conn: sqlite3.Connection, profile_key: str, mapping_json: str, account: str | None
+    ) -> None:
+        account_id = self._account_id(account) if account is not None else 0
+        conn.execute(
+            "INSERT INTO profiles (profile_key, account_id, mapping) VALUES (?, ?, ?) "
+            "ON CONFLICT (profile_key, account_id) DO UPDATE SET mapping = excluded.mapping, "
+            "updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            (profile_key, account_id, mapping_json),
+        )
+
+    # -- rules (storage only; data/rules.py matches them) ---------------------------------------
+
+    _RULE_SELECT = (
+        "SELECT r.id, r.position, r.field, r.op, r.pattern, c.name, r.amount_min, r.amount_max, "
+        "a.name, r.rename_payee FROM rules r LEFT JOIN categories c ON c.id = r.category_id "
+        "LEFT JOIN accounts a ON a.id = r.account_id"
+    )
+
+    def rules(self) -> list[Rule]:
+        """All rules in the order they are tried."""
+        rows = self._conn.execute(f"{self._RULE_SELECT} ORDER BY r.position, r.id").fetchall()
+        return [Rule(*row) for row in rows]
+
+    def add_rule(
+        self,
+        field: RuleField,
+        op: RuleOp,
+        pattern: str,
+        category: str | None,
+        *,
+        amount_min: int | None = None,
+        amount_max: int | None = None,
+        account: str | None = None,
+        rename_payee: str | None = None,
+        position: int | None = None,
+    ) -> Rule:
+        """Store a rule (last, or at `position`, 1-based); it needs a category or a payee rename."""
+        if field not in ("description", "payee"):
+            raise LedgerError(f"a rule matches 'description' or 'payee', not {field!r}")
+        if op not in ("contains", "exact", "regex"):
+            raise LedgerError(f"a rule's operator is contains, exact or regex, not {op!r}")
+        if not pattern.strip():
+            raise LedgerError("a rule needs a non-empty pattern")
+        if op == "regex":
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise LedgerError(f"not a valid regular expression: {pattern!r} ({exc})") from exc
+        if category is None and not rename_payee:
+            raise LedgerError("a rule must set a category or rename the payee")
+        if amount_min is not None and amount_max is not None and amount_min > amount_max:
+            raise LedgerError("a rule's minimum amount is above its maximum")
+        with self._write() as conn:
+            account_id = self._account_id(account) if account is not None else None
+            cat_id = (
+                self._category_row(conn, _clean_name(category, "category"))[0]
+                if category is not None
+                else None
+            )
+            last = conn.execute("SELECT coalesce(max(position), 0) FROM rules").fetchone()[0]
+            pos = last + 1 if position is None else max(1, min(position, last + 1))
+            conn.execute("UPDATE rules SET position = position + 1 WHERE position >= ?", (pos,))
+            cur = conn.execute(
+                "INSERT INTO rules (position, field, op, pattern, amount_min, amount_max, "
+                "account_id, category_id, rename_payee) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (pos, field, op, pattern, amount_min, amount_max, account_id, cat_id, rename_payee),
+            )
+            rule_id = cur.lastrowid
+        return next(r for r in self.rules() if r.id == rule_id)
+
+    def remove_rule(self, rule_id: int) -> None:
+        """Delete a rule; the ones after it move up."""
+        with self._write() as conn:
+            row = conn.execute("SELECT position FROM rules WHERE id = ?", (rule_id,)).fetchone()
+            if row is None:
+                raise LedgerError(f"no rule {rule_id}")
+            conn.execute("DELETE FROM rules WHERE id = ?", (rule_id,))
+            conn.execute("UPDATE rules SET position = position - 1 WHERE position > ?", (row[0],))
+
+    def move_rule(self, rule_id: int, position: int) -> None:
+        """Move a rule to `position` (1-based, clamped to the list)."""
+        with self._write() as conn:
+            row = conn.execute("SELECT position FROM rules WHERE id = ?", (rule_id,)).fetchone()
+            if row is None:
+                raise LedgerError(f"no rule {rule_id}")
+            last = conn.execute("SELECT max(position) FROM rules").fetchone()[0]
+            old, new = row[0], max(1, min(position, last))
+            if new < old:
+                conn.execute(
+                    "UPDATE rules SET position = position + 1 WHERE position >= ? AND position < ?",
+                    (new, old),
+                )
+            elif new > old:
+                conn.execute(
+                    "UPDATE rules SET position = position - 1 WHERE position > ? AND position <= ?",
+                    (old, new),
+                )
+            conn.execute("UPDATE rules SET position = ? WHERE id = ?", (new, rule_id))

@@ -1,0 +1,107 @@
+"""SQL for listing and counting transactions: a TxFilter becomes a WHERE clause with parameters.
+
+Paging runs the ORDER BY/OFFSET over the narrow covering indexes first and joins the wide columns
+only for the page it returns, so a deep page of a 1,000,000-row ledger costs an index walk, not a
+million joined rows. Never formats user text into SQL: everything user-given is a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .types import Order, TxFilter, Txn
+
+ORDER_SQL: dict[str, str] = {
+    "date_desc": "t.date DESC, t.id DESC",
+    "date_asc": "t.date ASC, t.id ASC",
+    "amount_asc": "t.amount ASC, t.id ASC",
+    "amount_desc": "t.amount DESC, t.id DESC",
+}
+
+COLUMNS = """
+SELECT t.id, a.name, t.date, t.amount, t.currency, t.description, t.payee, c.name,
+       t.category_source, t.confidence, s.name, t.categorize_state, t.batch_id, t.fingerprint,
+       t.line, t.balance
+"""
+JOINS = """
+JOIN accounts a ON a.id = t.account_id
+LEFT JOIN categories c ON c.id = t.category_id
+LEFT JOIN categories s ON s.id = t.suggestion_id
+"""
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def where(flt: TxFilter, account_id: int | None, category_id: int | None) -> tuple[str, list[Any]]:
+    """WHERE clause (or '') and its parameters; names are already resolved to ids by the caller."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if flt.account is not None:
+        parts.append("t.account_id = ?")
+        params.append(account_id)
+    if flt.date_from is not None:
+        parts.append("t.date >= ?")
+        params.append(flt.date_from.isoformat())
+    if flt.date_to is not None:
+        parts.append("t.date <= ?")
+        params.append(flt.date_to.isoformat())
+    if flt.text:
+        parts.append("(t.description LIKE ? ESCAPE '\\' OR t.payee LIKE ? ESCAPE '\\')")
+        params += [_like(flt.text), _like(flt.text)]
+    if flt.category is not None:
+        parts.append("t.category_id = ?")
+        params.append(category_id)
+    if flt.uncategorized:
+        parts.append("t.category_id IS NULL")
+    if flt.low_confidence is not None:
+        parts.append(
+            "t.confidence IS NOT NULL AND t.confidence < ? "
+            "AND coalesce(t.category_source, '') != 'user'"
+        )
+        params.append(flt.low_confidence)
+    if flt.ids is not None:
+        parts.append(f"t.id IN ({','.join('?' * len(flt.ids))})" if flt.ids else "0")
+        params += list(flt.ids)
+    if flt.batch_id is not None:
+        parts.append("t.batch_id = ?")
+        params.append(flt.batch_id)
+    if flt.categorize_state is not None:
+        parts.append("t.categorize_state = ?")
+        params.append(flt.categorize_state)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def page_sql(where_sql: str, order: Order) -> str:
+    """Ids of one page from the narrow table scan, then the joined rows for just those ids."""
+    order_sql = ORDER_SQL[order]
+    return (
+        f"{COLUMNS} FROM (SELECT t.id AS pid FROM transactions t{where_sql} "
+        f"ORDER BY {order_sql} LIMIT ? OFFSET ?) page "
+        f"CROSS JOIN transactions t ON t.id = page.pid {JOINS} ORDER BY {order_sql}"
+    )
+
+
+def row_to_txn(row: tuple[Any, ...]) -> Txn:
+    """A Txn from one row selected with COLUMNS."""
+    return Txn(
+        id=row[0],
+        account=row[1],
+        date=dt.date.fromisoformat(row[2]),
+        amount=row[3],
+        currency=row[4],
+        description=row[5],
+        payee=row[6],
+        category=row[7],
+        category_source=row[8],
+        confidence=row[9],
+        suggestion=row[10],
+        categorize_state=row[11],
+        batch_id=row[12],
+        fingerprint=row[13],
+        line=row[14],
+        balance=row[15],
+    )

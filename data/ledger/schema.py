@@ -1,0 +1,102 @@
+"""The ledger's schema as numbered migrations, applied in order at open via PRAGMA user_version.
+
+Never edit a migration that has shipped: add the next number. Money columns are INTEGER minor units;
+dates are ISO 'YYYY-MM-DD' text so that text order is date order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .types import LedgerError
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the initial schema.
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        currency TEXT NOT NULL,
+        created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE categories (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        file_name TEXT NOT NULL,
+        sha256 TEXT,
+        profile_key TEXT,
+        imported INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE TABLE transactions (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id),
+        date TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        description TEXT NOT NULL,
+        payee TEXT NOT NULL,
+        category_id INTEGER REFERENCES categories(id),
+        category_source TEXT CHECK (category_source IN ('rule', 'model', 'user')),
+        confidence REAL,
+        suggestion_id INTEGER REFERENCES categories(id),
+        categorize_state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (categorize_state IN ('pending', 'done', 'skipped')),
+        batch_id INTEGER REFERENCES batches(id),
+        fingerprint TEXT NOT NULL,
+        line INTEGER,
+        balance INTEGER
+    );
+    -- duplicate detection: a fingerprint is unique within its account
+    CREATE UNIQUE INDEX tx_account_fingerprint ON transactions(account_id, fingerprint);
+    -- the listing's default order, and per-account / per-category listings in that order
+    CREATE INDEX tx_date ON transactions(date, id);
+    CREATE INDEX tx_account_date ON transactions(account_id, date, id);
+    CREATE INDEX tx_category_date ON transactions(category_id, date, id);
+    CREATE INDEX tx_batch ON transactions(batch_id);
+    -- the categorize loop's queue stays small, so a partial index keeps it cheap to find
+    CREATE INDEX tx_pending ON transactions(id) WHERE categorize_state = 'pending';
+    CREATE TABLE profiles (
+        profile_key TEXT NOT NULL,
+        account_id INTEGER NOT NULL DEFAULT 0,  -- 0: not tied to one account
+        mapping TEXT NOT NULL,
+        updated TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        PRIMARY KEY (profile_key, account_id)
+    );
+    CREATE TABLE rules (
+        id INTEGER PRIMARY KEY,
+        position INTEGER NOT NULL,
+        field TEXT NOT NULL CHECK (field IN ('description', 'payee')),
+        op TEXT NOT NULL CHECK (op IN ('contains', 'exact', 'regex')),
+        pattern TEXT NOT NULL,
+        amount_min INTEGER,
+        amount_max INTEGER,
+        account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+        category_id INTEGER REFERENCES categories(id),
+        rename_payee TEXT,
+        created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE INDEX rules_position ON rules(position);
+    """,
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring `conn` up to the newest schema; returns the version it is at afterwards."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > len(MIGRATIONS):
+        raise LedgerError(
+            f"this ledger was written by a newer Fincast (schema {version}, "
+            f"this version knows {len(MIGRATIONS)}); update Fincast to open it"
+        )
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        # executescript commits first, so each migration runs in its own explicit transaction
+        conn.executescript(
+            f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
+        )
+    return len(MIGRATIONS)
