@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,11 +88,16 @@ def import_file(
     *,
     mapping: Mapping | None = None,
     answers: dict[str, str] | None = None,
+    prefer: Sequence[str] = (),
     locale: str | None = None,
     currency: str = "USD",
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Detect `path` (reusing a saved profile for its header), answer questions, commit it."""
+    """Detect `path` (reusing a saved profile for its header), answer questions, commit it.
+
+    `answers` answers questions by key; `prefer` answers any open question that offers one of
+    those choices (the CLI's --date-order dmy), so callers need not know the importer's keys.
+    """
     _check_path(path)
     detection = detect(path, locale=locale)
     if mapping is None:
@@ -104,6 +109,11 @@ def import_file(
     for key, choice in (answers or {}).items():
         if any(q.key == key for q in detection.questions):
             detection = answer(detection, key, choice)
+    for choice in prefer:
+        for question in detection.questions:
+            if choice in question.choices:
+                detection = answer(detection, question.key, choice)
+                break
     return commit_import(
         ledger,
         account,
