@@ -20,10 +20,13 @@ APPLICATION_ID = 0x46437374
 def _create_private(path: Path) -> None:
     """Create `path` empty with mode 0600 so that the ledger is never briefly world-readable."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return
+        if path.exists():  # created by someone else meanwhile: open it as usual
+            return
+        raise LedgerError(f"cannot create the ledger {path}: a parent is not a directory") from None
     except PermissionError as exc:
         raise LedgerError(f"cannot create the ledger {path}: permission denied") from exc
     except OSError as exc:

@@ -148,13 +148,13 @@ def commit_import(
             questions=tuple(QuestionInfo(q.key, q.text, q.choices) for q in detection.questions),
         )
     used = mapping or detection.mapping
-    acct = ledger.ensure_account(account, currency)
     payee_of = _payee_function()
     fingerprint = Fingerprinter()
     errors: list[RowErrorInfo] = []
     error_count = 0
     rows_seen = imported = 0
     with ledger._write() as conn:
+        acct = ledger._ensure_account(conn, account, currency)
         batch_id = conn.execute(
             "INSERT INTO batches (account_id, file_name, sha256, profile_key) VALUES (?, ?, ?, ?)",
             (acct.id, source_name, sha256, detection.profile_key),

@@ -123,18 +123,23 @@ class Ledger:
 
     def ensure_account(self, name: str, currency: str = "USD") -> Account:
         """The account called `name`, created with `currency` if it does not exist yet."""
-        name = _clean_name(name, "account")
-        currency = currency.strip().upper()
-        if not _CURRENCY.match(currency):
-            raise LedgerError(f"not a currency code: {currency!r} (expected e.g. USD, EUR)")
         existing = self.account(name)
         if existing:
             return existing
         with self._write() as conn:
-            conn.execute("INSERT INTO accounts (name, currency) VALUES (?, ?)", (name, currency))
-        created = self.account(name)
-        assert created is not None
-        return created
+            return self._ensure_account(conn, name, currency)
+
+    def _ensure_account(self, conn: sqlite3.Connection, name: str, currency: str) -> Account:
+        """ensure_account inside the caller's transaction."""
+        name = _clean_name(name, "account")
+        currency = currency.strip().upper()
+        if not _CURRENCY.match(currency):
+            raise LedgerError(f"not a currency code: {currency!r} (expected e.g. USD, EUR)")
+        conn.execute(
+            "INSERT OR IGNORE INTO accounts (name, currency) VALUES (?, ?)", (name, currency)
+        )
+        row = conn.execute("SELECT id, name, currency FROM accounts WHERE name = ?", (name,))
+        return Account(*row.fetchone())
 
     def _account_id(self, name: str) -> int:
         found = self.account(name)

@@ -44,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="CODE",
         help="currency of a new account (default USD); ignored for existing accounts",
     )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="print 'FILE: N rows' on stderr after every few thousand rows",
+    )
     parser.set_defaults(func=run)
 
 
@@ -66,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     with open_ledger(args) as ledger:
         for path in args.files:
             name = str(path)
+
+            def progress(rows: int, name: str = name) -> None:
+                print(f"{name}: {rows} rows", file=sys.stderr, flush=True)
+
             try:
                 result = ledger.import_file(
                     path,
@@ -73,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                     prefer=prefer,
                     locale=args.locale,
                     currency=args.currency,
+                    progress=progress if args.progress else None,
                 )
             except ImportRejected as exc:
                 failures.append(str(exc))

@@ -1,0 +1,240 @@
+"""The ledger on real SQLite files: opening safely, accounts, listing with filters and paging,
+categories and predictions, profiles, rules, and refusing files that are not ours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from data import paths
+from data.ledger import Ledger, LedgerError, Prediction, TxFilter
+from data.ledger.schema import MIGRATIONS
+
+
+@pytest.fixture
+def ledger(tmp_path: Path):
+    with Ledger.open(tmp_path / "ledger.sqlite") as opened:
+        yield opened
+
+
+def _seed(ledger: Ledger, rows: list[tuple[str, str, int, str]]) -> list[int]:
+    """Insert (account, iso date, amount, description) rows directly, as one batch per account."""
+    conn = ledger._conn
+    ids = []
+    for account, date, amount, description in rows:
+        acct = ledger.ensure_account(account)
+        cur = conn.execute(
+            "INSERT INTO transactions (account_id, date, amount, currency, description, payee, "
+            "fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (acct.id, date, amount, acct.currency, description, description.title(), f"{len(ids)}"),
+        )
+        ids.append(cur.lastrowid)
+    return ids
+
+
+def test_open_creates_a_private_wal_file_at_the_newest_schema(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "ledger.sqlite"
+    with Ledger.open(path):
+        pass
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    finally:
+        conn.close()
+
+
+def test_open_without_a_path_uses_the_default_ledger() -> None:
+    with Ledger.open() as ledger:
+        assert ledger.path == paths.default_ledger()
+    assert paths.default_ledger().is_file()
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    with Ledger.open(path) as ledger:
+        ledger.ensure_account("Checking", "EUR")
+    with Ledger.open(path) as ledger:
+        assert [(a.name, a.currency) for a in ledger.accounts()] == [("Checking", "EUR")]
+
+
+def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    Ledger.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(LedgerError, match="newer Fincast"):
+        Ledger.open(path)
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_bytes(b"these are my notes, not a database\n" * 100)
+    before = path.read_bytes()
+    with pytest.raises(LedgerError, match="not a Fincast ledger"):
+        Ledger.open(path)
+    assert path.read_bytes() == before
+
+
+def test_another_applications_database_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE songs (title TEXT)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(LedgerError, match="another application"):
+        Ledger.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(LedgerError, match="directory"):
+        Ledger.open(tmp_path)
+
+
+def test_a_path_below_a_regular_file_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(LedgerError, match="cannot create"):
+        Ledger.open(blocker / "ledger.sqlite")
+
+
+def test_accounts_are_created_once_and_names_are_checked(ledger: Ledger) -> None:
+    first = ledger.ensure_account("  Main   Checking ", "eur")
+    assert (first.name, first.currency) == ("Main Checking", "EUR")
+    assert ledger.ensure_account("Main Checking") == first
+    for bad_name in ("", "   ", "tab\x00name", "x" * 201):
+        with pytest.raises(LedgerError):
+            ledger.ensure_account(bad_name)
+    for bad_currency in ("", "EURO", "12$", "€"):
+        with pytest.raises(LedgerError, match="currency"):
+            ledger.ensure_account("Other", bad_currency)
+    assert [a.name for a in ledger.accounts()] == ["Main Checking"]
+
+
+def test_listing_filters(ledger: Ledger) -> None:
+    ids = _seed(
+        ledger,
+        [
+            ("A", "2024-01-01", -500, "COFFEE 100% ARABICA"),
+            ("A", "2024-01-15", 250000, "SALARY ACME"),
+            ("B", "2024-02-01", -1999, "NETFLIX_COM"),
+            ("B", "2024-03-01", -4200, "GROCER"),
+        ],
+    )
+
+    def listed(**kw) -> list[int]:
+        flt = TxFilter(**kw)
+        found = [t.id for t in ledger.transactions(flt, limit=1000)]
+        assert ledger.count(flt) == len(found)
+        return found
+
+    assert listed() == [ids[3], ids[2], ids[1], ids[0]]
+    assert listed(account="A") == [ids[1], ids[0]]
+    assert listed(date_from=dt.date(2024, 1, 15), date_to=dt.date(2024, 2, 1)) == [ids[2], ids[1]]
+    assert listed(text="coffee") == [ids[0]]
+    assert listed(text="100%") == [ids[0]]
+    assert listed(text="0%") == [ids[0]]  # '%' is literal, not a wildcard
+    assert listed(text="x_c") == [ids[2]]
+    assert listed(text="netflixxcom") == []  # '_' is literal too
+    assert listed(ids=(ids[0], ids[2])) == [ids[2], ids[0]]
+    assert listed(ids=()) == []
+    ledger.set_category([ids[1]], "Income")
+    assert listed(category="Income") == [ids[1]]
+    assert listed(category="No such category") == []
+    assert listed(uncategorized=True) == [ids[3], ids[2], ids[0]]
+    with pytest.raises(LedgerError, match="no account"):
+        ledger.transactions(TxFilter(account="Nope"))
+
+
+def test_paging_walks_every_row_exactly_once_in_order(ledger: Ledger) -> None:
+    rows = [
+        ("A", f"2024-01-{1 + i % 28:02d}", (i * 37) % 1000 - 500, f"shop {i}") for i in range(253)
+    ]
+    ids = _seed(ledger, rows)
+    for order in ("date_desc", "date_asc", "amount_asc", "amount_desc"):
+        pages = []
+        offset = 0
+        while page := ledger.transactions(order=order, offset=offset, limit=50):
+            pages += page
+            offset += 50
+        assert sorted(t.id for t in pages) == sorted(ids)
+        keys = {
+            "date_desc": lambda t: (t.date, t.id),
+            "date_asc": lambda t: (t.date, t.id),
+            "amount_asc": lambda t: (t.amount, t.id),
+            "amount_desc": lambda t: (t.amount, t.id),
+        }[order]
+        assert pages == sorted(pages, key=keys, reverse=order.endswith("desc"))
+    assert list(ledger.iter_transactions(chunk=40)) == ledger.transactions(limit=1000)
+    with pytest.raises(LedgerError):
+        ledger.transactions(offset=-1)
+    with pytest.raises(LedgerError):
+        ledger.transactions(order="random")  # type: ignore[arg-type]
+
+
+def test_predictions_never_overwrite_the_users_choice(ledger: Ledger) -> None:
+    ids = _seed(ledger, [("A", "2024-01-01", -500, "COFFEE"), ("A", "2024-01-02", -700, "BAKERY")])
+    assert [t.id for t in ledger.pending_categorization(10)] == ids
+    ledger.set_category([ids[0]], "Coffee")
+    changed = ledger.apply_predictions(
+        [
+            Prediction(ids[0], "Groceries", 0.9),
+            Prediction(ids[1], None, 0.3, suggestion="Food"),
+        ]
+    )
+    assert changed == 1
+    first, second = ledger.get(ids[0]), ledger.get(ids[1])
+    assert first and (first.category, first.category_source) == ("Coffee", "user")
+    assert second and (second.category, second.suggestion, second.confidence) == (None, "Food", 0.3)
+    assert second.categorize_state == "done"
+    assert ledger.pending_categorization(10) == []
+    assert [t.id for t in ledger.transactions(TxFilter(low_confidence=0.5))] == [ids[1]]
+    ledger.set_category([ids[0]], None)
+    cleared = ledger.get(ids[0])
+    assert cleared and (cleared.category, cleared.categorize_state) == (None, "skipped")
+    assert ledger.mark_pending() == 2
+    assert {c.name for c in ledger.categories()} == {"Coffee", "Groceries", "Food"}
+
+
+def test_profiles_prefer_the_accounts_own(ledger: Ledger) -> None:
+    ledger.ensure_account("A")
+    ledger.ensure_account("B")
+    assert ledger.profile("k") is None
+    ledger.save_profile("k", '{"who": "A"}', "A")
+    ledger.save_profile("k", '{"who": "B"}', "B")
+    assert ledger.profile("k", "A") == '{"who": "A"}'
+    assert ledger.profile("k", "B") == '{"who": "B"}'
+    assert ledger.profile("k", "C") in ('{"who": "A"}', '{"who": "B"}')
+    ledger.save_profile("k", '{"who": "A2"}', "A")
+    assert ledger.profile("k", "A") == '{"who": "A2"}'
+
+
+def test_rules_are_stored_in_order_and_checked(ledger: Ledger) -> None:
+    first = ledger.add_rule("description", "contains", "NETFLIX", "Subscriptions")
+    second = ledger.add_rule("payee", "regex", r"^Tesco\b", "Groceries", amount_max=0)
+    third = ledger.add_rule(
+        "description", "exact", "RENT", None, rename_payee="Landlord", position=1
+    )
+    assert [r.id for r in ledger.rules()] == [third.id, first.id, second.id]
+    ledger.move_rule(third.id, 3)
+    assert [r.id for r in ledger.rules()] == [first.id, second.id, third.id]
+    ledger.remove_rule(first.id)
+    assert [(r.id, r.position) for r in ledger.rules()] == [(second.id, 1), (third.id, 2)]
+    assert ledger.rules()[0].category == "Groceries"
+    with pytest.raises(LedgerError, match="regular expression"):
+        ledger.add_rule("description", "regex", "([unclosed", "X")
+    with pytest.raises(LedgerError):
+        ledger.add_rule("amount", "contains", "x", "X")  # type: ignore[arg-type]
+    with pytest.raises(LedgerError, match="category or rename"):
+        ledger.add_rule("description", "contains", "x", None)
+    with pytest.raises(LedgerError, match="no rule"):
+        ledger.remove_rule(9999)

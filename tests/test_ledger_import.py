@@ -1,0 +1,185 @@
+"""Committing statements into a real ledger: whole files or nothing, duplicates skipped across
+overlapping statements, bad rows all reported, profiles saved and reused, batches undone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data.importer import Detection, ImportProblem, Mapping, Question, detect
+from data.ledger import (
+    ImportRejected,
+    Ledger,
+    LedgerError,
+    TxFilter,
+    UnansweredQuestions,
+    importing,
+)
+
+HEADER = "Date,Amount,Description\n"
+
+
+def write(path: Path, rows: list[str], header: str = HEADER) -> Path:
+    path.write_text(header + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def ledger(tmp_path: Path):
+    with Ledger.open(tmp_path / "ledger.sqlite") as opened:
+        yield opened
+
+
+def pairs(ledger: Ledger, **kw) -> list[tuple[str, int, str]]:
+    return sorted(
+        (t.date.isoformat(), t.amount, t.description)
+        for t in ledger.transactions(TxFilter(**kw), limit=10_000)
+    )
+
+
+def test_import_stores_rows_exactly_and_pending(ledger: Ledger, tmp_path: Path) -> None:
+    f = write(tmp_path / "jan.csv", ["2024-01-02,-12.50,CARD COFFEE", "2024-01-05,2500.00,SALARY"])
+    result = ledger.import_file(f, "Checking")
+    assert (result.imported, result.duplicates, result.account) == (2, 0, "Checking")
+    assert pairs(ledger) == [("2024-01-02", -1250, "CARD COFFEE"), ("2024-01-05", 250000, "SALARY")]
+    txns = ledger.transactions()
+    assert {t.categorize_state for t in txns} == {"pending"}
+    assert {t.batch_id for t in txns} == {result.batch_id}
+    assert all(t.payee and t.currency == "USD" for t in txns)
+    assert [b.id for b in ledger.batches()] == [result.batch_id]
+    assert ledger.batches()[0].imported == 2
+
+
+def test_overlapping_statements_skip_what_is_already_there(ledger: Ledger, tmp_path: Path) -> None:
+    jan = write(
+        tmp_path / "a.csv",
+        ["2024-01-02,-4.00,BUS", "2024-01-02,-4.00,BUS", "2024-01-03,-9.99,BOOKS"],
+    )
+    overlap = write(
+        tmp_path / "b.csv",
+        [
+            "2024-01-02,-4.00,BUS",
+            "2024-01-02,-4.00,BUS",
+            "2024-01-03,-9.99,BOOKS",
+            "2024-01-04,-4.00,BUS",
+        ],
+    )
+    first = ledger.import_file(jan, "Card")
+    assert (first.imported, first.duplicates) == (3, 0)  # two identical bus fares both kept
+    second = ledger.import_file(overlap, "Card")
+    assert (second.imported, second.duplicates) == (1, 3)
+    assert ledger.count() == 4
+    # the same rows in another account are not duplicates of these
+    other = ledger.import_file(jan, "Other card")
+    assert (other.imported, other.duplicates) == (3, 0)
+
+
+def test_bad_rows_refuse_the_file_and_are_all_reported(ledger: Ledger, tmp_path: Path) -> None:
+    ledger.import_file(write(tmp_path / "ok.csv", ["2024-01-01,-1.00,A"]), "Checking")
+    before = ledger.dump()
+    bad = write(
+        tmp_path / "bad.csv",
+        ["2024-01-02,-1.00,B", "2024-13-45,-2.00,C", "2024-01-04,-3.00,D", "2024-01-05,abc,E"],
+    )
+    with pytest.raises(ImportRejected) as caught:
+        ledger.import_file(bad, "Checking")
+    assert [e.line for e in caught.value.errors] == [3, 5]
+    assert "line 3" in str(caught.value) and "line 5" in str(caught.value)
+    assert "2 bad rows" in str(caught.value)
+    assert ledger.dump() == before
+
+
+def test_a_header_without_rows_is_refused(ledger: Ledger, tmp_path: Path) -> None:
+    before = ledger.dump()
+    # the importer may already refuse it as a problem; otherwise the ledger refuses zero rows
+    with pytest.raises((ImportRejected, ImportProblem)):
+        ledger.import_file(write(tmp_path / "empty.csv", []), "Checking")
+    assert ledger.dump() == before
+
+
+def test_a_failure_mid_file_rolls_everything_back(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger.import_file(write(tmp_path / "ok.csv", ["2024-01-01,-1.00,A"]), "Checking")
+    before = ledger.dump()
+    monkeypatch.setattr(importing, "CHUNK", 10)
+    calls = {"n": 0}
+
+    def failing_payee() -> object:
+        def payee(description: str) -> str:
+            calls["n"] += 1
+            if calls["n"] == 35:  # three chunks already went to SQLite
+                raise RuntimeError("disk on fire")
+            return description
+
+        return payee
+
+    monkeypatch.setattr(importing, "_payee_function", failing_payee)
+    rows = [f"2024-02-{1 + i % 28:02d},-{i}.00,SHOP {i}" for i in range(100)]
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        ledger.import_file(write(tmp_path / "big.csv", rows), "Checking")
+    assert calls["n"] == 35
+    assert ledger.dump() == before
+    # and the ledger is still usable afterwards
+    monkeypatch.undo()
+    assert ledger.import_file(tmp_path / "big.csv", "Checking").imported == 100
+
+
+def test_undo_removes_exactly_one_batch(ledger: Ledger, tmp_path: Path) -> None:
+    a = ledger.import_file(write(tmp_path / "a.csv", ["2024-01-01,-1.00,A"]), "Checking")
+    b = ledger.import_file(write(tmp_path / "b.csv", ["2024-01-02,-2.00,B"]), "Checking")
+    assert ledger.undo_batch(a.batch_id) == 1
+    assert pairs(ledger) == [("2024-01-02", -200, "B")]
+    assert [x.id for x in ledger.batches()] == [b.batch_id]
+    with pytest.raises(LedgerError, match="no import batch"):
+        ledger.undo_batch(a.batch_id)
+    # undone rows are no longer duplicates: importing the file again brings them back
+    assert ledger.import_file(tmp_path / "a.csv", "Checking").imported == 1
+
+
+def test_the_profile_is_saved_and_reused_for_a_header(ledger: Ledger, tmp_path: Path) -> None:
+    header = "Date,Amount,Description,Reference\n"
+    first = write(tmp_path / "a.csv", ["2024-01-01,-1.00,SHOP,REF1"], header)
+    result = ledger.import_file(first, "Checking")
+    saved = ledger.profile(result.profile_key, "Checking")
+    assert saved is not None
+    mapping = Mapping.from_json(saved)
+    assert mapping == detect(first).mapping
+    # the user told the wizard that only the reference column describes a row: that sticks
+    reference = mapping.columns.index("Reference")
+    ledger.save_profile(
+        result.profile_key,
+        mapping.with_changes(description_columns=(reference,)).to_json(),
+        "Checking",
+    )
+    second = write(tmp_path / "b.csv", ["2024-01-02,-2.00,SHOP,REF2"], header)
+    ledger.import_file(second, "Checking")
+    newest = ledger.transactions(limit=1)[0]
+    assert (newest.date.isoformat(), newest.description) == ("2024-01-02", "REF2")
+
+
+def test_open_questions_refuse_the_commit(ledger: Ledger, tmp_path: Path) -> None:
+    f = write(tmp_path / "q.csv", ["2024-01-02,-1.00,A"])
+    detection = detect(f)
+    asked = Detection(
+        mapping=detection.mapping,
+        questions=(Question("date_order", "Are dates day-first or month-first?", ("dmy", "mdy")),),
+        profile_key=detection.profile_key,
+        source=detection.source,
+    )
+    before = ledger.dump()
+    with pytest.raises(UnansweredQuestions) as caught:
+        ledger.commit_import("Checking", asked, source_name="q.csv")
+    assert "day-first or month-first" in str(caught.value)
+    assert [q.key for q in caught.value.questions] == ["date_order"]
+    assert ledger.dump() == before
+
+
+def test_import_file_refuses_missing_paths_and_directories(ledger: Ledger, tmp_path: Path) -> None:
+    before = ledger.dump()
+    with pytest.raises(LedgerError, match="no such file"):
+        ledger.import_file(tmp_path / "nope.csv", "Checking")
+    with pytest.raises(LedgerError, match="directory"):
+        ledger.import_file(tmp_path, "Checking")
+    assert ledger.dump() == before
