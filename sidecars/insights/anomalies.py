@@ -1,0 +1,284 @@
+"""Anomalies worth telling a person about: duplicate charges, unusual amounts, a large first
+charge at a new merchant, and a month far above a category's history.
+
+Every detector is deliberately sparing (a person stops reading alerts that cry wolf): a duplicate
+must be rare for that merchant and amount and outside any recurring series, an unusual amount must
+be several times the usual and far outside the usual spread, on robust statistics (median/MAD on
+a log scale; bench/insights.py measures them against an IsolationForest). Each transaction gets at
+most one anomaly. Pure and deterministic; this module must never read a clock or a file.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sidecars.insights.grouping import by_merchant
+from sidecars.insights.records import Record
+from sidecars.insights.recurring import Stream
+from sidecars.insights.robust import Usual, median, usual
+
+DUPLICATE_DAYS = 3
+# Close repeats of one merchant and amount beyond which they are a habit (two bus fares a day).
+HABIT_PAIRS = 2
+
+UNUSUAL_MIN_HISTORY = 5  # charges at a merchant before its usual means anything
+UNUSUAL_RATIO = 3.0  # at least this many times the usual amount ...
+UNUSUAL_Z = 3.5  # ... and this far outside the usual spread
+TAIL_QUANTILE = 0.9  # and this far up the merchant's other charges ...
+TAIL_RATIO = 2.0  # ... at least twice as high ...
+SIMILAR = 1.25  # ... with no other charge within 25% of it (a second habit, not an outlier)
+CATEGORY_MIN_HISTORY = 20
+CATEGORY_RATIO = 5.0
+
+NEW_MERCHANT_SETTLE_DAYS = 90  # before this, every merchant is new: the ledger just started
+NEW_MERCHANT_RATIO = 10.0  # times the median of all spending
+NEW_MERCHANT_QUANTILE = 0.99  # and above this share of all outflows
+
+SPIKE_MIN_MONTHS = 6
+SPIKE_HISTORY_MONTHS = 24
+SPIKE_RATIO = 2.5
+SPIKE_Z = 4.0
+SPIKE_RECENT_MONTHS = 3  # a new level of spending is reported once, not every month after
+SPIKE_MATERIAL = 0.10  # share of a usual month's total spending
+
+# Which anomaly a transaction keeps when several detectors flag it: the most specific one.
+_PRIORITY = {"duplicate": 0, "unusual_amount": 1, "new_merchant_large": 2, "category_spike": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """One flagged transaction, why in plain words, and how strongly (0 to 1)."""
+
+    id: Hashable
+    kind: str
+    reason: str
+    score: float
+    record: Record
+
+
+def money(amount: Decimal) -> str:
+    """A magnitude for a sentence: 1234.5 -> "1,234.50"."""
+    return f"{abs(amount):,.2f}"
+
+
+def _day(date: dt.date) -> str:
+    return f"{date.day} {calendar.month_abbr[date.month]} {date.year}"
+
+
+def duplicates(records: Sequence[Record], streams: Sequence[Stream]) -> list[Anomaly]:
+    """Second charges of the same amount at the same merchant within a few days."""
+    in_stream = {id(r) for s in streams for r in s.records}
+    same: dict[tuple[str, Decimal], list[Record]] = defaultdict(list)
+    for record in records:
+        if record.key and record.amount < 0:
+            same[(record.key, record.amount)].append(record)
+    pairs: list[tuple[Record, Record]] = []
+    per_merchant: dict[str, int] = defaultdict(int)
+    for charges in same.values():
+        for a, b in itertools.pairwise(charges):
+            if (b.date - a.date).days <= DUPLICATE_DAYS:
+                pairs.append((a, b))
+                per_merchant[a.key] += 1
+    found: list[Anomaly] = []
+    for first, second in pairs:
+        if per_merchant[first.key] > HABIT_PAIRS:
+            continue  # this merchant often takes one amount twice in a few days: a habit
+        if id(first) in in_stream and id(second) in in_stream:
+            continue  # two series that happen to share a price, e.g. two family plans
+        days = (second.date - first.date).days
+        when = "on the same day" if days == 0 else f"{days} day{'s' * (days > 1)} apart"
+        found.append(
+            Anomaly(
+                second.id,
+                "duplicate",
+                f"Charged twice {when}: {money(second.amount)} at {second.merchant} "
+                f"on {_day(first.date)} and {_day(second.date)}",
+                round(1.0 - days / (2 * (DUPLICATE_DAYS + 1)), 3),
+                second,
+            )
+        )
+    return found
+
+
+def _typical(amounts: Sequence[Decimal]) -> Decimal:
+    """A charge that really happened, in the middle by size (for sentences, not statistics)."""
+    ordered = sorted(amounts, key=abs)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _unusual(record: Record, norm: Usual, ratio_limit: float) -> float | None:
+    ratio = norm.ratio(record.magnitude)
+    if ratio >= ratio_limit and norm.z(record.magnitude) >= UNUSUAL_Z:
+        return ratio
+    return None
+
+
+def _stands_alone(record: Record, peers: Sequence[Record]) -> bool:
+    """Far above the upper tail of the other charges, with no other charge of a similar size."""
+    others = sorted(r.magnitude for r in peers if r is not record)
+    if not others:
+        return False
+    tail = others[min(len(others) - 1, int(TAIL_QUANTILE * len(others)))]
+    if record.magnitude < TAIL_RATIO * tail:
+        return False
+    low, high = record.magnitude / SIMILAR, record.magnitude * SIMILAR
+    return not any(low <= m <= high for m in others)
+
+
+def unusual_amounts(records: Sequence[Record], streams: Sequence[Stream]) -> list[Anomaly]:
+    """Charges several times a merchant's usual (or, for a rarely seen merchant, its category's)."""
+    in_stream = {id(r) for s in streams for r in s.records}
+    found: list[Anomaly] = []
+    thin: list[Record] = []  # charges at merchants with too little history of their own
+    for group in by_merchant(records):
+        if not group.outflow:
+            continue
+        if len(group.records) < UNUSUAL_MIN_HISTORY:
+            thin.extend(group.records)
+            continue
+        norm = usual([r.magnitude for r in group.records])
+        typical = _typical([r.amount for r in group.records])
+        for record in group.records:
+            if id(record) in in_stream:
+                continue  # a bill in a recurring series; its price changes are reported there
+            ratio = _unusual(record, norm, UNUSUAL_RATIO)
+            if ratio is not None and _stands_alone(record, group.records):
+                found.append(
+                    Anomaly(
+                        record.id,
+                        "unusual_amount",
+                        f"{ratio:.1f}x your usual at {group.name}: {money(record.amount)} "
+                        f"against a usual {money(typical)}",
+                        round(1.0 - 1.0 / ratio, 3),
+                        record,
+                    )
+                )
+    by_category: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        if record.category and record.amount < 0:
+            by_category[record.category].append(record)
+    for record in thin:
+        peers = by_category.get(record.category or "", [])
+        if len(peers) < CATEGORY_MIN_HISTORY or id(record) in in_stream:
+            continue
+        norm = usual([r.magnitude for r in peers])
+        ratio = _unusual(record, norm, CATEGORY_RATIO)
+        if ratio is not None and _stands_alone(record, peers):
+            usual_amount = money(_typical([r.amount for r in peers]))
+            found.append(
+                Anomaly(
+                    record.id,
+                    "unusual_amount",
+                    f"{ratio:.1f}x your usual for {record.category}: {money(record.amount)} "
+                    f"at {record.merchant} against a usual {usual_amount}",
+                    round(1.0 - 1.0 / ratio, 3),
+                    record,
+                )
+            )
+    return found
+
+
+def new_merchant_large(records: Sequence[Record], streams: Sequence[Stream]) -> list[Anomaly]:
+    """A first charge at a merchant that is among the largest this person ever pays."""
+    outflows = [r for r in records if r.amount < 0]
+    if len(outflows) < UNUSUAL_MIN_HISTORY * 4:
+        return []
+    sizes = sorted(r.magnitude for r in outflows)
+    floor = max(
+        NEW_MERCHANT_RATIO * median(sizes),
+        sizes[min(len(sizes) - 1, int(NEW_MERCHANT_QUANTILE * len(sizes)))],
+    )
+    typical = median(sizes)
+    settled = records[0].date + dt.timedelta(days=NEW_MERCHANT_SETTLE_DAYS)
+    in_stream = {id(r) for s in streams for r in s.records}
+    found = []
+    for group in by_merchant(outflows):
+        first = group.records[0]
+        if first.date < settled or first.magnitude < floor or id(first) in in_stream:
+            continue
+        ratio = first.magnitude / typical
+        found.append(
+            Anomaly(
+                first.id,
+                "new_merchant_large",
+                f"First payment to {group.name} is large: {money(first.amount)}, "
+                f"{ratio:.0f}x your typical payment",
+                round(1.0 - NEW_MERCHANT_RATIO / (2 * ratio), 3),
+                first,
+            )
+        )
+    return found
+
+
+def _month_index(date: dt.date) -> int:
+    return date.year * 12 + date.month - 1
+
+
+def category_spikes(records: Sequence[Record]) -> list[Anomaly]:
+    """Months in which a category's spending is far above its own history and its recent months."""
+    months: dict[str, dict[int, list[Record]]] = defaultdict(lambda: defaultdict(list))
+    spending: dict[int, float] = defaultdict(float)
+    for record in records:
+        if record.amount < 0:
+            spending[_month_index(record.date)] += record.magnitude
+            if record.category:
+                months[record.category][_month_index(record.date)].append(record)
+    if not spending:
+        return []
+    # An excess smaller than this share of a usual month's spending is not worth a word.
+    material = SPIKE_MATERIAL * median(list(spending.values()))
+    found = []
+    for category, by_month in months.items():
+        totals = {m: float(sum((r.magnitude for r in rs), 0.0)) for m, rs in by_month.items()}
+        first = min(totals)
+        for month in sorted(totals):
+            start = max(first, month - SPIKE_HISTORY_MONTHS)
+            history = [totals.get(m, 0.0) for m in range(start, month)]
+            if len(history) < SPIKE_MIN_MONTHS or sum(h > 0 for h in history) * 2 < len(history):
+                continue  # too young, or too occasional for a "usual month" to mean anything
+            base = median(history)
+            recent = median(history[-SPIKE_RECENT_MONTHS:])
+            spread = median([abs(h - base) for h in history]) * 1.4826
+            total = totals[month]
+            if total < SPIKE_RATIO * max(base, recent) or total - base < material:
+                continue
+            if total - base < SPIKE_Z * max(spread, 0.1 * base):
+                continue
+            largest = max(by_month[month], key=lambda r: (r.magnitude, r.date))
+            year, mon = divmod(month, 12)
+            found.append(
+                Anomaly(
+                    largest.id,
+                    "category_spike",
+                    f"{category} in {calendar.month_name[mon + 1]} {year}: {total:,.2f}, "
+                    f"{total / base:.1f}x a usual month ({base:,.2f}); the largest charge was "
+                    f"{money(largest.amount)} at {largest.merchant or largest.description}",
+                    round(1.0 - 1.0 / (total / base), 3),
+                    largest,
+                )
+            )
+    return found
+
+
+def find_anomalies(records: Sequence[Record], streams: Sequence[Stream]) -> list[Anomaly]:
+    """All anomalies in `records` (sorted by date), one per transaction, newest first."""
+    if not records:
+        return []
+    candidates = (
+        duplicates(records, streams)
+        + unusual_amounts(records, streams)
+        + new_merchant_large(records, streams)
+        + category_spikes(records)
+    )
+    kept: dict[Hashable, Anomaly] = {}
+    for anomaly in candidates:
+        held = kept.get(anomaly.id)
+        if held is None or _PRIORITY[anomaly.kind] < _PRIORITY[held.kind]:
+            kept[anomaly.id] = anomaly
+    return sorted(kept.values(), key=lambda a: (a.record.date, a.score), reverse=True)
