@@ -1,87 +1,366 @@
-"""The staged import API (detect -> preview -> iter_rows -> answer). Early simple version."""
+"""The staged import API: detect() -> preview() -> (adjust the Mapping / answer()) -> iter_rows().
+
+detect() reads only the sniff window, except to settle an ambiguous date format, when it streams
+the date column of the rest of the file. iter_rows() streams the whole file with bounded memory.
+Nothing here writes anywhere or knows about the ledger.
+"""
 
 from __future__ import annotations
 
-import csv
-import datetime
 import hashlib
-import io
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from dataclasses import replace
 from pathlib import Path
 
-from data.importer.types import Detection, ImportProblem, Mapping, ParsedRow, Preview, RowError
+from data.importer import amounts, dates, signs, sniff
+from data.importer import columns as col
+from data.importer.columns import ColumnStats
+from data.importer.rows import RowReader
+from data.importer.table import Region, find_region
+from data.importer.types import (
+    DEBIT_CREDIT,
+    INDICATOR,
+    SPEND_POSITIVE,
+    Detection,
+    ImportProblem,
+    Mapping,
+    ParsedRow,
+    Preview,
+    Question,
+    RowError,
+)
+
+DATE_QUESTION = "date_format"
 
 
-def _read(source: Path | bytes) -> bytes:
-    if isinstance(source, bytes):
-        return source
-    try:
-        return Path(source).read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportProblem(f"{source} does not exist.") from exc
-    except IsADirectoryError as exc:
-        raise ImportProblem(f"{source} is a directory, not a statement file.") from exc
+def profile_key(header: list[str] | None, width: int, delimiter: str) -> str:
+    """A stable key for a statement layout: the normalised header, or the shape when headerless."""
+    if header is not None:
+        basis = "h\x1f" + "\x1f".join(col.normalise(c) for c in header).rstrip("\x1f")
+    else:
+        basis = f"n\x1f{width}\x1f{delimiter}"
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
+
+
+def _names(header: list[str] | None, width: int) -> tuple[str, ...]:
+    if header is None:
+        return tuple(f"column {i + 1}" for i in range(width))
+    padded = [h.strip() for h in header] + [""] * max(0, width - len(header))
+    return tuple(padded[:width] if len(padded) > width else padded)
+
+
+def _column_name(mapping: Mapping, index: int | None) -> str:
+    if index is None:
+        return "?"
+    name = mapping.columns[index] if index < len(mapping.columns) else ""
+    return repr(name) if name else f"column {index + 1}"
+
+
+def _pick_date_column(stats: list[ColumnStats], headed: bool) -> ColumnStats:
+    dated = [s for s in stats if s.date_formats and s.filled >= 0.5]
+    if not dated:
+        raise ImportProblem("No column holds dates in one consistent format.")
+
+    def rank(s: ColumnStats) -> tuple[int, int, int, int]:
+        value_date = int(headed and col.matches(s.header, col.VALUE_DATE_WORDS))
+        named = int(headed and not col.matches(s.header, col.DATE_WORDS))
+        return (int(s.filled < 0.99), value_date, named, s.index)
+
+    return min(dated, key=rank)
+
+
+def _sortedness(values: list[str], fmt: str) -> int:
+    """How many steps break the best order (ascending or descending) under `fmt`."""
+    parsed = [d for d in (dates.parse(v, fmt) for v in values) if d is not None]
+    up = sum(1 for a, b in zip(parsed, parsed[1:], strict=False) if b < a)
+    down = sum(1 for a, b in zip(parsed, parsed[1:], strict=False) if b > a)
+    return min(up, down)
+
+
+def _locale_day_first(locale: str | None) -> bool | None:
+    if not locale:
+        return None
+    norm = locale.replace("-", "_").split(".")[0].lower()
+    if norm in ("c", "posix", ""):
+        return None
+    if norm in ("en_us", "en_ph", "en_ca_us") or norm.endswith("_us"):
+        return False
+    if "_" in norm or norm not in ("en",):
+        return True
+    return None
+
+
+def _narrow_formats(
+    formats: tuple[str, ...], source: Path | bytes, mapping: Mapping, column: int
+) -> tuple[str, ...]:
+    """Filter `formats` with every date cell of the whole file (streamed)."""
+    alive = list(formats)
+    for index, (_, record) in enumerate(sniff.records(source, mapping.encoding, mapping.delimiter)):
+        if index < mapping.data_start or column >= len(record):
+            continue
+        cell = record[column]
+        if not cell.strip() or (dates.parse(cell, alive[0]) is None and len(alive) == 1):
+            continue
+        still = [f for f in alive if dates.parse(cell, f) is not None]
+        if still:
+            alive = still
+        if len(alive) == 1:
+            break
+    return tuple(alive)
 
 
 def detect(
     source: Path | bytes, *, profile: Mapping | None = None, locale: str | None = None
 ) -> Detection:
-    """Recognise the layout of a statement (simple version: comma CSV, ISO dates)."""
-    data = _read(source)
-    if not data.strip():
-        raise ImportProblem("The file is empty.")
-    text = data.decode("utf-8-sig", errors="replace")
-    records = list(csv.reader(io.StringIO(text)))
-    header = [h.strip().lower() for h in records[0]]
-    mapping = profile or Mapping(
-        header_row=0,
-        data_start=1,
-        width=len(header),
-        columns=tuple(records[0]),
-        date_column=header.index("date"),
-        amount_column=header.index("amount"),
-        description_columns=tuple(i for i, h in enumerate(header) if h not in ("date", "amount")),
+    """Recognise a statement's layout; ambiguity it cannot settle becomes a Question."""
+    if isinstance(source, str):
+        source = Path(source)
+    window = sniff.sample(source)
+    delimiter = sniff.choose_delimiter(window.text)
+    recs = sniff.sample_records(window.text, delimiter)
+    region = find_region(recs)
+    header = recs[region.header_index][1] if region.header_index is not None else None
+    names = _names(header, region.width)
+    key = profile_key(header, region.width, delimiter)
+    base = Mapping(
+        encoding=window.encoding,
+        delimiter=delimiter,
+        header_row=region.header_index,
+        data_start=region.data_start,
+        width=region.width,
+        columns=names,
     )
-    key = hashlib.sha256("\x1f".join(header).encode()).hexdigest()[:16]
-    return Detection(mapping=mapping, questions=(), profile_key=key, source=source)
+    if profile is not None and _profile_fits(profile, base):
+        mapping = replace(
+            profile,
+            encoding=window.encoding,
+            header_row=region.header_index,
+            data_start=region.data_start,
+        )
+        notes = ("Layout taken from the saved profile for this header.",)
+        return Detection(mapping, (), key, source, _describe(mapping) + notes)
+    return _analyse(source, window.complete, base, region, key, profile, locale)
+
+
+def _profile_fits(profile: Mapping, base: Mapping) -> bool:
+    same_header = tuple(col.normalise(c) for c in profile.columns) == tuple(
+        col.normalise(c) for c in base.columns
+    )
+    return same_header and profile.delimiter == base.delimiter and profile.width == base.width
+
+
+def _analyse(
+    source: Path | bytes,
+    complete: bool,
+    base: Mapping,
+    region: Region,
+    key: str,
+    profile: Mapping | None,
+    locale: str | None,
+) -> Detection:
+    rows = region.data
+    width = region.width
+    headed = base.header_row is not None
+    cells_by_column = [[r[i] for r in rows] for i in range(width)]
+    numeric_cells = [
+        c
+        for cells in cells_by_column
+        if not dates.formats_for(cells)
+        for c in cells
+        if amounts.looks_like_amount(c)
+    ]
+    decimal = amounts.decimal_style(numeric_cells)
+    stats = [
+        col.column_stats(i, base.columns[i] if headed else "", cells_by_column[i], decimal)
+        for i in range(width)
+    ]
+    date_stats = _pick_date_column(stats, headed)
+    base = replace(base, decimal=decimal, date_column=date_stats.index)
+    formats = date_stats.date_formats
+    notes: list[str] = []
+    questions: list[Question] = []
+    if len(formats) > 1 and not complete:
+        formats = _narrow_formats(formats, source, base, date_stats.index) or formats
+    date_format = formats[0]
+    if len(formats) > 1:
+        date_format, note, question = _settle_dates(
+            formats, cells_by_column[date_stats.index], profile, locale
+        )
+        if note:
+            notes.append(note)
+        if question:
+            questions.append(question)
+    base = replace(base, date_format=date_format)
+    choice = signs.choose(base, stats, rows)
+    if choice is None:
+        raise ImportProblem("No column holds amounts of money.")
+    mapping = choice.mapping
+    notes.extend(choice.notes)
+    used = {
+        mapping.date_column,
+        mapping.amount_column,
+        mapping.debit_column,
+        mapping.credit_column,
+        mapping.indicator_column,
+        mapping.balance_column,
+    }
+    currency = next(
+        (
+            s.index
+            for s in stats
+            if s.currency_like
+            and s.index not in used
+            and (not headed or col.matches(s.header, col.CURRENCY_WORDS) or s.distinct >= 1)
+        ),
+        None,
+    )
+    used.add(currency)
+    mapping = replace(
+        mapping,
+        currency_column=currency,
+        description_columns=_description_columns(stats, used, headed),
+    )
+    return Detection(mapping, tuple(questions), key, source, _describe(mapping) + tuple(notes))
+
+
+def _settle_dates(
+    formats: tuple[str, ...], values: list[str], profile: Mapping | None, locale: str | None
+) -> tuple[str, str | None, Question | None]:
+    if profile is not None and profile.date_format in formats:
+        return profile.date_format, "Date format taken from the saved profile.", None
+    order = {f: _sortedness(values, f) for f in formats}
+    in_order = [f for f in formats if order[f] == 0]
+    if len(in_order) == 1 and len(values) >= 3:
+        return (
+            in_order[0],
+            "Date format chosen as the only reading that keeps the rows in date order.",
+            None,
+        )
+    day_first = _locale_day_first(locale)
+    if day_first is not None:
+        fitting = [f for f in formats if dates.day_first(f) is day_first]
+        if fitting:
+            return fitting[0], f"Date format chosen from the locale {locale}.", None
+    example = next((v.strip() for v in values if v.strip()), "")
+    question = Question(
+        key=DATE_QUESTION,
+        text=f"Dates such as {example!r} can be read in more than one way; which format is it?",
+        choices=formats,
+    )
+    return formats[0], None, question
+
+
+def _description_columns(
+    stats: list[ColumnStats], used: set[int | None], headed: bool
+) -> tuple[int, ...]:
+    text = [
+        s
+        for s in stats
+        if s.index not in used
+        and s.filled > 0
+        and not s.date_formats
+        and s.numeric < 0.9
+        and not s.currency_like
+        and s.indicator is None
+    ]
+    if headed:
+        named = [
+            s.index for s in text if col.matches(s.header, col.DESCRIPTION_WORDS) and not s.id_like
+        ]
+        if named:
+            return tuple(named)
+    varied = [s.index for s in text if s.distinct > 1 and not s.id_like]
+    return tuple(varied[:3] or [s.index for s in text][:1])
+
+
+def _describe(m: Mapping) -> tuple[str, ...]:
+    lines = [
+        f"Encoding {m.encoding}, fields separated by {'tab' if m.delimiter == chr(9) else repr(m.delimiter)}.",
+        (
+            f"Header on line record {m.header_row + 1}; table of {m.width} columns."
+            if m.header_row is not None
+            else f"No header row; table of {m.width} columns."
+        ),
+        f"Date: {_column_name(m, m.date_column)} as {m.date_format}.",
+    ]
+    sep = "decimal comma" if m.decimal == "," else "decimal point"
+    if m.sign == DEBIT_CREDIT:
+        lines.append(
+            f"Money out: {_column_name(m, m.debit_column)}; money in: "
+            f"{_column_name(m, m.credit_column)} ({sep})."
+        )
+    elif m.sign == INDICATOR:
+        lines.append(
+            f"Amount: {_column_name(m, m.amount_column)}, in/out from "
+            f"{_column_name(m, m.indicator_column)} ({sep})."
+        )
+    else:
+        how = "positive = spending" if m.sign == SPEND_POSITIVE else "negative = money out"
+        lines.append(f"Amount: {_column_name(m, m.amount_column)} ({how}, {sep}).")
+    if m.balance_column is not None:
+        lines.append(f"Running balance: {_column_name(m, m.balance_column)}.")
+    if m.currency_column is not None:
+        lines.append(f"Currency: {_column_name(m, m.currency_column)}.")
+    if m.description_columns:
+        lines.append(
+            "Description: " + ", ".join(_column_name(m, i) for i in m.description_columns) + "."
+        )
+    return tuple(lines)
 
 
 def iter_rows(
     detection: Detection, *, mapping: Mapping | None = None
 ) -> Iterator[ParsedRow | RowError]:
-    """Every record of the table as a ParsedRow or a RowError."""
-    m = mapping or detection.mapping
-    text = _read(detection.source).decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text), delimiter=m.delimiter)
-    for index, record in enumerate(reader):
-        if index < m.data_start:
+    """Every transaction of the file as a ParsedRow, every bad table row as a RowError."""
+    if mapping is None:
+        if detection.questions:
+            raise ImportProblem(f"The import needs an answer first: {detection.questions[0].text}")
+        mapping = detection.mapping
+    reader = RowReader(mapping)
+    for index, (line, record) in enumerate(
+        sniff.records(detection.source, mapping.encoding, mapping.delimiter)
+    ):
+        if index < mapping.data_start:
             continue
-        try:
-            date = datetime.datetime.strptime(record[m.date_column].strip(), m.date_format).date()
-            assert m.amount_column is not None
-            amount = int(Decimal(record[m.amount_column].strip()).scaleb(2))
-        except (ValueError, IndexError, InvalidOperation):
-            yield RowError(reader.line_num, "cannot read this row")
-            continue
-        desc = " | ".join(record[i].strip() for i in m.description_columns if i < len(record))
-        yield ParsedRow(reader.line_num, date, amount, None, desc, None)
+        item = reader.read(line, record)
+        if item is not None:
+            yield item
 
 
 def preview(detection: Detection, *, mapping: Mapping | None = None, limit: int = 50) -> Preview:
-    """The first `limit` rows and every error among them."""
+    """The first `limit` transactions, the errors met on the way, and what was recognised."""
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
-    for item in iter_rows(detection, mapping=mapping):
+    recognised = list(detection.recognised)
+    recognised.extend(f"Question: {q.text}" for q in detection.questions)
+    chosen = mapping or detection.mapping
+    for item in iter_rows(detection, mapping=chosen):
         if isinstance(item, RowError):
             errors.append(item)
         else:
             rows.append(item)
-        if len(rows) >= limit:
-            break
-    return Preview(rows=rows, errors=errors, recognised=list(detection.recognised))
+            if len(rows) >= limit:
+                break
+    return Preview(rows=rows, errors=errors, recognised=recognised)
 
 
 def answer(detection: Detection, key: str, choice: str) -> Detection:
-    """Resolve one of the detection's questions."""
-    raise ImportProblem(f"There is no open question {key!r}.")
+    """The detection with question `key` answered by `choice` (one of its choices)."""
+    question = next((q for q in detection.questions if q.key == key), None)
+    if question is None:
+        raise ImportProblem(f"There is no open question {key!r}.")
+    if choice not in question.choices:
+        raise ImportProblem(
+            f"{choice!r} is not one of the choices for {key!r}: {', '.join(question.choices)}."
+        )
+    mapping = detection.mapping
+    if key == DATE_QUESTION:
+        mapping = replace(mapping, date_format=choice)
+    remaining = tuple(q for q in detection.questions if q.key != key)
+    return replace(
+        detection,
+        mapping=mapping,
+        questions=remaining,
+        answers=detection.answers + ((key, choice),),
+        recognised=_describe(mapping),
+    )

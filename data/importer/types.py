@@ -1,6 +1,5 @@
 """The importer's values: what a statement says (ParsedRow), what went wrong (RowError,
-ImportProblem),
-what was recognised (Mapping) and what still needs a person's answer (Question).
+ImportProblem), what was recognised (Mapping) and what still needs an answer (Question).
 
 Plain frozen dataclasses only; this module must never read files or know about the ledger.
 """

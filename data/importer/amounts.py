@@ -1,0 +1,159 @@
+"""Amounts: read one cell of money as exact minor units, in the notations banks use.
+
+Handles thousands separators (1,234.56 / 1.234,56 / 1 234,56 / 1'234.56), leading or trailing
+minus, parentheses, explicit plus ("+ $1.00"), currency symbols and codes ("£5", "12.00 EUR"),
+and CR/DR markers. Which character is the decimal separator is decided per file from all values
+(decimal_style); a single cell is never guessed. Never uses floats.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"), None
+)
+_SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
+_BLANKS = frozenset({"", "-", "--", "—", "–", "n/a", "na", "null", "none", "nan"})
+_CRDR = re.compile(
+    r"^(?P<pre>cr|dr)(?![a-z])\.?\s*|\s*(?<![a-z])(?P<post>cr|dr)\.?$", re.IGNORECASE
+)
+_WORD = re.compile(r"[^\W\d_]+\.?")
+_NUMBER_DOT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$")
+_NUMBER_COMMA = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)?(?:,(\d+))?$")
+_NOT_NUMERIC = re.compile(r"[\d.,'+\-−–()\s]")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A parsed money cell: signed minor units and how the sign was written."""
+
+    minor: int
+    marker: str  # "+" or "-" when the cell states its sign explicitly, else ""
+
+
+def is_blank(cell: str) -> bool:
+    """True for cells that state no amount (empty, "-", "--", "n/a")."""
+    return cell.strip().strip("'\"\t").lower() in _BLANKS
+
+
+def _clean(cell: str) -> str:
+    text = cell.translate(_INVISIBLE).strip().strip("'\"\t")
+    return _SPACES.sub(" ", text).strip()
+
+
+def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:
+    """The amount in `cell` with `decimal` as the decimal separator, or None when it is not one."""
+    text = _clean(cell)
+    if not text or len(text) > 40:
+        return None
+    negative = False
+    marker = ""
+    crdr = _CRDR.search(text)
+    if crdr:
+        word = (crdr.group("pre") or crdr.group("post")).lower()
+        text = (text[: crdr.start()] + text[crdr.end() :]).strip()
+        negative = word == "dr"
+        marker = "-" if negative else "+"
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+        negative, marker = True, "-"
+    words = _WORD.findall(text)
+    if words:
+        if len(words) > 2 or sum(len(w.rstrip(".")) for w in words) > 4:
+            return None
+        text = _WORD.sub(" ", text)
+    residue = _NOT_NUMERIC.sub("", text)
+    if residue and not _currency_like(residue):
+        return None
+    # Keep digits, separators and signs, in order; currency symbols/codes may sit anywhere.
+    core = "".join(ch for ch in text if ch.isdigit() or ch in ".,'+-−– ")
+    core = core.strip()
+    if core[:1] and core[0] in "+-−–":
+        if core[0] == "+":
+            marker = marker or "+"
+        else:
+            negative, marker = True, "-"
+        core = core[1:].strip()
+    elif core[-1:] and core[-1] in "-−–":
+        negative, marker = True, "-"
+        core = core[:-1].strip()
+    core = core.replace(" ", "").replace("'", "")
+    pattern = _NUMBER_DOT if decimal == "." else _NUMBER_COMMA
+    if not core or not any(ch.isdigit() for ch in core) or pattern.match(core) is None:
+        return None
+    whole, _, fraction = core.partition(decimal) if decimal in core else (core, "", "")
+    whole = whole.replace("," if decimal == "." else ".", "")
+    if len(fraction) > exponent:
+        if fraction[exponent:].strip("0"):
+            return None
+        fraction = fraction[:exponent]
+    minor = int(whole or "0") * 10**exponent + int(fraction.ljust(exponent, "0"))
+    return Amount(-minor if negative else minor, marker)
+
+
+def _currency_like(residue: str) -> bool:
+    """True when what is left beside the number is a currency symbol or code, not words."""
+    letters = [ch for ch in residue if ch.isalpha()]
+    symbols = [ch for ch in residue if unicodedata.category(ch) == "Sc"]
+    if len(letters) + len(symbols) != len(residue):
+        return False
+    return len(letters) <= 4 and len(symbols) <= 2
+
+
+def looks_like_amount(cell: str) -> bool:
+    """True when `cell` is an amount with either decimal separator."""
+    return parse(cell, ".") is not None or parse(cell, ",") is not None
+
+
+def decimal_style(values: Iterable[str], default: str = ".") -> str:
+    """ "." or "," - the decimal separator that reads the most of `values` unambiguously."""
+    strong = {".": 0, ",": 0}
+    weak = {".": 0, ",": 0}
+    for value in values:
+        core = re.sub(r"[^\d.,]", "", _clean(value))
+        if not core:
+            continue
+        dots, commas = core.count("."), core.count(",")
+        if dots and commas:
+            strong["." if core.rfind(".") > core.rfind(",") else ","] += 1
+        elif dots > 1:
+            strong[","] += 1
+        elif commas > 1:
+            strong["."] += 1
+        elif dots == 1 or commas == 1:
+            sep = "." if dots else ","
+            other = "," if sep == "." else "."
+            digits_after = len(core) - core.rfind(sep) - 1
+            if digits_after == 3:
+                weak[other] += 1  # 1,234 is a thousands separator more often than 3 decimals
+            else:
+                strong[sep] += 1
+    if strong["."] != strong[","]:
+        return "." if strong["."] > strong[","] else ","
+    if weak["."] != weak[","]:
+        return "." if weak["."] > weak[","] else ","
+    return default
+
+
+class AmountParser:
+    """Parses one file's money cells with a fixed decimal style, caching repeated values."""
+
+    def __init__(self, decimal: str, exponent: int = 2) -> None:
+        self.decimal = decimal
+        self.exponent = exponent
+        self._cache: dict[str, Amount | None] = {}
+
+    def __call__(self, cell: str) -> Amount | None:
+        """The amount in `cell`, or None when it is not an amount."""
+        try:
+            return self._cache[cell]
+        except KeyError:
+            pass
+        value = parse(cell, self.decimal, self.exponent)
+        if len(self._cache) < 50_000:
+            self._cache[cell] = value
+        return value

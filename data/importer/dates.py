@@ -1,0 +1,236 @@
+"""Dates: which formats a date column could be written in, and parsing one cell with a format.
+
+Formats are strptime-like strings (%Y %y %m %d %b) so profiles stay readable; %b accepts month
+names and abbreviations in several languages. A time or other text after the date ("2024-01-02
+13:05", "11/13/2020 as of 11/12/2020") is ignored. The format of a column is decided from all
+its values; this module never guesses between formats that all fit (the caller asks).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+_MONTHS_BY_LANGUAGE = [
+    # English
+    "january february march april may june july august september october november december",
+    # German
+    "januar februar märz april mai juni juli august september oktober november dezember",
+    # Dutch
+    "januari februari maart april mei juni juli augustus september oktober november december",
+    # French
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    # Spanish
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    # Italian
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+    # Portuguese
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    # Afrikaans
+    "januarie februarie maart april mei junie julie augustus september oktober november desember",
+    # Swedish / Norwegian / Danish
+    "januari februari mars april maj juni juli augusti september oktober november december",
+    "januar februar mars april mai juni juli august september oktober november desember",
+]
+# Abbreviations that are not simply the first three letters of a name above.
+_EXTRA_ABBREVIATIONS = {
+    "sept": 9,
+    "mrz": 3,
+    "mär": 3,
+    "mrt": 3,
+    "okt": 10,
+    "dez": 12,
+    "des": 12,
+    "mei": 5,
+    "mai": 5,
+    "juin": 6,
+    "juil": 7,
+    "févr": 2,
+    "fév": 2,
+    "avr": 4,
+    "aoû": 8,
+    "déc": 12,
+    "ene": 1,
+    "abr": 4,
+    "ago": 8,
+    "dic": 12,
+    "gen": 1,
+    "mag": 5,
+    "giu": 6,
+    "lug": 7,
+    "set": 9,
+    "ott": 10,
+    "fev": 2,
+    "dec": 12,
+    "maa": 3,
+}
+
+
+def _month_table() -> dict[str, int]:
+    table: dict[str, int] = dict(_EXTRA_ABBREVIATIONS)
+    for names in _MONTHS_BY_LANGUAGE:
+        for number, name in enumerate(names.split(), start=1):
+            table.setdefault(name, number)
+            table.setdefault(name[:3], number)
+            table.setdefault(name[:4], number)
+    return table
+
+
+MONTHS = _month_table()
+
+_SEPARATORS = ("-", "/", ".", " ", ":")
+_NUMERIC_ORDERS = (
+    ("Y", "m", "d"),
+    ("d", "m", "Y"),
+    ("m", "d", "Y"),
+    ("d", "m", "y"),
+    ("m", "d", "y"),
+    ("y", "m", "d"),
+)
+_NAMED = (
+    "%d %b %Y",
+    "%d %b %y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d.%b.%Y",
+    "%d. %b %Y",
+    "%b %d %Y",
+    "%b %d, %Y",
+    "%Y-%b-%d",
+    "%d/%b/%Y",
+    "%d/%b/%y",
+    "%b-%d-%Y",
+)
+
+
+def _numeric_formats() -> list[str]:
+    out = []
+    for order in _NUMERIC_ORDERS:
+        for sep in _SEPARATORS:
+            if sep == ":" and order != ("Y", "m", "d"):
+                continue  # only year-first dates use colons; others would read times as dates
+            out.append(sep.join("%" + t for t in order))
+    out.append("%Y%m%d")
+    out.append("%d%m%Y")
+    return out
+
+
+FORMATS: tuple[str, ...] = tuple(_numeric_formats()) + _NAMED
+
+_TOKEN = re.compile(r"%[YymdbB]")
+
+
+@lru_cache(maxsize=256)
+def _compile(fmt: str) -> re.Pattern[str]:
+    """A regex matching `fmt` at the start of a cell, followed by nothing or a time/comment."""
+    parts: list[str] = []
+    pos = 0
+    tokens = list(_TOKEN.finditer(fmt))
+    for i, match in enumerate(tokens):
+        literal = fmt[pos : match.start()]
+        parts.append(r"\s*" if literal.strip() == "" and literal else _literal(literal))
+        token = match.group()[1]
+        glued = (i > 0 and tokens[i - 1].end() == match.start()) or (
+            i + 1 < len(tokens) and tokens[i + 1].start() == match.end()
+        )
+        if token == "Y":
+            parts.append(r"(?P<Y>\d{4})")
+        elif token == "y":
+            parts.append(r"(?P<y>\d{2})")
+        elif token in "md":
+            parts.append(rf"(?P<{token}>\d{{2}})" if glued else rf"(?P<{token}>\d{{1,2}})")
+        else:
+            parts.append(r"(?P<b>[^\W\d_]{3,9})\.?")
+        pos = match.end()
+    parts.append(_literal(fmt[pos:]))
+    return re.compile("".join(parts) + r"(?=$|[\sT.,;|@+(])", re.IGNORECASE)
+
+
+def _literal(text: str) -> str:
+    return "".join(r"\s*" if ch == " " else re.escape(ch) for ch in text)
+
+
+def _year(two_digits: int) -> int:
+    """Two-digit years: 00-69 are 20xx, 70-99 are 19xx (as POSIX strptime does)."""
+    return 2000 + two_digits if two_digits < 70 else 1900 + two_digits
+
+
+def parse(cell: str, fmt: str) -> datetime.date | None:
+    """The date in `cell` written as `fmt`, or None."""
+    text = cell.strip().strip("'\"\t")
+    if not text:
+        return None
+    match = _compile(fmt).match(text)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    try:
+        if groups.get("Y"):
+            year = int(groups["Y"])
+        else:
+            year = _year(int(groups["y"]))
+        if groups.get("b"):
+            month = MONTHS.get(groups["b"].lower().rstrip("."), 0)
+        else:
+            month = int(groups["m"])
+        return datetime.date(year, month, int(groups["d"]))
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def looks_like_date(cell: str) -> bool:
+    """True when `cell` is a date in any known format."""
+    return candidates(cell) != ()
+
+
+@lru_cache(maxsize=4096)
+def candidates(cell: str) -> tuple[str, ...]:
+    """Every known format that reads `cell` as a valid date."""
+    text = cell.strip()
+    if not text or len(text) > 40 or not any(ch.isdigit() for ch in text[:4]):
+        return ()
+    return tuple(fmt for fmt in FORMATS if parse(text, fmt) is not None)
+
+
+def formats_for(values: Iterable[str]) -> tuple[str, ...]:
+    """Formats that read every non-empty value of `values` (order: FORMATS order)."""
+    alive: list[str] | None = None
+    for value in values:
+        if not value.strip():
+            continue
+        if alive is None:
+            alive = list(candidates(value))
+        else:
+            alive = [fmt for fmt in alive if parse(value, fmt) is not None]
+        if not alive:
+            return ()
+    return tuple(alive or ())
+
+
+def day_first(fmt: str) -> bool | None:
+    """True for day-before-month formats, False for month-before-day, None when not applicable."""
+    d, m = fmt.find("%d"), fmt.find("%m")
+    if d < 0 or m < 0 or fmt.find("%Y") == 0 or fmt.find("%y") == 0:
+        return None
+    return d < m
+
+
+class DateParser:
+    """Parses one column's cells with a fixed format, caching repeated values."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self._cache: dict[str, datetime.date | None] = {}
+
+    def __call__(self, cell: str) -> datetime.date | None:
+        """The date in `cell`, or None when it is not a date in this format."""
+        try:
+            return self._cache[cell]
+        except KeyError:
+            pass
+        value = parse(cell, self.fmt)
+        if len(self._cache) < 100_000:
+            self._cache[cell] = value
+        return value

@@ -1,0 +1,158 @@
+"""Rows: turn one table record into a ParsedRow, a RowError, or nothing (a line inside the
+table that states no transaction: a blank line, a repeated header, a "Pending" or a card-number
+separator line, a trailer).
+
+The rule for "nothing" is general: a record is a transaction when its date cell holds a date. A
+date cell with digits that do not read as a date is an error in a table-wide record; a cell with
+only words ("Pending", "Total") marks a line that is not a transaction. Never guesses formats:
+everything comes from the Mapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from data.importer import amounts
+from data.importer.amounts import AmountParser
+from data.importer.dates import DateParser
+from data.importer.types import (
+    DEBIT_CREDIT,
+    INDICATOR,
+    SPEND_POSITIVE,
+    Mapping,
+    ParsedRow,
+    RowError,
+)
+
+
+class BadAmount(Exception):
+    """A cell that should hold an amount but does not; str() is the reason."""
+
+
+BLANK = object()  # the amount cells of a record are present but empty
+
+
+@dataclass
+class Skipped:
+    """Counts of table lines that were not transactions, for the summary."""
+
+    blank: int = 0
+    no_date: int = 0
+    no_amount: int = 0
+    outside: int = 0
+
+    @property
+    def total(self) -> int:
+        """All skipped lines."""
+        return self.blank + self.no_date + self.no_amount + self.outside
+
+
+class RowReader:
+    """Reads records of one statement with a fixed Mapping."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.m = mapping
+        self.date = DateParser(mapping.date_format)
+        self.money = AmountParser(mapping.decimal, mapping.currency_exponent)
+        self.header = (
+            tuple(c.strip().casefold() for c in mapping.columns)
+            if mapping.header_row is not None
+            else None
+        )
+        self.skipped = Skipped()
+        self._out = frozenset(mapping.indicator_out)
+        self._in = frozenset(mapping.indicator_in)
+
+    def _cell(self, record: list[str], index: int | None) -> str:
+        if index is None:
+            return ""
+        if index >= len(record):
+            raise BadAmount("it has fewer fields than the header")
+        return record[index]
+
+    def _value(self, cell: str, what: str) -> int | None:
+        if amounts.is_blank(cell):
+            return None
+        parsed = self.money(cell)
+        if parsed is None:
+            raise BadAmount(f"{what} {cell.strip()!r} is not an amount")
+        return parsed.minor
+
+    def amount(self, record: list[str]) -> int | object:
+        """The signed amount of `record` in minor units, or BLANK; raises BadAmount."""
+        m = self.m
+        if m.sign == DEBIT_CREDIT:
+            debit = self._value(self._cell(record, m.debit_column), "debit")
+            credit = self._value(self._cell(record, m.credit_column), "credit")
+            if debit is None and credit is None:
+                return BLANK
+            return abs(credit or 0) - abs(debit or 0)
+        value = self._value(self._cell(record, m.amount_column), "amount")
+        if value is None:
+            return BLANK
+        if m.sign == SPEND_POSITIVE:
+            return -value
+        if m.sign == INDICATOR:
+            flag = self._cell(record, m.indicator_column).strip().casefold()
+            if flag in self._out:
+                return -abs(value)
+            if flag in self._in:
+                return abs(value)
+            raise BadAmount(f"the in/out column says {flag!r}, which is neither in nor out")
+        return value
+
+    def balance(self, record: list[str]) -> int | None:
+        """The running balance stated in `record`, if any and readable."""
+        index = self.m.balance_column
+        if index is None or index >= len(record):
+            return None
+        parsed = self.money(record[index])
+        return None if parsed is None else parsed.minor
+
+    def read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:
+        """The transaction in `record`, a RowError, or None when the line is not a transaction."""
+        m = self.m
+        if not any(cell.strip() for cell in record):
+            self.skipped.blank += 1
+            return None
+        if self.header is not None and tuple(c.strip().casefold() for c in record) == self.header:
+            self.skipped.outside += 1
+            return None
+        table_wide = len(record) >= m.width - 1 if m.width else True
+        date_cell = record[m.date_column] if m.date_column < len(record) else ""
+        date = self.date(date_cell)
+        if date is None:
+            if not any(ch.isdigit() for ch in date_cell) or not table_wide:
+                self.skipped.no_date += 1
+                return None
+            return RowError(
+                line, f"{date_cell.strip()!r} is not a date in the format {m.date_format}"
+            )
+        try:
+            amount = self.amount(record)
+        except BadAmount as exc:
+            if not table_wide and len(record) <= 2:
+                self.skipped.outside += 1
+                return None
+            return RowError(line, str(exc))
+        if amount is BLANK:
+            self.skipped.no_amount += 1
+            return None
+        assert isinstance(amount, int)
+        currency = None
+        if m.currency_column is not None and m.currency_column < len(record):
+            code = record[m.currency_column].strip().upper()
+            currency = code if len(code) == 3 and code.isalpha() else None
+        parts = [
+            " ".join(record[i].split())
+            for i in m.description_columns
+            if i < len(record) and record[i].strip()
+        ]
+        return ParsedRow(
+            line=line,
+            date=date,
+            amount=amount,
+            currency=currency,
+            description=" | ".join(parts),
+            balance=self.balance(record),
+        )

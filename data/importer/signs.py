@@ -1,0 +1,249 @@
+"""Sign conventions: decide how a statement says money in and money out - one signed column,
+a column where spending is positive, a debit/credit pair, or an unsigned amount with an in/out
+indicator - by scoring every candidate interpretation on the sample rows and on the running
+balance, which also tells newest-first from oldest-first.
+
+Never reads files; never picks between interpretations that the evidence cannot separate without
+saying so in its notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from data.importer import columns as col
+from data.importer.columns import ColumnStats
+from data.importer.rows import BLANK, BadAmount, RowReader
+from data.importer.types import DEBIT_CREDIT, INDICATOR, SIGNED, SPEND_POSITIVE, Mapping
+
+
+@dataclass(frozen=True)
+class BalanceFit:
+    """How well amounts explain a running balance."""
+
+    share: float  # matching consecutive pairs / comparable pairs
+    pairs: int
+    newest_first: bool
+
+
+def balance_fit(amounts: list[int | None], balances: list[int | None]) -> BalanceFit:
+    """The best of: balance after or before each row, rows oldest- or newest-first."""
+    best = BalanceFit(0.0, 0, False)
+    n = len(amounts)
+    variants = (
+        (lambda i: balances[i - 1] + amounts[i] == balances[i], False),  # type: ignore[operator]
+        (lambda i: balances[i] + amounts[i - 1] == balances[i - 1], True),  # type: ignore[operator]
+        (lambda i: balances[i - 1] + amounts[i - 1] == balances[i], False),  # type: ignore[operator]
+        (lambda i: balances[i] + amounts[i] == balances[i - 1], True),  # type: ignore[operator]
+    )
+    for check, newest_first in variants:
+        hits = pairs = 0
+        for i in range(1, n):
+            if None in (amounts[i], amounts[i - 1], balances[i], balances[i - 1]):
+                continue
+            pairs += 1
+            hits += bool(check(i))
+        if pairs and (
+            hits / pairs > best.share or (hits / pairs == best.share and pairs > best.pairs)
+        ):
+            best = BalanceFit(hits / pairs, pairs, newest_first)
+    return best
+
+
+def _amounts(mapping: Mapping, rows: list[list[str]]) -> list[int | None]:
+    reader = RowReader(mapping)
+    out: list[int | None] = []
+    for record in rows:
+        try:
+            value = reader.amount(record)
+        except BadAmount:
+            out.append(None)
+            continue
+        out.append(None if value is BLANK else value)  # type: ignore[arg-type]
+    return out
+
+
+def _balances(mapping: Mapping, rows: list[list[str]]) -> list[int | None]:
+    reader = RowReader(mapping)
+    return [reader.balance(r) for r in rows]
+
+
+def _amount_rank(stats: ColumnStats) -> tuple[int, int]:
+    """Lower is better: plain amount words first, then 'net', then penalised words."""
+    penalty = int(col.matches(stats.header, col.AMOUNT_PENALTY_WORDS))
+    gross = int(col.matches(stats.header, ("gross", "total", "sum")))
+    return (penalty, gross)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The sign convention chosen, with the notes that explain it."""
+
+    mapping: Mapping
+    notes: tuple[str, ...]
+
+
+def choose(base: Mapping, stats: list[ColumnStats], rows: list[list[str]]) -> Choice | None:
+    """The best interpretation of the money columns; None when there is no money column."""
+    money = [s for s in stats if col.is_money(s) and s.index != base.date_column]
+    if not money:
+        return None
+    headed = base.header_row is not None
+    balance = [s for s in money if headed and col.matches(s.header, col.BALANCE_WORDS)]
+    rest = [s for s in money if s not in balance]
+    debit = [
+        s
+        for s in rest
+        if col.matches(s.header, col.DEBIT_WORDS) and not col.matches(s.header, col.CREDIT_WORDS)
+    ]
+    credit = [
+        s
+        for s in rest
+        if col.matches(s.header, col.CREDIT_WORDS) and not col.matches(s.header, col.DEBIT_WORDS)
+    ]
+    amount = sorted(
+        (
+            s
+            for s in rest
+            if s not in debit and s not in credit and col.matches(s.header, col.AMOUNT_WORDS)
+        ),
+        key=_amount_rank,
+    )
+    indicators = [
+        s
+        for s in stats
+        if s.indicator is not None and s.index != base.date_column and not col.is_money(s)
+    ]
+    candidates: list[Mapping] = []
+
+    def singles(column: ColumnStats) -> list[Mapping]:
+        out = [
+            replace(base, sign=SIGNED, amount_column=column.index),
+            replace(base, sign=SPEND_POSITIVE, amount_column=column.index),
+        ]
+        for ind in indicators:
+            assert ind.indicator is not None
+            outs, ins = ind.indicator
+            out.append(
+                replace(
+                    base,
+                    sign=INDICATOR,
+                    amount_column=column.index,
+                    indicator_column=ind.index,
+                    indicator_out=tuple(sorted(outs)),
+                    indicator_in=tuple(sorted(ins)),
+                )
+            )
+        return out
+
+    def pair(d: ColumnStats, c: ColumnStats) -> Mapping:
+        return replace(base, sign=DEBIT_CREDIT, debit_column=d.index, credit_column=c.index)
+
+    if debit and credit:
+        candidates.append(pair(debit[0], credit[0]))
+        candidates.append(pair(credit[0], debit[0]))
+    for a in amount:
+        candidates.extend(singles(a))
+    if not candidates:
+        # No telling headers: every money column is a candidate, those with cents first.
+        unnamed = sorted(rest, key=lambda s: (-round(s.decimals, 1), s.index))
+        for i, d in enumerate(unnamed):
+            for c in unnamed[i + 1 :]:
+                if _exclusive(d.index, c.index, rows):
+                    candidates.append(pair(d, c))
+                    candidates.append(pair(c, d))
+        for a in unnamed:
+            candidates.extend(singles(a))
+    if not candidates:
+        return None
+    balance_columns = [b.index for b in balance] or [
+        s.index for s in money if s.index not in _used(candidates[0])
+    ]
+    return _decide(candidates, balance_columns, bool(balance), rows, stats, indicators)
+
+
+def _used(m: Mapping) -> set[int]:
+    return {i for i in (m.amount_column, m.debit_column, m.credit_column) if i is not None}
+
+
+def _exclusive(a: int, b: int, rows: list[list[str]]) -> bool:
+    """True when (nearly) every row fills exactly one of two columns."""
+    hits = 0
+    for r in rows:
+        fa = bool(r[a].strip()) and r[a].strip() not in ("0", "0.00", "0,00")
+        fb = bool(r[b].strip()) and r[b].strip() not in ("0", "0.00", "0,00")
+        hits += fa != fb
+    return bool(rows) and hits >= 0.9 * len(rows)
+
+
+def _decide(
+    candidates: list[Mapping],
+    balance_columns: list[int],
+    headed_balance: bool,
+    rows: list[list[str]],
+    stats: list[ColumnStats],
+    indicators: list[ColumnStats],
+) -> Choice:
+    # 1. A running balance settles the sign and the order, whatever the headers say.
+    best: tuple[float, int, Mapping, BalanceFit] | None = None
+    for b in balance_columns:
+        balances = _balances(replace(candidates[0], balance_column=b), rows)
+        if sum(v is not None for v in balances) < 2:
+            continue
+        for rank, cand in enumerate(candidates):
+            if b in _used(cand):
+                continue
+            fit = balance_fit(_amounts(cand, rows), balances)
+            if fit.pairs == 0:
+                continue
+            score = fit.share
+            if best is None or score > best[0] + 1e-9:
+                best = (score, -rank, replace(cand, balance_column=b), fit)
+    needed = 0.75 if headed_balance else 0.9
+    if best is not None and best[0] >= needed and (headed_balance or best[3].pairs >= 3):
+        _, _, chosen, fit = best
+        chosen = replace(chosen, newest_first=fit.newest_first)
+        order = "newest first" if fit.newest_first else "oldest first"
+        return Choice(
+            chosen,
+            (
+                f"Running balance checked: {round(fit.share * 100)}% of {fit.pairs} steps agree "
+                f"({order}).",
+            ),
+        )
+    # A balance column that no interpretation explains is still shown, just not trusted.
+    fallback_balance = balance_columns[0] if headed_balance else None
+    first = candidates[0]
+    if first.sign == DEBIT_CREDIT:
+        return Choice(replace(first, balance_column=fallback_balance), ())
+    by_index = {s.index: s for s in stats}
+    column = by_index[first.amount_column] if first.amount_column is not None else None
+    assert column is not None
+    singles = [c for c in candidates if c.amount_column == first.amount_column]
+    if column.signed == 0 and indicators:
+        indicated = next(c for c in singles if c.sign == INDICATOR)
+        return Choice(
+            replace(indicated, balance_column=fallback_balance),
+            (f"In/out read from the column {_name(stats, indicated.indicator_column)}.",),
+        )
+    values = [v for v in _amounts(replace(first, sign=SIGNED), rows) if v]
+    positives = sum(1 for v in values if v > 0)
+    negatives = len(values) - positives
+    spend_positive = (negatives == 0 and column.plus == 0 and positives >= 2) or (
+        negatives >= 1 and positives >= 3 * negatives and len(values) >= 6
+    )
+    sign = SPEND_POSITIVE if spend_positive else SIGNED
+    chosen = next(c for c in singles if c.sign == sign)
+    note = (
+        "Amounts are positive for spending (as on card statements)."
+        if spend_positive
+        else "Amounts are signed: negative is money out."
+    )
+    return Choice(replace(chosen, balance_column=fallback_balance), (note,))
+
+
+def _name(stats: list[ColumnStats], index: int | None) -> str:
+    for s in stats:
+        if s.index == index:
+            return repr(s.header) if s.header else f"{index + 1}"
+    return "?"

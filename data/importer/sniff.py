@@ -1,0 +1,225 @@
+"""Sniffing: open a statement, refuse what is not a text table, find its encoding and delimiter,
+and stream its records with their line numbers.
+
+Only a bounded window (SNIFF_BYTES) is ever read for sniffing; records() streams the whole file
+through the csv module without holding it. This module must never interpret cell values.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+
+from data.importer.types import ImportProblem
+
+SNIFF_BYTES = 256 * 1024
+SNIFF_RECORDS = 400
+DELIMITERS = (",", ";", "\t", "|")
+
+# The csv module refuses fields longer than its limit; statements never have fields this long,
+# so hitting it means the file is not a table (or a quote was never closed).
+_FIELD_LIMIT = 1 << 20
+csv.field_size_limit(_FIELD_LIMIT)
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<\?xml|<head|<body|<table|<!--)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The sniff window of a statement, decoded."""
+
+    encoding: str
+    text: str  # the window, decoded, cut at the last complete line when the file is longer
+    complete: bool  # True when `text` is the whole file
+
+
+def read_head(source: Path | bytes) -> tuple[bytes, int]:
+    """The first SNIFF_BYTES of `source` and its total size; unreadable sources -> ImportProblem."""
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source[:SNIFF_BYTES]), len(source)
+    path = Path(source)
+    try:
+        if path.is_dir():
+            raise ImportProblem(f"{path.name} is a folder, not a statement file.")
+        if not path.exists():
+            raise ImportProblem(f"{path} does not exist.")
+        if not path.is_file():
+            raise ImportProblem(f"{path.name} is not a regular file.")
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            return fh.read(SNIFF_BYTES), size
+    except PermissionError as exc:
+        raise ImportProblem(f"{path.name} cannot be read (permission denied).") from exc
+    except OSError as exc:
+        raise ImportProblem(f"{path.name} cannot be read ({exc.strerror or exc}).") from exc
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """utf-16-le/-be when every other byte is NUL, as in a BOM-less UTF-16 text."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.4 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.4 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _utf8_prefix_ok(head: bytes, complete: bool) -> bool:
+    """True when `head` is valid UTF-8, allowing a character cut at the end of the window."""
+    for cut in range(4 if not complete else 1):
+        try:
+            (head[: len(head) - cut] if cut else head).decode("utf-8")
+            return True
+        except UnicodeDecodeError as exc:
+            if complete or exc.start < len(head) - 4:
+                return False
+    return False
+
+
+def detect_encoding(head: bytes, size: int) -> str:
+    """The encoding of a file whose first bytes are `head`; refuses binary and HTML."""
+    complete = len(head) >= size
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            encoding = name
+            break
+    else:
+        encoding = _utf16_without_bom(head) or ""
+    if encoding.startswith(("utf-16", "utf-32")):
+        unit = 4 if encoding.startswith("utf-32") else 2
+        if size % unit:
+            raise ImportProblem(
+                f"The file is truncated: its {encoding.upper()} text ends in the middle of a character."
+            )
+        return encoding
+    if encoding:  # utf-8-sig
+        body = head[len(codecs.BOM_UTF8) :]
+    else:
+        body = head
+    if b"\x00" in body:
+        raise ImportProblem("The file is binary data, not a text statement.")
+    if _HTML.match(body):
+        raise ImportProblem("The file is a web page (HTML), not a CSV statement.")
+    if not body.strip():
+        raise ImportProblem("The file is empty.")
+    controls = sum(1 for b in body[:8192] if b < 32 and b not in (9, 10, 13, 12))
+    if controls > 0.02 * min(len(body), 8192):
+        raise ImportProblem("The file is binary data, not a text statement.")
+    if encoding:
+        return encoding
+    if _utf8_prefix_ok(body, complete):
+        return "utf-8"
+    best = charset_normalizer.from_bytes(body[:65536]).best()
+    if best is None:
+        raise ImportProblem("The file's text encoding cannot be recognised; it may be binary.")
+    return str(best.encoding)
+
+
+def sample(source: Path | bytes) -> Sample:
+    """Read and decode the sniff window of `source`."""
+    head, size = read_head(source)
+    if size == 0:
+        raise ImportProblem("The file is empty.")
+    encoding = detect_encoding(head, size)
+    complete = len(head) >= size
+    if not complete and not re.search(rb"[\r\n]", head):
+        raise ImportProblem(
+            f"The file has no line breaks in its first {SNIFF_BYTES // 1024} KB, so it is not a table."
+        )
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    text = decoder.decode(head, final=complete)
+    if not complete:
+        # Drop the last (probably cut) line; records() reads the rest from the file itself.
+        cut = max(text.rfind("\n"), text.rfind("\r"))
+        text = text[: cut + 1]
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ImportProblem("The file is empty.")
+    return Sample(encoding=encoding, text=text, complete=complete)
+
+
+def _reader(stream: io.TextIOBase | io.StringIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(stream, delimiter=delimiter, quotechar='"', skipinitialspace=False)
+    start = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportProblem(
+                f"Line {reader.line_num} cannot be read as CSV ({exc}); the file may be damaged."
+            ) from exc
+        yield start, record
+        start = reader.line_num + 1
+
+
+def sample_records(
+    text: str, delimiter: str, limit: int = SNIFF_RECORDS
+) -> list[tuple[int, list[str]]]:
+    """Up to `limit` records of the sniff window, as (first line number, fields)."""
+    out: list[tuple[int, list[str]]] = []
+    for item in _reader(io.StringIO(text, newline=""), delimiter):
+        out.append(item)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def records(source: Path | bytes, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Every record of the file as (first line number, fields), streamed with bounded memory."""
+    if isinstance(source, (bytes, bytearray)):
+        raw: io.BufferedIOBase = io.BytesIO(source)
+    else:
+        try:
+            raw = Path(source).open("rb")
+        except OSError as exc:
+            raise ImportProblem(f"{Path(source).name} cannot be read ({exc.strerror}).") from exc
+    with raw, io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as text:
+        first = True
+        for start, record in _reader(text, delimiter):
+            if first and record:
+                record[0] = record[0].lstrip("\ufeff")
+            first = False
+            yield start, record
+
+
+def choose_delimiter(text: str) -> str:
+    """The delimiter that splits the window into the largest block of equally wide records."""
+    best: tuple[float, str] | None = None
+    for delimiter in DELIMITERS:
+        try:
+            recs = sample_records(text, delimiter)
+        except ImportProblem:
+            continue
+        widths = Counter(len(r) for _, r in recs if len(r) > 1 and any(c.strip() for c in r))
+        if not widths:
+            continue
+        width, count = max(widths.items(), key=lambda wc: (wc[1], wc[0]))
+        # "," also splits decimal commas; the others rarely occur inside values, so they win ties.
+        score = count * (0.85 if delimiter == "," else 1.0) + 0.01 * width
+        if best is None or score > best[0]:
+            best = (score, delimiter)
+    if best is None:
+        return ","
+    return best[1]

@@ -1,0 +1,83 @@
+"""The table region: which records of the sniff window are transactions, how wide the table is,
+and which record (if any) is its header; everything before is preamble.
+
+Works on the sniff window's records only and never decides what a column means (columns.py does).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from data.importer import amounts, dates
+from data.importer.types import ImportProblem
+
+Record = tuple[int, list[str]]
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where the table is in the sniff window's records."""
+
+    width: int
+    header_index: int | None  # index into the records, None when headerless
+    data_start: int  # index of the first record after the header (or the first data record)
+    data: list[list[str]]  # the transaction-like records of the window, padded to `width`
+
+
+def is_blank(record: list[str]) -> bool:
+    """True for a record with no text in any field."""
+    return not any(cell.strip() for cell in record)
+
+
+def looks_like_transaction(record: list[str]) -> bool:
+    """A record with a date in one field and an amount in another."""
+    date_at = [i for i, cell in enumerate(record) if dates.looks_like_date(cell)]
+    if not date_at:
+        return False
+    return any(
+        i not in date_at and amounts.looks_like_amount(cell) and not amounts.is_blank(cell)
+        for i, cell in enumerate(record)
+    )
+
+
+def _text_like(record: list[str]) -> bool:
+    """A header candidate: mostly words, not dates or numbers."""
+    filled = [c.strip() for c in record if c.strip()]
+    if len(filled) < 2:
+        return False
+    words = sum(
+        1 for c in filled if not dates.looks_like_date(c) and not amounts.looks_like_amount(c)
+    )
+    return words >= 0.6 * len(filled)
+
+
+def find_region(records: list[Record]) -> Region:
+    """Locate the table in the window's records; no table at all -> ImportProblem."""
+    rows = [fields for _, fields in records]
+    flags = [looks_like_transaction(r) for r in rows]
+    widths = Counter(len(r) for r, ok in zip(rows, flags, strict=True) if ok)
+    if not widths:
+        if any(_text_like(r) for r in rows) and len([r for r in rows if not is_blank(r)]) <= 2:
+            raise ImportProblem("The file has a header but no transaction rows.")
+        raise ImportProblem(
+            "No transactions found: no line has both a date and an amount, so this is not a statement."
+        )
+    width = max(widths.items(), key=lambda wc: (wc[1], wc[0]))[0]
+    first = next(i for i, r in enumerate(rows) if flags[i] and len(r) == width)
+    header_index: int | None = None
+    probe = first - 1
+    while probe >= 0 and first - probe <= 6:
+        record = rows[probe]
+        if len([c for c in record if c.strip()]) >= 2:
+            if _text_like(record) and len(record) >= width / 2:
+                header_index = probe
+            break
+        probe -= 1
+    data_start = header_index + 1 if header_index is not None else first
+    data = [
+        r + [""] * (width - len(r))
+        for i, r in enumerate(rows)
+        if i >= first and flags[i] and abs(len(r) - width) <= max(1, width // 4)
+    ]
+    return Region(width=width, header_index=header_index, data_start=data_start, data=data)
