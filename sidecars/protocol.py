@@ -168,7 +168,17 @@ class _Head(msgspec.Struct):
 
 # msgspec reports bad UTF-8 as UnicodeDecodeError (a ValueError), deep nesting as RecursionError.
 _DECODE_FAILURES = (msgspec.DecodeError, ValueError, RecursionError, MemoryError)
-_encoder = msgspec.msgpack.Encoder()
+
+
+def _enc_hook(obj: Any) -> Any:
+    # numpy scalars and arrays (what model code tends to return) become plain numbers and lists.
+    tolist = getattr(obj, "tolist", None)
+    if callable(tolist):
+        return tolist()
+    raise TypeError(f"cannot send a {type(obj).__name__}")
+
+
+_encoder = msgspec.msgpack.Encoder(enc_hook=_enc_hook)
 _decoder: msgspec.msgpack.Decoder[Message] = msgspec.msgpack.Decoder(Message)
 _head_decoder = msgspec.msgpack.Decoder(_Head)
 
