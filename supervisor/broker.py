@@ -1,0 +1,163 @@
+"""The broker's bookkeeping: requests queued per service, idle replicas, who holds what, deadlines.
+
+Majordomo-style and one request in flight per replica (which is what ``busy`` means): a request goes
+to the replica that has been idle longest, and comes back to the head of its queue when the replica
+holding it dies. Pure data structures driven by the hub's I/O thread on a caller-given clock: this
+module must never touch a socket, a process, a lock or a future's callbacks.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+from collections.abc import Hashable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(eq=False)
+class Pending:
+    """One request from submission to its answer; ``deadline`` is on the monotonic clock."""
+
+    id: str
+    service: str
+    method: str
+    params: dict[str, Any]
+    timeout_s: float
+    deadline: float
+    future: Future[dict[str, Any]]
+    submitted: float
+    idempotent: bool = True
+    attempts: int = 0  # deliveries so far
+    holder: Hashable | None = None  # the replica holding it, if dispatched
+    dispatched_at: float = 0.0
+    done: bool = False
+
+
+@dataclass
+class _Queue:
+    waiting: deque[Pending] = field(default_factory=deque)
+    idle: deque[Hashable] = field(default_factory=deque)
+
+
+class Broker:
+    """Queues, idle replicas and deadlines of every service."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, _Queue] = {}
+        self._held: dict[Hashable, Pending] = {}
+        self._by_id: dict[str, Pending] = {}
+        self._deadlines: list[tuple[float, int, Pending]] = []
+        self._seq = itertools.count()
+
+    def _queue(self, service: str) -> _Queue:
+        return self._queues.setdefault(service, _Queue())
+
+    # requests
+
+    def submit(self, pending: Pending) -> None:
+        """Queue a new request at the tail of its service's queue."""
+        self._by_id[pending.id] = pending
+        self._queue(pending.service).waiting.append(pending)
+        self._watch(pending)
+
+    def requeue(self, pending: Pending) -> None:
+        """Put a request that lost its replica back at the head of its queue."""
+        pending.holder = None
+        self._queue(pending.service).waiting.appendleft(pending)
+
+    def extend(self, pending: Pending, deadline: float) -> None:
+        """Move a request's deadline later (a PROGRESS report)."""
+        if deadline > pending.deadline:
+            pending.deadline = deadline
+            self._watch(pending)
+
+    def _watch(self, pending: Pending) -> None:
+        heapq.heappush(self._deadlines, (pending.deadline, next(self._seq), pending))
+
+    def get(self, request_id: str) -> Pending | None:
+        """The live request with this id, if any (a late reply finds none)."""
+        return self._by_id.get(request_id)
+
+    def finish(self, pending: Pending) -> None:
+        """Forget a request that has been answered (or failed); frees its holder for more work."""
+        if pending.done:
+            return
+        pending.done = True
+        self._by_id.pop(pending.id, None)
+        if pending.holder is not None:
+            self._held.pop(pending.holder, None)
+            pending.holder = None
+        else:
+            waiting = self._queue(pending.service).waiting
+            if pending in waiting:
+                waiting.remove(pending)
+
+    def held_by(self, replica: Hashable) -> Pending | None:
+        """The request a replica holds, if any."""
+        return self._held.get(replica)
+
+    def waiting(self, service: str) -> list[Pending]:
+        """The requests of a service not yet given to a replica, oldest first."""
+        return list(self._queue(service).waiting)
+
+    # replicas
+
+    def idle(self, service: str, replica: Hashable) -> None:
+        """A replica of ``service`` is ready for one request."""
+        q = self._queue(service)
+        if replica not in q.idle and replica not in self._held:
+            q.idle.append(replica)
+
+    def withdraw(self, service: str, replica: Hashable) -> Pending | None:
+        """A replica leaves (died, retiring): no more work; returns the request it held, if any."""
+        q = self._queue(service)
+        if replica in q.idle:
+            q.idle.remove(replica)
+        pending = self._held.pop(replica, None)
+        if pending is not None:
+            pending.holder = None
+        return pending
+
+    def dispatch(self, service: str, now: float) -> list[tuple[Hashable, Pending]]:
+        """Pair waiting requests with idle replicas (longest idle first); marks them held."""
+        q = self._queue(service)
+        out = []
+        while q.waiting and q.idle:
+            pending = q.waiting.popleft()
+            if pending.done:
+                continue
+            replica = q.idle.popleft()
+            pending.holder = replica
+            pending.attempts += 1
+            pending.dispatched_at = now
+            self._held[replica] = pending
+            out.append((replica, pending))
+        return out
+
+    # deadlines
+
+    def expired(self, now: float) -> list[Pending]:
+        """Requests whose deadline has passed (still registered; the caller finishes them)."""
+        out = []
+        while self._deadlines and self._deadlines[0][0] <= now:
+            deadline, _, pending = heapq.heappop(self._deadlines)
+            if not pending.done and pending.deadline == deadline:
+                out.append(pending)
+        return out
+
+    def next_deadline(self) -> float | None:
+        """The earliest deadline still pending, if any."""
+        while self._deadlines:
+            deadline, _, pending = self._deadlines[0]
+            if pending.done or pending.deadline != deadline:
+                heapq.heappop(self._deadlines)
+                continue
+            return deadline
+        return None
+
+    def all_pending(self) -> list[Pending]:
+        """Every live request (queued or held)."""
+        return list(self._by_id.values())

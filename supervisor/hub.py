@@ -1,0 +1,1112 @@
+"""The hub: one ROUTER socket, one I/O thread, and every sidecar replica of every service.
+
+Other threads talk to the I/O thread only through a command queue plus a wake-up socket (ZeroMQ
+sockets are not thread-safe); all supervision state is owned by that thread and read by ``status``
+under a lock. Futures are resolved after the lock is released, so a caller's done-callback can call
+back into the hub. Nothing a peer sends can raise out of the I/O loop: bad frames are dropped and
+logged. This module must never import Qt, the desktop or a model library, and never block the I/O
+thread on a process (exits arrive as commands from the spawner's watcher threads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import itertools
+import logging
+import math
+import queue
+import secrets
+import shutil
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, InvalidStateError
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import psutil
+import zmq
+
+from sidecars import protocol as wire
+from supervisor import config
+from supervisor._fallback_spawn import Child, Launch, Spawner, make_spawner
+from supervisor.broker import Broker, Pending
+from supervisor.errors import DeadlineExceeded, HubError, RemoteError, ServiceUnavailable, SpecError
+from supervisor.events import Callback, EventBus
+from supervisor.logs import ServiceLogs, tail
+from supervisor.metrics import LatencyWindow, ServiceMetrics
+from supervisor.policy import Action, RestartPolicy
+from supervisor.spec import ServiceSpec, default_specs, load_overrides
+from supervisor.states import ALIVE, SERVING, State, check
+
+_log = logging.getLogger(__name__)
+
+HWM = 100_000  # messages queued per peer before ZeroMQ drops; sized for pipelined load
+MAX_TIMEOUT_S = 24 * 3600.0
+_DRAIN_BATCH = 2_000  # frames read per wake-up before timers get a turn
+_STOP = "stop"
+_REMOVE = "remove"
+_RESTART = "restart"
+
+
+@dataclass(eq=False)
+class Replica:
+    """One replica slot of a service and its current process (hub I/O thread only)."""
+
+    service: str
+    index: int
+    state: State = State.STOPPED
+    since: float = field(default_factory=time.time)
+    reason: str = ""
+    restarts: int = 0
+    last_exit: int | None = None
+    child: Child | None = None
+    pid: int | None = None
+    token: str = ""
+    identity: bytes | None = None
+    generation: int = 0
+    launched: float = 0.0  # monotonic
+    last_seen: float = 0.0  # monotonic, any frame from it
+    timer: float | None = None  # monotonic time of the next scheduled step (backoff, retry, stop)
+    after_exit: str | None = None  # when asked to go: _STOP, _REMOVE or _RESTART
+    stop_stage: int = 0  # 1 DISCONNECT sent, 2 terminated, 3 killed
+    replaces: Replica | None = None  # during a rolling reload: the replica this one takes over from
+    leaving: bool = False  # it said DISCONNECT itself
+    rss_reported: float | None = None
+    latency: LatencyWindow = field(default_factory=lambda: LatencyWindow(512))
+
+
+@dataclass(eq=False)
+class _Service:
+    spec: ServiceSpec
+    policy: RestartPolicy
+    metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
+    replicas: list[Replica] = field(default_factory=list)
+    reloading: deque[Replica] = field(default_factory=deque)
+    start_s: float | None = None  # smoothed launch-to-READY time, for "can it serve in time"
+    next_heartbeat: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+class Hub:
+    """Runs every service's sidecars, brokers requests to them, brings them back when they fail."""
+
+    def __init__(
+        self,
+        services: Iterable[ServiceSpec] | None = None,
+        *,
+        config_path: Path | None = None,
+        log_dir: Path | None = None,
+        spawner: Spawner | None = None,
+        prefer_zygote: bool = True,
+    ) -> None:
+        specs = default_specs() if services is None else list(services)
+        names = [s.name for s in specs]
+        if len(set(names)) != len(names):
+            raise SpecError(f"service names must be unique: {names}")
+        self.config_problem: str | None = None
+        try:
+            specs = load_overrides(specs, config_path or config.services_toml())
+        except SpecError as exc:
+            # A broken services.toml must not keep the app from starting: defaults, and say why.
+            self.config_problem = str(exc)
+            _log.warning("ignoring service overrides: %s", exc)
+        self._services = {s.name: _Service(s, RestartPolicy(s)) for s in specs}
+        self._log_dir = log_dir or config.log_dir()
+        self._spawner = spawner
+        self._own_spawner = spawner is None
+        self._prefer_zygote = prefer_zygote
+        self.runtime_dir: Path | None = None
+        self.endpoint: str | None = None
+
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._commands: queue.SimpleQueue[tuple[Callable[..., None], tuple[Any, ...]]] = (
+            queue.SimpleQueue()
+        )
+        self._wake_lock = threading.Lock()
+        self._resolutions: list[tuple[Future[dict[str, Any]], Any, bool]] = []
+        self._broker = Broker()
+        self._events = EventBus()
+        self._logs: ServiceLogs | None = None
+        self._peers: dict[bytes, Replica] = {}
+        self._tokens: dict[str, Replica] = {}
+        self._ids = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self._ctx: zmq.Context[zmq.Socket[bytes]] | None = None
+        self._router: zmq.Socket[bytes] | None = None
+        self._wake_rx: zmq.Socket[bytes] | None = None
+        self._wake_tx: zmq.Socket[bytes] | None = None
+        self._running = False  # accepting requests
+        self._stopping = False
+        self._closing = False
+        self._stopped = False
+        self._dropped = 0
+        self._launched = False
+
+    # ------------------------------------------------------------------ public API
+
+    def start(self) -> None:
+        """Bind the socket, start the I/O thread and launch every replica (returns at once)."""
+        with self._lock:
+            if self._thread is not None or self._stopped:
+                return
+            self.runtime_dir = config.make_runtime_dir()
+            self._logs = ServiceLogs(self._log_dir)
+            ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
+            self._ctx = ctx
+            router = ctx.socket(zmq.ROUTER)
+            router.setsockopt(zmq.LINGER, 0)
+            router.setsockopt(zmq.ROUTER_MANDATORY, 1)
+            router.setsockopt(zmq.ROUTER_HANDOVER, 1)
+            router.setsockopt(zmq.SNDHWM, HWM)
+            router.setsockopt(zmq.RCVHWM, HWM)
+            # Oversized frames never reach Python: libzmq drops the peer that sends one.
+            router.setsockopt(zmq.MAXMSGSIZE, wire.MAX_FRAME + 4096)
+            self.endpoint = self._bind(router, self.runtime_dir)
+            self._router = router
+            wake = f"inproc://fincast-hub-wake-{id(self)}"
+            self._wake_rx = ctx.socket(zmq.PULL)
+            self._wake_rx.setsockopt(zmq.LINGER, 0)
+            self._wake_rx.bind(wake)
+            self._wake_tx = ctx.socket(zmq.PUSH)
+            self._wake_tx.setsockopt(zmq.LINGER, 0)
+            self._wake_tx.setsockopt(zmq.SNDHWM, 16)
+            self._wake_tx.connect(wake)
+            if self._spawner is None:
+                preload = sorted({m for s in self._services.values() for m in s.spec.preload})
+                self._spawner = make_spawner(self._prefer_zygote, preload)
+            self._events.start()
+            self._running = True
+            if self.config_problem:
+                self._publish({"type": "config", "problem": self.config_problem})
+            self._thread = threading.Thread(target=self._run, name="fincast-hub-io", daemon=True)
+            self._thread.start()
+        self._post(self._start_all)
+
+    def wait_ready(self, timeout: float = 60.0) -> bool:
+        """True when every service (with replicas) has a ready replica; False at the timeout."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                if not self._running:
+                    return False
+                if all(self._has_serving(svc) for svc in self._wanted()):
+                    return True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._hopeless(deadline):
+                    return False
+                self._changed.wait(min(remaining, 0.5))
+
+    def request(
+        self,
+        service: str,
+        method: str,
+        params: dict[str, Any] | None = None,
+        timeout: float = 5.0,
+        *,
+        idempotent: bool = True,
+    ) -> Future[dict[str, Any]]:
+        """Send ``method(params)`` to a replica of ``service``; the future always resolves.
+
+        Its result is the reply dict, or it raises ServiceUnavailable, DeadlineExceeded or
+        RemoteError. ``idempotent`` requests are delivered again (up to the spec's max_attempts)
+        when the replica holding them dies.
+        """
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise TypeError(f"params must be a dict, not {type(params).__name__}")
+        if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT_S:
+            raise ValueError(f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_S:g}]")
+        future: Future[dict[str, Any]] = Future()
+        if not self._running:
+            future.set_exception(ServiceUnavailable("the hub is not running"))
+            return future
+        now = time.monotonic()
+        pending = Pending(
+            id=f"{next(self._ids):x}",
+            service=str(service),
+            method=str(method),
+            params=params,
+            timeout_s=float(timeout),
+            deadline=now + timeout,
+            future=future,
+            submitted=now,
+            idempotent=idempotent,
+        )
+        self._post(self._submit, pending)
+        return future
+
+    def status(self) -> list[dict[str, Any]]:
+        """One dict per replica: service, replica, pid, state, restarts, since, last_exit, p50_ms,
+        p99_ms, rss_mb (``since`` is epoch seconds; ``pid`` is None without a process)."""
+        with self._lock:
+            rows: list[dict[str, Any]] = [
+                {
+                    "service": r.service,
+                    "replica": r.index,
+                    "pid": r.pid if r.state in ALIVE else None,
+                    "state": str(r.state),
+                    "restarts": r.restarts,
+                    "since": r.since,
+                    "last_exit": r.last_exit,
+                    "p50_ms": r.latency.percentile_ms(50),
+                    "p99_ms": r.latency.percentile_ms(99),
+                    "rss_mb": None,
+                }
+                for svc in self._services.values()
+                for r in svc.replicas
+            ]
+        for row in rows:
+            row["rss_mb"] = _rss_mb(row["pid"])
+        return rows
+
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        """Per service: request counters, p50/p99 latency (ms), restarts and total rss (MB)."""
+        out: dict[str, dict[str, Any]] = {}
+        status = self.status()
+        with self._lock:
+            for name, svc in self._services.items():
+                row: dict[str, Any] = dict(svc.metrics.snapshot())
+                mine = [s for s in status if s["service"] == name]
+                row["restarts"] = sum(s["restarts"] for s in mine)
+                row["rss_mb"] = round(sum(s["rss_mb"] or 0.0 for s in mine), 1)
+                out[name] = row
+        return out
+
+    def restart(self, name: str) -> None:
+        """Restart every replica of a service now (also the user's Retry of a failed one)."""
+        self._call(self._restart, self._service(name))
+
+    def scale(self, name: str, n: int) -> None:
+        """Run ``n`` replicas of a service from now on (starting or retiring the difference)."""
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 64:
+            raise ValueError("a service runs between 0 and 64 replicas")
+        self._call(self._scale, self._service(name), n)
+
+    def reload(self, name: str) -> None:
+        """Roll a service onto fresh processes, replica by replica, without a gap in service."""
+        self._call(self._reload, self._service(name))
+
+    def subscribe(self, callback: Callback) -> Callable[[], None]:
+        """Call ``callback(event)`` on each state change, log line and restart; returns unsubscribe.
+
+        Callbacks run on the hub's event thread, in order; one that raises is logged.
+        """
+        return self._events.subscribe(callback)
+
+    def services(self) -> list[ServiceSpec]:
+        """The specs in effect (after services.toml)."""
+        return [svc.spec for svc in self._services.values()]
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """DISCONNECT every replica, wait, terminate, wait, kill the process groups; then close."""
+        with self._lock:
+            if self._thread is None or self._stopped:
+                self._stopped = True
+                return
+        end = time.monotonic() + max(timeout, 0.1)
+        self._call(self._begin_stop)
+        self._wait_all_gone(time.monotonic() + max(timeout, 0.1) * 0.5)
+        self._call(self._signal_all, False)
+        self._wait_all_gone(time.monotonic() + (end - time.monotonic()) * 0.5)
+        self._call(self._signal_all, True)
+        self._wait_all_gone(end + 2.0)
+        with self._lock:
+            self._closing = True
+        self._wake()
+        thread = self._thread
+        if thread is not None:
+            thread.join(5.0)
+        with self._lock:
+            self._stopped = True
+        self._flush_resolutions()
+        if self._spawner is not None and self._own_spawner:
+            self._spawner.close()
+        if self._ctx is not None:
+            self._ctx.term()
+        if self.runtime_dir is not None:
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+        self._events.close()
+        if self._logs is not None:
+            self._logs.close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ other threads -> I/O thread
+
+    def _service(self, name: str) -> _Service:
+        svc = self._services.get(name)
+        if svc is None:
+            raise KeyError(f"no service named {name!r}")
+        return svc
+
+    def _post(self, fn: Callable[..., None], *args: Any) -> None:
+        self._commands.put((fn, args))
+        self._wake()
+
+    def _wake(self) -> None:
+        with self._wake_lock:
+            if self._wake_tx is None:
+                return
+            with contextlib.suppress(zmq.Again, zmq.ZMQError):  # full = a wake-up is pending anyway
+                self._wake_tx.send(b"", zmq.NOBLOCK)
+
+    def _call(self, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn`` on the I/O thread and wait for it (directly when already on that thread)."""
+        if threading.current_thread() is self._thread:
+            fn(*args)
+            return
+        if self._thread is None or self._closing:
+            raise ServiceUnavailable("the hub is not running")
+        done: Future[None] = Future()
+
+        def run(*a: Any) -> None:
+            try:
+                fn(*a)
+                done.set_result(None)
+            except BaseException as exc:
+                done.set_exception(exc)
+
+        self._post(run, *args)
+        done.result(timeout=30)
+
+    def _wait_all_gone(self, deadline: float) -> None:
+        with self._changed:
+            while any(r.state in ALIVE for svc in self._services.values() for r in svc.replicas):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._changed.wait(min(remaining, 0.2))
+
+    # ------------------------------------------------------------------ the I/O thread
+
+    def _bind(self, router: zmq.Socket[bytes], runtime_dir: Path) -> str:
+        path = runtime_dir / "hub.sock"
+        if zmq.has("ipc") and len(str(path)) < 100:
+            endpoint = f"ipc://{path}"
+            try:
+                router.bind(endpoint)
+                return endpoint
+            except zmq.ZMQError as exc:
+                _log.warning("cannot bind %s (%s); using tcp on 127.0.0.1", endpoint, exc)
+        port = router.bind_to_random_port("tcp://127.0.0.1")
+        return f"tcp://127.0.0.1:{port}"
+
+    def _run(self) -> None:
+        router, wake_rx = self._router, self._wake_rx
+        assert router is not None and wake_rx is not None
+        poller = zmq.Poller()
+        poller.register(router, zmq.POLLIN)
+        poller.register(wake_rx, zmq.POLLIN)
+        while True:
+            now = time.monotonic()
+            wait_ms = max(0, min(1000, math.ceil((self._next_wake(now) - now) * 1000)))
+            try:
+                ready = dict(poller.poll(wait_ms))
+            except zmq.ZMQError as exc:  # EINTR and friends: just go round again
+                _log.debug("poll: %s", exc)
+                ready = {}
+            with self._lock:
+                if wake_rx in ready:
+                    with contextlib.suppress(zmq.Again):
+                        for _ in range(10_000):
+                            wake_rx.recv(zmq.NOBLOCK)
+                self._drain_commands()
+                if self._closing:
+                    break
+                if router in ready:
+                    self._drain_router(router)
+                self._guard(self._tick, time.monotonic())
+                self._changed.notify_all()
+            self._flush_resolutions()
+        for sock in (router, wake_rx):
+            sock.close(0)
+        with self._wake_lock:
+            if self._wake_tx is not None:
+                self._wake_tx.close(0)
+                self._wake_tx = None
+
+    def _guard(self, fn: Callable[..., None], *args: Any) -> None:
+        # A bug in one handler must not kill the hub: it is logged with its traceback instead.
+        try:
+            fn(*args)
+        except Exception:
+            _log.exception("hub I/O thread: %s failed", getattr(fn, "__name__", fn))
+
+    def _drain_commands(self) -> None:
+        while True:
+            try:
+                fn, args = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            self._guard(fn, *args)
+
+    def _drain_router(self, router: zmq.Socket[bytes]) -> None:
+        for _ in range(_DRAIN_BATCH):
+            try:
+                frames = router.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            except zmq.ZMQError as exc:
+                _log.warning("receive failed: %s", exc)
+                return
+            self._guard(self._on_frames, frames)
+
+    def _next_wake(self, now: float) -> float:
+        soon = now + 1.0
+        next_deadline = self._broker.next_deadline()
+        if next_deadline is not None:
+            soon = min(soon, next_deadline)
+        for svc in self._services.values():
+            spec = svc.spec
+            soon = min(soon, svc.next_heartbeat)
+            for r in svc.replicas:
+                if r.timer is not None:
+                    soon = min(soon, r.timer)
+                if r.state in SERVING:
+                    soon = min(soon, r.last_seen + spec.heartbeat_s * spec.heartbeat_misses)
+                elif r.state is State.STARTING:
+                    soon = min(soon, r.launched + spec.start_timeout_s)
+        return soon
+
+    def _flush_resolutions(self) -> None:
+        with self._lock:
+            todo, self._resolutions = self._resolutions, []
+        for future, value, ok in todo:
+            with contextlib.suppress(InvalidStateError):  # cancelled by its caller meanwhile
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+    # ------------------------------------------------------------------ states and events
+
+    def _move(self, r: Replica, state: State, reason: str = "") -> None:
+        previous = r.state
+        if previous is state:
+            return
+        r.state = check(previous, state)
+        r.since = time.time()
+        r.reason = reason
+        if {previous, state} == {State.READY, State.BUSY}:
+            return  # per-request flips are visible in status(), not worth a log line or an event
+        line = f"replica {r.index}: {previous} -> {state}" + (f" ({reason})" if reason else "")
+        level = logging.WARNING if state in (State.UNHEALTHY, State.CRASHED, State.FAILED) else 0
+        self._write_log(r.service, line, level or logging.INFO)
+        self._publish(
+            {
+                "type": "state",
+                "service": r.service,
+                "replica": r.index,
+                "state": str(state),
+                "previous": str(previous),
+                "pid": r.pid,
+                "reason": reason,
+                "restarts": r.restarts,
+                "last_exit": r.last_exit,
+                "retry_in_s": round(r.timer - time.monotonic(), 3) if r.timer else None,
+            }
+        )
+
+    def _publish(self, event: dict[str, Any]) -> None:
+        self._events.publish(event)
+
+    def _write_log(self, service: str, line: str, level: int = logging.INFO) -> None:
+        if self._logs is not None:
+            self._logs.write(service, line, level)
+
+    def _resolve(self, pending: Pending, result: dict[str, Any]) -> None:
+        self._broker.finish(pending)
+        self._services[pending.service].metrics.count("ok")
+        self._resolutions.append((pending.future, result, True))
+
+    def _fail(self, pending: Pending, error: HubError) -> None:
+        self._broker.finish(pending)
+        svc = self._services.get(pending.service)
+        if svc is not None:
+            svc.metrics.count(getattr(error, "code", "error"))
+        self._resolutions.append((pending.future, error, False))
+
+    def _drop(self, why: str, identity: bytes | None = None) -> None:
+        # Hostile peers can send millions of bad frames: log the first ones and then a sample.
+        self._dropped += 1
+        if self._dropped <= 20 or self._dropped % 1000 == 0:
+            who = identity.hex()[:16] if identity else "?"
+            _log.warning("dropped a frame from peer %s: %s (%d so far)", who, why, self._dropped)
+
+    # ------------------------------------------------------------------ frames from peers
+
+    def _on_frames(self, frames: list[bytes]) -> None:
+        if len(frames) != 2:
+            self._drop(f"a message of {len(frames)} frames (expected 1 from a DEALER)", frames[0])
+            return
+        identity, payload = frames
+        try:
+            msg = wire.decode(payload)
+        except wire.ProtocolError as exc:
+            self._drop(f"{exc.code}: {exc.message}", identity)
+            return
+        r = self._peers.get(identity)
+        if r is None:
+            if isinstance(msg, wire.Ready):
+                self._on_ready(identity, msg)
+            else:
+                self._drop(f"{type(msg).__name__} from a peer that never said READY", identity)
+            return
+        r.last_seen = time.monotonic()
+        if not isinstance(msg, wire.Heartbeat):
+            self._on_message(r, msg, identity)
+
+    def _on_message(self, r: Replica, msg: wire.Message, identity: bytes) -> None:
+        now = r.last_seen
+        svc = self._services[r.service]
+        if isinstance(msg, wire.Reply):
+            self._on_reply(svc, r, msg, now)
+        elif isinstance(msg, wire.Progress):
+            pending = self._broker.get(msg.id)
+            if pending is not None and pending.holder is r:
+                self._broker.extend(pending, now + pending.timeout_s)
+        elif isinstance(msg, wire.Log):
+            level = logging.getLevelName(msg.level.upper())
+            level = level if isinstance(level, int) else logging.INFO
+            self._write_log(r.service, f"replica {r.index}: {msg.message}", level)
+            self._publish(
+                {
+                    "type": "log",
+                    "service": r.service,
+                    "replica": r.index,
+                    "level": msg.level.lower(),
+                    "line": msg.message,
+                }
+            )
+        elif isinstance(msg, wire.Metrics):
+            r.rss_reported = msg.rss_mb
+        elif isinstance(msg, wire.Disconnect):
+            r.leaving = True
+            if self._broker.held_by(r) is None:
+                self._broker.withdraw(r.service, r)
+        else:
+            self._drop(f"{type(msg).__name__} is not something a sidecar sends", identity)
+
+    def _on_ready(self, identity: bytes, msg: wire.Ready) -> None:
+        offered = msg.token.encode()
+        r = None
+        for token, candidate in self._tokens.items():
+            if hmac.compare_digest(token.encode(), offered):
+                r = candidate
+        if r is None or r.service != msg.service or r.state is not State.STARTING:
+            self._drop(f"READY for {msg.service!r} with a wrong token", identity)
+            return
+        now = time.monotonic()
+        del self._tokens[r.token]
+        r.identity = identity
+        self._peers[identity] = r
+        r.last_seen = now
+        svc = self._services[r.service]
+        took = now - r.launched
+        svc.start_s = took if svc.start_s is None else 0.7 * svc.start_s + 0.3 * took
+        self._move(r, State.READY, f"ready in {took * 1000:.0f} ms")
+        if r.after_exit is not None:
+            self._retire_step(r)
+            return
+        self._broker.idle(r.service, r)
+        self._dispatch(svc)
+        old = r.replaces
+        if old is not None:
+            r.replaces = None
+            if old in svc.replicas:
+                self._retire(svc, old, _REMOVE)
+            self._reload_step(svc)
+
+    def _on_reply(self, svc: _Service, r: Replica, msg: wire.Reply, now: float) -> None:
+        pending = self._broker.get(msg.id)
+        if pending is None or pending.holder is not r:
+            _log.debug("late or stray reply %s from %s/%d dropped", msg.id, r.service, r.index)
+            svc.metrics.count("late")
+            return
+        took = now - pending.dispatched_at
+        r.latency.add(took)
+        svc.metrics.latency.add(took)
+        if msg.ok:
+            self._resolve(pending, msg.result or {})
+        else:
+            error = msg.error or wire.Error(code=wire.INTERNAL, message="no error given")
+            self._fail(pending, _remote_error(error.code, error.message))
+        if r.state is State.BUSY:
+            self._move(r, State.READY)
+        if r.after_exit is not None:
+            self._retire_step(r)
+        elif not r.leaving:
+            self._broker.idle(r.service, r)
+            self._dispatch(svc)
+
+    # ------------------------------------------------------------------ requests
+
+    def _submit(self, pending: Pending) -> None:
+        svc = self._services.get(pending.service)
+        if svc is None:
+            self._resolutions.append(
+                (pending.future, ServiceUnavailable(f"no service named {pending.service!r}"), False)
+            )
+            return
+        svc.metrics.count("requests")
+        now = time.monotonic()
+        why = self._why_not(svc, pending.deadline, now)
+        if why:
+            self._broker.submit(pending)
+            self._fail(pending, ServiceUnavailable(why))
+            return
+        self._broker.submit(pending)
+        self._dispatch(svc)
+
+    def _dispatch(self, svc: _Service) -> None:
+        now = time.monotonic()
+        again = False
+        for replica, pending in self._broker.dispatch(svc.name, now):
+            assert isinstance(replica, Replica)
+            if pending.attempts == 1 and not pending.future.set_running_or_notify_cancel():
+                self._broker.finish(pending)  # cancelled by the caller before it was sent
+                self._broker.idle(svc.name, replica)
+                again = True
+                continue
+            remaining_ms = max(0, int((pending.deadline - now) * 1000))
+            try:
+                data = wire.encode(
+                    wire.Request(
+                        id=pending.id,
+                        service=pending.service,
+                        method=pending.method,
+                        params=pending.params,
+                        deadline_ms=remaining_ms,
+                    )
+                )
+            except (wire.ProtocolError, TypeError, ValueError) as exc:
+                self._fail(pending, RemoteError(wire.BAD_REQUEST, str(exc)))
+                self._broker.idle(svc.name, replica)
+                again = True
+                continue
+            try:
+                assert self._router is not None and replica.identity is not None
+                self._router.send_multipart([replica.identity, data], zmq.NOBLOCK)
+            except zmq.ZMQError as exc:
+                # Unroutable (the peer is gone) or at its high-water mark: not delivered.
+                pending.attempts -= 1
+                self._broker.withdraw(svc.name, replica)
+                self._broker.requeue(pending)
+                self._condemn(replica, f"cannot send to it: {exc}")
+                again = True
+                continue
+            if pending.attempts > 1:
+                svc.metrics.count("retried")
+            self._move(replica, State.BUSY)
+        if again and self._broker.waiting(svc.name):
+            self._dispatch(svc)
+
+    def _orphaned(self, svc: _Service, r: Replica, why: str) -> None:
+        """The replica will not answer what it holds: deliver it again, or fail it."""
+        pending = self._broker.withdraw(svc.name, r)
+        if pending is None:
+            return
+        if pending.idempotent and pending.attempts < svc.spec.max_attempts:
+            self._broker.requeue(pending)
+        else:
+            tried = "not idempotent" if not pending.idempotent else f"{pending.attempts} attempts"
+            self._fail(pending, ServiceUnavailable(f"{svc.name} replica {r.index} {why} ({tried})"))
+
+    def _why_not(self, svc: _Service, deadline: float, now: float) -> str:
+        """Empty when some replica can serve before ``deadline``, else why none can."""
+        if self._stopping:
+            return "the hub is stopping"
+        states = [str(r.state) for r in svc.replicas]
+        for r in svc.replicas:
+            eta = self._ready_eta(svc, r, now)
+            if eta is not None and eta <= deadline:
+                return ""
+        if not svc.replicas:
+            return f"{svc.name} has no replicas (scaled to 0)"
+        if all(s == "failed" for s in states):
+            return f"{svc.name} has failed ({svc.replicas[0].reason}); it is retried later"
+        if all(s == "stopped" for s in states):
+            return f"{svc.name} is stopped"
+        return f"no replica of {svc.name} can be ready before the deadline ({', '.join(states)})"
+
+    def _ready_eta(self, svc: _Service, r: Replica, now: float) -> float | None:
+        """When ``r`` can probably take a request (``now`` if it can), or None if it will not."""
+        start = svc.start_s or 0.0
+        if r.after_exit in (_STOP, _REMOVE) or r.leaving:
+            eta = None
+        elif r.after_exit == _RESTART:
+            eta = now + start
+        elif r.state in SERVING:
+            eta = now
+        elif r.state is State.STARTING:
+            eta = r.launched + start
+        elif r.state in (State.UNHEALTHY, State.CRASHED):
+            eta = now + svc.spec.backoff_initial_s + start
+        elif r.state is State.BACKOFF and r.timer is not None:
+            eta = r.timer + start
+        else:
+            eta = None  # failed or stopped
+        return eta
+
+    def _fail_hopeless(self, svc: _Service) -> None:
+        now = time.monotonic()
+        for pending in self._broker.waiting(svc.name):
+            why = self._why_not(svc, pending.deadline, now)
+            if why:
+                self._fail(pending, ServiceUnavailable(why))
+
+    # ------------------------------------------------------------------ timers
+
+    def _tick(self, now: float) -> None:
+        for pending in self._broker.expired(now):
+            holder = pending.holder
+            self._fail(
+                pending,
+                DeadlineExceeded(
+                    f"{pending.service}.{pending.method} not answered within "
+                    f"{pending.timeout_s:g} s"
+                ),
+            )
+            if isinstance(holder, Replica):
+                self._condemn(holder, "stuck: a request passed its deadline")
+        heartbeat = wire.encode(wire.Heartbeat())
+        for svc in self._services.values():
+            spec = svc.spec
+            if now >= svc.next_heartbeat:
+                svc.next_heartbeat = now + spec.heartbeat_s
+                for r in svc.replicas:
+                    if r.state in SERVING and r.identity is not None:
+                        self._send(r, heartbeat)
+            limit = spec.heartbeat_s * spec.heartbeat_misses
+            for r in list(svc.replicas):
+                if r.state in SERVING and now - r.last_seen > limit:
+                    silent = now - r.last_seen
+                    self._condemn(r, f"silent for {silent:.1f} s: heartbeats missed")
+                elif r.state is State.STARTING and now - r.launched > spec.start_timeout_s:
+                    self._condemn(r, f"not READY within {spec.start_timeout_s:g} s")
+                if r.timer is not None and now >= r.timer:
+                    r.timer = None
+                    self._on_timer(svc, r)
+
+    def _send(self, r: Replica, data: bytes) -> bool:
+        assert self._router is not None and r.identity is not None
+        try:
+            self._router.send_multipart([r.identity, data], zmq.NOBLOCK)
+        except zmq.ZMQError as exc:
+            _log.debug("cannot send to %s/%d: %s", r.service, r.index, exc)
+            return False
+        return True
+
+    def _on_timer(self, svc: _Service, r: Replica) -> None:
+        if r.stop_stage and r.child is not None:
+            if r.stop_stage == 1:
+                r.stop_stage = 2
+                r.child.terminate()
+                r.timer = time.monotonic() + svc.spec.stop_timeout_s
+            else:
+                r.stop_stage = 3
+                r.child.kill()
+            return
+        if r.state is State.BACKOFF:
+            self._launch(svc, r, "restart after backoff")
+        elif r.state is State.FAILED:
+            svc.policy.reset()
+            self._launch(svc, r, "background retry of a failed service")
+
+    # ------------------------------------------------------------------ processes
+
+    def _start_all(self) -> None:
+        self._launched = True
+        for svc in self._services.values():
+            for i in range(svc.spec.replicas):
+                r = Replica(svc.name, i)
+                svc.replicas.append(r)
+                self._launch(svc, r, "hub start")
+
+    def _launch(self, svc: _Service, r: Replica, reason: str) -> None:
+        assert self._spawner is not None and self._logs is not None and self.endpoint is not None
+        spec = svc.spec
+        r.generation += 1
+        generation = r.generation
+        r.token = secrets.token_urlsafe(32)
+        r.timer = None
+        r.stop_stage = 0
+        r.leaving = False
+        r.identity = None
+        self._tokens[r.token] = r
+        now = time.monotonic()
+        r.launched = now
+        r.last_seen = now
+        launch = Launch(
+            service=spec.name,
+            replica=r.index,
+            module=spec.module,
+            env={**spec.env, wire.ENV_HEARTBEAT_S: repr(spec.heartbeat_s)},
+            token=r.token,
+            endpoint=self.endpoint,
+            log_path=self._logs.output_path(spec.name, r.index),
+            memory_limit_mb=spec.memory_limit_mb,
+            preload=spec.preload,
+        )
+        r.pid = None
+        self._move(r, State.STARTING, reason)
+        try:
+            child = self._spawner.launch(launch)
+        except Exception as exc:  # the OS refused (EAGAIN, ENOMEM, missing interpreter...)
+            _log.warning("cannot start %s/%d: %s", spec.name, r.index, exc)
+            self._write_log(spec.name, f"replica {r.index}: cannot start: {exc}", logging.ERROR)
+            self._on_exit(r, generation, None)
+            return
+        r.child = child
+        r.pid = child.pid
+        child.on_exit(lambda code: self._post(self._on_exit, r, generation, code))
+
+    def _on_exit(self, r: Replica, generation: int, code: int | None) -> None:
+        if generation != r.generation:
+            return  # a previous process of this slot; already handled
+        svc = self._services[r.service]
+        now = time.monotonic()
+        r.child = None
+        r.last_exit = code
+        r.timer = None
+        r.stop_stage = 0
+        self._tokens.pop(r.token, None)
+        if r.identity is not None:
+            self._peers.pop(r.identity, None)
+            r.identity = None
+        self._orphaned(svc, r, "died while holding it")
+        if r.after_exit is not None or self._stopping:
+            self._on_asked_exit(svc, r, code)
+        else:
+            self._on_crash(svc, r, code, now)
+        self._dispatch(svc)
+        self._fail_hopeless(svc)
+
+    def _on_asked_exit(self, svc: _Service, r: Replica, code: int | None) -> None:
+        how, r.after_exit = r.after_exit, None
+        self._move(r, State.STOPPED, f"stopped, exit code {code}")
+        if how == _REMOVE and r in svc.replicas:
+            svc.replicas.remove(r)
+        elif how == _RESTART and not self._stopping:
+            self._launch(svc, r, "restart requested")
+
+    def _on_crash(self, svc: _Service, r: Replica, code: int | None, now: float) -> None:
+        if r.state is not State.UNHEALTHY:
+            self._move(r, State.CRASHED, f"exit code {code}")
+        else:
+            self._move(r, State.CRASHED, f"{r.reason}; killed, exit code {code}")
+        for line in tail(self._logs.output_path(r.service, r.index) if self._logs else Path()):
+            self._publish(
+                {
+                    "type": "log",
+                    "service": r.service,
+                    "replica": r.index,
+                    "level": "error",
+                    "line": line,
+                }
+            )
+        decision = svc.policy.on_exit(r.index, code, now, now - r.launched)
+        if decision.action is Action.RESTART:
+            r.restarts += 1
+            r.timer = now + decision.delay_s
+            self._move(r, State.BACKOFF, f"restart in {decision.delay_s:.2f} s")
+            self._publish(
+                {
+                    "type": "restart",
+                    "service": r.service,
+                    "replica": r.index,
+                    "exit_code": code,
+                    "delay_s": round(decision.delay_s, 3),
+                    "restarts": r.restarts,
+                }
+            )
+        else:
+            if decision.action is Action.FAIL:
+                r.timer = now + decision.delay_s
+            self._move(r, State.FAILED, decision.reason)
+            if decision.action is Action.FAIL:
+                for other in svc.replicas:  # the circuit is per service
+                    if other.state is State.BACKOFF:
+                        other.timer = now + decision.delay_s
+                        self._move(other, State.FAILED, decision.reason)
+
+    def _condemn(self, r: Replica, reason: str) -> None:
+        """Mark a live replica unhealthy and kill its process group; its exit does the rest."""
+        if r.state not in ALIVE or r.state is State.UNHEALTHY:
+            return
+        svc = self._services[r.service]
+        self._move(r, State.UNHEALTHY, reason)
+        self._orphaned(svc, r, "was found unhealthy")
+        if r.child is not None:
+            r.child.kill()
+        self._dispatch(svc)
+
+    def _retire(self, svc: _Service, r: Replica, how: str) -> None:
+        """Ask a replica to go once idle; then remove it, restart it, or leave it stopped."""
+        r.after_exit = how
+        if r.state not in ALIVE:
+            r.after_exit = None
+            r.timer = None
+            if how == _RESTART and not self._stopping:
+                self._launch(svc, r, "restart requested")
+            elif r.state is not State.STOPPED:
+                self._move(r, State.STOPPED, "stopped")
+            if how == _REMOVE and r in svc.replicas:
+                svc.replicas.remove(r)
+            return
+        if self._broker.held_by(r) is None:
+            self._retire_step(r)
+        # else: the reply handler calls _retire_step once the request is answered
+
+    def _retire_step(self, r: Replica) -> None:
+        svc = self._services[r.service]
+        self._broker.withdraw(svc.name, r)
+        if r.stop_stage:
+            return
+        now = time.monotonic()
+        if r.state in SERVING and r.identity is not None:
+            r.stop_stage = 1
+            self._send(r, wire.encode(wire.Disconnect(reason="stop")))
+        else:
+            r.stop_stage = 2
+            if r.child is not None:
+                r.child.terminate()
+        r.timer = now + svc.spec.stop_timeout_s
+
+    def _begin_stop(self) -> None:
+        self._stopping = True
+        self._running = False
+        for pending in self._broker.all_pending():
+            self._fail(pending, ServiceUnavailable("the hub is stopping"))
+        for svc in self._services.values():
+            svc.reloading.clear()
+            for r in svc.replicas:
+                self._retire(svc, r, _STOP)
+
+    def _signal_all(self, kill: bool) -> None:
+        for svc in self._services.values():
+            for r in svc.replicas:
+                if r.child is not None and r.state in ALIVE:
+                    if kill:
+                        r.child.kill()
+                    else:
+                        r.child.terminate()
+
+    # ------------------------------------------------------------------ restart, scale, reload
+
+    def _restart(self, svc: _Service) -> None:
+        if self._stopping:
+            return
+        svc.policy.reset()
+        svc.reloading.clear()
+        for r in list(svc.replicas):
+            if r.replaces is not None:
+                r.replaces = None
+                self._retire(svc, r, _REMOVE)
+            else:
+                self._retire(svc, r, _RESTART)
+
+    def _scale(self, svc: _Service, n: int) -> None:
+        if self._stopping:
+            return
+        svc.reloading.clear()
+        active = [r for r in svc.replicas if r.after_exit is None and r.replaces is None]
+        if n > len(active):
+            used = {r.index for r in svc.replicas}
+            for _ in range(n - len(active)):
+                index = next(i for i in itertools.count() if i not in used)
+                used.add(index)
+                r = Replica(svc.name, index)
+                svc.replicas.append(r)
+                self._launch(svc, r, f"scaled to {n}")
+        elif n < len(active):
+            # Retire what serves least first: not-serving replicas, then the highest indexes.
+            order = sorted(active, key=lambda r: (r.state in SERVING, r.index), reverse=False)
+            for r in order[: len(active) - n]:
+                for successor in svc.replicas:
+                    if successor.replaces is r:
+                        successor.replaces = None
+                        self._retire(svc, successor, _REMOVE)
+                self._retire(svc, r, _REMOVE)
+            self._fail_hopeless(svc)
+
+    def _reload(self, svc: _Service) -> None:
+        if self._stopping:
+            return
+        svc.reloading = deque(
+            r for r in svc.replicas if r.after_exit is None and r.replaces is None
+        )
+        self._reload_step(svc)
+
+    def _reload_step(self, svc: _Service) -> None:
+        if any(r.replaces is not None for r in svc.replicas):
+            return  # one replica at a time
+        while svc.reloading:
+            old = svc.reloading.popleft()
+            if old not in svc.replicas or old.after_exit is not None:
+                continue
+            if old.state not in SERVING:
+                self._retire(svc, old, _RESTART)  # nothing to keep serving: just restart it
+                continue
+            new = Replica(svc.name, old.index, replaces=old)
+            svc.replicas.append(new)
+            self._launch(svc, new, "rolling reload")
+            return
+
+    # ------------------------------------------------------------------ helpers for waiting
+
+    def _wanted(self) -> list[_Service]:
+        """Services that should have a ready replica (before the first launch: per their spec)."""
+        if not self._launched:
+            return [s for s in self._services.values() if s.spec.replicas > 0]
+        return [s for s in self._services.values() if any(r.after_exit is None for r in s.replicas)]
+
+    def _has_serving(self, svc: _Service) -> bool:
+        return any(r.state in SERVING for r in svc.replicas)
+
+    def _hopeless(self, deadline: float) -> bool:
+        """Some wanted service has only failed replicas, none retried before ``deadline``."""
+        for svc in self._wanted():
+            live = [r for r in svc.replicas if r.after_exit is None]
+            if live and all(
+                r.state is State.FAILED and (r.timer is None or r.timer > deadline) for r in live
+            ):
+                return True
+        return False
+
+
+def _remote_error(code: str, message: str) -> HubError:
+    if code == wire.DEADLINE:
+        return DeadlineExceeded(message or "the sidecar gave up at the deadline")
+    if code == wire.UNAVAILABLE:
+        return ServiceUnavailable(message or "the sidecar cannot serve this now")
+    return RemoteError(code if code in wire.ERROR_CODES else wire.INTERNAL, message)
+
+
+def _rss_mb(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        return round(float(psutil.Process(pid).memory_info().rss) / (1024 * 1024), 1)
+    except (psutil.Error, OSError):
+        return None
