@@ -1,0 +1,226 @@
+"""The `fincast` command line core: import/transactions/accounts/undo through main() and through
+the real console script, the JSON contract, exit codes, and the one exception hook."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from data.ledger import Ledger
+from desktop import cli
+
+REPO = Path(__file__).resolve().parent.parent
+FINCAST = Path(sys.executable).with_name("fincast")
+
+
+def write(path: Path, rows: list[str]) -> Path:
+    path.write_text("Date,Amount,Description\n" + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_json_is_one_object_and_transactions_json_follows_the_contract(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "l.sqlite"
+    f = write(tmp_path / "s.csv", ["2024-03-01,-12.50,CARD 1234 COFFEE", "2024-03-02,1000,PAY"])
+    code, out, err = run(
+        capsys, "import", f, "--account", "Main", "--db", db, "--json", "--no-categorize"
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert {"imported", "duplicates", "errors", "profile", "batch"} <= summary.keys()
+    assert (summary["imported"], summary["duplicates"], summary["errors"]) == (2, 0, [])
+    assert isinstance(summary["batch"], int) and summary["batches"] == [summary["batch"]]
+
+    code, out, err = run(capsys, "transactions", "--db", db, "--json")
+    assert code == 0, err
+    listed = json.loads(out)
+    assert [(t["date"], t["amount"], t["currency"]) for t in listed] == [
+        ("2024-03-02", "1000.00", "USD"),
+        ("2024-03-01", "-12.50", "USD"),
+    ]
+    for t in listed:
+        assert t["account"] == "Main" and t["batch"] == summary["batch"]
+        assert t["category"] is None and t["category_source"] is None
+        assert t["categorize_state"] == "pending"
+    assert listed[1]["description"] == "CARD 1234 COFFEE"
+
+
+def test_several_files_sum_their_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "l.sqlite"
+    a = write(tmp_path / "a.csv", ["2024-01-01,-1.00,A", "2024-01-02,-2.00,B"])
+    b = write(tmp_path / "b.csv", ["2024-01-02,-2.00,B", "2024-01-03,-3.00,C"])
+    code, out, _ = run(capsys, "import", a, b, "--account", "X", "--db", db, "--json")
+    summary = json.loads(out)
+    assert code == 0
+    assert (summary["imported"], summary["duplicates"]) == (3, 1)
+    assert len(summary["batches"]) == 2 and summary["batch"] == summary["batches"][-1]
+    assert [f["imported"] for f in summary["files"]] == [2, 1]
+
+
+def test_filters_accounts_and_undo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "l.sqlite"
+    a = write(tmp_path / "a.csv", ["2024-01-01,-1.00,TEA", "2024-02-01,-5.00,CAKE"])
+    run(capsys, "import", a, "--account", "A", "--db", db)
+    code, out, _ = run(
+        capsys,
+        "import",
+        write(tmp_path / "b.csv", ["2024-01-15,20.00,REFUND"]),
+        "--account",
+        "B",
+        "--currency",
+        "eur",
+        "--db",
+        db,
+        "--json",
+    )
+    batch_b = json.loads(out)["batch"]
+
+    def amounts(*filters: str) -> list[str]:
+        code, out, err = run(capsys, "transactions", "--db", db, "--json", *filters)
+        assert code == 0, err
+        return [t["amount"] for t in json.loads(out)]
+
+    assert amounts() == ["-5.00", "20.00", "-1.00"]
+    assert amounts("--account", "A") == ["-5.00", "-1.00"]
+    assert amounts("--from", "2024-01-10", "--to", "2024-01-31") == ["20.00"]
+    assert amounts("--search", "cak") == ["-5.00"]
+    assert amounts("--uncategorized", "--limit", "2") == ["-5.00", "20.00"]
+    assert amounts("--offset", "1", "--order", "date_asc") == ["20.00", "-5.00"]
+
+    code, out, _ = run(capsys, "accounts", "--db", db, "--json")
+    assert json.loads(out) == [
+        {"name": "A", "currency": "USD", "transactions": 2, "balance": "-6.00"},
+        {"name": "B", "currency": "EUR", "transactions": 1, "balance": "20.00"},
+    ]
+    code, out, _ = run(capsys, "undo", str(batch_b), "--db", db)
+    assert code == 0 and "removed 1" in out
+    assert amounts() == ["-5.00", "-1.00"]
+    code, _, err = run(capsys, "undo", str(batch_b), "--db", db)
+    assert code == 1 and err.count("\n") == 1 and "no import batch" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", "x.csv"],  # --account missing
+        ["transactions", "--from", "2024-02-30"],
+        ["transactions", "--low-confidence", "2"],
+        ["transactions", "--account", "Nobody"],
+        ["undo", "abc"],
+        ["no-such-command"],
+        ["transactions", "--limit", "-3"],
+    ],
+)
+def test_usage_mistakes_are_one_line_and_exit_1(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, *argv, "--db", tmp_path / "l.sqlite")
+    assert code == 1
+    assert err.count("\n") == 1 and err.startswith("fincast: ")
+    assert "Traceback" not in err + out
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for command in ("import", "transactions", "accounts", "undo"):
+        assert command in out
+
+
+def test_a_bug_is_logged_not_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.commands import accounts
+
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("a bug in a command")
+
+    monkeypatch.setattr(accounts, "run", broken)
+    code, _, err = run(capsys, "accounts", "--db", tmp_path / "l.sqlite")
+    assert code == 2
+    assert err.count("\n") == 1 and "ZeroDivisionError" in err and "Traceback" not in err
+    log = Path(err.strip().rsplit(" ", 1)[-1])
+    logged = log.read_text()
+    assert "Traceback" in logged and "a bug in a command" in logged
+
+
+def test_start_up_imports_no_qt_and_no_model_library() -> None:
+    code = (
+        "import sys, desktop.cli as c; c.build_parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'PySide6', 'sklearn', 'prophet', 'zmq', 'numpy', 'pandas'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_console_script_imports_and_lists(tmp_path: Path) -> None:
+    db = tmp_path / "l.sqlite"
+    f = write(tmp_path / "s.csv", ["2024-05-01,-3.20,BAKERY"])
+    done = subprocess.run(
+        [FINCAST, "import", f, "--account", "Main", "--db", db, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["imported"] == 1
+    listed = subprocess.run(
+        [FINCAST, "--db", db, "transactions", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert [t["amount"] for t in json.loads(listed.stdout)] == ["-3.20"]
+
+
+@pytest.mark.slow
+def test_killing_an_import_midway_leaves_the_ledger_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "l.sqlite"
+    with Ledger.open(db) as ledger:
+        ledger.import_file(write(tmp_path / "first.csv", ["2023-12-31,-1.00,BEFORE"]), "Main")
+        before = ledger.dump()
+    rows = [
+        f"2024-{1 + i % 12:02d}-{1 + i % 28:02d},-{i % 500}.{i % 100:02d},SHOP {i}"
+        for i in range(20_000)
+    ]
+    big = write(tmp_path / "big.csv", rows)
+    proc = subprocess.Popen(
+        [FINCAST, "import", big, "--account", "Main", "--db", db, "--progress", "--no-categorize"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        # the first progress line means a chunk of rows is inside the open transaction
+        line = proc.stderr.readline()
+        assert "rows" in line, line
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+        if proc.stderr:
+            proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+    assert os.path.exists(db)
+    with Ledger.open(db) as ledger:
+        assert ledger.dump() == before
+        # and it still takes the same file afterwards
+        assert ledger.import_file(big, "Main").imported == 20_000
