@@ -224,3 +224,26 @@ def test_killing_an_import_midway_leaves_the_ledger_unchanged(tmp_path: Path) ->
         assert ledger.dump() == before
         # and it still takes the same file afterwards
         assert ledger.import_file(big, "Main").imported == 20_000
+
+
+def test_ambiguous_dates_are_asked_then_the_answer_is_remembered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "l.sqlite"
+    first = tmp_path / "a.csv"
+    first.write_text("Date,Amount,Description\n03/04/2024,-1.00,A\n05/06/2024,-2.00,B\n")
+    code, out, err = run(capsys, "import", first, "--account", "UK", "--db", db)
+    assert code == 1 and err.count("\n") == 1 and "--date-order" in err
+    with Ledger.open(db) as ledger:
+        assert ledger.count() == 0
+    code, _, err = run(
+        capsys, "import", first, "--account", "UK", "--db", db, "--date-order", "dmy"
+    )
+    assert code == 0, err
+    # the next statement with the same header needs no answer: the profile says day-first
+    second = tmp_path / "b.csv"
+    second.write_text("Date,Amount,Description\n07/08/2024,-3.00,C\n")
+    code, _, err = run(capsys, "import", second, "--account", "UK", "--db", db)
+    assert code == 0, err
+    code, out, _ = run(capsys, "transactions", "--db", db, "--json")
+    assert [t["date"] for t in json.loads(out)] == ["2024-08-07", "2024-06-05", "2024-04-03"]

@@ -72,6 +72,17 @@ def _check_path(path: Path) -> None:
         raise LedgerError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
+def date_order_of(date_format: str) -> str | None:
+    """'dmy', 'mdy' or 'ymd' for a strptime-style format such as '%d/%m/%Y', else None."""
+    positions = {
+        part: min((date_format.find(t) for t in tokens if t in date_format), default=-1)
+        for part, tokens in (("d", ("%d", "%e")), ("m", ("%m", "%b", "%B")), ("y", ("%Y", "%y")))
+    }
+    if min(positions.values()) < 0:
+        return None
+    return "".join(sorted(positions, key=positions.__getitem__))
+
+
 def describe_errors(errors: Iterable[RowErrorInfo], total: int) -> str:
     """All bad rows on one line: 'line 4: bad date "x"; line 9: ...'."""
     kept = list(errors)
@@ -95,8 +106,9 @@ def import_file(
 ) -> ImportResult:
     """Detect `path` (reusing a saved profile for its header), answer questions, commit it.
 
-    `answers` answers questions by key; `prefer` answers any open question that offers one of
-    those choices (the CLI's --date-order dmy), so callers need not know the importer's keys.
+    `answers` answers questions by key; `prefer` answers any open question that offers exactly
+    one choice equal to it or, for date formats, in that order ('dmy' picks '%d/%m/%Y'), so
+    callers such as the CLI's --date-order need not know the importer's keys.
     """
     _check_path(path)
     detection = detect(path, locale=locale)
@@ -109,10 +121,11 @@ def import_file(
     for key, choice in (answers or {}).items():
         if any(q.key == key for q in detection.questions):
             detection = answer(detection, key, choice)
-    for choice in prefer:
+    for wanted in prefer:
         for question in detection.questions:
-            if choice in question.choices:
-                detection = answer(detection, question.key, choice)
+            fitting = [c for c in question.choices if wanted in (c, date_order_of(c))]
+            if len(fitting) == 1:
+                detection = answer(detection, question.key, fitting[0])
                 break
     return commit_import(
         ledger,
@@ -140,7 +153,7 @@ def commit_import(
     """Store all rows of `detection` in `account` in one transaction, or refuse the whole file."""
     if detection.questions and mapping is None:
         listed = "; ".join(
-            f"{q.text} ({'/'.join(q.choices)})" if q.choices else q.text
+            f"{q.text} (choices: {', '.join(q.choices)})" if q.choices else q.text
             for q in detection.questions
         )
         raise UnansweredQuestions(

@@ -59,7 +59,7 @@ def _file_error(name: str, message: str, errors: list[dict[str, Any]]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Import every file; exit 1 if any file was refused."""
     from data.importer import ImportProblem
-    from data.ledger import ImportRejected, LedgerError
+    from data.ledger import ImportRejected, LedgerError, UnansweredQuestions
 
     totals = {"imported": 0, "duplicates": 0}
     errors: list[dict[str, Any]] = []
@@ -84,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
                     currency=args.currency,
                     progress=progress if args.progress else None,
                 )
+            except UnansweredQuestions as exc:
+                failures.append(f"{exc}; answer with --date-order dmy|mdy|ymd or --locale")
+                _file_error(name, str(exc), errors)
+                continue
             except ImportRejected as exc:
                 failures.append(str(exc))
                 if exc.errors:
