@@ -33,6 +33,7 @@ class Pending:
     attempts: int = 0  # deliveries so far
     holder: Hashable | None = None  # the replica holding it, if dispatched
     dispatched_at: float = 0.0
+    started: bool = False  # its future has been moved to running (once, on first delivery)
     done: bool = False
 
 

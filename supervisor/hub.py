@@ -569,6 +569,9 @@ class Hub:
         if r is None:
             if isinstance(msg, wire.Ready):
                 self._on_ready(identity, msg)
+            elif isinstance(msg, wire.Disconnect | wire.Heartbeat | wire.Metrics):
+                # A replica whose exit was handled first says goodbye late: nothing to do.
+                _log.debug("%s from a peer no longer known", type(msg).__name__)
             else:
                 self._drop(f"{type(msg).__name__} from a peer that never said READY", identity)
             return
@@ -683,11 +686,13 @@ class Hub:
         again = False
         for replica, pending in self._broker.dispatch(svc.name, now):
             assert isinstance(replica, Replica)
-            if pending.attempts == 1 and not pending.future.set_running_or_notify_cancel():
-                self._broker.finish(pending)  # cancelled by the caller before it was sent
-                self._broker.idle(svc.name, replica)
-                again = True
-                continue
+            if not pending.started:
+                pending.started = True
+                if not pending.future.set_running_or_notify_cancel():
+                    self._broker.finish(pending)  # cancelled by the caller before it was sent
+                    self._broker.idle(svc.name, replica)
+                    again = True
+                    continue
             remaining_ms = max(0, int((pending.deadline - now) * 1000))
             try:
                 data = wire.encode(
@@ -807,6 +812,7 @@ class Hub:
                 if r.timer is not None and now >= r.timer:
                     r.timer = None
                     self._on_timer(svc, r)
+            self._dispatch(svc)  # requests orphaned by a condemned replica go elsewhere
 
     def _send(self, r: Replica, data: bytes) -> bool:
         assert self._router is not None and r.identity is not None
@@ -921,7 +927,7 @@ class Hub:
                     "type": "log",
                     "service": r.service,
                     "replica": r.index,
-                    "level": "error",
+                    "level": "output",  # the child's own stdout/stderr, last lines before it died
                     "line": line,
                 }
             )
@@ -959,7 +965,6 @@ class Hub:
         self._orphaned(svc, r, "was found unhealthy")
         if r.child is not None:
             r.child.kill()
-        self._dispatch(svc)
 
     def _retire(self, svc: _Service, r: Replica, how: str) -> None:
         """Ask a replica to go once idle; then remove it, restart it, or leave it stopped."""

@@ -41,7 +41,8 @@ class ServiceLogs:
         logger.log(level, "%s", line)
 
     def _open(self, service: str) -> logging.Logger:
-        logger = logging.getLogger(f"fincast.service.{service}.{id(self)}")
+        # A private Logger outside logging's registry: one per hub and service, closed with it.
+        logger = logging.Logger(f"fincast.service.{service}")
         logger.propagate = False
         logger.setLevel(logging.DEBUG)
         try:

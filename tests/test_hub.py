@@ -1,0 +1,408 @@
+"""The hub with real sidecar processes (tests/helpers/chaos_sidecar.py) over real ZeroMQ sockets.
+
+Fast cases only; the long chaos runs are in tests/chaos/test_hub_chaos.py. Every wait has a
+deadline and waits on an event or a condition, never a bare sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import psutil
+import pytest
+import zmq
+
+from sidecars import protocol as wire
+from supervisor import (
+    DeadlineExceeded,
+    Hub,
+    RemoteError,
+    ServiceSpec,
+    ServiceUnavailable,
+    State,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+CHAOS = "tests.helpers.chaos_sidecar"
+STATUS_KEYS = {
+    "service",
+    "replica",
+    "pid",
+    "state",
+    "restarts",
+    "since",
+    "last_exit",
+    "p50_ms",
+    "p99_ms",
+    "rss_mb",
+}
+
+
+def chaos_spec(name: str = "echo", replicas: int = 1, **fields: Any) -> ServiceSpec:
+    env = {"PYTHONPATH": str(REPO), "CHAOS_SERVICE": name, **fields.pop("env", {})}
+    return ServiceSpec(name, module=CHAOS, replicas=replicas, env=env, **fields)
+
+
+def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll ``check`` until it returns something truthy; fail with ``what`` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+class EventLog:
+    """Collects hub events; ``wait`` blocks until one matches or the deadline passes."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        with self._cond:
+            self.events.append(event)
+            self._cond.notify_all()
+
+    def wait(self, timeout: float, what: str = "an event", **match: Any) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for event in self.events[seen:]:
+                    if all(event.get(k) == v for k, v in match.items()):
+                        return event
+                seen = len(self.events)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {what} {match} within {timeout} s: {self.events}")
+                self._cond.wait(left)
+
+    def states(self, service: str, replica: int) -> list[str]:
+        with self._cond:
+            return [
+                e["state"]
+                for e in self.events
+                if e["type"] == "state" and e["service"] == service and e["replica"] == replica
+            ]
+
+
+@pytest.fixture
+def run_hub() -> Iterator[Callable[..., tuple[Hub, EventLog]]]:
+    hubs: list[Hub] = []
+
+    def start(*specs: ServiceSpec, ready: bool = True, **kwargs: Any) -> tuple[Hub, EventLog]:
+        hub = Hub(list(specs), **kwargs)
+        log = EventLog()
+        hub.subscribe(log)
+        hubs.append(hub)
+        hub.start()
+        if ready:
+            assert hub.wait_ready(timeout=30), hub.status()
+            wait_until(
+                lambda: all(r["state"] == "ready" for r in hub.status()), 30, "all replicas ready"
+            )
+        return hub, log
+
+    yield start
+    for hub in hubs:
+        hub.stop(timeout=5)
+
+
+def _pids(hub: Hub) -> list[int]:
+    return [row["pid"] for row in hub.status() if row["pid"] is not None]
+
+
+def _gone(pids: list[int]) -> bool:
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                return False
+        except psutil.NoSuchProcess:
+            continue
+    return True
+
+
+def test_requests_round_trip_and_status_has_exactly_the_fields(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec(replicas=2))
+    futures = [hub.request("echo", "echo", {"n": n, "text": "é€"}) for n in range(50)]
+    assert [f.result(timeout=10) for f in futures] == [{"n": n, "text": "é€"} for n in range(50)]
+    rows = hub.status()
+    assert len(rows) == 2
+    for row in rows:
+        assert set(row) == STATUS_KEYS
+        assert row["service"] == "echo" and row["state"] == "ready"
+        assert row["restarts"] == 0 and row["last_exit"] is None
+        assert psutil.pid_exists(row["pid"])
+        assert row["rss_mb"] > 1
+        assert row["since"] <= time.time()
+    assert sorted(r["replica"] for r in rows) == [0, 1]
+    assert all(r["p50_ms"] is not None and r["p99_ms"] >= r["p50_ms"] for r in rows)
+    metrics = hub.metrics()["echo"]
+    assert metrics["requests"] == 50 and metrics["ok"] == 50
+
+
+def test_states_are_the_design_strings_and_sidecars_get_their_env(run_hub: Any) -> None:
+    hub, log = run_hub(chaos_spec(env={"EXTRA_FOR_TEST": "42"}))
+    assert log.states("echo", 0)[:2] == ["starting", "ready"]
+    assert State("ready") is State.READY
+    got = hub.request("echo", "env", {"keys": ["EXTRA_FOR_TEST", wire.ENV_SERVICE]}).result(10)
+    assert got["env"] == {"EXTRA_FOR_TEST": "42", wire.ENV_SERVICE: "echo"}
+
+
+def test_runtime_dir_is_private_and_holds_the_ipc_endpoint(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    assert stat.S_IMODE(hub.runtime_dir.stat().st_mode) == 0o700
+    assert hub.endpoint == f"ipc://{hub.runtime_dir}/hub.sock"
+    runtime_dir = hub.runtime_dir
+    hub.stop()
+    assert not runtime_dir.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="ipc:// is the POSIX transport")
+def test_no_tcp_port_is_listening(run_hub: Any) -> None:
+    run_hub(chaos_spec(replicas=2))
+    me = psutil.Process()
+    procs = [me, *me.children(recursive=True)]
+    assert len(procs) >= 3
+    listening = [
+        (p.pid, c.laddr)
+        for p in procs
+        for c in p.net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN
+    ]
+    assert listening == []
+
+
+def test_remote_errors_come_back_typed_and_the_replica_lives_on(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    pid = _pids(hub)[0]
+    with pytest.raises(RemoteError) as bad:
+        hub.request("echo", "reject", {"message": "no thanks"}).result(10)
+    assert bad.value.code == "bad_request" and "no thanks" in bad.value.message
+    with pytest.raises(RemoteError) as internal:
+        hub.request("echo", "fail").result(10)
+    assert internal.value.code == "internal"
+    with pytest.raises(RemoteError) as unknown:
+        hub.request("echo", "no_such_method").result(10)
+    assert unknown.value.code == "unknown_method"
+    assert hub.request("echo", "echo", {"still": "alive"}).result(10) == {"still": "alive"}
+    assert _pids(hub) == [pid]
+
+
+def test_bad_calls_fail_clearly(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    with pytest.raises(ServiceUnavailable, match="no service named 'nope'"):
+        hub.request("nope", "echo", {}).result(5)
+    with pytest.raises(TypeError, match="params must be a dict"):
+        hub.request("echo", "echo", [1, 2])  # type: ignore[arg-type]
+    for timeout in (0, -1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="timeout"):
+            hub.request("echo", "echo", {}, timeout=timeout)
+    with pytest.raises(RemoteError) as unencodable:
+        hub.request("echo", "echo", {"x": object()}).result(5)
+    assert unencodable.value.code == "bad_request"
+    with pytest.raises(RemoteError) as too_big:
+        hub.request("echo", "echo", {"x": "y" * (wire.MAX_FRAME + 1)}).result(5)
+    assert too_big.value.code == "bad_request"
+    with pytest.raises(KeyError):
+        hub.restart("nope")
+    with pytest.raises(ValueError, match="replicas"):
+        hub.scale("echo", -1)
+    assert hub.request("echo", "echo", {"ok": True}).result(10) == {"ok": True}
+
+
+def test_hostile_frames_from_a_raw_dealer_leave_the_hub_serving(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    before = hub.status()
+    good_ready = wire.encode(wire.Ready(service="echo", token="forged", pid=1, methods=["echo"]))
+    frames: list[list[bytes]] = [
+        [b""],
+        [b"\x00\xff garbage"],
+        [msgspec.msgpack.encode({"kind": "READY", "v": 1})],  # missing fields
+        [msgspec.msgpack.encode({"kind": "NOPE", "v": 1})],
+        [msgspec.msgpack.encode({"kind": "HEARTBEAT", "v": 99})],  # wrong version
+        [msgspec.msgpack.encode(["not", "a", "map"])],
+        [good_ready],  # wrong token
+        [wire.encode(wire.Ready(service="other", token="x", pid=1, methods=[]))],
+        [wire.encode(wire.Reply(id="1", ok=True, result={}))],  # never said READY
+        [wire.encode(wire.Heartbeat()), b"extra frame"],
+        [b"\x91" * 1000],  # deep nesting
+        [b"x" * (wire.MAX_FRAME + 10)],  # oversized: libzmq drops this peer
+    ]
+    ctx = zmq.Context.instance()
+    dealer = ctx.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    try:
+        dealer.connect(hub.endpoint)
+        for parts in frames:
+            dealer.send_multipart(parts)
+        # After the flood, a request still works, and nothing was handed to the intruder.
+        replies = [hub.request("echo", "echo", {"n": n}) for n in range(20)]
+        assert [f.result(10)["n"] for f in replies] == list(range(20))
+        assert dealer.poll(200) == 0
+    finally:
+        dealer.close(0)
+    after = hub.status()
+    assert [(r["pid"], r["restarts"]) for r in after] == [(r["pid"], r["restarts"]) for r in before]
+
+
+def test_a_wrong_token_from_a_real_sidecar_process_is_refused(run_hub: Any) -> None:
+    # A second DEALER that replays a real replica's READY with another token gets no work.
+    hub, _ = run_hub(chaos_spec())
+    ctx = zmq.Context.instance()
+    dealer = ctx.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    try:
+        dealer.connect(hub.endpoint)
+        forged = wire.Ready(service="echo", token="0" * 43, pid=os.getpid(), methods=["echo"])
+        dealer.send(wire.encode(forged))
+        results = [hub.request("echo", "pid").result(10)["pid"] for _ in range(5)]
+        assert set(results) == set(_pids(hub))
+        assert dealer.poll(200) == 0
+    finally:
+        dealer.close(0)
+
+
+def test_deadline_fails_the_request_and_replaces_the_stuck_replica(run_hub: Any) -> None:
+    hub, log = run_hub(chaos_spec())
+    old_pid = _pids(hub)[0]
+    with pytest.raises(DeadlineExceeded):
+        # Resolved by its deadline plus a small margin, never left hanging.
+        hub.request("echo", "hang", {}, timeout=0.5).result(timeout=2.5)
+    log.wait(10, "unhealthy", type="state", state="unhealthy", service="echo")
+    wait_until(
+        lambda: hub.status()[0]["state"] == "ready" and _pids(hub) != [old_pid], 20, "replacement"
+    )
+    assert not psutil.pid_exists(old_pid) or _gone([old_pid])
+    assert hub.status()[0]["restarts"] == 1
+    assert hub.request("echo", "echo", {"back": 1}).result(10) == {"back": 1}
+
+
+def test_progress_extends_a_deadline(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    got = hub.request("echo", "sleep", {"seconds": 1.2, "progress": True}, timeout=0.6).result(10)
+    assert got == {"slept": 1.2}
+    assert hub.status()[0]["restarts"] == 0
+
+
+def test_a_crash_fails_a_non_idempotent_request_and_the_replica_comes_back(run_hub: Any) -> None:
+    hub, log = run_hub(chaos_spec())
+    with pytest.raises(ServiceUnavailable, match="not idempotent"):
+        hub.request("echo", "crash", {"code": 3}, idempotent=False).result(timeout=10)
+    restart = log.wait(10, "restart", type="restart", service="echo")
+    assert restart["exit_code"] == 3
+    output = log.wait(10, "crash output", type="log", level="output")
+    assert output["service"] == "echo"
+    assert any("crashing as asked" in e.get("line", "") for e in log.events if e["type"] == "log")
+    log.wait(20, "ready again", type="state", state="ready", previous="starting", restarts=1)
+    row = hub.status()[0]
+    assert row["last_exit"] == 3 and row["restarts"] == 1
+    text = (Path(os.environ["FINCAST_HOME"]) / "logs" / "echo.log").read_text()
+    assert "busy -> crashed" in text or "ready -> crashed" in text
+
+
+def test_config_error_exit_is_failed_at_once_and_not_restarted(run_hub: Any) -> None:
+    broken = chaos_spec("broken", env={"CHAOS_EXIT_AT_START": str(wire.EXIT_CONFIG)})
+    hub, log = run_hub(chaos_spec(), broken, ready=False)
+    assert hub.wait_ready(timeout=20) is False  # returns as soon as it is hopeless
+    failed = log.wait(10, "failed", type="state", service="broken", state="failed")
+    assert "config-error" in failed["reason"]
+    row = next(r for r in hub.status() if r["service"] == "broken")
+    assert (row["state"], row["restarts"], row["last_exit"]) == ("failed", 0, wire.EXIT_CONFIG)
+    with pytest.raises(ServiceUnavailable, match="failed"):
+        hub.request("broken", "echo", {}).result(timeout=1)
+    assert hub.request("echo", "echo", {"a": 1}).result(10) == {"a": 1}
+
+
+def test_services_toml_overrides_and_a_broken_one_is_reported(run_hub: Any, tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text("[services.echo]\nreplicas = 2\n", encoding="utf-8")
+    hub, _ = run_hub(chaos_spec(), config_path=good)
+    assert sorted(r["replica"] for r in hub.status()) == [0, 1]
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"[services.echo\x00")
+    hub2, log2 = run_hub(chaos_spec(), config_path=bad)
+    assert hub2.config_problem and "not valid TOML" in hub2.config_problem
+    assert log2.wait(5, "config event", type="config")["problem"] == hub2.config_problem
+    assert len(hub2.status()) == 1
+
+
+def test_scale_up_and_down_live(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    hub.scale("echo", 3)
+    wait_until(lambda: [r["state"] for r in hub.status()] == ["ready"] * 3, 30, "three ready")
+    pids = _pids(hub)
+    hub.scale("echo", 1)
+    wait_until(lambda: len(hub.status()) == 1, 20, "scaled down to one")
+    wait_until(lambda: _gone([p for p in pids if p not in _pids(hub)]), 10, "retired exit")
+    assert hub.request("echo", "echo", {"x": 1}).result(10) == {"x": 1}
+    hub.scale("echo", 0)
+    wait_until(lambda: hub.status() == [], 20, "scaled to zero")
+    with pytest.raises(ServiceUnavailable, match="scaled to 0"):
+        hub.request("echo", "echo", {}).result(timeout=1)
+
+
+def test_subscribe_and_unsubscribe(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    seen: list[dict[str, Any]] = []
+    unsubscribe = hub.subscribe(seen.append)
+    unsubscribe()
+    raised = EventLog()
+
+    def broken_subscriber(event: dict[str, Any]) -> None:
+        raise RuntimeError("subscriber bug")
+
+    hub.subscribe(broken_subscriber)
+    hub.subscribe(raised)
+    hub.restart("echo")
+    raised.wait(20, "restart to ready", type="state", state="ready", previous="starting")
+    assert seen == []
+
+
+def test_stop_leaves_no_process_and_later_requests_fail_fast(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec(replicas=2), chaos_spec("other"))
+    pids = _pids(hub)
+    assert len(pids) == 3
+    hub.stop(timeout=5)
+    assert _gone(pids)
+    assert {r["state"] for r in hub.status()} == {"stopped"}
+    with pytest.raises(ServiceUnavailable, match="not running"):
+        hub.request("echo", "echo", {}).result(timeout=1)
+    hub.stop()  # twice is fine
+
+
+def test_stop_kills_a_replica_that_ignores_disconnect(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec(stop_timeout_s=0.3))
+    pid = _pids(hub)[0]
+    hub.request("echo", "hang", {}, timeout=60)  # holds the replica: DISCONNECT waits for it
+    wait_until(lambda: hub.status()[0]["state"] == "busy", 5, "busy")
+    hub.stop(timeout=2)
+    assert _gone([pid])
+
+
+def test_context_manager_starts_and_stops() -> None:
+    with Hub([chaos_spec()]) as hub:
+        assert hub.wait_ready(30)
+        pids = _pids(hub)
+        assert hub.request("echo", "echo", {"k": 1}).result(10) == {"k": 1}
+    assert _gone(pids)
+
+
+def test_a_hub_that_never_started_answers_unavailable() -> None:
+    hub = Hub([chaos_spec()])
+    with pytest.raises(ServiceUnavailable):
+        hub.request("echo", "echo", {}).result(timeout=1)
+    assert hub.wait_ready(timeout=0.1) is False
+    assert hub.status() == []
+    hub.stop()
