@@ -33,7 +33,7 @@ import zmq
 
 from sidecars import protocol as wire
 from supervisor import config
-from supervisor._fallback_spawn import Child, Launch, Spawner, make_spawner
+from supervisor.spawn import Child, Launch, Spawner, make_spawner
 from supervisor.broker import Broker, Pending
 from supervisor.errors import DeadlineExceeded, HubError, RemoteError, ServiceUnavailable, SpecError
 from supervisor.events import Callback, EventBus

@@ -374,8 +374,10 @@ def test_stop_leaves_no_process_and_later_requests_fail_fast(run_hub: Any) -> No
     hub, _ = run_hub(chaos_spec(replicas=2), chaos_spec("other"))
     pids = _pids(hub)
     assert len(pids) == 3
+    everything = [p.pid for p in psutil.Process().children(recursive=True)]  # zygote included
+    assert set(pids) <= set(everything)
     hub.stop(timeout=5)
-    assert _gone(pids)
+    assert _gone(everything)
     assert {r["state"] for r in hub.status()} == {"stopped"}
     with pytest.raises(ServiceUnavailable, match="not running"):
         hub.request("echo", "echo", {}).result(timeout=1)
