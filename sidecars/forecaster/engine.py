@@ -1,0 +1,170 @@
+"""The `forecast` method's work: request in, one forecast per series out, as plain JSON values.
+
+Series: spending per category (positive numbers), total spending (category null) and net cash flow
+(kind "net"). Each carries its method, its backtest and any honest note. Results are cached by a
+hash of the request, so asking again for an unchanged ledger costs nothing. This module must never
+talk to the hub or import Prophet at module level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from sidecars.forecaster import prophet_model
+from sidecars.forecaster.backtest import SeriesForecast, forecast_series
+from sidecars.forecaster.monthly import (
+    FloatArray,
+    InputError,
+    MonthlyHistory,
+    build_history,
+    month_label,
+    parse_date,
+    parse_transactions,
+)
+
+DEFAULT_HORIZON = 3
+MAX_HORIZON = 24
+_CACHE_SIZE = 16
+
+
+def _horizon(params: Mapping[str, Any]) -> int:
+    value = params.get("horizon_months", DEFAULT_HORIZON)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_HORIZON:
+        raise InputError(f"horizon_months must be a whole number from 1 to {MAX_HORIZON}")
+    return value
+
+
+def _today(params: Mapping[str, Any]) -> dt.date:
+    value = params.get("today")
+    return dt.date.today() if value is None else parse_date(value, "today")
+
+
+def _series_json(category: str | None, kind: str, result: SeriesForecast) -> dict[str, Any]:
+    return {
+        "category": category,
+        "kind": kind,
+        "method": result.method,
+        "backtest": result.backtest,
+        "note": result.note,
+        "points": [
+            {
+                "month": month_label(p.month),
+                "yhat": round(p.yhat, 2),
+                "lower": round(p.lower, 2),
+                "upper": round(p.upper, 2),
+                "lower95": round(p.lower95, 2),
+                "upper95": round(p.upper95, 2),
+            }
+            for p in result.points
+        ],
+    }
+
+
+def _regular(values: FloatArray) -> bool:
+    """Spent in at least two months of three lately: a smooth trend-and-season model can apply."""
+    recent = values[-prophet_model.MIN_HISTORY :]
+    return int(np.count_nonzero(recent)) * 3 >= len(recent) * 2
+
+
+def forecast_history(
+    history: MonthlyHistory,
+    horizon: int,
+    *,
+    use_prophet: bool = True,
+    progress: Callable[[], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Forecast every series of `history`: total, net, then each category by name."""
+
+    def one(values: FloatArray, nonnegative: bool) -> SeriesForecast:
+        # Prophet is costly; for sporadic spending its smooth curves are no use, so skip it there.
+        extra = (prophet_model.METHOD,) if use_prophet and _regular(values) else ()
+        return forecast_series(
+            values,
+            history.start,
+            horizon,
+            nonnegative=nonnegative,
+            extra=extra,
+            progress=progress,
+        )
+
+    out = [
+        _series_json(None, "spending", one(history.total, True)),
+        _series_json(None, "net", one(history.net, False)),
+    ]
+    for category, values in sorted(history.spending.items()):
+        out.append(_series_json(category, "spending", one(values, True)))
+    return out
+
+
+def request_key(params: Mapping[str, Any], today: dt.date) -> str:
+    """A hash of everything the answer depends on."""
+    canonical = json.dumps(
+        {
+            "t": params.get("transactions"),
+            "h": params.get("horizon_months", DEFAULT_HORIZON),
+            "p": params.get("use_prophet", True),
+            "today": today.isoformat(),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Forecaster:
+    """Answers `forecast` requests, remembering the last few answers by a hash of their input."""
+
+    def __init__(self, cache_size: int = _CACHE_SIZE) -> None:
+        self._cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._size = cache_size
+        self._lock = threading.Lock()
+
+    def forecast(
+        self, params: Mapping[str, Any], progress: Callable[[], None] | None = None
+    ) -> dict[str, Any]:
+        """Validate `params` and forecast; InputError (one clear sentence) for bad input."""
+        horizon = _horizon(params)
+        today = _today(params)
+        use_prophet = params.get("use_prophet", True)
+        if not isinstance(use_prophet, bool):
+            raise InputError("use_prophet must be true or false")
+        key = request_key(params, today)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return {**self._cache[key], "cached": True}
+        txns = parse_transactions(params.get("transactions"))
+        history = build_history(txns, today)
+        notes = list(history.notes)
+        if not txns:
+            notes.append("no transactions: nothing to forecast yet")
+        elif history.length == 0:
+            notes.append("no complete month of history yet")
+        result: dict[str, Any] = {
+            "series": forecast_history(
+                history, horizon, use_prophet=use_prophet, progress=progress
+            ),
+            "history": {
+                "months": history.length,
+                "first_month": month_label(history.start) if history.length else None,
+                "last_month": month_label(history.end - 1) if history.length else None,
+            },
+            "first_month": month_label(history.end),
+            "notes": notes,
+            "key": key,
+            "cached": False,
+        }
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return result

@@ -1,0 +1,199 @@
+"""Turn a request's transactions into whole-month series: spending per category, total, net.
+
+Validates the wire input (dates, decimal-string amounts, categories) and refuses anything
+malformed with one clear sentence (`InputError`). It decides which months are complete, so that a
+half-imported month never reads as a month of low spending. It must never fit a model or touch
+the ledger.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import numpy.typing as npt
+
+UNCATEGORIZED = "Uncategorized"
+"""Name of the spending series for transactions without a category (null is the total's)."""
+
+MAX_TRANSACTIONS = 2_000_000
+_MAX_DIGITS = 15
+# A month whose last transaction falls this close to its end is taken as complete.
+_COMPLETE_WITHIN_DAYS = 7
+# This many months in a row without a single transaction means statements are missing.
+_GAP_MONTHS = 2
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class InputError(ValueError):
+    """The request's transactions cannot be read; str() is one clear sentence."""
+
+
+@dataclass(frozen=True)
+class Txn:
+    """One transaction as the forecaster needs it (amount as an exact decimal, signed)."""
+
+    date: dt.date
+    amount: Decimal
+    category: str | None
+
+
+@dataclass(frozen=True)
+class MonthlyHistory:
+    """Whole months of history, oldest first; every array has one value per month."""
+
+    start: int  # month index (year * 12 + month - 1) of the first month
+    spending: dict[str, FloatArray]  # category -> money out that month, positive
+    total: FloatArray
+    net: FloatArray
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def length(self) -> int:
+        """Number of whole months."""
+        return len(self.total)
+
+    @property
+    def end(self) -> int:
+        """Month index just after the last month of history (the first forecast month)."""
+        return self.start + self.length
+
+
+def month_index(day: dt.date) -> int:
+    """Months since year 0 for `day`'s month, so consecutive months differ by one."""
+    return day.year * 12 + day.month - 1
+
+
+def month_label(index: int) -> str:
+    """ "YYYY-MM" for a month index."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def parse_date(value: object, where: str) -> dt.date:
+    """An ISO date ("2024-03-05", or a datetime whose date part is that); InputError otherwise."""
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    raise InputError(f"{where}: not an ISO date (YYYY-MM-DD): {str(value)[:40]!r}")
+
+
+def parse_amount(value: object, where: str) -> Decimal:
+    """A decimal-string amount ("-12.50"); numbers are refused because money travels as text."""
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            pass
+        else:
+            # Beyond a quadrillion it is not a bank amount, and floats would lose it anyway.
+            if amount.is_finite() and amount.adjusted() < _MAX_DIGITS:
+                return amount
+    raise InputError(f"{where}: not a decimal amount string: {str(value)[:40]!r}")
+
+
+def parse_transactions(raw: object) -> list[Txn]:
+    """Validate the request's `transactions` list; refuses the whole list at the first bad row."""
+    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+        raise InputError("transactions must be a list of {date, amount, category} records")
+    if len(raw) > MAX_TRANSACTIONS:
+        raise InputError(f"too many transactions ({len(raw)}; at most {MAX_TRANSACTIONS})")
+    txns: list[Txn] = []
+    for i, row in enumerate(raw):
+        where = f"transactions[{i}]"
+        if not isinstance(row, Mapping):
+            raise InputError(f"{where}: not a record with date, amount and category")
+        category = row.get("category")
+        if category is not None and not isinstance(category, str):
+            raise InputError(f"{where}.category: must be text or null")
+        txns.append(
+            Txn(
+                date=parse_date(row.get("date"), f"{where}.date"),
+                amount=parse_amount(row.get("amount"), f"{where}.amount"),
+                category=category.strip() or None if category is not None else None,
+            )
+        )
+    return txns
+
+
+def _history_end(last: dt.date, today: dt.date) -> tuple[int, str | None]:
+    """Month index just after the last complete month, and a note when a month was left out."""
+    last_month = month_index(last)
+    if last_month >= month_index(today):
+        return month_index(today), None  # the current month is still running: not history
+    days = calendar.monthrange(last.year, last.month)[1]
+    if last.day > days - _COMPLETE_WITHIN_DAYS:
+        return last_month + 1, None
+    return last_month, (
+        f"{month_label(last_month)} looks incomplete (its last transaction is on day {last.day})"
+        " and was left out of the history"
+    )
+
+
+def _after_last_gap(active: set[int], start: int, end: int) -> tuple[int, str | None]:
+    """Start after the last run of empty months: a stretch with no transaction at all is missing
+    statements, not months of zero spending, and would drag every forecast down."""
+    empty_run = 0
+    for month in range(end - 1, start - 1, -1):
+        if month in active:
+            if empty_run >= _GAP_MONTHS:
+                first_empty, last_empty = month + 1, month + empty_run
+                return last_empty + 1, (
+                    f"no transactions at all from {month_label(first_empty)} to"
+                    f" {month_label(last_empty)} (missing statements?): history starts at"
+                    f" {month_label(last_empty + 1)}"
+                )
+            empty_run = 0
+        else:
+            empty_run += 1
+    return start, None
+
+
+def build_history(txns: Sequence[Txn], today: dt.date) -> MonthlyHistory:
+    """Whole-month series from validated transactions; future-dated ones are left out (noted)."""
+    notes: list[str] = []
+    past = [t for t in txns if t.date <= today]
+    if len(past) < len(txns):
+        notes.append(
+            f"{len(txns) - len(past)} transaction(s) dated after {today.isoformat()} were left out"
+        )
+    if not past:
+        return MonthlyHistory(month_index(today), {}, np.zeros(0), np.zeros(0), tuple(notes))
+    start = month_index(min(t.date for t in past))
+    end, note = _history_end(max(t.date for t in past), today)
+    if note:
+        notes.append(note)
+    start, gap_note = _after_last_gap({month_index(t.date) for t in past}, start, end)
+    if gap_note:
+        notes.append(gap_note)
+    n = max(end - start, 0)
+    by_category: dict[str | None, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * n)
+    net = [Decimal(0)] * n
+    for t in past:
+        i = month_index(t.date) - start
+        if 0 <= i < n:
+            by_category[t.category][i] += t.amount
+            net[i] += t.amount
+    spending: dict[str, FloatArray] = {}
+    for category, sums in sorted(by_category.items(), key=lambda kv: kv[0] or ""):
+        if sum(sums) >= 0:
+            continue  # an income (or balancing) category: part of net, not of spending
+        # A month where refunds outweigh purchases counts as no spending, not negative spending.
+        values = np.array([max(-float(s), 0.0) for s in sums], dtype=np.float64)
+        name = category or UNCATEGORIZED
+        spending[name] = spending[name] + values if name in spending else values
+    total = np.sum(list(spending.values()), axis=0) if spending else np.zeros(n)
+    return MonthlyHistory(
+        start=start,
+        spending=spending,
+        total=np.asarray(total, dtype=np.float64),
+        net=np.array([float(v) for v in net], dtype=np.float64),
+        notes=tuple(notes),
+    )

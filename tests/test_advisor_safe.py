@@ -1,0 +1,161 @@
+"""The advisor's arithmetic on hand-computed cases, and its answers to malformed requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from sidecars.advisor.safe import DISCLAIMER, AdviceInputError, safe_to_save
+
+
+def series(
+    lower: float, yhat: float, upper: float, month: str = "2026-11", method: str = "smoothed_level"
+) -> dict[str, Any]:
+    point = {
+        "month": month,
+        "yhat": yhat,
+        "lower": lower,
+        "upper": upper,
+        "lower95": lower - 100,
+        "upper95": upper + 100,
+    }
+    return {"category": None, "kind": "net", "method": method, "points": [point]}
+
+
+def params(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "net_forecast": series(500.40, 1200.0, 1900.0),
+        "spending_forecast": series(1500.0, 1800.0, 2000.0),
+        "balances": [{"account": "Current", "amount": "3000.00", "currency": "USD"}],
+        "upcoming_recurring": [{"name": "Gym", "amount": "-150.00", "currency": "USD"}],
+        "buffer_months": 1,
+        "history_months": 24,
+    }
+    base.update(overrides)
+    return base
+
+
+def test_balances_cover_the_reserve_so_the_low_end_of_the_surplus_is_safe() -> None:
+    # reserve = 1 x 2000 (high-end spending) + 150 upcoming = 2150 <= 3000 held: nothing short.
+    advice = safe_to_save(params()).to_json()
+    assert advice["amount"] == "500.00"  # 500.40 rounded down to whole units
+    assert advice["currency"] == "USD"
+    assert advice["confidence"] == "high"
+    assert any("2150.00 USD in reserve" in r for r in advice["reasons"])
+    assert advice["warnings"][0] == DISCLAIMER
+
+
+def test_a_reserve_shortfall_comes_off_first() -> None:
+    # held 2000 against a 2150 reserve: 150 short; 500.40 - 150 = 350.40 -> 350.00.
+    advice = safe_to_save(params(balances=[{"amount": "2000.00", "currency": "USD"}]))
+    assert advice.amount == 35000
+    assert any("150.00 USD short" in r for r in advice.reasons)
+
+
+def test_a_shortfall_bigger_than_the_surplus_gives_zero() -> None:
+    advice = safe_to_save(params(balances=[{"amount": "1000.00", "currency": "USD"}]))
+    assert advice.to_json()["amount"] == "0.00"
+    assert "Nothing is left" in advice.reasons[-1]
+
+
+def test_buffer_months_scale_the_reserve() -> None:
+    # 2 x 2000 + 150 = 4150 against 4000 held: 150 short again.
+    advice = safe_to_save(params(buffer_months=2, balances=[{"amount": "4000", "currency": "USD"}]))
+    assert advice.amount == 35000
+
+
+def test_negative_outlook_gives_zero_with_the_reason() -> None:
+    advice = safe_to_save(params(net_forecast=series(-10.0, 300.0, 610.0)))
+    assert advice.amount == 0
+    assert "bad month" in advice.reasons[0] and "-10.00 USD" in advice.reasons[0]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"history_months": 3},
+        {"net_forecast": series(100.0, 200.0, 300.0, method="short_history_mean")},
+        {"net_forecast": {"method": "none", "points": []}},
+    ],
+)
+def test_too_little_history_gives_zero_and_says_so(overrides: dict[str, Any]) -> None:
+    advice = safe_to_save(params(**overrides))
+    assert advice.amount == 0
+    assert advice.confidence == "none"
+    assert "history" in advice.reasons[0]
+
+
+def test_without_balances_the_upcoming_payments_are_taken_off_and_confidence_is_low() -> None:
+    advice = safe_to_save(params(balances=[]))
+    assert advice.amount == 35000  # 500.40 - 150.00 = 350.40 -> 350.00
+    assert advice.confidence == "low"
+    assert any("balances" in w for w in advice.warnings)
+
+
+def test_zero_decimal_currency_rounds_down_to_whole_yen() -> None:
+    advice = safe_to_save(
+        params(
+            net_forecast=series(12345.6, 20000.0, 30000.0),
+            spending_forecast=series(1.0, 2.0, 3.0),
+            balances=[{"amount": "900000", "currency": "JPY"}],
+            upcoming_recurring=[],
+        )
+    )
+    assert advice.to_json() | {"reasons": [], "warnings": []} == {
+        "amount": "12345",
+        "currency": "JPY",
+        "confidence": "high",
+        "reasons": [],
+        "warnings": [],
+    }
+
+
+def test_other_currencies_are_left_out_with_a_warning() -> None:
+    advice = safe_to_save(
+        params(
+            balances=[
+                {"amount": "3000.00", "currency": "USD"},
+                {"amount": "9.99", "currency": "EUR"},
+            ]
+        )
+    )
+    assert advice.amount == 50000
+    assert any("EUR" in w for w in advice.warnings)
+
+
+def test_a_forecast_for_another_month_is_flagged() -> None:
+    advice = safe_to_save(params(), today=dt.date(2027, 1, 5))
+    assert any("2026-11" in w for w in advice.warnings)
+
+
+def test_wide_band_lowers_confidence() -> None:
+    advice = safe_to_save(params(net_forecast=series(10.0, 100.0, 900.0)))
+    assert advice.confidence == "medium"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"net_forecast": None}, "net_forecast"),
+        ({"net_forecast": "lots"}, "net_forecast"),
+        ({"net_forecast": {"points": "x"}}, "points"),
+        ({"net_forecast": {"points": [{"yhat": 1, "lower": float("nan"), "upper": 2}]}}, "lower"),
+        ({"net_forecast": {"points": [{"yhat": "1", "lower": 0, "upper": 2}]}}, "yhat"),
+        ({"balances": [{"amount": 3000.0, "currency": "USD"}]}, "decimal string"),
+        ({"balances": [{"amount": "12,50", "currency": "USD"}]}, "balances[0].amount"),
+        ({"balances": [{"amount": "1.005", "currency": "USD"}]}, "more decimals"),
+        ({"balances": "3000"}, "balances"),
+        ({"upcoming_recurring": [7]}, "upcoming_recurring[0]"),
+        ({"buffer_months": -1}, "buffer_months"),
+        ({"buffer_months": True}, "buffer_months"),
+        ({"currency": "$$"}, "currency"),
+    ],
+)
+def test_malformed_requests_are_refused_with_a_clear_message(
+    overrides: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(AdviceInputError) as info:
+        safe_to_save(params(**overrides))
+    assert fragment in str(info.value)

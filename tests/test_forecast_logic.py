@@ -1,0 +1,225 @@
+"""The forecaster's pure parts: reading transactions into months, the backtest, bands, the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sidecars.forecaster.backtest import (
+    CHALLENGER_MARGIN,
+    MIN_MONTHS,
+    choose,
+    conformal,
+    forecast_series,
+)
+from sidecars.forecaster.engine import Forecaster
+from sidecars.forecaster.monthly import (
+    UNCATEGORIZED,
+    InputError,
+    build_history,
+    month_index,
+    parse_transactions,
+)
+
+TODAY = dt.date(2026, 11, 21)
+
+
+def txn(day: str, amount: str, category: str | None = "Food") -> dict[str, Any]:
+    return {"date": day, "amount": amount, "category": category}
+
+
+# --- reading transactions into months -----------------------------------------------------------
+
+
+def test_months_hold_spending_as_positive_numbers_and_income_only_in_net() -> None:
+    txns = parse_transactions(
+        [
+            txn("2026-09-03", "-10.50"),
+            txn("2026-09-20", "-4.50"),
+            txn("2026-09-25", "2000.00", "Salary"),
+            txn("2026-10-02", "-30.00", None),
+            txn("2026-10-05", "-20.00"),
+            txn("2026-10-06", "5.00"),  # a refund lowers the month's food spending
+            txn("2026-10-28", "2000.00", "Salary"),
+        ]
+    )
+    history = build_history(txns, TODAY)
+    assert history.start == month_index(dt.date(2026, 9, 1))
+    assert history.spending.keys() == {"Food", UNCATEGORIZED}
+    assert history.spending["Food"].tolist() == [15.0, 15.0]
+    assert history.spending[UNCATEGORIZED].tolist() == [0.0, 30.0]
+    assert history.total.tolist() == [15.0, 45.0]
+    assert history.net.tolist() == [1985.0, 1955.0]
+
+
+def test_the_running_month_and_future_dates_are_not_history() -> None:
+    txns = parse_transactions(
+        [txn("2026-10-30", "-1"), txn("2026-11-02", "-99"), txn("2027-01-01", "-5")]
+    )
+    history = build_history(txns, TODAY)
+    assert history.length == 1 and history.total.tolist() == [1.0]
+    assert any("dated after 2026-11-21" in note for note in history.notes)
+
+
+def test_an_incomplete_last_month_is_left_out_and_noted() -> None:
+    txns = parse_transactions([txn("2020-01-15", "-1"), txn("2020-02-10", "-2")])
+    history = build_history(txns, TODAY)
+    assert history.length == 1
+    assert any("2020-02 looks incomplete" in note for note in history.notes)
+
+
+def test_history_starts_after_a_stretch_without_any_transaction() -> None:
+    txns = parse_transactions(
+        [txn("2025-01-10", "-1"), txn("2025-05-10", "-2"), txn("2025-06-30", "-3")]
+    )
+    history = build_history(txns, TODAY)
+    assert history.start == month_index(dt.date(2025, 5, 1))
+    assert history.total.tolist() == [2.0, 3.0]
+    assert any("missing statements" in note for note in history.notes)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("not a list", "must be a list"),
+        ([["2026-01-01", "-1"]], "transactions[0]"),
+        ([txn("2026-13-01", "-1")], "transactions[0].date"),
+        ([txn("yesterday", "-1")], "ISO date"),
+        ([{"date": "2026-01-01", "amount": -1.5, "category": None}], "decimal amount string"),
+        ([txn("2026-01-01", "12,50")], "transactions[0].amount"),
+        ([txn("2026-01-01", "-1"), txn("2026-01-02", "NaN")], "transactions[1].amount"),
+        ([txn("2026-01-01", "1e999999999")], "amount"),
+        ([{"date": "2026-01-01", "amount": "-1", "category": 7}], "category"),
+        ([{"date": None, "amount": "-1"}], "date"),
+    ],
+)
+def test_malformed_transactions_are_refused_naming_the_row(raw: object, fragment: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_transactions(raw)
+    assert fragment in str(info.value)
+
+
+# --- choosing and calibrating -------------------------------------------------------------------
+
+
+def test_conformal_rank_on_hand_computed_errors() -> None:
+    errors = [1.0, -2.0, 3.0, -4.0, 5.0, 6.0, -7.0, 8.0, 9.0]
+    assert conformal(errors, 0.8) == 8.0  # rank ceil(10 * 0.8) = 8 of the sorted |errors|
+    assert conformal(errors, 0.95) is None  # rank 10 > 9 errors: not enough for 95%
+    assert conformal([], 0.8) is None
+
+
+def test_choose_keeps_the_default_unless_beaten() -> None:
+    naive = ("seasonal_naive", "mean_3")
+    assert (
+        choose({"smoothed_level": 10.0, "mean_3": 9.9, "prophet": 8.5}, "smoothed_level", naive)
+        == "mean_3"
+    )
+    # Prophet needs to be CHALLENGER_MARGIN better than the default, not just better.
+    just_better = 10.0 * CHALLENGER_MARGIN + 0.1
+    assert (
+        choose({"smoothed_level": 10.0, "prophet": just_better}, "smoothed_level", naive)
+        == "smoothed_level"
+    )
+    assert (
+        choose({"smoothed_level": 10.0, "prophet": 7.0, "mean_3": 9.0}, "smoothed_level", naive)
+        == "prophet"
+    )
+    assert (
+        choose({"smoothed_level": 10.0, "mean_3": 12.0}, "smoothed_level", naive)
+        == "smoothed_level"
+    )
+
+
+def test_a_constant_series_is_forecast_exactly_with_no_width() -> None:
+    result = forecast_series(np.full(30, 2400.0), 24000, 3, nonnegative=True)
+    assert [p.yhat for p in result.points] == [2400.0] * 3
+    assert all(p.lower == p.upper == 2400.0 for p in result.points)
+    assert result.backtest is not None and result.backtest["chosen_mae"] == 0.0
+
+
+def test_a_clean_yearly_pattern_picks_seasonal_naive() -> None:
+    pattern = np.array([50, 60, 80, 100, 120, 200, 220, 150, 90, 70, 60, 300], dtype=float)
+    result = forecast_series(np.tile(pattern, 3), 24000, 12, nonnegative=True)
+    assert result.method == "seasonal_naive"
+    assert [p.yhat for p in result.points] == pattern.tolist()
+    assert result.backtest is not None and result.backtest["skill_vs_naive"] == 0.0
+
+
+def test_bands_hold_the_point_and_widen_outward() -> None:
+    rng = np.random.default_rng(7)
+    y = np.maximum(300 + rng.normal(0, 80, 40), 0)
+    result = forecast_series(y, 24000, 6, nonnegative=True)
+    for p in result.points:
+        assert 0 <= p.lower95 <= p.lower <= p.yhat <= p.upper <= p.upper95
+    widths = [p.upper - p.lower for p in result.points]
+    assert widths == sorted(widths) and widths[0] > 0
+
+
+def test_net_series_may_go_negative() -> None:
+    y = np.array([-500.0, -450, -520, -480, -510, -530, -470, -490])
+    result = forecast_series(y, 24000, 1, nonnegative=False)
+    assert result.points[0].yhat < 0 and result.points[0].lower < result.points[0].yhat
+
+
+@pytest.mark.parametrize("n", [1, 2, MIN_MONTHS - 1])
+def test_short_histories_get_the_honest_fallback(n: int) -> None:
+    result = forecast_series(np.full(n, 100.0), 24000, 2, nonnegative=True)
+    assert result.method == "short_history_mean"
+    assert result.backtest is None
+    assert result.note is not None and f"only {n} month(s)" in result.note
+    assert (
+        result.points[0].yhat == 100.0 and result.points[0].lower < 100.0 < result.points[0].upper
+    )
+
+
+def test_the_80_percent_band_covers_about_80_percent_out_of_sample() -> None:
+    # One-step forecasts over 60 rolling origins of a noisy level with a slow drift.
+    rng = np.random.default_rng(11)
+    y = 500 + np.cumsum(rng.normal(0, 5, 100)) + rng.normal(0, 60, 100)
+    inside = []
+    for origin in range(40, 100):
+        point = forecast_series(y[:origin], 24000, 1, nonnegative=True).points[0]
+        inside.append(point.lower <= y[origin] <= point.upper)
+    assert 0.65 <= float(np.mean(inside)) <= 0.95
+
+
+# --- the request as a whole ----------------------------------------------------------------------
+
+
+def monthly_txns(months: int, start: dt.date = dt.date(2023, 1, 1)) -> list[dict[str, Any]]:
+    rows = []
+    for i in range(months):
+        year, month = start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1
+        rows.append(txn(f"{year:04d}-{month:02d}-03", f"-{100 + (i % 4) * 10}.00", "Food"))
+        rows.append(txn(f"{year:04d}-{month:02d}-28", "1500.00", "Salary"))
+    return rows
+
+
+def test_forecast_answers_total_net_and_each_category_and_caches_by_input() -> None:
+    forecaster = Forecaster()
+    request = {
+        "transactions": monthly_txns(14),
+        "horizon_months": 2,
+        "today": "2026-11-21",
+        "use_prophet": False,
+    }
+    first = forecaster.forecast(request)
+    kinds = [(s["category"], s["kind"]) for s in first["series"]]
+    assert kinds == [(None, "spending"), (None, "net"), ("Food", "spending")]
+    assert all(len(s["points"]) == 2 for s in first["series"])
+    assert first["series"][0]["points"][0]["month"] == "2024-03"
+    assert first["history"] == {"months": 14, "first_month": "2023-01", "last_month": "2024-02"}
+    again = forecaster.forecast(dict(request))
+    assert again["cached"] is True and again["key"] == first["key"]
+    changed = forecaster.forecast({**request, "horizon_months": 3})
+    assert changed["cached"] is False
+
+
+@pytest.mark.parametrize("horizon", [0, 25, "3", 2.5, True])
+def test_bad_horizon_is_refused(horizon: object) -> None:
+    with pytest.raises(InputError):
+        Forecaster().forecast({"transactions": [], "horizon_months": horizon})
