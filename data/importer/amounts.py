@@ -22,6 +22,15 @@ _CRDR = re.compile(
     r"^(?P<pre>cr|dr)(?![a-z])\.?\s*|\s*(?<![a-z])(?P<post>cr|dr)\.?$", re.IGNORECASE
 )
 _WORD = re.compile(r"[^\W\d_]+\.?")
+# Currency codes and local abbreviations that may stand beside a number.
+_CURRENCY_WORDS = frozenset(
+    """
+    usd eur gbp chf jpy cny rmb cad aud nzd sek nok dkk pln czk huf ron bgn hrk rub uah try inr
+    pkr lkr bdt npr idr myr sgd hkd twd krw thb php vnd brl mxn ars clp cop pen zar ngn kes egp
+    mad aed sar qar kwd bhd omr jod ils isk ltl lvl eek btc rs rs. kr kr. zł zl kč kc ft lei лв
+    руб руб. р р. грн 元 円 дин din sfr fr fr. chf. ₹ د. ا. إ. ر. س. ج. م.
+    """.split()
+)
 _NUMBER_DOT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$")
 _NUMBER_COMMA = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)?(?:,(\d+))?$")
 _NOT_NUMERIC = re.compile(r"[\d.,'+\-−–()\s]")
@@ -63,7 +72,7 @@ def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:
         negative, marker = True, "-"
     words = _WORD.findall(text)
     if words:
-        if len(words) > 2 or sum(len(w.rstrip(".")) for w in words) > 4:
+        if len(words) > 2 or any(w.casefold() not in _CURRENCY_WORDS for w in words):
             return None
         text = _WORD.sub(" ", text)
     residue = _NOT_NUMERIC.sub("", text)

@@ -8,6 +8,7 @@ Nothing here writes anywhere or knows about the ledger.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -61,10 +62,12 @@ def _pick_date_column(stats: list[ColumnStats], headed: bool) -> ColumnStats:
     if not dated:
         raise ImportProblem("No column holds dates in one consistent format.")
 
-    def rank(s: ColumnStats) -> tuple[int, int, int, int]:
+    def rank(s: ColumnStats) -> tuple[int, int, int, int, int]:
         value_date = int(headed and col.matches(s.header, col.VALUE_DATE_WORDS))
+        # When a statement has both, the day a payment completed is its booking date.
+        started = int(headed and col.matches(s.header, col.STARTED_WORDS))
         named = int(headed and not col.matches(s.header, col.DATE_WORDS))
-        return (int(s.filled < 0.99), value_date, named, s.index)
+        return (value_date, started, int(s.filled < 0.99), named, s.index)
 
     return min(dated, key=rank)
 
@@ -183,8 +186,9 @@ def _analyse(
         formats = _narrow_formats(formats, source, base, date_stats.index) or formats
     date_format = formats[0]
     if len(formats) > 1:
+        hint = _statement_locale(stats, rows, decimal)
         date_format, note, question = _settle_dates(
-            formats, cells_by_column[date_stats.index], profile, locale
+            formats, cells_by_column[date_stats.index], profile, locale, hint
         )
         if note:
             notes.append(note)
@@ -223,8 +227,49 @@ def _analyse(
     return Detection(mapping, tuple(questions), key, source, _describe(mapping) + tuple(notes))
 
 
+_US_CURRENCY = {"usd", "us$"}
+_DAY_FIRST_CURRENCIES = {
+    "eur", "gbp", "chf", "inr", "rs", "aud", "nzd", "sek", "nok", "dkk", "pln", "czk", "huf",
+    "ron", "bgn", "rub", "uah", "try", "zar", "brl", "sgd", "hkd", "myr", "idr", "ils", "ltl",
+    "£", "€", "₹", "₽", "₺", "zł", "kč", "ft",
+}
+
+
+def _statement_locale(
+    stats: list[ColumnStats], rows: list[list[str]], decimal: str
+) -> tuple[bool, str] | None:
+    """(day first?, why) from what the statement says about its own money, if it says enough.
+
+    The currency a statement is kept in tells which date order its bank writes: US dollars
+    month-first; euros, pounds, rupees, decimal commas day-first.
+    """
+    if decimal == ",":
+        return True, "amounts use a decimal comma"
+    found: set[str] = set()
+    for s in stats:
+        tokens = re.findall(r"[a-z]{2,3}|[£€₹₽₺]", s.header.casefold())
+        found.update(t for t in tokens if t in _US_CURRENCY or t in _DAY_FIRST_CURRENCIES)
+        cells = {r[s.index].strip().casefold() for r in rows if r[s.index].strip()}
+        if s.currency_like:
+            found.update(cells)
+        if col.is_money(s):
+            for cell in list(cells)[:50]:
+                found.update(ch for ch in cell if ch in "£€₹₽₺")
+    us = found & _US_CURRENCY
+    other = found & _DAY_FIRST_CURRENCIES
+    if us and not other:
+        return False, "the statement is in US dollars"
+    if other and not us:
+        return True, f"the statement is in {sorted(other)[0].upper()}"
+    return None
+
+
 def _settle_dates(
-    formats: tuple[str, ...], values: list[str], profile: Mapping | None, locale: str | None
+    formats: tuple[str, ...],
+    values: list[str],
+    profile: Mapping | None,
+    locale: str | None,
+    hint: tuple[bool, str] | None,
 ) -> tuple[str, str | None, Question | None]:
     if profile is not None and profile.date_format in formats:
         return profile.date_format, "Date format taken from the saved profile.", None
@@ -241,6 +286,11 @@ def _settle_dates(
         fitting = [f for f in formats if dates.day_first(f) is day_first]
         if fitting:
             return fitting[0], f"Date format chosen from the locale {locale}.", None
+    if hint is not None:
+        fitting = [f for f in formats if dates.day_first(f) is hint[0]]
+        if fitting:
+            order = "day-first" if hint[0] else "month-first"
+            return fitting[0], f"Dates read {order} because {hint[1]}.", None
     example = next((v.strip() for v in values if v.strip()), "")
     question = Question(
         key=DATE_QUESTION,

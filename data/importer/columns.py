@@ -55,6 +55,7 @@ VALUE_DATE_WORDS = (
     "valuta datum",
     "fecha valor",
 )
+STARTED_WORDS = ("started", "initiated", "start date", "authorised", "authorized")
 AMOUNT_WORDS = (
     "amount",
     "betrag",

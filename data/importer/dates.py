@@ -89,6 +89,16 @@ _NUMERIC_ORDERS = (
     ("m", "d", "y"),
     ("y", "m", "d"),
 )
+# Orders that do not occur with these separators in practice; leaving them out is not a guess:
+# it keeps "10.10.2017" from also reading month-first and "31.05.17" year-first.
+_UNUSED = {
+    (("m", "d", "Y"), "."),
+    (("m", "d", "y"), "."),
+    (("y", "m", "d"), "."),
+    (("y", "m", "d"), " "),
+    (("m", "d", "Y"), " "),
+    (("m", "d", "y"), " "),
+}
 _NAMED = (
     "%d %b %Y",
     "%d %b %y",
@@ -109,7 +119,7 @@ def _numeric_formats() -> list[str]:
     out = []
     for order in _NUMERIC_ORDERS:
         for sep in _SEPARATORS:
-            if sep == ":" and order != ("Y", "m", "d"):
+            if (sep == ":" and order != ("Y", "m", "d")) or (order, sep) in _UNUSED:
                 continue  # only year-first dates use colons; others would read times as dates
             out.append(sep.join("%" + t for t in order))
     out.append("%Y%m%d")
@@ -130,7 +140,7 @@ def _compile(fmt: str) -> re.Pattern[str]:
     tokens = list(_TOKEN.finditer(fmt))
     for i, match in enumerate(tokens):
         literal = fmt[pos : match.start()]
-        parts.append(r"\s*" if literal.strip() == "" and literal else _literal(literal))
+        parts.append(_literal(literal))
         token = match.group()[1]
         glued = (i > 0 and tokens[i - 1].end() == match.start()) or (
             i + 1 < len(tokens) and tokens[i + 1].start() == match.end()
@@ -145,11 +155,11 @@ def _compile(fmt: str) -> re.Pattern[str]:
             parts.append(r"(?P<b>[^\W\d_]{3,9})\.?")
         pos = match.end()
     parts.append(_literal(fmt[pos:]))
-    return re.compile("".join(parts) + r"(?=$|[\sT.,;|@+(])", re.IGNORECASE)
+    return re.compile("".join(parts) + r"(?=$|[\sT.@+(])", re.IGNORECASE)
 
 
 def _literal(text: str) -> str:
-    return "".join(r"\s*" if ch == " " else re.escape(ch) for ch in text)
+    return "".join(r"\s+" if ch == " " else re.escape(ch) for ch in text)
 
 
 def _year(two_digits: int) -> int:
@@ -189,7 +199,7 @@ def looks_like_date(cell: str) -> bool:
 def candidates(cell: str) -> tuple[str, ...]:
     """Every known format that reads `cell` as a valid date."""
     text = cell.strip()
-    if not text or len(text) > 40 or not any(ch.isdigit() for ch in text[:4]):
+    if not text or len(text) > 40 or not any(ch.isdigit() for ch in text):
         return ()
     return tuple(fmt for fmt in FORMATS if parse(text, fmt) is not None)
 

@@ -3,13 +3,14 @@ table that states no transaction: a blank line, a repeated header, a "Pending" o
 separator line, a trailer).
 
 The rule for "nothing" is general: a record is a transaction when its date cell holds a date. A
-date cell with digits that do not read as a date is an error in a table-wide record; a cell with
-only words ("Pending", "Total") marks a line that is not a transaction. Never guesses formats:
+date cell shaped like a date that does not read as one is an error in a table-wide record; a
+cell of words ("Pending", "Total", "Footer 2") marks a line that is not a transaction. Never guesses formats:
 everything comes from the Mapping.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from data.importer import amounts
@@ -23,6 +24,10 @@ from data.importer.types import (
     ParsedRow,
     RowError,
 )
+
+
+# Digits arranged like a date (2024-13-45, 31/02/2024, 20241345): a broken date, not a label.
+_DATE_SHAPED = re.compile(r"\d{1,4}\s*[-./:]\s*\d{1,2}|\d{1,2}\s*[-./ ]\s*[^\W\d_]{3,}|^\s*\d{6,8}\s*$")
 
 
 class BadAmount(Exception):
@@ -122,7 +127,7 @@ class RowReader:
         date_cell = record[m.date_column] if m.date_column < len(record) else ""
         date = self.date(date_cell)
         if date is None:
-            if not any(ch.isdigit() for ch in date_cell) or not table_wide:
+            if not _DATE_SHAPED.search(date_cell) or not table_wide:
                 self.skipped.no_date += 1
                 return None
             return RowError(

@@ -9,6 +9,7 @@ saying so in its notes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from data.importer import columns as col
@@ -27,26 +28,25 @@ class BalanceFit:
 
 
 def balance_fit(amounts: list[int | None], balances: list[int | None]) -> BalanceFit:
-    """The best of: balance after or before each row, rows oldest- or newest-first."""
+    """The best of: balance after or before each row, rows oldest- or newest-first.
+
+    Steps where neither the amount nor the balance moves prove nothing and are not counted.
+    """
     best = BalanceFit(0.0, 0, False)
     n = len(amounts)
-    variants = (
-        (lambda i: balances[i - 1] + amounts[i] == balances[i], False),  # type: ignore[operator]
-        (lambda i: balances[i] + amounts[i - 1] == balances[i - 1], True),  # type: ignore[operator]
-        (lambda i: balances[i - 1] + amounts[i - 1] == balances[i], False),  # type: ignore[operator]
-        (lambda i: balances[i] + amounts[i] == balances[i - 1], True),  # type: ignore[operator]
-    )
-    for check, newest_first in variants:
+    # (index of the amount that moves the balance from row i-1 to row i, newest first?)
+    for offset, sign, newest_first in ((0, 1, False), (1, -1, True), (1, 1, False), (0, -1, True)):
         hits = pairs = 0
         for i in range(1, n):
-            if None in (amounts[i], amounts[i - 1], balances[i], balances[i - 1]):
+            amount = amounts[i - offset]
+            before, after = balances[i - 1], balances[i]
+            if amount is None or before is None or after is None or (amount == 0 and before == after):
                 continue
             pairs += 1
-            hits += bool(check(i))
-        if pairs and (
-            hits / pairs > best.share or (hits / pairs == best.share and pairs > best.pairs)
-        ):
-            best = BalanceFit(hits / pairs, pairs, newest_first)
+            hits += before + sign * amount == after
+        share = hits / pairs if pairs else 0.0
+        if pairs and (share > best.share or (share == best.share and pairs > best.pairs)):
+            best = BalanceFit(share, pairs, newest_first)
     return best
 
 
@@ -68,11 +68,14 @@ def _balances(mapping: Mapping, rows: list[list[str]]) -> list[int | None]:
     return [reader.balance(r) for r in rows]
 
 
-def _amount_rank(stats: ColumnStats) -> tuple[int, int]:
-    """Lower is better: plain amount words first, then 'net', then penalised words."""
+def _amount_rank(stats: ColumnStats) -> tuple[int, int, int]:
+    """Lower is better: net amounts (after fees) first, then plain amounts, then gross/total,
+    then amounts qualified as fees, originals, refunds and the like."""
+    norm = col.normalise(stats.header)
     penalty = int(col.matches(stats.header, col.AMOUNT_PENALTY_WORDS))
-    gross = int(col.matches(stats.header, ("gross", "total", "sum")))
-    return (penalty, gross)
+    net = norm.startswith("net") or col.matches(stats.header, ("net", "netto", "net amount"))
+    gross = int(col.matches(stats.header, ("gross", "total", "sum", "brutto")))
+    return (penalty, int(not net), gross)
 
 
 @dataclass(frozen=True)
@@ -156,9 +159,7 @@ def choose(base: Mapping, stats: list[ColumnStats], rows: list[list[str]]) -> Ch
             candidates.extend(singles(a))
     if not candidates:
         return None
-    balance_columns = [b.index for b in balance] or [
-        s.index for s in money if s.index not in _used(candidates[0])
-    ]
+    balance_columns = [b.index for b in balance] or [s.index for s in money if s.distinct >= 3]
     return _decide(candidates, balance_columns, bool(balance), rows, stats, indicators)
 
 
@@ -229,8 +230,12 @@ def _decide(
     values = [v for v in _amounts(replace(first, sign=SIGNED), rows) if v]
     positives = sum(1 for v in values if v > 0)
     negatives = len(values) - positives
-    spend_positive = (negatives == 0 and column.plus == 0 and positives >= 2) or (
-        negatives >= 1 and positives >= 3 * negatives and len(values) >= 6
+    # Card statements list purchases as positive numbers; without a balance to check against,
+    # the statement itself must say it is a card (a card column or masked card numbers).
+    card = _card_statement(stats, rows)
+    spend_positive = card and (
+        (negatives == 0 and column.plus == 0 and positives >= 1)
+        or (positives >= 3 * negatives and len(values) >= 4)
     )
     sign = SPEND_POSITIVE if spend_positive else SIGNED
     chosen = next(c for c in singles if c.sign == sign)
@@ -240,6 +245,24 @@ def _decide(
         else "Amounts are signed: negative is money out."
     )
     return Choice(replace(chosen, balance_column=fallback_balance), (note,))
+
+
+_MASKED_CARD = re.compile(r"^(?:[*xX#•]{2,}[\s*xX#•-]*\d{4}|\d{4,6}[*xX#•]{4,}\d{4})$")
+
+
+def _card_statement(stats: list[ColumnStats], rows: list[list[str]]) -> bool:
+    """True when a column holds card numbers (masked, or last four digits under a card header)."""
+    for s in stats:
+        cells = [r[s.index].strip() for r in rows if r[s.index].strip()]
+        if not cells:
+            continue
+        if all(_MASKED_CARD.match(c) for c in cells):
+            return True
+        if col.matches(s.header, ("card", "karte", "kaart", "carte", "tarjeta", "卡号")) and all(
+            re.fullmatch(r"\d{4}", c) for c in cells
+        ):
+            return True
+    return False
 
 
 def _name(stats: list[ColumnStats], index: int | None) -> str:

@@ -205,8 +205,11 @@ def records(source: Path | bytes, encoding: str, delimiter: str) -> Iterator[tup
 
 
 def choose_delimiter(text: str) -> str:
-    """The delimiter that splits the window into the largest block of equally wide records."""
-    best: tuple[float, str] | None = None
+    """The delimiter under which the most records read as transactions of one width; without
+    any such record, the one that splits the window into the largest block of equal width."""
+    from data.importer.table import looks_like_transaction  # table builds on sniff
+
+    best: tuple[tuple[int, int, float], str] | None = None
     for delimiter in DELIMITERS:
         try:
             recs = sample_records(text, delimiter)
@@ -215,11 +218,11 @@ def choose_delimiter(text: str) -> str:
         widths = Counter(len(r) for _, r in recs if len(r) > 1 and any(c.strip() for c in r))
         if not widths:
             continue
+        tx_widths = Counter(len(r) for _, r in recs if len(r) > 1 and looks_like_transaction(r))
+        tx = max(tx_widths.values()) if tx_widths else 0
         width, count = max(widths.items(), key=lambda wc: (wc[1], wc[0]))
         # "," also splits decimal commas; the others rarely occur inside values, so they win ties.
-        score = count * (0.85 if delimiter == "," else 1.0) + 0.01 * width
+        score = (tx, count, (0.0 if delimiter == "," else 0.5) + 0.01 * width)
         if best is None or score > best[0]:
             best = (score, delimiter)
-    if best is None:
-        return ","
-    return best[1]
+    return "," if best is None else best[1]
