@@ -254,8 +254,14 @@ def _await_orphans(orphans: dict[int, ExitBox]) -> None:
 class ZygoteSpawner:
     """Forks sidecars from a preloaded zygote; plain spawn until it is ready or after it died."""
 
-    def __init__(self, preload: tuple[str, ...] = (), log_path: Any = None) -> None:
+    def __init__(
+        self,
+        preload: tuple[str, ...] = (),
+        log_path: Any = None,
+        restart_min_s: float = _RESTART_MIN_S,
+    ) -> None:
         self.preload = preload
+        self.restart_min_s = restart_min_s
         self._log_path = log_path
         self._thread = SpawnThread()
         self._plain = PlainSpawner(self._thread)
@@ -325,7 +331,7 @@ class ZygoteSpawner:
             or zygote.dead.is_set()
             or (zygote.ready.is_set() and not zygote.usable())
         )
-        if not broken or time.monotonic() - self._started_at < _RESTART_MIN_S:
+        if not broken or time.monotonic() - self._started_at < self.restart_min_s:
             return
         if zygote is not None and zygote.ready.is_set() and not zygote.dead.is_set():
             log.warning(

@@ -1,10 +1,11 @@
 """A tiny real sidecar that misbehaves on request, for tests and benchmarks of the hub and runtime.
 
-Run as ``python -m tests.helpers.chaos_sidecar`` (with the repository on PYTHONPATH). Methods: echo,
-sleep {seconds, progress}, crash {code}, hang, hang_all, memory_hog {mb}, pid, env {keys}, fail,
-reject, big, say {stdout, stderr}. Environment knobs read at start: CHAOS_EXIT_AT_START=<code> exits
-at once (crash loops, config errors), CHAOS_IMPORT=<module> imports a heavy module first (start-up
-cost), CHAOS_SERVICE=<name> serves under another name. Never use it outside tests and bench/.
+Run as ``python -m tests.helpers.chaos_sidecar`` (with the repository on PYTHONPATH). Methods:
+echo, sleep {seconds, progress}, crash {code}, hang, hang_all, memory_hog {mb}, pid, env {keys},
+fail, reject, big, grandchild, say {stdout, stderr}. Environment knobs read at start:
+CHAOS_EXIT_AT_START=<code> exits at once (crash loops, config errors), CHAOS_IMPORT=<module>
+imports a heavy module first (start-up cost), CHAOS_SERVICE=<name> serves under another name.
+Never use it outside tests and bench/.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -29,6 +31,7 @@ if os.environ.get("CHAOS_EXIT_AT_START"):
 
 sidecar = Sidecar(os.environ.get("CHAOS_SERVICE") or os.environ.get("FINCAST_SERVICE") or "chaos")
 _hog: list[bytearray] = []
+_children: list[subprocess.Popen[bytes]] = []
 
 
 def _number(params: dict[str, Any], key: str, default: float) -> float:
@@ -122,6 +125,14 @@ def reject(params: dict[str, Any]) -> dict[str, Any]:
 def big(params: dict[str, Any]) -> dict[str, Any]:
     """Return `mb` MiB of text (over the frame limit: the caller gets `internal`)."""
     return {"blob": "x" * int(_number(params, "mb", 17) * 1024 * 1024)}
+
+
+@sidecar.method("grandchild")
+def grandchild(params: dict[str, Any]) -> dict[str, Any]:
+    """Start a long `sleep` in this process group and return its pid (group-kill tests)."""
+    proc = subprocess.Popen(["sleep", "300"])
+    _children.append(proc)
+    return {"pid": proc.pid}
 
 
 @sidecar.method("say")
