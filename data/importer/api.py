@@ -142,7 +142,9 @@ def detect(
         )
         notes = ("Layout taken from the saved profile for this header.",)
         return Detection(mapping, (), key, source, _describe(mapping) + notes)
-    return _analyse(source, window.complete, base, region, key, profile, locale)
+    return _analyse(
+        source, window.complete, base, region, key, profile, locale, [r for _, r in recs]
+    )
 
 
 def _profile_fits(profile: Mapping, base: Mapping) -> bool:
@@ -160,6 +162,7 @@ def _analyse(
     key: str,
     profile: Mapping | None,
     locale: str | None,
+    window: list[list[str]],
 ) -> Detection:
     rows = region.data
     width = region.width
@@ -195,7 +198,7 @@ def _analyse(
         if question:
             questions.append(question)
     base = replace(base, date_format=date_format)
-    choice = signs.choose(base, stats, rows)
+    choice = signs.choose(base, stats, rows, window)
     if choice is None:
         raise ImportProblem("No column holds amounts of money.")
     mapping = choice.mapping

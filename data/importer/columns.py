@@ -136,7 +136,7 @@ DEBIT_WORDS = (
     "withdrawals",
     "paid out",
     "money out",
-    "out",
+    "=out",
     "outflow",
     "soll",
     "uitgaven",
@@ -150,7 +150,7 @@ DEBIT_WORDS = (
     "支出",
     "charge",
     "charges",
-    "af",
+    "=af",
     "lastschrift",
     "uitgave",
     "debit amount",
@@ -159,7 +159,7 @@ DEBIT_WORDS = (
     "cargos",
     "addebiti",
     "débit",
-    "dr",
+    "=dr",
 )
 CREDIT_WORDS = (
     "credit",
@@ -168,10 +168,10 @@ CREDIT_WORDS = (
     "deposits",
     "paid in",
     "money in",
-    "in",
+    "=in",
     "inflow",
     "haben",
-    "bij",
+    "=bij",
     "inkomsten",
     "einnahme",
     "einnahmen",
@@ -188,7 +188,7 @@ CREDIT_WORDS = (
     "abonos",
     "accrediti",
     "crédit",
-    "cr",
+    "=cr",
     "ontvangst",
 )
 BALANCE_WORDS = (
@@ -403,6 +403,10 @@ def _has_word(header: str, words: tuple[str, ...]) -> bool:
     padded = f" {norm.replace('/', ' / ')} "
     squashed = norm.replace(" ", "")
     for word in words:
+        if word.startswith("="):
+            if norm == word[1:]:
+                return True
+            continue
         w = normalise(word)
         if f" {w} " in padded or (len(w) >= 4 and w.replace(" ", "") in squashed):
             return True
@@ -496,9 +500,7 @@ def indicator_values(cells: list[str]) -> tuple[frozenset[str], frozenset[str]] 
         else:
             ins = frozenset({""})
     if not outs or not ins:
-        # Only one side present in the sample: still an indicator if the words are unambiguous.
-        if len(filled) == 1 and next(iter(filled)) in ("-", "+", "i", "o", "s", "h", "k"):
-            return None
+        return None  # one value throughout (e.g. a status "Paid") says nothing about direction
     return outs, ins
 
 

@@ -139,6 +139,8 @@ class RowReader:
             if not table_wide and len(record) <= 2:
                 self.skipped.outside += 1
                 return None
+            if len(record) < m.width:
+                return RowError(line, f"it has {len(record)} fields where the table has {m.width}")
             return RowError(line, str(exc))
         if amount is BLANK:
             self.skipped.no_amount += 1

@@ -86,7 +86,12 @@ class Choice:
     notes: tuple[str, ...]
 
 
-def choose(base: Mapping, stats: list[ColumnStats], rows: list[list[str]]) -> Choice | None:
+def choose(
+    base: Mapping,
+    stats: list[ColumnStats],
+    rows: list[list[str]],
+    window: list[list[str]] | None = None,
+) -> Choice | None:
     """The best interpretation of the money columns; None when there is no money column."""
     money = [s for s in stats if col.is_money(s) and s.index != base.date_column]
     if not money:
@@ -160,7 +165,10 @@ def choose(base: Mapping, stats: list[ColumnStats], rows: list[list[str]]) -> Ch
     if not candidates:
         return None
     balance_columns = [b.index for b in balance] or [s.index for s in money if s.distinct >= 3]
-    return _decide(candidates, balance_columns, bool(balance), rows, stats, indicators)
+    card = _card_statement(stats, rows) or any(
+        _MASKED_CARD.match(cell.strip().strip("'")) for record in window or () for cell in record
+    )
+    return _decide(candidates, balance_columns, bool(balance), rows, stats, indicators, card)
 
 
 def _used(m: Mapping) -> set[int]:
@@ -184,6 +192,7 @@ def _decide(
     rows: list[list[str]],
     stats: list[ColumnStats],
     indicators: list[ColumnStats],
+    card: bool,
 ) -> Choice:
     # 1. A running balance settles the sign and the order, whatever the headers say.
     best: tuple[float, int, Mapping, BalanceFit] | None = None
@@ -232,7 +241,6 @@ def _decide(
     negatives = len(values) - positives
     # Card statements list purchases as positive numbers; without a balance to check against,
     # the statement itself must say it is a card (a card column or masked card numbers).
-    card = _card_statement(stats, rows)
     spend_positive = card and (
         (negatives == 0 and column.plus == 0 and positives >= 1)
         or (positives >= 3 * negatives and len(values) >= 4)
@@ -253,13 +261,13 @@ _MASKED_CARD = re.compile(r"^(?:[*xX#•]{2,}[\s*xX#•-]*\d{4}|\d{4,6}[*xX#•]
 def _card_statement(stats: list[ColumnStats], rows: list[list[str]]) -> bool:
     """True when a column holds card numbers (masked, or last four digits under a card header)."""
     for s in stats:
-        cells = [r[s.index].strip() for r in rows if r[s.index].strip()]
+        cells = [r[s.index].strip().strip("'") for r in rows if r[s.index].strip()]
         if not cells:
             continue
         if all(_MASKED_CARD.match(c) for c in cells):
             return True
         if col.matches(s.header, ("card", "karte", "kaart", "carte", "tarjeta", "卡号")) and all(
-            re.fullmatch(r"\d{4}", c) for c in cells
+            re.fullmatch(r"\d{4}|\d{13,19}", c) for c in cells
         ):
             return True
     return False
