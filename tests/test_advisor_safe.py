@@ -42,7 +42,8 @@ def test_balances_cover_the_reserve_so_the_low_end_of_the_surplus_is_safe() -> N
     advice = safe_to_save(params()).to_json()
     assert advice["amount"] == "500.00"  # 500.40 rounded down to whole units
     assert advice["currency"] == "USD"
-    assert advice["confidence"] == "high"
+    assert advice["confidence"] == 0.9
+    assert advice["confidence_label"] == "high"
     assert any("2150.00 USD in reserve" in r for r in advice["reasons"])
     assert advice["warnings"][0] == DISCLAIMER
 
@@ -106,7 +107,8 @@ def test_zero_decimal_currency_rounds_down_to_whole_yen() -> None:
     assert advice.to_json() | {"reasons": [], "warnings": []} == {
         "amount": "12345",
         "currency": "JPY",
-        "confidence": "high",
+        "confidence": 0.9,
+        "confidence_label": "high",
         "reasons": [],
         "warnings": [],
     }
@@ -159,3 +161,8 @@ def test_malformed_requests_are_refused_with_a_clear_message(
     with pytest.raises(AdviceInputError) as info:
         safe_to_save(params(**overrides))
     assert fragment in str(info.value)
+
+
+def test_balances_as_a_mapping_by_account_name_are_accepted() -> None:
+    by_name = {"Current": {"amount": "2000.00", "currency": "USD"}}
+    assert safe_to_save(params(balances=by_name)).amount == 35000

@@ -223,3 +223,12 @@ def test_forecast_answers_total_net_and_each_category_and_caches_by_input() -> N
 def test_bad_horizon_is_refused(horizon: object) -> None:
     with pytest.raises(InputError):
         Forecaster().forecast({"transactions": [], "horizon_months": horizon})
+
+
+def test_uncategorized_money_out_is_spending_even_when_pay_is_uncategorized_too() -> None:
+    txns = parse_transactions(
+        [txn("2026-10-01", "3000.00", None), txn("2026-10-30", "-40.00", None)]
+    )
+    history = build_history(txns, TODAY)
+    assert history.spending[UNCATEGORIZED].tolist() == [40.0]
+    assert history.net.tolist() == [2960.0]

@@ -33,6 +33,7 @@ DISCLAIMER = (
 )
 _SHORT_METHODS = frozenset({"none", "short_history_mean"})
 _HIGH_CONFIDENCE_MONTHS = 12
+_CONFIDENCE = {"none": 0.0, "low": 0.5, "medium": 0.75, "high": 0.9}
 
 
 class AdviceInputError(ValueError):
@@ -54,7 +55,10 @@ class Advice:
         return {
             "amount": format_decimal(self.amount, self.currency),
             "currency": self.currency,
-            "confidence": self.confidence,
+            # Roughly the chance that the month does at least as well as the figure assumes:
+            # 0.9 by the band's construction, less when the evidence behind it is thin.
+            "confidence": _CONFIDENCE[self.confidence],
+            "confidence_label": self.confidence,
             "reasons": list(self.reasons),
             "warnings": list(self.warnings),
         }
@@ -90,6 +94,11 @@ def _money_rows(
     """(minor, currency, label) per row; the currency of the first row when none was given."""
     if rows is None:
         return [], currency
+    if isinstance(rows, Mapping):  # {account name: {amount, currency}} is accepted too
+        rows = [
+            {**row, "account": name} if isinstance(row, Mapping) else row
+            for name, row in rows.items()
+        ]
     if not isinstance(rows, Sequence) or isinstance(rows, str):
         raise AdviceInputError(f"{where}: must be a list of {{amount, currency}} records")
     out: list[tuple[int, str, str]] = []
@@ -107,7 +116,7 @@ def _money_rows(
             minor = to_minor(amount, cur)
         except MoneyError as exc:
             raise AdviceInputError(f"{where}[{i}].amount: {exc}") from exc
-        label = row.get("account") or row.get("name") or row.get("payee") or f"#{i + 1}"
+        label = row.get("account") or row.get("name") or row.get("merchant") or f"#{i + 1}"
         out.append((minor, cur, str(label)[:80]))
         currency = currency or cur
     return out, currency

@@ -179,7 +179,9 @@ def build_history(txns: Sequence[Txn], today: dt.date) -> MonthlyHistory:
     for t in past:
         i = month_index(t.date) - start
         if 0 <= i < n:
-            by_category[t.category][i] += t.amount
+            # Uncategorized rows mix pay and purchases: only money out of them is spending.
+            if t.category is not None or t.amount < 0:
+                by_category[t.category][i] += t.amount
             net[i] += t.amount
     spending: dict[str, FloatArray] = {}
     for category, sums in sorted(by_category.items(), key=lambda kv: kv[0] or ""):

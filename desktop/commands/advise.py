@@ -1,0 +1,49 @@
+"""`fincast advise`: a cautious amount that is safe to set aside this month, with its reasons.
+
+Starts a hub with the forecaster and the advisor, asks the forecaster, then the advisor with the
+net cash-flow forecast; prints the amount, the reasons and the warnings, and stops them. Without a
+fresh forecast the advisor is not asked, and it says why. Never investment advice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from desktop.commands import UserError, add_db_argument, add_json_argument, open_ledger
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `advise` command."""
+    parser = subparsers.add_parser(
+        "advise", help="how much is safe to set aside this month", description=__doc__
+    )
+    add_db_argument(parser)
+    add_json_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Forecast, advise, print."""
+    from desktop.commands._services import forecast_outcome
+
+    with open_ledger(args) as ledger:
+        outcome = forecast_outcome(ledger, ("forecaster", "advisor"), with_advice=True)
+    if args.json:
+        print(json.dumps(outcome.to_json(), ensure_ascii=False))
+        return 0 if outcome.advice is not None else 1
+    advice = outcome.advice
+    if advice is None:
+        raise UserError(outcome.advice_problem or "no advice")
+    if outcome.advice_problem:  # an earlier answer, shown because the advisor is down now
+        saved = f" from {outcome.advice_saved:%Y-%m-%d %H:%M} UTC" if outcome.advice_saved else ""
+        print(f"{outcome.advice_problem}; showing the earlier answer{saved}", file=sys.stderr)
+    label = advice.get("confidence_label") or advice.get("confidence")
+    amount = f"{advice['amount']} {advice['currency']}"
+    print(f"Safe to set aside this month: {amount} (confidence: {label})")
+    for reason in advice.get("reasons", []):
+        print(f"  - {reason}")
+    for warning in advice.get("warnings", []):
+        print(f"warning: {warning}")
+    return 0

@@ -1,0 +1,250 @@
+"""Forecaster -> advisor, headless: read the ledger, ask the forecaster, then the advisor with its
+net cash-flow forecast; keep the last good answers (with their date) for when a service is down.
+
+Used by `fincast forecast` / `fincast advise` and usable from the desktop's worker thread. Without a
+fresh forecast the advisor is not asked, and the outcome says why; a cached forecast is shown with
+the time it was made. This module must never import Qt or a model library, and never write the
+ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from data.ledger import Ledger, TxFilter
+from data.money import format_decimal
+from desktop import result_cache
+
+log = logging.getLogger(__name__)
+
+FORECAST_TIMEOUT_S = 180.0  # Prophet on a few years of many categories, cold; PROGRESS extends it
+ADVICE_TIMEOUT_S = 15.0
+HISTORY_YEARS = 3  # what the forecaster is sent: enough for yearly seasonality, and bounded
+# Moving money between one's own accounts is neither spending nor income.
+TRANSFER_WORDS = ("transfer", "payment to credit card", "payment - thank you")
+
+
+class Requester(Protocol):
+    """The part of supervisor.Hub this module uses (a test may pass a stand-in with this shape)."""
+
+    def request(
+        self, service: str, method: str, params: dict[str, Any] | None = ..., timeout: float = ...
+    ) -> Future[dict[str, Any]]: ...
+
+
+@dataclass
+class Outcome:
+    """What the forecaster and the advisor gave, or why they did not."""
+
+    currency: str
+    forecast: dict[str, Any] | None = None
+    forecast_saved: dt.datetime | None = None  # when the forecast was made (fresh or cached)
+    fresh: bool = False
+    forecast_problem: str | None = None
+    advice: dict[str, Any] | None = None
+    advice_saved: dt.datetime | None = None
+    advice_problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything, JSON-ready (dates as ISO strings)."""
+        return {
+            "currency": self.currency,
+            "forecast": self.forecast,
+            "forecast_saved": self.forecast_saved.isoformat() if self.forecast_saved else None,
+            "fresh": self.fresh,
+            "forecast_problem": self.forecast_problem,
+            "advice": self.advice,
+            "advice_saved": self.advice_saved.isoformat() if self.advice_saved else None,
+            "advice_problem": self.advice_problem,
+            "notes": self.notes,
+        }
+
+
+def _is_transfer(description: str, category: str | None) -> bool:
+    text = f"{description} {category or ''}".lower()
+    return any(word in text for word in TRANSFER_WORDS)
+
+
+def main_currency(ledger: Ledger) -> str:
+    """The currency most accounts use (forecasts are made in one currency)."""
+    counts: dict[str, int] = {}
+    for account in ledger.accounts():
+        counts[account.currency] = counts.get(account.currency, 0) + 1
+    return max(sorted(counts), key=lambda c: counts[c]) if counts else "USD"
+
+
+def forecast_params(
+    ledger: Ledger, currency: str, *, horizon_months: int = 3, today: dt.date | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The forecaster's params (the last HISTORY_YEARS in `currency`) and what was left out."""
+    today = today or dt.date.today()
+    newest = ledger.transactions(TxFilter(date_to=today), limit=1, order="date_desc")
+    notes: list[str] = []
+    if not newest:
+        return {"transactions": [], "horizon_months": horizon_months}, notes
+    end = newest[0].date
+    since = end.replace(year=end.year - HISTORY_YEARS, day=1)
+    rows: list[dict[str, Any]] = []
+    other_currency = transfers = 0
+    for t in ledger.iter_transactions(TxFilter(date_from=since), order="date_asc"):
+        if t.currency != currency:
+            other_currency += 1
+        elif _is_transfer(t.description, t.category):
+            transfers += 1
+        else:
+            rows.append(
+                {
+                    "date": t.date.isoformat(),
+                    "amount": format_decimal(t.amount, t.currency),
+                    "category": t.category,
+                }
+            )
+    if other_currency:
+        notes.append(f"{other_currency} transaction(s) not in {currency} were left out")
+    if transfers:
+        notes.append(f"{transfers} transfer(s) between accounts were left out")
+    params = {"transactions": rows, "horizon_months": horizon_months, "today": today.isoformat()}
+    return params, notes
+
+
+def advice_params(
+    ledger: Ledger,
+    forecast: dict[str, Any],
+    currency: str,
+    *,
+    upcoming: list[dict[str, Any]] | None = None,
+    buffer_months: float = 1,
+    today: dt.date | None = None,
+) -> dict[str, Any] | None:
+    """The advisor's params from a forecast; None when the forecast has no net series."""
+    series = forecast.get("series") or []
+    net = next((s for s in series if s.get("kind") == "net"), None)
+    total = next(
+        (s for s in series if s.get("kind") == "spending" and s.get("category") is None), None
+    )
+    if net is None:
+        return None
+    balances = [
+        {"account": name, "amount": format_decimal(minor, cur), "currency": cur}
+        for name, (minor, cur) in sorted(ledger.account_balances().items())
+        if cur == currency
+    ]
+    history = forecast.get("history") or {}
+    return {
+        "net_forecast": net,
+        "spending_forecast": total,
+        "balances": balances,
+        "upcoming_recurring": upcoming or [],
+        "buffer_months": buffer_months,
+        "currency": currency,
+        "history_months": history.get("months"),
+        "today": (today or dt.date.today()).isoformat(),
+    }
+
+
+def _ask(
+    hub: Requester, service: str, method: str, params: dict[str, Any], timeout: float
+) -> dict[str, Any]:
+    """The reply, or an exception whose str() says what went wrong (hub errors pass through)."""
+    future = hub.request(service, method, params, timeout=timeout)
+    try:
+        # The hub always resolves its futures by the deadline; the slack covers PROGRESS extensions.
+        return future.result(timeout=timeout * 4)
+    except FutureTimeout:
+        raise TimeoutError(f"the {service} did not answer within {timeout * 4:g} s") from None
+
+
+def _why(service: str, exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"the {service} could not answer: {text}"
+
+
+def run(
+    hub: Requester | None,
+    ledger: Ledger,
+    db: Path,
+    *,
+    with_advice: bool = True,
+    horizon_months: int = 3,
+    upcoming: list[dict[str, Any]] | None = None,
+    today: dt.date | None = None,
+    forecast_timeout: float = FORECAST_TIMEOUT_S,
+    advice_timeout: float = ADVICE_TIMEOUT_S,
+) -> Outcome:
+    """Ask the forecaster (else fall back to its last answer), then the advisor if it is fresh."""
+    from supervisor import HubError
+
+    currency = main_currency(ledger)
+    outcome = Outcome(currency=currency)
+    params, outcome.notes = forecast_params(
+        ledger, currency, horizon_months=horizon_months, today=today
+    )
+    if not params["transactions"]:
+        outcome.forecast_problem = "there is nothing to forecast yet: import some statements first"
+        outcome.advice_problem = "the advisor needs a forecast, and there is none"
+        return outcome
+    try:
+        if hub is None:
+            raise HubError("no hub is running")
+        outcome.forecast = _ask(hub, "forecaster", "forecast", params, forecast_timeout)
+    except (HubError, TimeoutError) as exc:
+        outcome.forecast_problem = _why("forecaster", exc)
+        cached = result_cache.load(db, "forecast")
+        if cached is not None and isinstance(cached[1], dict) and cached[1].get("forecast"):
+            outcome.forecast_saved, outcome.forecast = cached[0], cached[1]["forecast"]
+        outcome.advice_problem = (
+            "the advisor was not asked: it needs a fresh forecast, and " + outcome.forecast_problem
+        )
+        return outcome
+    outcome.fresh = True
+    outcome.forecast_saved = dt.datetime.now(dt.UTC)
+    result_cache.save(db, "forecast", {"forecast": outcome.forecast, "currency": currency})
+    if with_advice and hub is not None:
+        _advise(
+            hub,
+            ledger,
+            db=db,
+            outcome=outcome,
+            upcoming=upcoming,
+            today=today,
+            timeout=advice_timeout,
+        )
+    return outcome
+
+
+def _advise(
+    hub: Requester,
+    ledger: Ledger,
+    *,
+    db: Path,
+    outcome: Outcome,
+    upcoming: list[dict[str, Any]] | None,
+    today: dt.date | None,
+    timeout: float,
+) -> None:
+    from supervisor import HubError
+
+    assert outcome.forecast is not None
+    params = advice_params(
+        ledger, outcome.forecast, outcome.currency, upcoming=upcoming, today=today
+    )
+    if params is None:
+        outcome.advice_problem = "the forecast has no net cash flow, so the advisor was not asked"
+        return
+    try:
+        outcome.advice = _ask(hub, "advisor", "safe_to_save", params, timeout)
+    except (HubError, TimeoutError) as exc:
+        outcome.advice_problem = _why("advisor", exc)
+        cached = result_cache.load(db, "advice")
+        if cached is not None and isinstance(cached[1], dict):
+            outcome.advice_saved, outcome.advice = cached
+        return
+    outcome.advice_saved = dt.datetime.now(dt.UTC)
+    result_cache.save(db, "advice", outcome.advice)
