@@ -22,7 +22,9 @@ def run(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return result
 
 
-def monthly(prefix: str, desc: str, amounts: list[str], start: dt.date, drift: list[int]) -> list[dict[str, Any]]:
+def monthly(
+    prefix: str, desc: str, amounts: list[str], start: dt.date, drift: list[int]
+) -> list[dict[str, Any]]:
     return [
         tx(f"{prefix}{i}", (add_months(start, i) + dt.timedelta(days=d)).isoformat(), desc, a)
         for i, (a, d) in enumerate(zip(amounts, drift, strict=True))
@@ -30,7 +32,9 @@ def monthly(prefix: str, desc: str, amounts: list[str], start: dt.date, drift: l
 
 
 def test_monthly_subscription_with_drift_among_other_spending() -> None:
-    rows = monthly("n", "NETFLIX.COM 866-579-7172 CA", ["-15.49"] * 5, dt.date(2024, 1, 15), [0, -1, 2, 0, 3])
+    rows = monthly(
+        "n", "NETFLIX.COM 866-579-7172 CA", ["-15.49"] * 5, dt.date(2024, 1, 15), [0, -1, 2, 0, 3]
+    )
     rows += [
         tx("g1", "2024-01-20", "TESCO STORES 3297 LONDON", "-54.10"),
         tx("g2", "2024-02-03", "TESCO STORES 3297 LONDON", "-12.75"),
@@ -79,7 +83,10 @@ def test_price_rise_after_a_short_old_price_joins_backwards() -> None:
 def test_weekly_with_a_missed_week() -> None:
     days = [0, 7, 14, 28, 35, 42]  # the week of day 21 is missing
     start = dt.date(2024, 4, 1)
-    rows = [tx(i, (start + dt.timedelta(days=d)).isoformat(), "Flex Gym", "-12.00") for i, d in enumerate(days)]
+    rows = [
+        tx(i, (start + dt.timedelta(days=d)).isoformat(), "Flex Gym", "-12.00")
+        for i, d in enumerate(days)
+    ]
     [found] = run(rows)
     assert found["cadence"] == "weekly"
     assert found["missed"] == ["2024-04-22"]
@@ -93,7 +100,12 @@ def test_weekly_with_a_missed_week() -> None:
 def test_day_based_cadences(cadence: str, step_days: int, count: int) -> None:
     start = dt.date(2024, 1, 5)
     rows = [
-        tx(i, (start + dt.timedelta(days=step_days * i + (i % 2))).isoformat(), "Cleaner Jo", "-40.00")
+        tx(
+            i,
+            (start + dt.timedelta(days=step_days * i + (i % 2))).isoformat(),
+            "Cleaner Jo",
+            "-40.00",
+        )
         for i in range(count)
     ]
     [found] = run(rows)
@@ -101,7 +113,10 @@ def test_day_based_cadences(cadence: str, step_days: int, count: int) -> None:
 
 
 def test_quarterly_and_yearly() -> None:
-    quarterly = [tx(f"q{i}", add_months(dt.date(2022, 2, 1), 3 * i).isoformat(), "WATER BOARD", "-88.00") for i in range(4)]
+    quarterly = [
+        tx(f"q{i}", add_months(dt.date(2022, 2, 1), 3 * i).isoformat(), "WATER BOARD", "-88.00")
+        for i in range(4)
+    ]
     yearly = [
         tx("y0", "2021-06-11", "Amazon Prime Annual", "-95.00"),
         tx("y1", "2022-06-13", "Amazon Prime Annual", "-95.00"),
@@ -114,7 +129,10 @@ def test_quarterly_and_yearly() -> None:
 
 
 def test_two_charges_a_year_apart_at_different_prices_are_not_recurring() -> None:
-    rows = [tx(1, "2021-06-11", "Dinner Place", "-95.00"), tx(2, "2022-06-13", "Dinner Place", "-71.30")]
+    rows = [
+        tx(1, "2021-06-11", "Dinner Place", "-95.00"),
+        tx(2, "2022-06-13", "Dinner Place", "-71.30"),
+    ]
     assert run(rows) == []
 
 
@@ -128,15 +146,31 @@ def test_varying_utility_bill_is_monthly_without_price_changes() -> None:
 
 def test_daily_coffee_is_not_a_subscription() -> None:
     start = dt.date(2024, 1, 1)
-    rows = [tx(i, (start + dt.timedelta(days=i)).isoformat(), "Blue Bottle", "-4.50") for i in range(60)]
+    rows = [
+        tx(i, (start + dt.timedelta(days=i)).isoformat(), "Blue Bottle", "-4.50") for i in range(60)
+    ]
     assert run(rows) == []
 
 
 def test_irregular_purchases_are_not_recurring() -> None:
     days = [0, 3, 19, 20, 44, 51, 80, 97, 99, 130]
-    amounts = ["-23.10", "-4.99", "-61.00", "-18.45", "-7.20", "-33.33", "-12.00", "-90.10", "-5.55", "-40.00"]
+    amounts = [
+        "-23.10",
+        "-4.99",
+        "-61.00",
+        "-18.45",
+        "-7.20",
+        "-33.33",
+        "-12.00",
+        "-90.10",
+        "-5.55",
+        "-40.00",
+    ]
     start = dt.date(2024, 1, 1)
-    rows = [tx(i, (start + dt.timedelta(days=d)).isoformat(), "Corner Deli", a) for i, (d, a) in enumerate(zip(days, amounts, strict=True))]
+    rows = [
+        tx(i, (start + dt.timedelta(days=d)).isoformat(), "Corner Deli", a)
+        for i, (d, a) in enumerate(zip(days, amounts, strict=True))
+    ]
     assert run(rows) == []
 
 

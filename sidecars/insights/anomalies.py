@@ -25,20 +25,21 @@ from sidecars.insights.robust import Usual, median, usual
 
 DUPLICATE_DAYS = 3
 # Close repeats of one merchant and amount beyond which they are a habit (two bus fares a day).
-HABIT_PAIRS = 2
+HABIT_PAIRS = 1
+DUPLICATE_MATERIAL = 0.05  # share of the median outflow below which a repeat is not worth a word
 
 UNUSUAL_MIN_HISTORY = 5  # charges at a merchant before its usual means anything
-UNUSUAL_RATIO = 3.0  # at least this many times the usual amount ...
-UNUSUAL_Z = 3.5  # ... and this far outside the usual spread
-TAIL_QUANTILE = 0.9  # and this far up the merchant's other charges ...
-TAIL_RATIO = 2.0  # ... at least twice as high ...
-SIMILAR = 1.25  # ... with no other charge within 25% of it (a second habit, not an outlier)
+UNUSUAL_RATIO = 3.0  # at least this many times the median charge there ...
+BEYOND_MAX = 1.4  # ... and this much larger than any other charge there (beyond its range)
+UNUSUAL_Z = 0.0  # a merchant's own range already says it: no spread test (see bench/insights.py)
+CATEGORY_Z = 3.5  # a category mixes merchants: ask more of a charge judged against it
 CATEGORY_MIN_HISTORY = 20
 CATEGORY_RATIO = 5.0
 
 NEW_MERCHANT_SETTLE_DAYS = 90  # before this, every merchant is new: the ledger just started
-NEW_MERCHANT_RATIO = 10.0  # times the median of all spending
-NEW_MERCHANT_QUANTILE = 0.99  # and above this share of all outflows
+NEW_MERCHANT_RATIO = 20.0  # times the median of all spending ...
+NEW_MERCHANT_QUANTILE = 0.95  # ... and NEW_MERCHANT_TAIL times this quantile of all outflows
+NEW_MERCHANT_TAIL = 2.0
 
 SPIKE_MIN_MONTHS = 6
 SPIKE_HISTORY_MONTHS = 24
@@ -85,8 +86,12 @@ def duplicates(records: Sequence[Record], streams: Sequence[Stream]) -> list[Ano
             if (b.date - a.date).days <= DUPLICATE_DAYS:
                 pairs.append((a, b))
                 per_merchant[a.key] += 1
+    sizes = [r.magnitude for r in records if r.amount < 0]
+    trifling = DUPLICATE_MATERIAL * median(sizes) if sizes else 0.0
     found: list[Anomaly] = []
     for first, second in pairs:
+        if second.magnitude < trifling:
+            continue  # a second 0.40 SMS fee is not worth anyone's attention
         if per_merchant[first.key] > HABIT_PAIRS:
             continue  # this merchant often takes one amount twice in a few days: a habit
         if id(first) in in_stream and id(second) in in_stream:
@@ -112,23 +117,26 @@ def _typical(amounts: Sequence[Decimal]) -> Decimal:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def _unusual(record: Record, norm: Usual, ratio_limit: float) -> float | None:
+def _unusual(record: Record, norm: Usual, ratio_limit: float, z_limit: float) -> float | None:
     ratio = norm.ratio(record.magnitude)
-    if ratio >= ratio_limit and norm.z(record.magnitude) >= UNUSUAL_Z:
+    if ratio >= ratio_limit and norm.z(record.magnitude) >= z_limit:
         return ratio
     return None
 
 
-def _stands_alone(record: Record, peers: Sequence[Record]) -> bool:
-    """Far above the upper tail of the other charges, with no other charge of a similar size."""
-    others = sorted(r.magnitude for r in peers if r is not record)
-    if not others:
-        return False
-    tail = others[min(len(others) - 1, int(TAIL_QUANTILE * len(others)))]
-    if record.magnitude < TAIL_RATIO * tail:
-        return False
-    low, high = record.magnitude / SIMILAR, record.magnitude * SIMILAR
-    return not any(low <= m <= high for m in others)
+class _Range:
+    """The two largest charges of a set, so "larger than every other" costs nothing per charge."""
+
+    def __init__(self, peers: Sequence[Record]) -> None:
+        top = sorted(peers, key=lambda r: r.magnitude, reverse=True)[:2]
+        self.largest = top[0] if top else None
+        self.runner_up = top[1].magnitude if len(top) > 1 else None
+
+    def beyond(self, record: Record, margin: float) -> bool:
+        """Larger by `margin` than every other charge: beyond the whole usual range."""
+        if record is self.largest:
+            return self.runner_up is not None and record.magnitude >= margin * self.runner_up
+        return self.largest is not None and record.magnitude >= margin * self.largest.magnitude
 
 
 def unusual_amounts(records: Sequence[Record], streams: Sequence[Stream]) -> list[Anomaly]:
@@ -144,11 +152,12 @@ def unusual_amounts(records: Sequence[Record], streams: Sequence[Stream]) -> lis
             continue
         norm = usual([r.magnitude for r in group.records])
         typical = _typical([r.amount for r in group.records])
+        span = _Range(group.records)
         for record in group.records:
             if id(record) in in_stream:
                 continue  # a bill in a recurring series; its price changes are reported there
-            ratio = _unusual(record, norm, UNUSUAL_RATIO)
-            if ratio is not None and _stands_alone(record, group.records):
+            ratio = _unusual(record, norm, UNUSUAL_RATIO, UNUSUAL_Z)
+            if ratio is not None and span.beyond(record, BEYOND_MAX):
                 found.append(
                     Anomaly(
                         record.id,
@@ -163,13 +172,18 @@ def unusual_amounts(records: Sequence[Record], streams: Sequence[Stream]) -> lis
     for record in records:
         if record.category and record.amount < 0:
             by_category[record.category].append(record)
+    norms = {
+        name: (usual([r.magnitude for r in peers]), _Range(peers))
+        for name, peers in by_category.items()
+        if len(peers) >= CATEGORY_MIN_HISTORY
+    }
     for record in thin:
-        peers = by_category.get(record.category or "", [])
-        if len(peers) < CATEGORY_MIN_HISTORY or id(record) in in_stream:
+        if record.category not in norms or id(record) in in_stream:
             continue
-        norm = usual([r.magnitude for r in peers])
-        ratio = _unusual(record, norm, CATEGORY_RATIO)
-        if ratio is not None and _stands_alone(record, peers):
+        peers = by_category[record.category]
+        norm, peer_range = norms[record.category]
+        ratio = _unusual(record, norm, CATEGORY_RATIO, CATEGORY_Z)
+        if ratio is not None and peer_range.beyond(record, BEYOND_MAX):
             usual_amount = money(_typical([r.amount for r in peers]))
             found.append(
                 Anomaly(
@@ -192,7 +206,7 @@ def new_merchant_large(records: Sequence[Record], streams: Sequence[Stream]) -> 
     sizes = sorted(r.magnitude for r in outflows)
     floor = max(
         NEW_MERCHANT_RATIO * median(sizes),
-        sizes[min(len(sizes) - 1, int(NEW_MERCHANT_QUANTILE * len(sizes)))],
+        NEW_MERCHANT_TAIL * sizes[min(len(sizes) - 1, int(NEW_MERCHANT_QUANTILE * len(sizes)))],
     )
     typical = median(sizes)
     settled = records[0].date + dt.timedelta(days=NEW_MERCHANT_SETTLE_DAYS)
@@ -200,7 +214,7 @@ def new_merchant_large(records: Sequence[Record], streams: Sequence[Stream]) -> 
     found = []
     for group in by_merchant(outflows):
         first = group.records[0]
-        if first.date < settled or first.magnitude < floor or id(first) in in_stream:
+        if first.date < settled or first.magnitude <= floor or id(first) in in_stream:
             continue
         ratio = first.magnitude / typical
         found.append(

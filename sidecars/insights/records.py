@@ -1,8 +1,9 @@
 """The transactions an insights request carries, read and checked once at the boundary.
 
-A request's ``transactions`` is a list of ``{id, date, description, amount}`` (plus an optional
-``category``; other fields are ignored). Amounts arrive as decimal strings and stay exact Decimals
-here: the insights compare and echo amounts, and only statistics (ratios, scores) use floats.
+A request's ``transactions`` is a list of ``{id, date, description, amount}``, plus optional
+``category`` and ``payee`` (the ledger's normalised merchant); other fields are ignored. Amounts
+arrive as decimal strings and stay exact Decimals here: the insights compare and echo amounts,
+and only statistics (ratios, scores) use floats.
 This module must never guess at a malformed record: it names the first bad one and refuses.
 """
 
@@ -37,11 +38,7 @@ class Record:
     merchant: str  # display name from the payee normalization, "" when nothing name-like is left
     key: str  # the grouping key: the merchant, case-folded
     category: str | None
-
-    @property
-    def magnitude(self) -> float:
-        """The amount's size as a float, for statistics only."""
-        return abs(float(self.amount))
+    magnitude: float  # the amount's size as a float, for statistics only
 
 
 def _read_id(value: Any, where: str) -> Hashable:
@@ -103,16 +100,20 @@ def read_records(params: Any) -> list[Record]:
         seen.add(ident)
         description = _read_text(row.get("description"), where, "description")
         category = _read_text(row.get("category"), where, "category") or None
-        merchant = normalize_payee(description)
+        # The ledger already holds each description's normalised payee; callers may pass it.
+        payee = _read_text(row.get("payee"), where, "payee").strip()
+        merchant = payee or normalize_payee(description)
+        amount = _read_amount(row.get("amount"), where)
         records.append(
             Record(
                 id=ident,
                 date=_read_date(row.get("date"), where),
-                amount=_read_amount(row.get("amount"), where),
+                amount=amount,
                 description=description,
                 merchant=merchant,
                 key=merchant.casefold(),
                 category=category,
+                magnitude=abs(float(amount)),
             )
         )
     records.sort(key=lambda r: r.date)  # stable: same-day rows keep their order

@@ -1,0 +1,91 @@
+"""Insights for a ledger, headless: read its transactions, ask the insights sidecar through the hub,
+and leave out the anomalies the person has dismissed. Used by `fincast insights` and the desktop.
+
+Dismissals are a small JSON file in the app's data directory (a list of "kind:id" keys), written
+atomically. This module must never import Qt or a model library, and never write to the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from data import paths
+from data.money import format_decimal
+
+if TYPE_CHECKING:
+    from data.ledger import Ledger
+    from supervisor import Hub
+
+SERVICE = "insights"
+DISMISSED_FILE = "insights-dismissed.json"
+# Seconds the sidecar gets for a ledger; ten years of transactions take about one.
+DEFAULT_TIMEOUT_S = 60.0
+
+
+def ledger_rows(ledger: Ledger) -> list[dict[str, Any]]:
+    """Every transaction as the insights methods read it (with the ledger's payee and category)."""
+    return [
+        {
+            "id": txn.id,
+            "date": txn.date.isoformat(),
+            "description": txn.description,
+            "amount": format_decimal(txn.amount, txn.currency),
+            "payee": txn.payee,
+            "category": txn.category,
+        }
+        for txn in ledger.iter_transactions(order="date_asc")
+    ]
+
+
+def anomaly_key(anomaly: dict[str, Any]) -> str:
+    """The key under which an anomaly is dismissed: its kind and transaction id."""
+    return f"{anomaly['kind']}:{anomaly['id']}"
+
+
+class Dismissals:
+    """The anomalies a person has said are fine, kept across runs."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or paths.data_dir() / DISMISSED_FILE
+
+    def load(self) -> set[str]:
+        """The dismissed keys; an unreadable file counts as none dismissed (and is left alone)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        if not isinstance(data, list):
+            return set()
+        return {item for item in data if isinstance(item, str)}
+
+    def add(self, keys: Iterable[str]) -> set[str]:
+        """Dismiss `keys` (written atomically); returns everything dismissed now."""
+        keys = self.load() | set(keys)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".dismissed-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(sorted(keys), handle, indent=0)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return keys
+
+
+def ask(hub: Hub, rows: list[dict[str, Any]], timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, Any]:
+    """Recurring payments and anomalies for `rows` from the insights sidecar (blocks)."""
+    future = hub.request(SERVICE, "insights", {"transactions": rows}, timeout=timeout)
+    return future.result(timeout=timeout + 10)
+
+
+def without_dismissed(result: dict[str, Any], dismissed: set[str]) -> dict[str, Any]:
+    """`result` with dismissed anomalies left out, and how many were."""
+    anomalies = result.get("anomalies", [])
+    kept = [a for a in anomalies if anomaly_key(a) not in dismissed]
+    return {**result, "anomalies": kept, "dismissed": len(anomalies) - len(kept)}

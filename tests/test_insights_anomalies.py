@@ -1,0 +1,180 @@
+"""Anomalies: duplicates, unusual amounts, large new merchants, category spikes - and restraint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sidecars.insights.cadence import add_months
+from sidecars.insights.service import anomalies
+
+
+def tx(
+    ident: Any, date: dt.date, description: str, amount: str, category: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "date": date.isoformat(),
+        "description": description,
+        "amount": amount,
+        "category": category,
+    }
+
+
+def run(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = anomalies({"transactions": rows})["anomalies"]
+    return found
+
+
+START = dt.date(2024, 1, 1)
+
+
+def everyday(days: int = 200) -> list[dict[str, Any]]:
+    """Steady spending: groceries every third day, a cafe most days, with varying amounts."""
+    rows = []
+    for d in range(0, days, 3):
+        rows.append(
+            tx(
+                f"g{d}",
+                START + dt.timedelta(days=d),
+                "Karns Market",
+                f"-{40 + (d * 7) % 23}.{d % 100:02d}",
+                "Groceries",
+            )
+        )
+    for d in range(1, days, 2):
+        rows.append(
+            tx(
+                f"c{d}",
+                START + dt.timedelta(days=d),
+                "Cafe Modagor",
+                f"-{4 + d % 3}.50",
+                "Eating out",
+            )
+        )
+    return rows
+
+
+def test_steady_spending_flags_nothing() -> None:
+    assert run(everyday()) == []
+
+
+def test_duplicate_charge_is_flagged_on_the_second_charge() -> None:
+    rows = [
+        *everyday(),
+        tx("tv1", START + dt.timedelta(days=50), "Best Buy", "-349.99", "Electronics"),
+        tx("tv2", START + dt.timedelta(days=51), "BEST BUY", "-349.99", "Electronics"),
+    ]
+    [found] = run(rows)
+    assert found["id"] == "tv2"
+    assert found["kind"] == "duplicate"
+    assert (
+        found["reason"]
+        == "Charged twice 1 day apart: 349.99 at Best Buy on 20 Feb 2024 and 21 Feb 2024"
+    )
+    assert found["score"] == 0.875
+
+
+def test_habitual_repeats_are_not_duplicates() -> None:
+    rows = everyday()
+    for d in range(0, 120, 10):  # two bus fares the same day, every ten days
+        rows += [
+            tx(f"b{d}a", START + dt.timedelta(days=d), "Metro Transit", "-2.75"),
+            tx(f"b{d}b", START + dt.timedelta(days=d), "Metro Transit", "-2.75"),
+        ]
+    assert [a for a in run(rows) if a["kind"] == "duplicate"] == []
+
+
+def test_two_plans_at_one_price_are_a_pattern_not_a_duplicate() -> None:
+    rows = everyday()
+    for i in range(6):
+        day = add_months(START, i)
+        rows += [
+            tx(f"p{i}a", day, "Apple.com/bill", "-0.99"),
+            tx(f"p{i}b", day, "Apple.com/bill", "-0.99"),
+        ]
+    assert [a for a in run(rows) if a["kind"] == "duplicate"] == []
+
+
+def test_unusual_amount_names_the_ratio_and_the_usual() -> None:
+    rows = [
+        *everyday(),
+        tx("big", START + dt.timedelta(days=100), "Karns Market", "-180.00", "Groceries"),
+    ]
+    [found] = run(rows)
+    assert found["id"] == "big"
+    assert found["kind"] == "unusual_amount"
+    assert found["reason"] == "3.5x your usual at Karns Market: 180.00 against a usual 51.87"
+    assert found["score"] == 0.711
+
+
+def test_a_second_habit_at_a_merchant_is_not_unusual() -> None:
+    rows = everyday()
+    for m in range(6):  # a monthly bulk shop at the same market, well above the usual
+        rows.append(
+            tx(
+                f"bulk{m}",
+                add_months(START, m) + dt.timedelta(days=13),
+                "Karns Market",
+                f"-{200 + m}.00",
+                "Groceries",
+            )
+        )
+    assert [a for a in run(rows) if a["kind"] == "unusual_amount"] == []
+
+
+def test_large_first_payment_to_a_new_merchant() -> None:
+    rows = [
+        *everyday(),
+        tx("sofa", START + dt.timedelta(days=150), "Loaf Furniture", "-2400.00", "Home"),
+    ]
+    [found] = run(rows)
+    assert (found["id"], found["kind"]) == ("sofa", "new_merchant_large")
+    assert found["reason"].startswith("First payment to Loaf Furniture is large: 2,400.00")
+
+
+def test_new_merchants_in_the_first_months_are_not_new() -> None:
+    rows = [
+        *everyday(),
+        tx("early", START + dt.timedelta(days=20), "Loaf Furniture", "-2400.00", "Home"),
+    ]
+    assert run(rows) == []
+
+
+def test_category_spike_points_at_the_largest_charge() -> None:
+    rows = everyday(400)
+    for m in range(12):  # clothes: about 60 a month, then one month of many purchases
+        rows.append(
+            tx(
+                f"cl{m}",
+                add_months(START, m) + dt.timedelta(days=5),
+                f"Shop {chr(65 + m)}",
+                "-60.00",
+                "Clothes",
+            )
+        )
+    for n in range(6):
+        rows.append(
+            tx(
+                f"sp{n}",
+                add_months(START, 12) + dt.timedelta(days=n),
+                f"Shop {chr(65 + n)}",
+                f"-{70 + n * 10}.00",
+                "Clothes",
+            )
+        )
+    spikes = [a for a in run(rows) if a["kind"] == "category_spike"]
+    assert [(a["id"], a["date"]) for a in spikes] == [("sp5", "2025-01-06")]
+    assert spikes[0]["reason"] == (
+        "Clothes in January 2025: 570.00, 9.5x a usual month (60.00); "
+        "the largest charge was 120.00 at Shop F"
+    )
+
+
+def test_each_transaction_gets_one_anomaly_and_income_is_never_flagged() -> None:
+    rows = [
+        *everyday(),
+        tx("refund1", START + dt.timedelta(days=60), "Karns Market", "500.00"),
+        tx("refund2", START + dt.timedelta(days=60), "Karns Market", "500.00"),
+    ]
+    assert run(rows) == []
