@@ -18,16 +18,19 @@ import os
 import select
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from supervisor import config
 from supervisor.spawn import (
     LAUNCHER,
     Child,
@@ -223,10 +226,11 @@ class _Zygote:
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
+        # A zygote still preloading would only notice after its imports: do not wait for that.
         try:
-            self.proc.wait(timeout=5)
-        except Exception:
-            self.proc.kill()
+            self.proc.wait(timeout=2 if self.ready.is_set() else 0)
+        except subprocess.TimeoutExpired:
+            signal_group(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=5)
         self._reader.join(timeout=5)
 
@@ -262,7 +266,8 @@ class ZygoteSpawner:
     ) -> None:
         self.preload = preload
         self.restart_min_s = restart_min_s
-        self._log_path = log_path
+        # Preloading prints library chatter (and any import error): keep it out of the app's stderr.
+        self._log_path = log_path if log_path is not None else config.log_dir() / "zygote.log"
         self._thread = SpawnThread()
         self._plain = PlainSpawner(self._thread)
         self._lock = threading.Lock()
@@ -279,6 +284,7 @@ class ZygoteSpawner:
                 return
             self._started_at = time.monotonic()
             try:
+                Path(self._log_path).parent.mkdir(parents=True, exist_ok=True)
                 self._zygote = _Zygote(self._thread, self.preload, self._log_path)
             except OSError:
                 log.exception("could not start the zygote; using plain spawn")
