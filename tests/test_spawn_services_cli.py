@@ -30,6 +30,7 @@ def _configure(home: Path, extra: str = "") -> None:
 def _fincast(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "import sys; from desktop.cli import main; sys.exit(main())", *args],
+        check=False,
         capture_output=True,
         text=True,
         timeout=180,
