@@ -921,7 +921,8 @@ class Hub:
             self._move(r, State.CRASHED, f"exit code {code}")
         else:
             self._move(r, State.CRASHED, f"{r.reason}; killed, exit code {code}")
-        for line in tail(self._logs.output_path(r.service, r.index) if self._logs else Path()):
+        output = self._logs.output_path(r.service, r.index) if self._logs else Path()
+        for line in tail(output, max_lines=10):
             self._publish(
                 {
                     "type": "log",

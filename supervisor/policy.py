@@ -1,7 +1,8 @@
 """The restart policy of one service: what to do when a replica's process exits unasked.
 
-one_for_one: only the replica that died is restarted, after an exponential backoff with jitter that
-resets once a replica has run healthy for ``healthy_s``. More than ``max_restarts`` restarts within
+one_for_one: only the replica that died is restarted: at once the first time (a model that was away
+costs the user; one crash is not a loop), then after an exponential backoff with jitter that resets
+once the replica has run healthy for ``healthy_s``. More than ``max_restarts`` restarts within
 ``window_s`` opens the circuit (the service is ``failed``) until a slow background retry or the
 user's Retry. The config-error exit code is never restarted. Pure logic on a caller-given clock:
 this module must never sleep, spawn or touch a socket.
@@ -69,9 +70,11 @@ class RestartPolicy:
         return Decision(Action.RESTART, self.backoff(streak), f"exit code {exit_code}")
 
     def backoff(self, streak: int) -> float:
-        """The delay before restart ``streak + 1`` in a row: exponential, capped, jittered."""
+        """Delay before restart ``streak + 1`` in a row: 0, then exponential, capped, jittered."""
+        if streak <= 0:
+            return 0.0
         spec = self.spec
-        grown = spec.backoff_initial_s * spec.backoff_factor ** min(streak, 60)
+        grown = spec.backoff_initial_s * spec.backoff_factor ** min(streak - 1, 60)
         base = min(spec.backoff_max_s, grown)
         jitter = spec.backoff_jitter
         return base * self._rng.uniform(1 - jitter, 1 + jitter)

@@ -24,7 +24,8 @@ def test_backoff_grows_exponentially_within_the_jitter_band_and_is_capped() -> N
         max_restarts=100,
     )
     delays = [policy.on_exit(0, 1, now=float(i), ran_s=0.5).delay_s for i in range(8)]
-    for n, delay in enumerate(delays):
+    assert delays[0] == 0.0  # the first crash restarts at once
+    for n, delay in enumerate(delays[1:]):
         base = min(1.0, 0.1 * 2**n)
         assert base * 0.8 <= delay <= base * 1.2
     assert max(delays) <= 1.2
@@ -39,15 +40,17 @@ def test_a_healthy_run_resets_the_backoff() -> None:
     policy = _policy(backoff_initial_s=0.1, backoff_jitter=0.0, healthy_s=60.0, max_restarts=100)
     for i in range(4):
         policy.on_exit(0, 1, now=float(i), ran_s=1.0)
-    assert policy.on_exit(0, 1, now=10.0, ran_s=1.0).delay_s == pytest.approx(1.6)
-    assert policy.on_exit(0, 1, now=100.0, ran_s=61.0).delay_s == pytest.approx(0.1)
+    assert policy.on_exit(0, 1, now=10.0, ran_s=1.0).delay_s == pytest.approx(0.8)
+    assert policy.on_exit(0, 1, now=100.0, ran_s=61.0).delay_s == 0.0
+    assert policy.on_exit(0, 1, now=101.0, ran_s=1.0).delay_s == pytest.approx(0.1)
 
 
 def test_backoff_is_per_replica() -> None:
     policy = _policy(backoff_initial_s=0.1, backoff_jitter=0.0, max_restarts=100)
     policy.on_exit(0, 1, now=0.0, ran_s=0.1)
     policy.on_exit(0, 1, now=0.1, ran_s=0.1)
-    assert policy.on_exit(1, 1, now=0.2, ran_s=0.1).delay_s == pytest.approx(0.1)
+    assert policy.on_exit(0, 1, now=0.2, ran_s=0.1).delay_s == pytest.approx(0.2)
+    assert policy.on_exit(1, 1, now=0.3, ran_s=0.1).delay_s == 0.0
 
 
 def test_more_than_max_restarts_in_the_window_opens_the_circuit() -> None:
