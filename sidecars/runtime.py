@@ -201,11 +201,17 @@ class Sidecar:
         if not process.parent_is(settings.parent_pid):
             log.error("%s: parent %s is already gone", self.name, settings.parent_pid)
             return EXIT_PARENT_GONE
-        token = process.read_token()
+        token = os.environ.pop(protocol.ENV_TOKEN, None)
         if token is None:
-            log.error("%s: stdin closed before the launch token arrived", self.name)
-            return EXIT_PARENT_GONE
-        process.watch_for_eof(_parent_gone)
+            token = process.read_token()
+            if token is None:
+                log.error("%s: stdin closed before the launch token arrived", self.name)
+                return EXIT_PARENT_GONE
+            process.watch_for_eof(_parent_gone)
+        else:
+            # Started by another process manager (no stdin pipe): hub silence and the death
+            # signal still end it.
+            log.info("%s: token from %s; not watching stdin", self.name, protocol.ENV_TOKEN)
 
         ctx: _Context = zmq.Context.instance()
         inbox_addr = f"inproc://fincast-runtime-{os.getpid()}-{next(_ids)}"

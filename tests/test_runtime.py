@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -23,7 +24,7 @@ from sidecars.protocol import (
     Request,
     encode,
 )
-from tests.helpers.fake_hub import FakeHub
+from tests.helpers.fake_hub import CHAOS, REPO, FakeHub
 
 
 @pytest.fixture
@@ -307,3 +308,28 @@ def test_frames_are_single_msgpack_maps(hub: FakeHub) -> None:
     raw = msgspec.msgpack.decode(frame)
     assert raw["kind"] == "READY" and raw["v"] == 1
     assert encode(Heartbeat()) == msgspec.msgpack.encode({"kind": "HEARTBEAT", "v": 1})
+
+
+def test_a_token_in_the_environment_replaces_stdin(hub: FakeHub) -> None:
+    # As under another process manager: stdin is /dev/null (EOF at once), the token is in env.
+    env = {
+        **os.environ,
+        protocol.ENV_ENDPOINT: hub.endpoint,
+        protocol.ENV_TOKEN: "from-env",
+        "PYTHONPATH": str(REPO),
+        protocol.ENV_HEARTBEAT_S: "0.2",
+    }
+    env.pop(protocol.ENV_PARENT_PID, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", CHAOS],
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    hub.procs.append(proc)
+    identity, ready = hub.expect(Ready, timeout=30)
+    assert isinstance(ready, Ready) and ready.token == "from-env"
+    env_seen = _call(hub, identity, "env", {"keys": [protocol.ENV_TOKEN]}).result
+    assert env_seen == {"env": {protocol.ENV_TOKEN: None}}  # not passed on to what it starts
+    assert proc.poll() is None
