@@ -262,10 +262,8 @@ class Ledger:
             return cur.rowcount
 
     def pending_categorization(self, limit: int = 500) -> list[Txn]:
-        """Oldest transactions still waiting for the categorizer."""
-        return self.transactions(
-            TxFilter(categorize_state="pending"), limit=limit, order="date_asc"
-        )
+        """Transactions still waiting for the categorizer, in the order they were imported."""
+        return self.transactions(TxFilter(categorize_state="pending"), limit=limit, order="id_asc")
 
     def mark_pending(self, txn_ids: Iterable[int] | None = None) -> int:
         """Queue `txn_ids` (None: every non-user-categorized row) for categorizing again."""

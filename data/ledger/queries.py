@@ -17,6 +17,7 @@ ORDER_SQL: dict[str, str] = {
     "date_asc": "t.date ASC, t.id ASC",
     "amount_asc": "t.amount ASC, t.id ASC",
     "amount_desc": "t.amount DESC, t.id DESC",
+    "id_asc": "t.id ASC",  # import order: what the categorize queue walks (partial index)
 }
 
 COLUMNS = """
@@ -70,8 +71,10 @@ def where(flt: TxFilter, account_id: int | None, category_id: int | None) -> tup
         parts.append("t.batch_id = ?")
         params.append(flt.batch_id)
     if flt.categorize_state is not None:
-        parts.append("t.categorize_state = ?")
-        params.append(flt.categorize_state)
+        if flt.categorize_state not in ("pending", "done", "skipped"):
+            raise ValueError(f"unknown categorize_state {flt.categorize_state!r}")
+        # a literal, not a parameter: only then can SQLite use the partial 'pending' index
+        parts.append(f"t.categorize_state = '{flt.categorize_state}'")
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 

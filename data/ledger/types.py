@@ -12,7 +12,7 @@ from typing import Literal
 
 CategorySource = Literal["rule", "model", "user"]
 CategorizeState = Literal["pending", "done", "skipped"]
-Order = Literal["date_desc", "date_asc", "amount_asc", "amount_desc"]
+Order = Literal["date_desc", "date_asc", "amount_asc", "amount_desc", "id_asc"]
 RuleField = Literal["description", "payee"]
 RuleOp = Literal["contains", "exact", "regex"]
 

@@ -1,0 +1,234 @@
+"""Import benchmark (issue 2 item 7): generated 100k- and 1M-row statements imported three ways
+in the same run, each in its own child process so peak memory is that process's alone:
+
+  floor    csv.reader + one executemany of the raw rows into a plain SQLite table
+  library  Ledger.open(...).import_file(...)  (detect, parse, fingerprint, payee, commit)
+  cli      the whole `fincast import FILE --account A --db X --no-categorize --json` process
+
+Targets: library within 2x of the floor; peak memory under 300 MB at 1M rows.
+Usage: python bench/import.py [--sizes 100000,1000000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine_info, median, run_child, write_result
+
+FINCAST = Path(sys.executable).with_name("fincast")
+RATIO_LIMIT = 2.0
+MEMORY_LIMIT_MB = 300.0
+
+MERCHANTS = [
+    "CARD PAYMENT TO TESCO STORES {n} LONDON",
+    "AMAZON MKTPLACE PMTS {n}",
+    "NETFLIX.COM",
+    "DIRECT DEBIT THAMES WATER",
+    "UBER *TRIP {n} HELP.UBER.COM",
+    "STARBUCKS STORE {n}",
+    "SALARY ACME LTD",
+    "TFL TRAVEL CHARGE {n}",
+    "PAYPAL *SPOTIFY {n}",
+    "SHELL {n} PETROL",
+    "SAINSBURYS S/MKT {n}",
+    "TRANSFER TO SAVINGS {n}",
+    "BOOTS {n} OXFORD ST",
+    "RENT STANDING ORDER",
+]
+
+FLOOR = """
+import csv, sqlite3, sys, time
+path, db = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+conn = sqlite3.connect(db, isolation_level=None)
+conn.execute("PRAGMA journal_mode = WAL"); conn.execute("PRAGMA synchronous = NORMAL")
+conn.execute("CREATE TABLE rows (date TEXT, description TEXT, amount TEXT, balance TEXT)")
+with open(path, newline="", encoding="utf-8") as handle:
+    reader = csv.reader(handle)
+    next(reader)
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", reader)
+    conn.execute("COMMIT")
+print(time.perf_counter() - start)
+"""
+
+LIBRARY = """
+import sys, time
+from data.ledger import Ledger
+path, db = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+with Ledger.open(db) as ledger:
+    result = ledger.import_file(path, "Main")
+print(time.perf_counter() - start, result.imported)
+"""
+
+
+STAGES = """
+import json, sys, time
+from functools import lru_cache
+from pathlib import Path
+from data.importer import Fingerprinter, detect, iter_rows
+from data.payee import normalize_payee
+path = Path(sys.argv[1])
+t0 = time.perf_counter()
+detection = detect(path)
+t1 = time.perf_counter()
+rows = 0
+descriptions = []
+fingerprint = Fingerprinter()
+fp_seconds = 0.0
+for row in iter_rows(detection):
+    rows += 1
+    if rows <= 200_000:
+        descriptions.append(row.description)
+t2 = time.perf_counter()
+for row in iter_rows(detection):
+    fingerprint(row)
+t3 = time.perf_counter()
+payee = lru_cache(maxsize=65536)(normalize_payee)
+for d in descriptions:
+    payee(d)
+t4 = time.perf_counter()
+print(json.dumps({"detect": t1 - t0, "iter_rows": t2 - t1,
+                  "iter_rows_plus_fingerprint": t3 - t2,
+                  "payee_per_row_us": (t4 - t3) / max(1, len(descriptions)) * 1e6,
+                  "distinct_descriptions_in_sample": len(set(descriptions))}))
+"""
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    """A realistic statement: ISO dates oldest first, signed amounts, running balance."""
+    rng = random.Random(seed)
+    day = dt.date(2015, 1, 1)
+    balance = 500_000
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("Date,Description,Amount,Balance\n")
+        for i in range(rows):
+            if rng.random() < 0.3:
+                day += dt.timedelta(days=1)
+            desc = rng.choice(MERCHANTS).format(n=rng.randint(1, 999))
+            amount = rng.randint(-25_000, -50) if rng.random() < 0.9 else rng.randint(1000, 300_000)
+            balance += amount
+            out.write(
+                f"{day.isoformat()},{desc},{amount / 100:.2f},{balance / 100:.2f}\n"
+                if i % 50
+                else f'{day.isoformat()},"{desc}, REF {i}",{amount / 100:.2f},{balance / 100:.2f}\n'
+            )
+
+
+def measure(kind: str, statement: Path, workdir: Path, run: int) -> dict[str, float]:
+    db = workdir / f"{kind}-{statement.stem}-{run}.sqlite"
+    if kind == "floor":
+        child = run_child([sys.executable, "-c", FLOOR, str(statement), str(db)])
+        inner = float(child["stdout"].split()[0])
+    elif kind == "library":
+        child = run_child([sys.executable, "-c", LIBRARY, str(statement), str(db)])
+        inner = float(child["stdout"].split()[0])
+    else:
+        child = run_child(
+            [
+                str(FINCAST),
+                "import",
+                str(statement),
+                "--account",
+                "Main",
+                "--db",
+                str(db),
+                "--no-categorize",
+                "--json",
+            ]
+        )
+        inner = child["seconds"]
+    if child["returncode"] != 0:
+        raise SystemExit(f"{kind} failed on {statement.name}: {child['stderr'].strip()}")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return {
+        "seconds": inner,
+        "process_seconds": child["seconds"],
+        "peak_rss_mb": child["peak_rss_mb"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size below 1M (1M: 1)")
+    args = parser.parse_args()
+    results: dict[str, object] = {
+        "machine": machine_info(),
+        "targets": {
+            "library_vs_floor_ratio_max": RATIO_LIMIT,
+            "peak_rss_mb_max_at_1M": MEMORY_LIMIT_MB,
+        },
+    }
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="fincast-bench-") as tmp:
+        workdir = Path(tmp)
+        for size in sizes:
+            statement = workdir / f"statement-{size}.csv"
+            generate(statement, size)
+            runs = 1 if size >= 1_000_000 else args.repeat
+            per_kind: dict[str, list[dict[str, float]]] = {"floor": [], "library": [], "cli": []}
+            for run in range(runs):
+                for kind, measured in per_kind.items():  # interleaved: load hits all alike
+                    measured.append(measure(kind, statement, workdir, run))
+            summary = {
+                kind: {
+                    "seconds_median": median([r["seconds"] for r in runs_]),
+                    "process_seconds_median": median([r["process_seconds"] for r in runs_]),
+                    "peak_rss_mb_max": max(r["peak_rss_mb"] for r in runs_),
+                    "runs": runs_,
+                }
+                for kind, runs_ in per_kind.items()
+            }
+            stages = run_child([sys.executable, "-c", STAGES, str(statement)])
+            if stages["returncode"] == 0:
+                summary["stages"] = json.loads(stages["stdout"])
+            floor = summary["floor"]["seconds_median"]
+            lib = summary["library"]["seconds_median"]
+            cli = summary["cli"]["seconds_median"]
+            summary["library_vs_floor"] = lib / floor
+            summary["cli_vs_floor"] = cli / floor
+            summary["rows_per_second_library"] = size / lib
+            summary["file_mb"] = statement.stat().st_size / 1e6
+            results[str(size)] = summary
+            print(f"\n{size:,} rows ({summary['file_mb']:.1f} MB), median of {runs}:")
+            print(
+                f"  floor   (csv.reader + executemany) {floor:8.2f} s   "
+                f"peak {summary['floor']['peak_rss_mb_max']:6.1f} MB"
+            )
+            print(
+                f"  library (Ledger.import_file)       {lib:8.2f} s   "
+                f"peak {summary['library']['peak_rss_mb_max']:6.1f} MB   "
+                f"{lib / floor:5.2f}x floor (target <= {RATIO_LIMIT}x)"
+            )
+            print(
+                f"  cli     (fincast import process)   {cli:8.2f} s   "
+                f"peak {summary['cli']['peak_rss_mb_max']:6.1f} MB   {cli / floor:5.2f}x floor"
+            )
+            if "stages" in summary:
+                st = summary["stages"]
+                print(
+                    f"  where the library's time goes: detect {st['detect']:.2f} s, "
+                    f"importer iter_rows {st['iter_rows']:.2f} s, iter_rows + fingerprint "
+                    f"{st['iter_rows_plus_fingerprint']:.2f} s, payee "
+                    f"{st['payee_per_row_us']:.1f} us/row"
+                )
+            if size >= 1_000_000:
+                peak = max(summary[k]["peak_rss_mb_max"] for k in ("library", "cli"))
+                print(f"  peak memory {peak:.1f} MB (target < {MEMORY_LIMIT_MB:.0f} MB)")
+    path = write_result("import", results)
+    print(f"\nwrote {path}")
+    print(json.dumps({k: v for k, v in results.items() if k == "targets"}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""Listing benchmark (issue 2 item 2): a 1,000,000-row ledger, then the queries the desktop and
+the CLI make: first page, deep pages, each filter's first page, and counts. Medians of several
+runs, printed beside the interactive limit, written to bench/results/listing.json.
+
+The ledger is built through the Ledger's own schema (Ledger.open) with rows bulk-inserted in
+SQL, because what is measured here is listing, not importing (bench/import.py does that).
+Usage: python bench/listing.py [--rows 1000000] [--repeat 5] [--keep PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine_info, median, write_result
+
+from data.ledger import Ledger, TxFilter
+
+PAGE = 100
+PAGE_LIMIT_S = 0.1  # a page must feel instant when scrolling or typing a filter
+COUNT_LIMIT_S = 0.5  # a count may take a little longer (it feeds the scrollbar, once per filter)
+
+WORDS = [
+    "TESCO",
+    "AMAZON",
+    "NETFLIX",
+    "UBER",
+    "STARBUCKS",
+    "SHELL",
+    "SAINSBURYS",
+    "BOOTS",
+    "SPOTIFY",
+    "RENT",
+    "SALARY",
+    "WATER",
+    "COUNCIL TAX",
+    "GYM",
+    "PHARMACY",
+    "BAKERY",
+]
+CATEGORIES = [
+    "Groceries",
+    "Shopping",
+    "Subscriptions",
+    "Transport",
+    "Coffee",
+    "Fuel",
+    "Health",
+    "Housing",
+    "Income",
+    "Utilities",
+    "Eating out",
+    "Fitness",
+]
+
+
+def build(path: Path, rows: int, seed: int = 11) -> None:
+    """`rows` transactions over three accounts and ten years, 70% categorised, inserted account
+    by account in date order, as importing each account's statements leaves them."""
+    rng = random.Random(seed)
+    with Ledger.open(path) as ledger:
+        accounts = [ledger.ensure_account(n).id for n in ("Current", "Credit card", "Savings")]
+        cats = [ledger.ensure_category(c).id for c in CATEGORIES]
+        conn = ledger._conn
+        conn.execute("BEGIN")
+        batch = conn.execute(
+            "INSERT INTO batches (account_id, file_name) VALUES (?, 'bench')", (accounts[0],)
+        ).lastrowid
+        start = dt.date(2015, 1, 1).toordinal()
+        chunk = []
+        per_account = rows // len(accounts) + 1
+        for i in range(rows):
+            account = accounts[i // per_account]
+            day = start + (i % per_account) * 3650 // per_account
+            date = dt.date.fromordinal(day).isoformat()
+            word = rng.choice(WORDS)
+            desc = f"CARD PAYMENT {word} {rng.randrange(1000)} LONDON"
+            categorised = rng.random() < 0.7
+            source = rng.choice(("model", "model", "rule", "user")) if categorised else None
+            chunk.append(
+                (
+                    account,
+                    date,
+                    rng.randint(-50_000, 20_000),
+                    "GBP",
+                    desc,
+                    word.title(),
+                    rng.choice(cats) if categorised else None,
+                    source,
+                    round(rng.random(), 3) if source == "model" else None,
+                    "done" if categorised else rng.choice(("pending", "skipped")),
+                    batch,
+                    f"{i:032x}",
+                    i + 2,
+                )
+            )
+            if len(chunk) == 50_000:
+                _insert(conn, chunk)
+                chunk.clear()
+        _insert(conn, chunk)
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+
+
+def _insert(conn, chunk) -> None:  # type: ignore[no-untyped-def]
+    conn.executemany(
+        "INSERT INTO transactions (account_id, date, amount, currency, description, payee, "
+        "category_id, category_source, confidence, categorize_state, batch_id, fingerprint, line) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        chunk,
+    )
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    seconds = []
+    result: object = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        seconds.append(time.perf_counter() - start)
+    return median(seconds), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="build (or reuse) the ledger at this path")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="fincast-listing-") as tmp:
+        path = args.keep or Path(tmp) / "ledger.sqlite"
+        if not path.exists():
+            started = time.perf_counter()
+            build(path, args.rows)
+            print(f"built {args.rows:,} rows in {time.perf_counter() - started:.1f} s")
+        with Ledger.open(path) as ledger:
+            total = ledger.count()
+            savings = ledger.count(TxFilter(account="Savings"))
+            month = (dt.date(2020, 6, 1), dt.date(2020, 6, 30))
+            pages: dict[str, Callable[[], object]] = {
+                "first page": lambda: ledger.transactions(limit=PAGE),
+                "middle page": lambda: ledger.transactions(offset=total // 2, limit=PAGE),
+                "deep page (last)": lambda: ledger.transactions(offset=total - PAGE, limit=PAGE),
+                "oldest first, first page": lambda: ledger.transactions(
+                    limit=PAGE, order="date_asc"
+                ),
+                "by amount, first page": lambda: ledger.transactions(
+                    limit=PAGE, order="amount_asc"
+                ),
+                "account, first page": lambda: ledger.transactions(
+                    TxFilter(account="Savings"), limit=PAGE
+                ),
+                "account, deep page": lambda: ledger.transactions(
+                    TxFilter(account="Savings"), offset=savings - PAGE, limit=PAGE
+                ),
+                "one month, first page": lambda: ledger.transactions(
+                    TxFilter(date_from=month[0], date_to=month[1]), limit=PAGE
+                ),
+                "text 'netflix', first page": lambda: ledger.transactions(
+                    TxFilter(text="netflix"), limit=PAGE
+                ),
+                "text, rare ('zzz'), first page": lambda: ledger.transactions(
+                    TxFilter(text="zzz"), limit=PAGE
+                ),
+                "category, first page": lambda: ledger.transactions(
+                    TxFilter(category="Coffee"), limit=PAGE
+                ),
+                "uncategorized, first page": lambda: ledger.transactions(
+                    TxFilter(uncategorized=True), limit=PAGE
+                ),
+                "low confidence, first page": lambda: ledger.transactions(
+                    TxFilter(low_confidence=0.5), limit=PAGE
+                ),
+                "pending queue (categorize loop)": lambda: ledger.pending_categorization(500),
+            }
+            counts: dict[str, Callable[[], object]] = {
+                "count all": ledger.count,
+                "count account": lambda: ledger.count(TxFilter(account="Savings")),
+                "count one month": lambda: ledger.count(
+                    TxFilter(date_from=month[0], date_to=month[1])
+                ),
+                "count text 'netflix'": lambda: ledger.count(TxFilter(text="netflix")),
+                "count category": lambda: ledger.count(TxFilter(category="Coffee")),
+                "count uncategorized": lambda: ledger.count(TxFilter(uncategorized=True)),
+                "count low confidence": lambda: ledger.count(TxFilter(low_confidence=0.5)),
+            }
+            figures: dict[str, dict[str, float]] = {}
+            print(f"\n{total:,} transactions, median of {args.repeat} runs")
+            for group, queries, limit in (
+                ("pages", pages, PAGE_LIMIT_S),
+                ("counts", counts, COUNT_LIMIT_S),
+            ):
+                for name, fn in queries.items():
+                    seconds, result = timed(fn, args.repeat)
+                    figures[name] = {"seconds": seconds, "limit": limit}
+                    shown = result if group == "counts" else len(result)  # type: ignore[arg-type]
+                    flag = "ok" if seconds <= limit else "OVER"
+                    print(
+                        f"  {name:<34} {seconds * 1000:8.1f} ms  (limit {limit * 1000:.0f} ms) "
+                        f"{flag:4}  [{shown}]"
+                    )
+    out = write_result(
+        "listing",
+        {"machine": machine_info(), "rows": total, "page_size": PAGE, "figures": figures},
+    )
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
