@@ -100,7 +100,7 @@ def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:
         if fraction[exponent:].strip("0"):
             return None
         fraction = fraction[:exponent]
-    minor = int(whole or "0") * 10**exponent + int(fraction.ljust(exponent, "0"))
+    minor = int(whole or "0") * 10**exponent + int(fraction.ljust(exponent, "0") or "0")
     return Amount(-minor if negative else minor, marker)
 
 

@@ -7,6 +7,7 @@ Nothing here writes anywhere or knows about the ledger.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from data.importer.table import Region, find_region
 from data.importer.types import (
     DEBIT_CREDIT,
     INDICATOR,
+    SIGN_CONVENTIONS,
+    SIGNED,
     SPEND_POSITIVE,
     Detection,
     ImportProblem,
@@ -314,7 +317,6 @@ def _description_columns(
         and not s.date_formats
         and s.numeric < 0.9
         and not s.currency_like
-        and s.indicator is None
     ]
     if headed:
         named = [
@@ -322,7 +324,7 @@ def _description_columns(
         ]
         if named:
             return tuple(named)
-    varied = [s.index for s in text if s.distinct > 1 and not s.id_like]
+    varied = [s.index for s in text if s.distinct > 1 and not s.id_like and s.indicator is None]
     return tuple(varied[:3] or [s.index for s in text][:1])
 
 
@@ -369,6 +371,7 @@ def iter_rows(
         if detection.questions:
             raise ImportProblem(f"The import needs an answer first: {detection.questions[0].text}")
         mapping = detection.mapping
+    _check(mapping)
     reader = RowReader(mapping)
     for index, (line, record) in enumerate(
         sniff.records(detection.source, mapping.encoding, mapping.delimiter)
@@ -378,6 +381,31 @@ def iter_rows(
         item = reader.read(line, record)
         if item is not None:
             yield item
+
+
+def _check(m: Mapping) -> None:
+    """Refuse a hand-adjusted mapping that cannot be applied, in one sentence."""
+    try:
+        codecs.lookup(m.encoding)
+    except LookupError as exc:
+        raise ImportProblem(f"The mapping names an unknown encoding {m.encoding!r}.") from exc
+    if len(m.delimiter) != 1 or m.delimiter in "\r\n\"":
+        raise ImportProblem(f"The mapping's delimiter {m.delimiter!r} is not a single character.")
+    if m.sign not in SIGN_CONVENTIONS:
+        raise ImportProblem(f"The mapping's sign convention {m.sign!r} is unknown.")
+    if m.decimal not in (".", ","):
+        raise ImportProblem("The mapping's decimal separator must be '.' or ','.")
+    needed = {
+        SIGNED: (m.amount_column,),
+        SPEND_POSITIVE: (m.amount_column,),
+        DEBIT_CREDIT: (m.debit_column, m.credit_column),
+        INDICATOR: (m.amount_column, m.indicator_column),
+    }[m.sign]
+    columns = (m.date_column, *needed, m.balance_column, m.currency_column, *m.description_columns)
+    if any(c is None for c in needed) or any(c is not None and c < 0 for c in columns):
+        raise ImportProblem("The mapping does not say which columns hold the date and the amount.")
+    if not 0 <= m.currency_exponent <= 4 or m.data_start < 0:
+        raise ImportProblem("The mapping has an impossible value.")
 
 
 def preview(detection: Detection, *, mapping: Mapping | None = None, limit: int = 50) -> Preview:

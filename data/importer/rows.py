@@ -72,7 +72,7 @@ class RowReader:
         if index is None:
             return ""
         if index >= len(record):
-            raise BadAmount("it has fewer fields than the header")
+            raise BadAmount(f"it has {len(record)} fields, so there is no column {index + 1}")
         return record[index]
 
     def _value(self, cell: str, what: str) -> int | None:
@@ -139,6 +139,8 @@ class RowReader:
             if not table_wide and len(record) <= 2:
                 self.skipped.outside += 1
                 return None
+            if len(record) < m.width and any("\n" in cell for cell in record):
+                return RowError(line, "a quote opened on this line is never closed")
             if len(record) < m.width:
                 return RowError(line, f"it has {len(record)} fields where the table has {m.width}")
             return RowError(line, str(exc))

@@ -9,11 +9,13 @@ saying so in its notes.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 
 from data.importer import columns as col
 from data.importer.columns import ColumnStats
+from data.importer.dates import DateParser
 from data.importer.rows import BLANK, BadAmount, RowReader
 from data.importer.types import DEBIT_CREDIT, INDICATOR, SIGNED, SPEND_POSITIVE, Mapping
 
@@ -27,7 +29,9 @@ class BalanceFit:
     newest_first: bool
 
 
-def balance_fit(amounts: list[int | None], balances: list[int | None]) -> BalanceFit:
+def balance_fit(
+    amounts: list[int | None], balances: list[int | None], newest_first: bool | None = None
+) -> BalanceFit:
     """The best of: balance after or before each row, rows oldest- or newest-first.
 
     Steps where neither the amount nor the balance moves prove nothing and are not counted.
@@ -35,7 +39,11 @@ def balance_fit(amounts: list[int | None], balances: list[int | None]) -> Balanc
     best = BalanceFit(0.0, 0, False)
     n = len(amounts)
     # (index of the amount that moves the balance from row i-1 to row i, newest first?)
-    for offset, sign, newest_first in ((0, 1, False), (1, -1, True), (1, 1, False), (0, -1, True)):
+    # Balance after each row first: it is the common case, and wins ties.
+    variants = ((0, 1, False), (1, -1, True), (1, 1, False), (0, -1, True))
+    for offset, sign, desc in variants:
+        if newest_first is not None and desc != newest_first:
+            continue
         hits = pairs = 0
         for i in range(1, n):
             amount = amounts[i - offset]
@@ -46,7 +54,7 @@ def balance_fit(amounts: list[int | None], balances: list[int | None]) -> Balanc
             hits += before + sign * amount == after
         share = hits / pairs if pairs else 0.0
         if pairs and (share > best.share or (share == best.share and pairs > best.pairs)):
-            best = BalanceFit(share, pairs, newest_first)
+            best = BalanceFit(share, pairs, desc)
     return best
 
 
@@ -171,6 +179,17 @@ def choose(
     return _decide(candidates, balance_columns, bool(balance), rows, stats, indicators, card)
 
 
+def _date_order(mapping: Mapping, rows: list[list[str]]) -> bool | None:
+    """True when the rows' dates never rise, False when they never fall, else None."""
+    parse = DateParser(mapping.date_format)
+    seen = [d for d in (parse(r[mapping.date_column]) for r in rows) if d is not None]
+    rising = any(b > a for a, b in itertools.pairwise(seen))
+    falling = any(b < a for a, b in itertools.pairwise(seen))
+    if rising == falling:
+        return None
+    return falling
+
+
 def _used(m: Mapping) -> set[int]:
     return {i for i in (m.amount_column, m.debit_column, m.credit_column) if i is not None}
 
@@ -194,7 +213,9 @@ def _decide(
     indicators: list[ColumnStats],
     card: bool,
 ) -> Choice:
-    # 1. A running balance settles the sign and the order, whatever the headers say.
+    # 1. A running balance settles the sign and the order, whatever the headers say. Dates in
+    # order fix the direction first: some readings are mirror images of each other otherwise.
+    newest_first = _date_order(candidates[0], rows)
     best: tuple[float, int, Mapping, BalanceFit] | None = None
     for b in balance_columns:
         balances = _balances(replace(candidates[0], balance_column=b), rows)
@@ -203,7 +224,7 @@ def _decide(
         for rank, cand in enumerate(candidates):
             if b in _used(cand):
                 continue
-            fit = balance_fit(_amounts(cand, rows), balances)
+            fit = balance_fit(_amounts(cand, rows), balances, newest_first)
             if fit.pairs == 0:
                 continue
             score = fit.share

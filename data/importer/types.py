@@ -94,21 +94,36 @@ class Mapping:
             raise ImportProblem("The saved import profile is not valid JSON.") from exc
         if not isinstance(raw, dict):
             raise ImportProblem("The saved import profile is not a JSON object.")
-        known = {f.name for f in fields(cls)}
         values: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key not in known:
+        for f in fields(cls):
+            if f.name not in raw:
                 continue
-            values[key] = tuple(value) if isinstance(value, list) else value
-        try:
-            mapping = cls(**values)
-        except TypeError as exc:
-            raise ImportProblem("The saved import profile does not fit this version.") from exc
-        return mapping
+            value = raw[f.name]
+            if not _fits(value, f.default):
+                raise ImportProblem(f"The saved import profile has a bad value for {f.name}.")
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+        return cls(**values)
 
     def with_changes(self, **changes: Any) -> Mapping:
         """A copy with some fields changed (used by the wizard to adjust a mapping)."""
         return replace(self, **changes)
+
+
+def _fits(value: Any, default: Any) -> bool:
+    """True when a profile value has the type of the field's default (None for optional ints)."""
+    if default is None:
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, tuple):
+        return isinstance(value, list | tuple) and all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in value
+        )
+    return False
 
 
 @dataclass(frozen=True)

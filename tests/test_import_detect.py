@@ -1,0 +1,331 @@
+"""Detection end to end on small inline statements: column roles, sign conventions, the balance
+check, date ambiguity as a question, profiles, and every bad row reported."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from data.importer import (
+    ImportProblem,
+    Mapping,
+    ParsedRow,
+    RowError,
+    answer,
+    detect,
+    iter_rows,
+    preview,
+)
+from data.importer.signs import balance_fit
+from data.importer.types import DEBIT_CREDIT, INDICATOR, SIGNED, SPEND_POSITIVE
+
+
+def rows_of(text: str, **kwargs: object) -> list[tuple[str, int]]:
+    detection = detect(text.encode(), **kwargs)  # type: ignore[arg-type]
+    out = []
+    for row in iter_rows(detection):
+        assert isinstance(row, ParsedRow), row
+        out.append((row.date.isoformat(), row.amount))
+    return out
+
+
+def test_signed_amount_with_english_header() -> None:
+    text = "Date,Description,Amount,Balance\n2024-03-01,Rent,-700.00,300.00\n2024-03-02,Pay,1500.00,1800.00\n"
+    d = detect(text.encode())
+    assert (d.mapping.date_column, d.mapping.amount_column, d.mapping.balance_column) == (0, 2, 3)
+    assert d.mapping.sign == SIGNED
+    assert rows_of(text) == [("2024-03-01", -70000), ("2024-03-02", 150000)]
+    assert [r.balance for r in iter_rows(d) if isinstance(r, ParsedRow)] == [30000, 180000]
+
+
+def test_german_header_and_decimal_comma() -> None:
+    text = (
+        "Buchungstag;Wertstellung;Buchungstext;Verwendungszweck;Betrag (EUR);Kontostand\n"
+        "02.01.2024;03.01.2024;Lastschrift;Strom;-45,10;1.954,90\n"
+        "05.01.2024;05.01.2024;Gutschrift;Gehalt;2.500,00;4.454,90\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.date_column == 0  # the booking date, not the value date
+    assert d.mapping.decimal == ","
+    assert d.mapping.description_columns == (2, 3)
+    assert rows_of(text) == [("2024-01-02", -4510), ("2024-01-05", 250000)]
+    row = next(r for r in iter_rows(d) if isinstance(r, ParsedRow))
+    assert row.description == "Lastschrift | Strom"
+
+
+def test_debit_credit_columns() -> None:
+    text = (
+        "Transaction Date,Description,Debit Amount,Credit Amount,Balance\n"
+        "01/05/2014,AVIVA,100.00,,600.00\n"
+        "31/03/2014,HSBC,,773.72,700.00\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.sign == DEBIT_CREDIT
+    assert (d.mapping.debit_column, d.mapping.credit_column) == (2, 3)
+    assert rows_of(text) == [("2014-05-01", -10000), ("2014-03-31", 77372)]
+
+
+@pytest.mark.parametrize(
+    ("out_word", "in_word"),
+    [("D", "C"), ("Af", "Bij"), ("DR", "CR"), ("Debit", "Credit"), ("Ausgang", "Eingang"), ("支出", "收入")],
+)
+def test_indicator_column(out_word: str, in_word: str) -> None:
+    text = (
+        "Datum;Omschrijving;Bedrag;Richting\n"
+        f"20240102;Winkel;12,50;{out_word}\n"
+        f"20240103;Salaris;1000,00;{in_word}\n"
+        f"20240104;Winkel;7,25;{out_word}\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.sign == INDICATOR
+    assert d.mapping.indicator_column == 3
+    assert rows_of(text) == [("2024-01-02", -1250), ("2024-01-03", 100000), ("2024-01-04", -725)]
+
+
+def test_blank_indicator_means_the_other_side() -> None:
+    text = (
+        "Date,Details,Amount,Sign\n"
+        "01/03/2023,SHOP,165.72,\n"
+        "02/03/2023,PAYMENT RECEIVED,500.00,CR\n"
+        "03/03/2023,SHOP,10.00,\n"
+    )
+    assert rows_of(text, locale="en_IN") == [
+        ("2023-03-01", -16572),
+        ("2023-03-02", 50000),
+        ("2023-03-03", -1000),
+    ]
+
+
+def test_running_balance_decides_spend_positive_and_order() -> None:
+    # A card statement, newest first, where purchases are positive: only the balance tells.
+    text = (
+        "Date,Description,Amount,Balance\n"
+        "2024-03-05,Shop,20.00,-70.00\n"
+        "2024-03-04,Refund,-10.00,-50.00\n"
+        "2024-03-03,Shop,30.00,-60.00\n"
+        "2024-03-02,Shop,30.00,-30.00\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.sign == SPEND_POSITIVE
+    assert d.mapping.newest_first is True
+    assert any("balance" in line.lower() for line in d.recognised)
+    assert rows_of(text) == [
+        ("2024-03-05", -2000),
+        ("2024-03-04", 1000),
+        ("2024-03-03", -3000),
+        ("2024-03-02", -3000),
+    ]
+
+
+def test_running_balance_picks_the_amount_column_in_a_headerless_file() -> None:
+    # Balance before the row in column 2, the amount in column 3.
+    text = (
+        "17-06-2022,NL00BANK01,130.44,223.77,Salary\n"
+        "17-06-2022,NL00BANK01,354.21,-200.00,Card\n"
+        "25-06-2022,NL00BANK01,154.21,-2.20,Fee\n"
+        "26-06-2022,NL00BANK01,152.01,-50.00,Shop\n"
+        "27-06-2022,NL00BANK01,102.01,-1.01,Shop\n"
+    )
+    d = detect(text.encode())
+    assert (d.mapping.amount_column, d.mapping.balance_column) == (3, 2)
+    assert [a for _, a in rows_of(text)] == [22377, -20000, -220, -5000, -101]
+
+
+def test_balance_fit_variants() -> None:
+    amounts = [-100, 50, -25]
+    assert balance_fit(amounts, [900, 950, 925]).share == 1.0  # after, oldest first
+    fit = balance_fit([-25, 50, -100], [925, 950, 900])  # after, newest first
+    assert (fit.share, fit.newest_first) == (1.0, True)
+    assert balance_fit(amounts, [1000, 900, 950]).share == 1.0  # before, oldest first
+    assert balance_fit(amounts, [1, 2, 3]).share == 0.0
+    assert balance_fit([0, 0, 0], [5, 5, 5]).pairs == 0  # nothing moves: no evidence
+
+
+def test_card_statement_without_balance_is_spend_positive() -> None:
+    text = (
+        '"Merchant Name","Card Used For Transaction","Date","Amount"\n'
+        '"Mobil","**** 1234","01/10/2019","36.33"\n'
+        '"ITUNES","**** 4567","12/15/2018","13.98"\n'
+    )
+    d = detect(text.encode())
+    assert d.mapping.sign == SPEND_POSITIVE
+    assert rows_of(text) == [("2019-01-10", -3633), ("2018-12-15", -1398)]
+
+
+def test_all_positive_amounts_without_card_evidence_are_taken_as_stated() -> None:
+    text = "date,description,amount\n2021-02-03,Payment,25.00\n2021-02-04,Payment,27.50\n"
+    assert rows_of(text) == [("2021-02-03", 2500), ("2021-02-04", 2750)]
+
+
+def test_net_amount_is_preferred_to_gross() -> None:
+    text = (
+        "Date,Name,Gross,Fee,Net\n"
+        "10/22/2019,Benefactor,10.00,-0.59,9.41\n"
+        "10/23/2019,Shop,-7.00,0.00,-7.00\n"
+    )
+    assert rows_of(text) == [("2019-10-22", 941), ("2019-10-23", -700)]
+
+
+def test_completed_date_is_preferred_to_started_and_pending_rows_are_skipped() -> None:
+    text = (
+        "Type,Started Date,Completed Date,Description,Amount,State,Balance\n"
+        "CARD,2022-01-06 08:40:02,2022-01-07 10:00:00,Shop,-38.71,COMPLETED,223.53\n"
+        "CARD,2022-01-13 11:21:43,,Pending shop,-44.57,PENDING,\n"
+        "TOPUP,2022-01-08 08:11:42,2022-01-08 08:11:42,Top-up,500.00,COMPLETED,723.53\n"
+    )
+    assert rows_of(text) == [("2022-01-07", -3871), ("2022-01-08", 50000)]
+
+
+def test_pending_and_separator_rows_are_not_transactions() -> None:
+    text = (
+        "Date,Description,Amount\n"
+        "Pending,Coffee,-3.00\n"
+        "0049XXXXXXXX4939\n"
+        "2024-01-02,Shop,-10.00\n"
+        "Transactions Total,,-10.00\n"
+    )
+    assert rows_of(text) == [("2024-01-02", -1000)]
+
+
+def test_every_bad_row_is_reported_with_its_line() -> None:
+    text = (
+        "Date,Description,Amount\n"
+        "2024-01-02,Tea,-1.50\n"
+        "2024-13-45,Broken date,-2.00\n"
+        "2024-01-04,Broken amount,abc\n"
+        "2024-01-05,Missing amount\n"
+        "2024-01-06,Fine,-3.00\n"
+    )
+    items = list(iter_rows(detect(text.encode())))
+    errors = [i for i in items if isinstance(i, RowError)]
+    assert errors == [
+        RowError(3, "'2024-13-45' is not a date in the format %Y-%m-%d"),
+        RowError(4, "amount 'abc' is not an amount"),
+        RowError(5, "it has 2 fields where the table has 3"),
+    ]
+    assert [i.line for i in items if isinstance(i, ParsedRow)] == [2, 6]
+
+
+AMBIGUOUS = "Date,Description,Amount\n01/02/2024,A,-1.00\n01/03/2024,B,-2.00\n01/04/2024,C,-3.00\n"
+
+
+def test_ambiguous_dates_become_a_question() -> None:
+    d = detect(AMBIGUOUS.encode())
+    assert [q.key for q in d.questions] == ["date_format"]
+    assert d.questions[0].choices == ("%d/%m/%Y", "%m/%d/%Y")
+    assert not d.ready
+    with pytest.raises(ImportProblem, match="needs an answer"):
+        list(iter_rows(d))
+    month_first = answer(d, "date_format", "%m/%d/%Y")
+    assert month_first.ready
+    dates = [r.date for r in iter_rows(month_first) if isinstance(r, ParsedRow)]
+    assert dates == [datetime.date(2024, 1, 2), datetime.date(2024, 1, 3), datetime.date(2024, 1, 4)]
+    with pytest.raises(ImportProblem):
+        answer(d, "date_format", "%Y")
+    with pytest.raises(ImportProblem):
+        answer(d, "nothing", "x")
+
+
+def test_locale_resolves_ambiguous_dates() -> None:
+    assert detect(AMBIGUOUS.encode(), locale="en_GB").mapping.date_format == "%d/%m/%Y"
+    assert detect(AMBIGUOUS.encode(), locale="en_US.UTF-8").mapping.date_format == "%m/%d/%Y"
+    assert detect(AMBIGUOUS.encode(), locale="C").questions
+
+
+def test_date_order_of_rows_resolves_ambiguous_dates() -> None:
+    # Read day-first these are Jan 2, Mar 1, Apr 1... out of order; month-first they ascend.
+    text = "Date,Description,Amount\n01/02/2024,A,-1\n03/01/2024,B,-2\n04/01/2024,C,-3\n05/03/2024,D,-4\n"
+    d = detect(text.encode())
+    assert not d.questions
+    assert d.mapping.date_format == "%m/%d/%Y"
+
+
+def test_statement_currency_resolves_ambiguous_dates() -> None:
+    text = "Date,Description,Amount,Currency\n01/02/2024,A,-1.00,USD\n01/03/2024,B,-2.00,USD\n"
+    assert detect(text.encode()).mapping.date_format == "%m/%d/%Y"
+    text = "Date,Description,Amount,Currency\n01/02/2024,A,-1.00,EUR\n01/03/2024,B,-2.00,EUR\n"
+    assert detect(text.encode()).mapping.date_format == "%d/%m/%Y"
+
+
+def test_ambiguity_is_decided_from_all_rows_beyond_the_sniff_window() -> None:
+    head = "Date,Description,Amount\n" + "".join(
+        f"{m:02d}/{d:02d}/2024,Shop {i},-1.00\n" for i, (m, d) in enumerate([(1, 2), (1, 3)] * 9000)
+    )
+    text = head + "01/25/2024,Late row,-2.00\n"
+    assert len(text) > 256 * 1024
+    d = detect(text.encode())
+    assert not d.questions
+    assert d.mapping.date_format == "%m/%d/%Y"
+
+
+def test_profile_round_trip_and_reuse() -> None:
+    d = detect(AMBIGUOUS.encode())
+    chosen = answer(d, "date_format", "%d/%m/%Y")
+    saved = chosen.mapping.to_json()
+    restored = Mapping.from_json(saved)
+    assert restored == chosen.mapping
+    again = detect(AMBIGUOUS.encode(), profile=restored)
+    assert again.ready
+    assert again.mapping.date_format == "%d/%m/%Y"
+    assert again.profile_key == d.profile_key
+
+
+def test_profile_key_depends_on_the_normalised_header_only() -> None:
+    a = detect(b"Date,Description,Amount\n2024-01-02,A,-1.00\n")
+    b = detect(b" date , DESCRIPTION ,amount\n2023-05-06,Other,-9.00\n2023-05-07,X,1.00\n")
+    c = detect(b"Date,Payee,Amount\n2024-01-02,A,-1.00\n")
+    assert a.profile_key == b.profile_key
+    assert a.profile_key != c.profile_key
+
+
+@pytest.mark.parametrize("bad", ["", "not json", "[1, 2]", '{"width": "x", "columns": 5}'])
+def test_bad_profiles_are_import_problems(bad: str) -> None:
+    try:
+        mapping = Mapping.from_json(bad)
+    except ImportProblem as exc:
+        assert str(exc).endswith(".")
+        return
+    # A profile that parses but no longer fits this header is ignored by detect().
+    d = detect(b"Date,Description,Amount\n2024-01-02,A,-1.00\n", profile=mapping)
+    assert d.mapping.amount_column == 2
+
+
+def test_preview_limits_rows_and_says_what_was_recognised() -> None:
+    text = "Date,Description,Amount\n" + "".join(f"2024-01-{d:02d},Shop,-{d}.00\n" for d in range(1, 29))
+    p = preview(detect(text.encode()), limit=5)
+    assert [r.amount for r in p.rows] == [-100, -200, -300, -400, -500]
+    assert p.errors == []
+    assert any("Amount" in line for line in p.recognised)
+    assert any("Date" in line for line in p.recognised)
+
+
+def test_preview_with_an_adjusted_mapping() -> None:
+    text = "Date,Description,Amount\n2024-01-02,Shop,10.00\n2024-01-03,Shop,5.00\n"
+    d = detect(text.encode())
+    flipped = d.mapping.with_changes(sign=SPEND_POSITIVE)
+    assert [r.amount for r in preview(d, mapping=flipped).rows] == [-1000, -500]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"delimiter": ";;"},
+        {"encoding": "no-such-codec"},
+        {"sign": "sideways"},
+        {"decimal": "x"},
+        {"amount_column": None},
+        {"date_column": -1},
+        {"currency_exponent": 9},
+    ],
+)
+def test_unusable_adjusted_mapping_is_refused_clearly(change: dict[str, object]) -> None:
+    d = detect(b"Date,Description,Amount\n2024-01-02,A,-1.00\n")
+    with pytest.raises(ImportProblem):
+        list(iter_rows(d, mapping=d.mapping.with_changes(**change)))
+
+
+def test_adjusted_mapping_with_columns_beyond_the_row_gives_row_errors() -> None:
+    d = detect(b"Date,Description,Amount\n2024-01-02,A,-1.00\n")
+    items = list(iter_rows(d, mapping=d.mapping.with_changes(amount_column=7)))
+    assert items == [RowError(2, "it has 3 fields, so there is no column 8")]
