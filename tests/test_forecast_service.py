@@ -275,3 +275,17 @@ def test_cli_on_an_empty_ledger_says_so_in_one_line(tmp_path: Path) -> None:
         assert out.returncode == 1
         assert out.stdout == "" and len(out.stderr.strip().splitlines()) == 1
         assert "nothing to forecast" in out.stderr or "needs a forecast" in out.stderr
+
+
+@pytest.mark.parametrize("command", ["forecast", "advise"])
+def test_cli_refuses_a_file_that_is_not_a_ledger(tmp_path: Path, command: str) -> None:
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"\x00\xff" * 4096)
+    out = _fincast(command, "--db", str(garbage))
+    assert out.returncode == 1 and out.stdout == ""
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_cli_refuses_a_horizon_out_of_range(tmp_path: Path) -> None:
+    out = _fincast("forecast", "--db", str(tmp_path / "x.sqlite"), "--months", "99")
+    assert out.returncode == 1 and "--months" in out.stderr
