@@ -38,12 +38,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from data.payee import normalize_payee  # noqa: E402
-from sidecars.insights.anomalies import find_anomalies  # noqa: E402
-from sidecars.insights.cadence import CADENCES, add_months  # noqa: E402
-from sidecars.insights.records import read_records  # noqa: E402
-from sidecars.insights.recurring import find_recurring  # noqa: E402
-from sidecars.insights.service import insights  # noqa: E402
+from data.payee import normalize_payee
+from sidecars.insights.anomalies import find_anomalies
+from sidecars.insights.cadence import CADENCES, add_months
+from sidecars.insights.records import read_records
+from sidecars.insights.recurring import find_recurring
+from sidecars.insights.service import insights
 
 LABELED = REPO.parent / "shared" / "samples" / "labeled"
 RESULTS = REPO / "bench" / "results" / "insights.json"
@@ -233,18 +233,36 @@ def _habits(base: list[dict[str, Any]]) -> set[str]:
     return habits
 
 
+def _one_per_merchant(
+    rng: random.Random, rows: list[dict[str, Any]], count: int
+) -> list[dict[str, Any]]:
+    """Up to `count` random rows, no two at the same merchant."""
+    picked: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in rng.sample(rows, len(rows)):
+        merchant = normalize_payee(row["description"]).casefold()
+        if merchant not in seen:
+            seen.add(merchant)
+            picked.append(row)
+            if len(picked) == count:
+                break
+    return picked
+
+
 def plant_duplicates(
     rng: random.Random,
     base: list[dict[str, Any]],
     count: int,
     *,
     distinguishable: bool,
+    avoid: set[str],
     prefix: str = "dup",
 ) -> list[dict[str, Any]]:
     """Second charges of random real outflows, 0-3 days after the first.
 
     distinguishable: only where a duplicate can be told from habit at all, i.e. at merchants that
     never charge one amount twice within three days, and not trifling (>= 5% of the median outflow).
+    One duplicate per merchant, none at a merchant in `avoid` (which grows with each one planted).
     """
     outflows = [r for r in base if Decimal(r["amount"]) < 0 and normalize_payee(r["description"])]
     if distinguishable:
@@ -256,8 +274,10 @@ def plant_duplicates(
             if normalize_payee(r["description"]).casefold() not in habits
             and abs(Decimal(r["amount"])) >= floor
         ]
+    outflows = [r for r in outflows if normalize_payee(r["description"]).casefold() not in avoid]
     rows = []
-    for n, original in enumerate(rng.sample(outflows, count)):
+    for n, original in enumerate(_one_per_merchant(rng, outflows, count)):
+        avoid.add(normalize_payee(original["description"]).casefold())
         date = dt.date.fromisoformat(original["date"]) + dt.timedelta(
             days=rng.choice([0, 0, 1, 1, 2, 3])
         )
@@ -340,9 +360,10 @@ def score_recurring(found: list[dict[str, Any]], truth: list[dict[str, Any]]) ->
 def run_once(base: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
     dates = sorted(dt.date.fromisoformat(r["date"]) for r in base)
     subs, truth = plant_subscriptions(rng, dates[0], dates[-1], 3)
-    dups = plant_duplicates(rng, base, 4, distinguishable=True)
+    used: set[str] = set()
+    dups = plant_duplicates(rng, base, 4, distinguishable=True, avoid=used)
     # Two more duplicates of any outflow, habits and trifles included: reported apart.
-    raw_dups = plant_duplicates(rng, base, 2, distinguishable=False, prefix="anydup")
+    raw_dups = plant_duplicates(rng, base, 2, distinguishable=False, avoid=used, prefix="anydup")
     odd = plant_unusual(rng, base, 4)
     rows = base + subs + dups + raw_dups + odd
     rng.shuffle(rows)  # the sidecar must not rely on the order it is given
@@ -480,26 +501,34 @@ def ten_years(base: list[dict[str, Any]], rng: random.Random) -> list[dict[str, 
     return rows
 
 
-def time_ten_years(base: list[dict[str, Any]]) -> dict[str, Any]:
-    rows = ten_years(base, random.Random(7))
-    runs = []
-    for _ in range(3):
+def _timed(rows: list[dict[str, Any]], repeats: int = 3) -> tuple[float, float]:
+    """Median wall and CPU seconds of one `insights` request over `rows`, from cold caches."""
+    walls, cpus = [], []
+    for _ in range(repeats):
         normalize_payee.cache_clear()  # each run pays for normalisation, as a fresh sidecar would
-        started = time.perf_counter()
+        add_months.cache_clear()
+        wall, cpu = time.perf_counter(), time.process_time()
         insights({"transactions": rows})
-        runs.append(time.perf_counter() - started)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def time_ten_years(base: list[dict[str, Any]]) -> dict[str, Any]:
+    """Ten years through `insights`, with raw descriptions and with the ledger's payees.
+
+    CPU seconds are reported beside wall seconds: this machine's two cores are shared with other
+    work, and the wall clock then measures the neighbours as much as the code.
+    """
+    rows = ten_years(base, random.Random(7))
+    wall, cpu = _timed(rows)
     # The ledger stores each description's payee, and the CLI sends it: no normalising then.
     with_payees = [{**r, "payee": normalize_payee(r["description"])} for r in rows]
-    fed = []
-    for _ in range(3):
-        started = time.perf_counter()
-        insights({"transactions": with_payees})
-        fed.append(time.perf_counter() - started)
+    fed_wall, fed_cpu = _timed(with_payees)
     return {
         "transactions": len(rows),
-        "median_seconds": statistics.median(runs),
-        "runs": runs,
-        "median_seconds_with_payees": statistics.median(fed),
+        "raw_descriptions": {"median_wall_s": wall, "median_cpu_s": cpu},
+        "with_ledger_payees": {"median_wall_s": fed_wall, "median_cpu_s": fed_cpu},
     }
 
 
@@ -557,8 +586,9 @@ def main() -> int:
         "price_rises": f"{totals['rises_found']}/{totals['rises_planted']}",
         "anomaly_recall": round(recall, 4),
         "other_flagged_share": round(other_share, 4),
-        "ten_years_seconds": round(speed["median_seconds"], 3),
-        "ten_years_seconds_with_ledger_payees": round(speed["median_seconds_with_payees"], 3),
+        "ten_years_cpu_s": round(speed["raw_descriptions"]["median_cpu_s"], 3),
+        "ten_years_wall_s": round(speed["raw_descriptions"]["median_wall_s"], 3),
+        "ten_years_cpu_s_with_ledger_payees": round(speed["with_ledger_payees"]["median_cpu_s"], 3),
         "duplicates_of_any_outflow_found": (
             f"{totals['any_duplicates_found']}/{totals['any_duplicates_planted']}"
         ),
@@ -581,10 +611,13 @@ def main() -> int:
             f"{figures['other_flagged_share']:.2%}"
             f"  median {figures['median_seconds'] * 1000:.0f} ms"
         )
+    raw, fed = speed["raw_descriptions"], speed["with_ledger_payees"]
     print(
-        f"ten years ({speed['transactions']} txns): median {speed['median_seconds']:.2f} s raw, "
-        f"{speed['median_seconds_with_payees']:.2f} s with the ledger's payees "
-        f"(limit {TARGET_SECONDS_10Y:.0f} s)"
+        f"ten years ({speed['transactions']} txns): raw descriptions "
+        f"{raw['median_cpu_s']:.2f} s CPU"
+        f" ({raw['median_wall_s']:.2f} s wall); with the ledger's payees "
+        f"{fed['median_cpu_s']:.2f} s CPU ({fed['median_wall_s']:.2f} s wall)"
+        f"   (limit {TARGET_SECONDS_10Y:.0f} s)"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
@@ -594,7 +627,7 @@ def main() -> int:
                 "targets": {
                     "anomaly_recall": TARGET_ANOMALY_RECALL,
                     "other_flagged_share": TARGET_OTHER_FLAGGED,
-                    "ten_years_seconds": TARGET_SECONDS_10Y,
+                    "ten_years_s": TARGET_SECONDS_10Y,
                 },
                 "seeds": seeds,
                 "by_ledger": by_ledger,

@@ -40,6 +40,7 @@ NEW_MERCHANT_SETTLE_DAYS = 90  # before this, every merchant is new: the ledger 
 NEW_MERCHANT_RATIO = 20.0  # times the median of all spending ...
 NEW_MERCHANT_QUANTILE = 0.95  # ... and NEW_MERCHANT_TAIL times this quantile of all outflows
 NEW_MERCHANT_TAIL = 2.0
+NEW_MERCHANT_HABIT = 2  # such first payments in the year before: then they are this person's habit
 
 SPIKE_MIN_MONTHS = 6
 SPIKE_HISTORY_MONTHS = 24
@@ -211,17 +212,27 @@ def new_merchant_large(records: Sequence[Record], streams: Sequence[Stream]) -> 
     typical = median(sizes)
     settled = records[0].date + dt.timedelta(days=NEW_MERCHANT_SETTLE_DAYS)
     in_stream = {id(r) for s in streams for r in s.records}
+    firsts = sorted(
+        (
+            (g.records[0], g.name)
+            for g in by_merchant(outflows)
+            if g.records[0].magnitude > floor and id(g.records[0]) not in in_stream
+        ),
+        key=lambda pair: pair[0].date,
+    )
     found = []
-    for group in by_merchant(outflows):
-        first = group.records[0]
-        if first.date < settled or first.magnitude <= floor or id(first) in in_stream:
+    for i, (first, name) in enumerate(firsts):
+        if first.date < settled:
             continue
+        year_before = first.date - dt.timedelta(days=365)
+        if sum(1 for other, _ in firsts[:i] if other.date >= year_before) >= NEW_MERCHANT_HABIT:
+            continue  # large payments to new payees are usual for this person this year
         ratio = first.magnitude / typical
         found.append(
             Anomaly(
                 first.id,
                 "new_merchant_large",
-                f"First payment to {group.name} is large: {money(first.amount)}, "
+                f"First payment to {name} is large: {money(first.amount)}, "
                 f"{ratio:.0f}x your typical payment",
                 round(1.0 - NEW_MERCHANT_RATIO / (2 * ratio), 3),
                 first,
@@ -234,14 +245,18 @@ def _month_index(date: dt.date) -> int:
     return date.year * 12 + date.month - 1
 
 
-def category_spikes(records: Sequence[Record]) -> list[Anomaly]:
-    """Months in which a category's spending is far above its own history and its recent months."""
+def category_spikes(records: Sequence[Record], streams: Sequence[Stream]) -> list[Anomaly]:
+    """Months in which a category's spending is far above its own history and its recent months.
+
+    Charges of recurring series are left out: a yearly insurance bill is expected, not a spike.
+    """
+    in_stream = {id(r) for s in streams for r in s.records}
     months: dict[str, dict[int, list[Record]]] = defaultdict(lambda: defaultdict(list))
     spending: dict[int, float] = defaultdict(float)
     for record in records:
         if record.amount < 0:
             spending[_month_index(record.date)] += record.magnitude
-            if record.category:
+            if record.category and id(record) not in in_stream:
                 months[record.category][_month_index(record.date)].append(record)
     if not spending:
         return []
@@ -288,7 +303,7 @@ def find_anomalies(records: Sequence[Record], streams: Sequence[Stream]) -> list
         duplicates(records, streams)
         + unusual_amounts(records, streams)
         + new_merchant_large(records, streams)
-        + category_spikes(records)
+        + category_spikes(records, streams)
     )
     kept: dict[Hashable, Anomaly] = {}
     for anomaly in candidates:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Cadence:
             return dt.date.max if count > 0 else dt.date.min
 
 
+@lru_cache(maxsize=1 << 16)  # chains step from the same few dates many times
 def add_months(date: dt.date, months: int) -> dt.date:
     """`date` moved by whole calendar months, clamped to the end of shorter months."""
     index = date.year * 12 + date.month - 1 + months

@@ -27,9 +27,9 @@ class RecordError(ValueError):
     """A request whose transactions cannot be read; str() is one sentence naming the culprit."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)  # not frozen: ten years of rows are built per request, fast
 class Record:
-    """One transaction as the insights see it."""
+    """One transaction as the insights see it (treated as immutable; compared by identity)."""
 
     id: Hashable
     date: dt.date
