@@ -33,13 +33,13 @@ import zmq
 
 from sidecars import protocol as wire
 from supervisor import config
-from supervisor.spawn import Child, Launch, Spawner, make_spawner
 from supervisor.broker import Broker, Pending
 from supervisor.errors import DeadlineExceeded, HubError, RemoteError, ServiceUnavailable, SpecError
 from supervisor.events import Callback, EventBus
 from supervisor.logs import ServiceLogs, tail
 from supervisor.metrics import LatencyWindow, ServiceMetrics
 from supervisor.policy import Action, RestartPolicy
+from supervisor.spawn import Child, Launch, Spawner, make_spawner
 from supervisor.spec import ServiceSpec, default_specs, load_overrides
 from supervisor.states import ALIVE, SERVING, State, check
 
@@ -76,6 +76,8 @@ class Replica:
     stop_stage: int = 0  # 1 DISCONNECT sent, 2 terminated, 3 killed
     replaces: Replica | None = None  # during a rolling reload: the replica this one takes over from
     leaving: bool = False  # it said DISCONNECT itself
+    working: str | None = None  # id of the request it is running (even one the hub gave up on)
+    work_deadline: float = 0.0  # past this without a reply or progress, it is stuck
     rss_reported: float | None = None
     latency: LatencyWindow = field(default_factory=lambda: LatencyWindow(512))
 
@@ -484,6 +486,8 @@ class Hub:
                     soon = min(soon, r.timer)
                 if r.state in SERVING:
                     soon = min(soon, r.last_seen + spec.heartbeat_s * spec.heartbeat_misses)
+                    if r.working is not None:
+                        soon = min(soon, r.work_deadline)
                 elif r.state is State.STARTING:
                     soon = min(soon, r.launched + spec.start_timeout_s)
         return soon
@@ -586,8 +590,9 @@ class Hub:
             self._on_reply(svc, r, msg, now)
         elif isinstance(msg, wire.Progress):
             pending = self._broker.get(msg.id)
-            if pending is not None and pending.holder is r:
+            if msg.id == r.working and pending is not None and pending.holder is r:
                 self._broker.extend(pending, now + pending.timeout_s)
+                r.work_deadline = now + pending.timeout_s
         elif isinstance(msg, wire.Log):
             level = logging.getLevelName(msg.level.upper())
             level = level if isinstance(level, int) else logging.INFO
@@ -605,7 +610,7 @@ class Hub:
             r.rss_reported = msg.rss_mb
         elif isinstance(msg, wire.Disconnect):
             r.leaving = True
-            if self._broker.held_by(r) is None:
+            if r.working is None:
                 self._broker.withdraw(r.service, r)
         else:
             self._drop(f"{type(msg).__name__} is not something a sidecar sends", identity)
@@ -641,19 +646,23 @@ class Hub:
             self._reload_step(svc)
 
     def _on_reply(self, svc: _Service, r: Replica, msg: wire.Reply, now: float) -> None:
+        if msg.id != r.working:
+            _log.debug("stray reply %s from %s/%d dropped", msg.id, r.service, r.index)
+            svc.metrics.count("stray")
+            return
+        r.working = None
         pending = self._broker.get(msg.id)
         if pending is None or pending.holder is not r:
-            _log.debug("late or stray reply %s from %s/%d dropped", msg.id, r.service, r.index)
-            svc.metrics.count("late")
-            return
-        took = now - pending.dispatched_at
-        r.latency.add(took)
-        svc.metrics.latency.add(took)
-        if msg.ok:
-            self._resolve(pending, msg.result or {})
+            svc.metrics.count("late")  # the caller already had DeadlineExceeded: dropped by id
         else:
-            error = msg.error or wire.Error(code=wire.INTERNAL, message="no error given")
-            self._fail(pending, _remote_error(error.code, error.message))
+            took = now - pending.dispatched_at
+            r.latency.add(took)
+            svc.metrics.latency.add(took)
+            if msg.ok:
+                self._resolve(pending, msg.result or {})
+            else:
+                error = msg.error or wire.Error(code=wire.INTERNAL, message="no error given")
+                self._fail(pending, _remote_error(error.code, error.message))
         if r.state is State.BUSY:
             self._move(r, State.READY)
         if r.after_exit is not None:
@@ -722,6 +731,8 @@ class Hub:
                 continue
             if pending.attempts > 1:
                 svc.metrics.count("retried")
+            replica.working = pending.id
+            replica.work_deadline = now + pending.timeout_s
             self._move(replica, State.BUSY)
         if again and self._broker.waiting(svc.name):
             self._dispatch(svc)
@@ -784,7 +795,7 @@ class Hub:
 
     def _tick(self, now: float) -> None:
         for pending in self._broker.expired(now):
-            holder = pending.holder
+            # The holder, if any, keeps running it: it is judged on its own work_deadline below.
             self._fail(
                 pending,
                 DeadlineExceeded(
@@ -792,8 +803,6 @@ class Hub:
                     f"{pending.timeout_s:g} s"
                 ),
             )
-            if isinstance(holder, Replica):
-                self._condemn(holder, "stuck: a request passed its deadline")
         heartbeat = wire.encode(wire.Heartbeat())
         for svc in self._services.values():
             spec = svc.spec
@@ -804,7 +813,11 @@ class Hub:
                         self._send(r, heartbeat)
             limit = spec.heartbeat_s * spec.heartbeat_misses
             for r in list(svc.replicas):
-                if r.state in SERVING and now - r.last_seen > limit:
+                if r.working is not None and r.state in SERVING and now >= r.work_deadline:
+                    # A request dispatched at once gets this at its deadline; one that waited in
+                    # the queue still gets its full time budget on the replica before it counts.
+                    self._condemn(r, "stuck: a request ran past its deadline")
+                elif r.state in SERVING and now - r.last_seen > limit:
                     silent = now - r.last_seen
                     self._condemn(r, f"silent for {silent:.1f} s: heartbeats missed")
                 elif r.state is State.STARTING and now - r.launched > spec.start_timeout_s:
@@ -859,6 +872,7 @@ class Hub:
         r.stop_stage = 0
         r.leaving = False
         r.identity = None
+        r.working = None
         self._tokens[r.token] = r
         now = time.monotonic()
         r.launched = now
@@ -894,6 +908,7 @@ class Hub:
         now = time.monotonic()
         r.child = None
         r.last_exit = code
+        r.working = None
         r.timer = None
         r.stop_stage = 0
         self._tokens.pop(r.token, None)
@@ -980,7 +995,7 @@ class Hub:
             if how == _REMOVE and r in svc.replicas:
                 svc.replicas.remove(r)
             return
-        if self._broker.held_by(r) is None:
+        if r.working is None:
             self._retire_step(r)
         # else: the reply handler calls _retire_step once the request is answered
 

@@ -289,6 +289,22 @@ def test_deadline_fails_the_request_and_replaces_the_stuck_replica(run_hub: Any)
     assert hub.request("echo", "echo", {"back": 1}).result(10) == {"back": 1}
 
 
+def test_a_request_that_waited_in_the_queue_does_not_condemn_its_replica(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    pid = _pids(hub)[0]
+    first = hub.request("echo", "sleep", {"seconds": 0.6}, timeout=5)
+    # Queued behind `first`, handed over with ~0.2 s left, answered ~0.3 s later: too late for
+    # its caller, yet the replica was not stuck and must not be killed for it.
+    late = hub.request("echo", "sleep", {"seconds": 0.3}, timeout=0.8)
+    with pytest.raises(DeadlineExceeded):
+        late.result(timeout=3)
+    assert first.result(timeout=5) == {"slept": 0.6}
+    wait_until(lambda: hub.metrics()["echo"].get("late") == 1, 5, "the late reply to be dropped")
+    assert hub.request("echo", "echo", {"next": 1}).result(timeout=5) == {"next": 1}
+    assert _pids(hub) == [pid]
+    assert hub.status()[0]["restarts"] == 0
+
+
 def test_progress_extends_a_deadline(run_hub: Any) -> None:
     hub, _ = run_hub(chaos_spec())
     got = hub.request("echo", "sleep", {"seconds": 1.2, "progress": True}, timeout=0.6).result(10)
