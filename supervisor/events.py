@@ -56,9 +56,9 @@ class EventBus:
     def close(self, timeout: float = 2.0) -> None:
         """Deliver what is queued, then stop the thread."""
         self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)  # a subscriber may be the one stopping the hub: never self-join
 
     def _run(self) -> None:
         while True:

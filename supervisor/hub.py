@@ -311,6 +311,8 @@ class Hub:
 
     def stop(self, timeout: float = 10.0) -> None:
         """DISCONNECT every replica, wait, terminate, wait, kill the process groups; then close."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("stop() cannot run on the hub's I/O thread (a future callback)")
         with self._lock:
             if self._thread is None or self._stopped:
                 self._stopped = True

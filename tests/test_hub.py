@@ -185,14 +185,19 @@ def test_no_tcp_port_is_listening(run_hub: Any) -> None:
 
 
 def test_remote_errors_come_back_typed_and_the_replica_lives_on(run_hub: Any) -> None:
-    hub, _ = run_hub(chaos_spec())
+    hub, log = run_hub(chaos_spec())
     pid = _pids(hub)[0]
     with pytest.raises(RemoteError) as bad:
         hub.request("echo", "reject", {"message": "no thanks"}).result(10)
     assert bad.value.code == "bad_request" and "no thanks" in bad.value.message
     with pytest.raises(RemoteError) as internal:
-        hub.request("echo", "fail").result(10)
-    assert internal.value.code == "internal"
+        hub.request("echo", "fail", {"message": "boom 17"}).result(10)
+    assert internal.value.code == "internal" and "boom 17" in internal.value.message
+    # The sidecar's own error log comes back as an event and lands in the service's log file.
+    logged = log.wait(10, "log event", type="log", service="echo", level="error")
+    assert "fail" in logged["line"]
+    text = (Path(os.environ["FINCAST_HOME"]) / "logs" / "echo.log").read_text(encoding="utf-8")
+    assert "boom 17" in text
     with pytest.raises(RemoteError) as unknown:
         hub.request("echo", "no_such_method").result(10)
     assert unknown.value.code == "unknown_method"
