@@ -38,7 +38,7 @@ chaos: $(STAMP)
 	$(BIN)/python -m pytest -m slow -q tests/chaos
 
 fuzz: $(STAMP)
-	$(BIN)/python -m pytest -q tests/fuzz --hypothesis-profile=$${FUZZ_PROFILE:-short}
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} $(BIN)/python -m pytest -q -s tests/fuzz --hypothesis-profile=$${FUZZ_PROFILE:-short}
 
 screenshots: $(STAMP)
 	$(BIN)/python -m desktop.screenshots docs/screenshots
