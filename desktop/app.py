@@ -1,0 +1,74 @@
+"""Start the desktop: check the ledger opens, show the window, then bring the sidecars up behind it.
+
+`run(db)` is what `fincast` calls (lazily, so the CLI never imports Qt). The window appears before
+any sidecar starts; a ledger that cannot be opened is one clear line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def open_check(db: Path) -> str | None:
+    """None when the ledger at `db` opens (creating it if new), else one sentence why not."""
+    from data.ledger import Ledger, LedgerError
+
+    try:
+        Ledger.open(db).close()
+    except LedgerError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot open the ledger {db}: {exc.strerror or exc}"
+    return None
+
+
+def create(db: Path | None = None, hub_factory: Callable[[], Any] | None = None) -> Any:
+    """Build (but do not show) the main window for `db`; needs a QApplication."""
+    from data.paths import default_ledger
+    from desktop.context import AppContext
+    from desktop.hub_adapter import HubAdapter
+    from desktop.window import MainWindow
+
+    use_readable_locale()
+    path = db or default_ledger()
+    ctx = AppContext.create(path, HubAdapter(hub_factory))
+    return MainWindow(ctx)
+
+
+def use_readable_locale() -> None:
+    """Keep the system locale, except the bare "C" locale (no grouping, numeric months), which
+    reads badly: then format like en_US."""
+    from PySide6.QtCore import QLocale
+
+    if QLocale().language() == QLocale.Language.C:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+
+
+def run(db: Path | None = None) -> int:
+    """Open the desktop on `db` (None = the default ledger); returns the exit code."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from data.paths import default_ledger
+
+    path = db or default_ledger()
+    problem = open_check(path)
+    if problem is not None:
+        sys.stderr.write(f"fincast: {problem}\n")
+        return 1
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = QApplication.instance() or QApplication(["fincast"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Fincast")
+    app.setApplicationDisplayName("Fincast")
+    window = create(path)
+    window.show()
+    # The window paints first; the hub (and its sidecars) come up behind it.
+    QTimer.singleShot(0, window.ctx.hub.start)
+    return int(app.exec())

@@ -1,0 +1,93 @@
+"""Undoable edits of the ledger from the desktop (QUndoStack commands).
+
+Each command changes what the table shows at once, writes through the writing lane, and tells the
+categorizer about a user's correction (through desktop/categorizing.py when it is there). Undo puts
+back the category and its source as they were, and re-queues rows that were still waiting for the
+categorizer. Commands never touch SQLite on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections import defaultdict
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from data.ledger import Txn
+from desktop.context import AppContext
+from desktop.models.transactions_model import TransactionsModel
+
+log = logging.getLogger(__name__)
+
+
+def teach(ctx: AppContext, txns: list[Txn], category: str) -> None:
+    """Feed a user's correction to the categorizer's learning, if the categorizer is wired in."""
+    try:
+        categorizing = importlib.import_module("desktop.categorizing")
+    except ImportError:
+        return  # no categorizer module yet: the correction is stored, learning waits for `train`
+    learn = getattr(categorizing, "learn", None)
+    if not callable(learn):
+        return
+    examples = [
+        {
+            "id": t.id,
+            "description": t.description,
+            "payee": t.payee,
+            "amount": t.amount,
+            "currency": t.currency,
+            "category": category,
+        }
+        for t in txns
+    ]
+    try:
+        learn(ctx, examples)
+    except Exception:
+        log.exception("feeding a correction to the categorizer failed")
+
+
+class SetCategory(QUndoCommand):
+    """Set the category of some transactions (one inline edit or a bulk edit)."""
+
+    def __init__(
+        self, ctx: AppContext, model: TransactionsModel, txns: list[Txn], category: str | None
+    ) -> None:
+        n = len(txns)
+        what = category or "no category"
+        super().__init__(f"set {n} transaction{'s' if n != 1 else ''} to {what}")
+        self.ctx = ctx
+        self.model = model
+        self.txns = txns
+        self.category = category
+        self.ids = [t.id for t in txns]
+
+    def redo(self) -> None:
+        """Apply the new category."""
+        ids, category = self.ids, self.category
+        self.model.patch_category(ids, category, "user")
+        self.ctx.writer.submit(
+            lambda ledger: ledger.set_category(ids, category, source="user"),
+            lambda _n: self.ctx.events.changed.emit("categories"),
+        )
+        if category is not None:
+            teach(self.ctx, self.txns, category)
+
+    def undo(self) -> None:
+        """Put back each row's category and source; rows that were pending wait again."""
+        groups: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+        pending: list[int] = []
+        for t in self.txns:
+            groups[(t.category, t.category_source)].append(t.id)
+            if t.categorize_state == "pending":
+                pending.append(t.id)
+
+        def put_back(ledger: Any) -> None:
+            for (category, source), ids in groups.items():
+                ledger.set_category(ids, category, source=source or "user")
+            if pending:
+                ledger.mark_pending(pending)
+
+        self.model.replace({t.id: t for t in self.txns})
+        self.ctx.writer.submit(put_back, lambda _n: self.ctx.events.changed.emit("categories"))

@@ -1,0 +1,116 @@
+"""The import wizard's background work, as plain functions run on a ledger lane.
+
+Detect and preview (with the saved profile for the header, when there is one), commit with
+progress, undo a batch, import the demo statements. Pure Python over data.importer and the Ledger;
+no Qt here, so these run on worker threads and in headless tests alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from data.importer import Detection, ImportProblem, Mapping, Preview, answer, detect, preview
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+DEMO_FILES = (
+    ("demo_current_account.csv", "Current account", "GBP"),
+    ("demo_credit_card.csv", "Credit card", "GBP"),
+)
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Staged:
+    """One file between detection and commit: what was recognised and how it previews."""
+
+    path: Path
+    detection: Detection
+    mapping: Mapping
+    preview: Preview
+    lines: int  # physical lines in the file, for the progress bar
+    account_hint: str | None  # the account this header was last imported into
+
+
+def count_lines(path: Path) -> int:
+    """Physical lines in `path` (a cheap upper bound on its rows)."""
+    n = 0
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            n += block.count(b"\n")
+    return n
+
+
+def stage(ledger: Any, path: Path, mapping: Mapping | None = None) -> Staged:
+    """Detect `path` (reusing the saved profile for its header) and preview its first rows."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportProblem(f"{path.name} cannot be read: {exc.strerror or exc}.") from exc
+    if size > MAX_FILE_BYTES:
+        raise ImportProblem(f"{path.name} is larger than 512 MB; is it really a statement?")
+    detection = detect(path)
+    hint = None
+    if mapping is None:
+        saved = ledger.profile(detection.profile_key)
+        if saved is not None:
+            with contextlib.suppress(ImportProblem):
+                detection = detect(path, profile=Mapping.from_json(saved))
+        hint = _account_for_profile(ledger, detection.profile_key)
+    used = mapping or detection.mapping
+    return Staged(path, detection, used, preview(detection, mapping=used), count_lines(path), hint)
+
+
+def _account_for_profile(ledger: Any, profile_key: str) -> str | None:
+    for batch in ledger.batches():
+        if batch.profile_key == profile_key:
+            return str(batch.account)
+    return None
+
+
+def answered(staged: Staged, key: str, choice: str) -> Staged:
+    """The staged file with one question answered and its preview redone."""
+    detection = answer(staged.detection, key, choice)
+    mapping = detection.mapping
+    return Staged(
+        staged.path,
+        detection,
+        mapping,
+        preview(detection, mapping=mapping),
+        staged.lines,
+        staged.account_hint,
+    )
+
+
+def remapped(staged: Staged, mapping: Mapping) -> Staged:
+    """The staged file previewed with an adjusted mapping."""
+    prev = preview(staged.detection, mapping=mapping)
+    return Staged(staged.path, staged.detection, mapping, prev, staged.lines, staged.account_hint)
+
+
+def commit(
+    ledger: Any, staged: Staged, account: str, currency: str, progress: Callable[[int], None]
+) -> Any:
+    """Store the whole file in `account` (created with `currency` if new); an ImportResult."""
+    from data.ledger.importing import file_sha256
+
+    return ledger.commit_import(
+        account,
+        staged.detection,
+        staged.mapping,
+        source_name=staged.path.name,
+        sha256=file_sha256(staged.path),
+        currency=currency,
+        progress=progress,
+    )
+
+
+def import_demo(ledger: Any, folder: Path = SAMPLES) -> list[Any]:
+    """Import both demo statements into their own accounts; returns the ImportResults."""
+    results = []
+    for name, account, currency in DEMO_FILES:
+        results.append(ledger.import_file(folder / name, account, currency=currency))
+    return results

@@ -1,0 +1,300 @@
+"""A lean table model over the ledger's transactions that stays smooth at 1,000,000 rows.
+
+Rows are paged from SQLite on the reading lane: `rowCount` is the filter's count (itself counted
+off the GUI thread), and `data()` for a row whose page is not loaded yet shows a placeholder and
+asks for that page; the page arrives by queued signal and only its rows repaint. Sorting and
+filtering are SQL (the ledger's ORDER BY and WHERE), never a QSortFilterProxyModel.
+
+Why not fetchMore/canFetchMore alone: fetchMore grows the model from the top, so jumping to the end
+of a million rows would first fetch every page before it; paging on demand keeps the jump to one
+page (a deep OFFSET walks the covering index, ~0.1 s, on the worker, not the GUI thread).
+This model must never query SQLite on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from data.ledger import TxFilter, Txn
+from desktop import formatting
+from desktop.worker import DbLane
+
+PAGE = 200
+MAX_PAGES = 64  # pages kept in memory: ~13k rows, a few MB
+LOW_CONFIDENCE = 0.6
+
+COLUMNS = ("Date", "Account", "Description", "Amount", "Category", "Confidence")
+DATE, ACCOUNT, DESCRIPTION, AMOUNT, CATEGORY, CONFIDENCE = range(len(COLUMNS))
+# Columns SQL can order by, and the ledger's order names for them.
+SORTS = {DATE: ("date_asc", "date_desc"), AMOUNT: ("amount_asc", "amount_desc")}
+
+TxnRole = Qt.ItemDataRole.UserRole + 1
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class TransactionsModel(QAbstractTableModel):
+    """Transactions matching a TxFilter, in an SQL order, loaded a page at a time."""
+
+    counted = Signal(int)  # the filter's row count, after each reset
+    page_loaded = Signal(int)  # page number
+    edit_requested = Signal(list, object)  # (list[Txn], category name or None) from inline edits
+
+    def __init__(self, reader: DbLane) -> None:
+        super().__init__()
+        self._reader = reader
+        self.filter = TxFilter()
+        self.order = "date_desc"
+        self._count = 0
+        self._generation = 0
+        self._pages: OrderedDict[int, list[Txn]] = OrderedDict()
+        self._asked: set[int] = set()
+        self.loading = False
+
+    # -- loading ---------------------------------------------------------------------------
+    def reload(self, flt: TxFilter | None = None, order: str | None = None) -> None:
+        """Show `flt` in `order` (default: the current ones); the count and pages arrive later."""
+        if flt is not None:
+            self.filter = flt
+        if order is not None:
+            self.order = order
+        self._generation += 1
+        gen, flt_now = self._generation, self.filter
+        self.loading = True
+        self._reader.submit(lambda ledger: ledger.count(flt_now), lambda n: self._counted(gen, n))
+
+    def refresh(self) -> None:
+        """Reload the same filter after the ledger changed (keeps the scroll position's rows)."""
+        self.reload()
+
+    def refresh_in_place(self) -> None:
+        """Re-read the loaded pages without a reset (keeps scroll and selection); a changed
+        row count (rows left or joined the filter) falls back to a full reload."""
+        gen, flt, order = self._generation, self.filter, self.order
+        pages = list(self._pages)
+
+        def load(ledger: Any) -> tuple[int, dict[int, list[Txn]]]:
+            count = ledger.count(flt)
+            return count, {
+                p: ledger.transactions(flt, offset=p * PAGE, limit=PAGE, order=order) for p in pages
+            }
+
+        def done(value: tuple[int, dict[int, list[Txn]]]) -> None:
+            count, fresh = value
+            if gen != self._generation:
+                return
+            if count != self._count:
+                self.reload()
+                return
+            for page, rows in fresh.items():
+                if page in self._pages:
+                    self._loaded(gen, page, rows)
+
+        self._reader.submit(load, done)
+
+    def _counted(self, gen: int, count: int) -> None:
+        if gen != self._generation:
+            return  # a newer filter has been asked for; this answer is stale
+        self.beginResetModel()
+        self._count = count
+        self._pages.clear()
+        self._asked.clear()
+        self.endResetModel()
+        self.loading = False
+        self.counted.emit(count)
+
+    def _ask(self, page: int) -> None:
+        if page in self._asked or page in self._pages or page < 0 or page * PAGE >= self._count:
+            return
+        self._asked.add(page)
+        gen, flt, order = self._generation, self.filter, self.order
+
+        def load(ledger: Any) -> list[Txn]:
+            return list(ledger.transactions(flt, offset=page * PAGE, limit=PAGE, order=order))
+
+        self._reader.submit(load, lambda rows: self._loaded(gen, page, rows))
+
+    def _loaded(self, gen: int, page: int, rows: list[Txn]) -> None:
+        if gen != self._generation:
+            return
+        self._asked.discard(page)
+        self._pages[page] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        first = page * PAGE
+        last = min(first + len(rows), self._count) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self.page_loaded.emit(page)
+
+    def txn(self, row: int) -> Txn | None:
+        """The transaction at `row` if its page is loaded (asks for the page otherwise)."""
+        page = row // PAGE
+        rows = self._pages.get(page)
+        if rows is None:
+            self._ask(page)
+            return None
+        self._pages.move_to_end(page)
+        offset = row - page * PAGE
+        return rows[offset] if offset < len(rows) else None
+
+    def replace(self, txns: dict[int, Txn]) -> None:
+        """Swap in updated copies of loaded transactions (after an edit) and repaint them."""
+        for page, rows in self._pages.items():
+            for i, t in enumerate(rows):
+                if t.id in txns:
+                    rows[i] = txns[t.id]
+                    row = page * PAGE + i
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def patch_category(self, ids: list[int], category: str | None, source: Any) -> None:
+        """Show a category change at once, before the ledger confirms it."""
+        wanted = set(ids)
+        changed = {}
+        for rows in self._pages.values():
+            for t in rows:
+                if t.id in wanted:
+                    changed[t.id] = dataclasses.replace(
+                        t,
+                        category=category,
+                        category_source=source if category else None,
+                        confidence=None,
+                        categorize_state="done" if category else "skipped",
+                    )
+        self.replace(changed)
+
+    # -- Qt model interface ----------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        """Rows matching the filter (0 under a parent: this is a flat table)."""
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        """The fixed columns."""
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section in (AMOUNT, CONFIDENCE):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        """Only the category is editable."""
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == CATEGORY:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: PLR0911 (one answer per case reads best)
+        """Cell text, alignment, colours and tooltips; a placeholder until the page arrives."""
+        if not index.isValid():
+            return None
+        t = self.txn(index.row())
+        col = index.column()
+        if t is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole and col == DESCRIPTION else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(t, col)
+        if role == Qt.ItemDataRole.EditRole:
+            return t.category or ""
+        if role == TxnRole:
+            return t
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (AMOUNT, CONFIDENCE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(t, col)
+        if role == Qt.ItemDataRole.FontRole and col == CATEGORY and t.category is None:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(t, col)
+        return None
+
+    def _display(self, t: Txn, col: int) -> str:  # noqa: PLR0911 (one answer per case reads best)
+        if col == DATE:
+            return formatting.day(t.date)
+        if col == ACCOUNT:
+            return t.account
+        if col == DESCRIPTION:
+            return t.description
+        if col == AMOUNT:
+            return formatting.money(t.amount, t.currency)
+        if col == CATEGORY:
+            if t.category:
+                return t.category
+            if t.categorize_state == "pending":
+                return "pending…"
+            return f"{t.suggestion}?" if t.suggestion else "—"
+        if col == CONFIDENCE:
+            if t.category_source == "user":
+                return "you"
+            if t.category_source == "rule":
+                return "rule"
+            return formatting.percent(t.confidence) if t.confidence is not None else ""
+        return ""
+
+    def _foreground(self, t: Txn, col: int) -> Any:
+        palette = QApplication.palette()
+        if col == AMOUNT and t.amount > 0:
+            dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+            return QBrush(QColor("#5ccf7e" if dark else "#1b7f3b"))
+        if col == CATEGORY and t.category is None:
+            return palette.brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        if col == CONFIDENCE and t.confidence is not None and t.confidence < LOW_CONFIDENCE:
+            return QBrush(QColor("#c47f00"))
+        return None
+
+    def _tooltip(self, t: Txn, col: int) -> str | None:
+        if col not in (CATEGORY, CONFIDENCE, DESCRIPTION):
+            return None
+        if col == DESCRIPTION:
+            return f"{t.description}\nPayee: {t.payee}"
+        lines = []
+        if t.category_source == "user":
+            lines.append("You chose this category.")
+        elif t.category_source == "rule":
+            lines.append("Set by one of your rules.")
+        elif t.category_source == "model":
+            conf = formatting.percent(t.confidence) if t.confidence is not None else "?"
+            lines.append(f"Suggested by the categorizer, {conf} confident.")
+        elif t.categorize_state == "pending":
+            lines.append("Waiting for the categorizer; it fills in when the service is running.")
+        if t.suggestion and not t.category:
+            lines.append(f"Best guess: {t.suggestion} (not confident enough to apply).")
+        reasons = getattr(t, "reasons", None)
+        if reasons:
+            lines.append("Because of: " + ", ".join(map(str, reasons)))
+        lines.append("Double-click to change it.")
+        return "\n".join(lines)
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """An inline category edit: asks the view to record it (undoably); never writes itself."""
+        if role != Qt.ItemDataRole.EditRole or index.column() != CATEGORY:
+            return False
+        t = self.txn(index.row())
+        if t is None:
+            return False
+        name = str(value).strip() or None
+        if name == t.category:
+            return False
+        self.edit_requested.emit([t], name)
+        return True
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order by date or amount, in SQL; other columns keep the current order."""
+        names = SORTS.get(column)
+        if names is None:
+            return
+        self.reload(order=names[0] if order == Qt.SortOrder.AscendingOrder else names[1])

@@ -1,0 +1,402 @@
+"""The Forecast page: each category and the total with their 80% and 95% bands, net cash flow,
+and the advisor's safe-to-set-aside amount with its reasons.
+
+It asks the forecaster, then the advisor with the forecaster's net cash-flow series (DESIGN.md:
+the advisor needs a forecast). When the forecaster is down it shows the last forecast with the date
+it was made, or says why there is none, and the banner says when the service retries. Never a
+modal error; inputs are read on the reading lane, requests go through the hub adapter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCharts import QAreaSeries, QChart, QDateTimeAxis, QLineSeries, QValueAxis
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import charts, formatting, result_cache, service_inputs
+from desktop.banner import ServiceBanner
+from desktop.context import AppContext
+
+TOTAL = "All spending"
+NET = "Net cash flow"
+
+
+def _ms(month: str) -> float:
+    d = dt.date.fromisoformat(month[:7] + "-15")
+    return float(QDateTime(QDate(d.year, d.month, d.day), QTime(12, 0)).toMSecsSinceEpoch())
+
+
+def series_name(series: dict[str, Any]) -> str:
+    """How a forecast series is listed: its category, "All spending" or "Net cash flow"."""
+    if series.get("kind") == "net":
+        return NET
+    return str(series.get("category") or TOTAL)
+
+
+class ForecastView(QWidget):
+    """Forecast chart, per-category table and the advisor's panel."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:  # noqa: PLR0915 (a page is built in one place)
+        super().__init__(parent)
+        self.ctx = ctx
+        self.forecast: dict[str, Any] | None = None
+        self.forecast_saved: dt.datetime | None = None
+        self.advice: dict[str, Any] | None = None
+        self.currency = "USD"
+        self.history: dict[str, list[tuple[str, float]]] = {}
+        self._busy = False
+        title = QLabel("Forecast")
+        title.setStyleSheet("font-size:20px;font-weight:600;")
+        self.banner = ServiceBanner(ctx.hub, ("forecaster", "advisor"))
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.choice = QComboBox()
+        self.choice.setMinimumWidth(220)
+        self.choice.currentTextChanged.connect(self._draw_chart)
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(QLabel("Show"))
+        top.addWidget(self.choice)
+        top.addWidget(self.refresh_button)
+        self.chart_view = charts.view(QChart())
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Series", "Next month", "80% range", "Method"])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.itemSelectionChanged.connect(self._table_picked)
+        self.advice_box = QFrame()
+        self.advice_box.setObjectName("advice")
+        self.advice_box.setStyleSheet("#advice{border:1px solid palette(mid);border-radius:8px;}")
+        advice = QVBoxLayout(self.advice_box)
+        caption = QLabel("Safe to set aside this month")
+        caption.setStyleSheet("font-weight:600;")
+        self.safe_amount = QLabel("—")
+        self.safe_amount.setStyleSheet("font-size:26px;font-weight:600;")
+        self.advice_text = QLabel("")
+        self.advice_text.setWordWrap(True)
+        self.advice_text.setTextFormat(Qt.TextFormat.PlainText)
+        note = QLabel("A cautious estimate from your own forecast, not investment advice.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color:palette(placeholder-text);font-size:11px;")
+        advice.addWidget(caption)
+        advice.addWidget(self.safe_amount)
+        advice.addWidget(self.advice_text, 1)
+        advice.addWidget(note)
+        self.advice_box.setMinimumWidth(300)
+        lower = QHBoxLayout()
+        lower.addWidget(self.table, 3)
+        lower.addWidget(self.advice_box, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.status)
+        layout.addWidget(self.chart_view, 3)
+        layout.addLayout(lower, 2)
+        ctx.hub.health_changed.connect(self._health_changed)
+        ctx.events.changed.connect(self._ledger_changed)
+        self._stale = True
+        self._shown = False
+
+    # -- triggers --------------------------------------------------------------------------
+    def activate(self) -> None:
+        """Load (cached first, then fresh) when the page is first shown or data changed."""
+        self._shown = True
+        if self.forecast is None:
+            self._show_cached()
+        if self._stale:
+            self.refresh()
+
+    def _ledger_changed(self, what: str) -> None:
+        if what in ("import", "undo", "demo", "categorized", "categories"):
+            self._stale = True
+            if self._shown and self.isVisible():
+                self.refresh()
+
+    def _health_changed(self, service: str) -> None:
+        ok = self.ctx.hub.health(service).ok
+        wanted = self._stale or self.advice is None
+        if (
+            service in ("forecaster", "advisor")
+            and ok
+            and self._shown
+            and self.isVisible()
+            and wanted
+        ):
+            self.refresh()
+
+    # -- requests --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Forecast then advise (desktop/forecasting.py) on the models lane; cached when down."""
+        if self._busy:
+            return
+        self._busy = True
+        hub = self.ctx.hub.hub if self.ctx.hub.health("forecaster").ok else None
+        self.status.setText("Forecasting…" if hub is not None else self.status.text())
+        db = self.ctx.db
+
+        def job(ledger: Any) -> tuple[Any, dict[str, list[tuple[str, float]]]]:
+            from desktop import forecasting
+
+            outcome = forecasting.run(hub, ledger, db, upcoming=_upcoming(db))
+            params, _ = forecasting.forecast_params(ledger, outcome.currency)
+            return outcome, _history(params)
+
+        self.ctx.models.submit(job, self._ran, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.status.setText(f"The forecast could not be made: {exc}")
+
+    def _ran(self, value: tuple[Any, dict[str, list[tuple[str, float]]]]) -> None:
+        outcome, self.history = value
+        self._busy = False
+        self.currency = outcome.currency
+        self.forecast = outcome.forecast
+        self.forecast_saved = outcome.forecast_saved
+        if outcome.fresh:
+            self._stale = False
+        lines = []
+        if outcome.forecast_problem:
+            lines.append(outcome.forecast_problem[:1].upper() + outcome.forecast_problem[1:] + ".")
+        if outcome.forecast is not None and not outcome.fresh and outcome.forecast_saved:
+            lines.append(f"Showing the forecast made {self._when(outcome.forecast_saved)}.")
+        elif outcome.forecast is None and outcome.forecast_problem:
+            lines.append("There is no earlier forecast to show.")
+        notes = (outcome.forecast or {}).get("notes") or []
+        lines += [f"Note: {n}." for n in [*outcome.notes, *notes]]
+        self.status.setText(" ".join(lines))
+        self._show_forecast()
+        if outcome.advice is not None:
+            note = outcome.advice_problem or ""
+            saved = outcome.advice_saved if note else None
+            self._show_advice(outcome.advice, saved=saved, note=note)
+        else:
+            self.advice = None
+            self.safe_amount.setText("—")
+            self.advice_text.setText((outcome.advice_problem or "").capitalize())
+
+    @staticmethod
+    def _when(saved: dt.datetime) -> str:
+        return QLocale().toString(
+            QDateTime.fromSecsSinceEpoch(int(saved.timestamp())), QLocale.FormatType.ShortFormat
+        )
+
+    def _show_cached(self) -> None:
+        """Show the last forecast (dated) at once, before any fresh one arrives."""
+        cached = result_cache.load(self.ctx.db, "forecast")
+        if cached is None or not isinstance(cached[1], dict) or not cached[1].get("forecast"):
+            return
+        saved, payload = cached
+        self.forecast = payload["forecast"]
+        self.currency = payload.get("currency", self.currency)
+        self.forecast_saved = saved
+        self.status.setText(f"Showing the forecast made {self._when(saved)}.")
+        self._show_forecast()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _show_advice(
+        self, result: dict[str, Any], saved: dt.datetime | None = None, note: str = ""
+    ) -> None:
+        self.advice = result
+        currency = str(result.get("currency") or self.currency)
+        amount = service_inputs.minor(result.get("amount"), currency)
+        self.safe_amount.setText(formatting.money(amount, currency) if amount is not None else "—")
+        lines = [f"• {r}" for r in result.get("reasons", [])]
+        lines += [f"⚠ {w}" for w in result.get("warnings", [])]
+        confidence = result.get("confidence")
+        if isinstance(confidence, int | float):
+            lines.append(f"Confidence: {formatting.percent(float(confidence))}")
+        if saved is not None:
+            lines.append(f"(from {formatting.day(saved.date())})")
+        if note:
+            lines.insert(0, note)
+        self.advice_text.setText("\n".join(lines))
+
+    def _show_forecast(self) -> None:
+        forecast = self.forecast or {}
+        series = forecast.get("series", [])
+        names = [series_name(s) for s in series]
+        current = self.choice.currentText()
+        self.choice.blockSignals(True)
+        self.choice.clear()
+        self.choice.addItems(names)
+        if current in names:
+            self.choice.setCurrentText(current)
+        elif TOTAL in names:
+            self.choice.setCurrentText(TOTAL)
+        self.choice.blockSignals(False)
+        self.table.setRowCount(len(series))
+        for row, s in enumerate(series):
+            points = s.get("points", [])
+            first = points[0] if points else {}
+            values = (
+                series_name(s),
+                self._money(first.get("yhat")),
+                f"{self._money(first.get('lower'))} – {self._money(first.get('upper'))}",
+                str(s.get("method", "")),
+            )
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if col in (1, 2):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                backtest = s.get("backtest")
+                if backtest:
+                    item.setToolTip(f"Backtest: {backtest}")
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self._draw_chart(self.choice.currentText())
+
+    def _money(self, value: Any) -> str:
+        minor = service_inputs.minor(value, self.currency)
+        return formatting.money(minor, self.currency, cents=False) if minor is not None else "—"
+
+    def _table_picked(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        item = self.table.item(rows[0].row(), 0) if rows else None
+        if item is not None:
+            self.choice.setCurrentText(item.text())
+
+    def _draw_chart(self, name: str) -> None:  # noqa: PLR0915 (a page is built in one place)
+        forecast = self.forecast or {}
+        s = next((x for x in forecast.get("series", []) if series_name(x) == name), None)
+        chart = charts.new_chart(f"{name}: history and forecast ({self.currency})")
+        if s is None:
+            self.chart_view.setChart(chart)
+            return
+        points = s.get("points", [])
+        history = self.history.get(name, [])[-24:]
+        hist = QLineSeries()
+        hist.setName("Actual")
+        for month, value in history:
+            hist.append(_ms(month), value)
+        ys: list[float] = [v for _, v in history]
+        bands = []
+        for lo_key, hi_key, label, alpha in (
+            ("lower95", "upper95", "95% range", 50),
+            ("lower", "upper", "80% range", 110),
+        ):
+            lo, hi = QLineSeries(), QLineSeries()
+            for p in points:
+                at = _ms(str(p["month"]))
+                low = float(p.get(lo_key, p.get("lower", 0.0)))
+                high = float(p.get(hi_key, p.get("upper", 0.0)))
+                lo.append(at, low)
+                hi.append(at, high)
+                ys += [low, high]
+            area = QAreaSeries(hi, lo)
+            area.setName(label)
+            fill = QColor(charts.colour(0))
+            fill.setAlpha(alpha)
+            area.setBrush(fill)
+            area.setPen(QColor(0, 0, 0, 0))
+            bands.append((area, lo, hi))
+        mid = QLineSeries()
+        mid.setName("Forecast")
+        if history:
+            mid.append(_ms(history[-1][0]), history[-1][1])  # join the forecast to the history
+        for p in points:
+            mid.append(_ms(str(p["month"])), float(p["yhat"]))
+            ys.append(float(p["yhat"]))
+        pen = mid.pen()
+        pen.setWidth(3)
+        pen.setColor(charts.colour(1))
+        mid.setPen(pen)
+        hpen = hist.pen()
+        hpen.setWidth(2)
+        hpen.setColor(charts.colour(0))
+        hist.setPen(hpen)
+        for area, lo, hi in bands:
+            area.setParent(chart)
+            lo.setParent(area)
+            hi.setParent(area)
+            chart.addSeries(area)
+        chart.addSeries(hist)
+        chart.addSeries(mid)
+        x = QDateTimeAxis()
+        x.setFormat("MMM yy")
+        x.setTickCount(8)
+        xs = [_ms(m) for m, _ in history] + [_ms(str(p["month"])) for p in points]
+        if xs:
+            x.setRange(
+                QDateTime.fromMSecsSinceEpoch(int(min(xs))),
+                QDateTime.fromMSecsSinceEpoch(int(max(xs))),
+            )
+        y = QValueAxis()
+        low, high = min([*ys, 0.0]), max([*ys, 1.0])
+        y.setRange(-charts.nice_ceiling(-low) if low < 0 else 0.0, charts.nice_ceiling(high))
+        y.setLabelFormat("%.0f")
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        for series in chart.series():
+            series.attachAxis(x)
+            series.attachAxis(y)
+        for axis in (x, y):
+            charts.style_axis(axis)
+        self.chart_view.setChart(chart)
+
+
+def _history(params: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
+    """Monthly actuals per series name (spending positive; net signed), for the chart."""
+    from decimal import Decimal
+
+    per: dict[str, dict[str, Decimal]] = {TOTAL: {}, NET: {}}
+    for t in params["transactions"]:
+        month = t["date"][:7]
+        amount = Decimal(t["amount"])
+        per[NET][month] = per[NET].get(month, Decimal(0)) + amount
+        if amount < 0:
+            for name in (TOTAL, t["category"]):
+                per.setdefault(name, {})
+                per[name][month] = per[name].get(month, Decimal(0)) - amount
+    this_month = dt.date.today().isoformat()[:7]
+    return {
+        name: [(m, float(v)) for m, v in sorted(months.items()) if m < this_month]
+        for name, months in per.items()
+    }
+
+
+def _upcoming(db: Any) -> list[dict[str, Any]]:
+    """Regular payments due within a month, from the last insights result (if any)."""
+    cached = result_cache.load(db, "insights")
+    if cached is None or not isinstance(cached[1], dict):
+        return []
+    payload = cached[1]
+    currency = str(payload.get("currency") or "USD")
+    today = dt.date.today()
+    horizon = (today + dt.timedelta(days=31)).isoformat()
+    out = []
+    for r in payload.get("recurring", []):
+        if not isinstance(r, dict) or not r.get("active", True):
+            continue
+        amount, due = r.get("amount"), str(r.get("next_date") or "")
+        if (
+            isinstance(amount, str)
+            and amount.startswith("-")
+            and today.isoformat() <= due <= horizon
+        ):
+            out.append({"merchant": r.get("merchant"), "amount": amount, "currency": currency})
+    return out

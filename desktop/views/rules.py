@@ -1,0 +1,334 @@
+"""The Rules page: the user's categorization rules in the order they are tried; add, edit,
+remove, reorder, and test a rule against the ledger before saving it.
+
+Reads and writes through the ledger lanes; a saved rule is applied at once to the existing rows it
+matches (never over a category the user chose). Never blocks the GUI thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from data.ledger import Rule, Txn
+from data.money import MoneyError, format_decimal, to_minor
+from desktop import formatting, rule_matching
+from desktop.context import AppContext
+from desktop.rule_matching import Draft
+
+ANY = "Any account"
+
+
+class RulesView(QWidget):
+    """Rule list on the left, editor and test results on the right."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:  # noqa: PLR0915 (a page is built in one place)
+        super().__init__(parent)
+        self.ctx = ctx
+        self.rules: list[Rule] = []
+        self.editing: Rule | None = None
+        self.categories = QStringListModel(self)
+        title = QLabel("Rules")
+        title.setStyleSheet("font-size:20px;font-weight:600;")
+        intro = QLabel(
+            "Rules are tried in order before the categorizer; the first that matches decides."
+        )
+        intro.setStyleSheet("color:palette(placeholder-text);")
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["#", "When", "Category", "Limits"])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.itemSelectionChanged.connect(self._picked)
+        self.new_button = QPushButton("New rule")
+        self.up_button = QPushButton("Move up")
+        self.down_button = QPushButton("Move down")
+        self.remove_button = QPushButton("Remove")
+        self.new_button.clicked.connect(self.new_rule)
+        self.up_button.clicked.connect(lambda: self._move(-1))
+        self.down_button.clicked.connect(lambda: self._move(1))
+        self.remove_button.clicked.connect(self._remove)
+        buttons = QHBoxLayout()
+        for b in (self.new_button, self.up_button, self.down_button, self.remove_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        left.addLayout(buttons)
+
+        editor = QGroupBox("Rule")
+        form = QFormLayout(editor)
+        self.field = QComboBox()
+        self.field.addItems(["description", "payee"])
+        self.op = QComboBox()
+        self.op.addItems(["contains", "exact", "regex"])
+        self.pattern = QLineEdit(placeholderText="e.g. NETFLIX")
+        self.category = QLineEdit(placeholderText="e.g. Subscriptions")
+        completer = QCompleter(self.categories, self.category)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.category.setCompleter(completer)
+        self.amount_min = QLineEdit(placeholderText="any")
+        self.amount_max = QLineEdit(placeholderText="any")
+        self.account = QComboBox()
+        self.account.addItem(ANY)
+        when = QHBoxLayout()
+        when.addWidget(self.field)
+        when.addWidget(self.op)
+        amounts = QHBoxLayout()
+        amounts.addWidget(self.amount_min)
+        amounts.addWidget(QLabel("to"))
+        amounts.addWidget(self.amount_max)
+        form.addRow("When the", when)
+        form.addRow("Text", self.pattern)
+        form.addRow("Set category", self.category)
+        form.addRow("Amount from", amounts)
+        form.addRow("Account", self.account)
+        self.test_button = QPushButton("Test against the ledger")
+        self.save_button = QPushButton("Save rule")
+        self.test_button.clicked.connect(self.test_rule)
+        self.save_button.clicked.connect(self.save_rule)
+        row = QHBoxLayout()
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        form.addRow(row)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.matches = QListWidget()
+        right = QVBoxLayout()
+        right.addWidget(editor)
+        right.addWidget(self.message)
+        right.addWidget(QLabel("Transactions it matches"))
+        right.addWidget(self.matches, 1)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 3)
+        body.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 8)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addLayout(body, 1)
+        self._picked()
+        ctx.events.changed.connect(self._ledger_changed)
+
+    # -- loading ---------------------------------------------------------------------------
+    def activate(self) -> None:
+        """Reload rules, categories and accounts."""
+        self.reload()
+
+    def _ledger_changed(self, what: str) -> None:
+        if what in ("rules", "demo", "import", "categories") and self.isVisible():
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the rules (and the lists the editor completes from) off the GUI thread."""
+
+        def read(ledger: Any) -> tuple[list[Rule], list[str], list[str]]:
+            return (
+                ledger.rules(),
+                [c.name for c in ledger.categories()],
+                [a.name for a in ledger.accounts()],
+            )
+
+        self.ctx.reader.submit(read, self._loaded)
+
+    def _loaded(self, value: tuple[list[Rule], list[str], list[str]]) -> None:
+        rules, categories, accounts = value
+        selected = self.editing.id if self.editing else None
+        self.rules = rules
+        self.categories.setStringList(categories)
+        current = self.account.currentText()
+        self.account.clear()
+        self.account.addItem(ANY)
+        self.account.addItems(accounts)
+        self.account.setCurrentText(current)
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(rules))
+        for row, r in enumerate(rules):
+            limits = []
+            if r.amount_min is not None or r.amount_max is not None:
+                lo = format_decimal(r.amount_min, "USD") if r.amount_min is not None else "…"
+                hi = format_decimal(r.amount_max, "USD") if r.amount_max is not None else "…"
+                limits.append(f"{lo} to {hi}")
+            if r.account:
+                limits.append(r.account)
+            cells = (
+                str(r.position),
+                f"{r.field} {r.op} “{r.pattern}”",
+                r.category or "",
+                ", ".join(limits),
+            )
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+            if r.id == selected:
+                self.table.selectRow(row)
+        self.table.resizeColumnToContents(0)
+        self.table.blockSignals(False)
+        self._picked()
+
+    # -- editing ---------------------------------------------------------------------------
+    def _picked(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        rule = self.rules[rows[0].row()] if rows and rows[0].row() < len(self.rules) else None
+        for b in (self.up_button, self.down_button, self.remove_button):
+            b.setEnabled(rule is not None)
+        if rule is not None and rule is not self.editing:
+            self.editing = rule
+            self.field.setCurrentText(rule.field)
+            self.op.setCurrentText(rule.op)
+            self.pattern.setText(rule.pattern)
+            self.category.setText(rule.category or "")
+            self.amount_min.setText(
+                format_decimal(rule.amount_min, "USD") if rule.amount_min is not None else ""
+            )
+            self.amount_max.setText(
+                format_decimal(rule.amount_max, "USD") if rule.amount_max is not None else ""
+            )
+            self.account.setCurrentText(rule.account or ANY)
+            self.save_button.setText("Save changes")
+
+    def new_rule(self, txn: Txn | None = None) -> None:
+        """Clear the editor (prefilled from `txn` when making a rule from a transaction)."""
+        self.editing = None
+        self.table.clearSelection()
+        self.field.setCurrentText("payee" if txn is not None else "description")
+        self.op.setCurrentText("contains")
+        self.pattern.setText(txn.payee if txn is not None else "")
+        self.category.setText((txn.category or txn.suggestion or "") if txn is not None else "")
+        self.amount_min.clear()
+        self.amount_max.clear()
+        self.account.setCurrentText(ANY)
+        self.save_button.setText("Save rule")
+        self.message.setText("")
+        self.matches.clear()
+        if txn is not None:
+            self.test_rule()
+
+    def draft(self) -> Draft | str:
+        """The rule in the editor, or why it cannot be read."""
+        amounts: list[int | None] = []
+        for edit in (self.amount_min, self.amount_max):
+            text = edit.text().strip()
+            try:
+                amounts.append(to_minor(text, "USD") if text else None)
+            except MoneyError:
+                return f"“{text}” is not an amount (use e.g. -25.00)."
+        account = None if self.account.currentText() == ANY else self.account.currentText()
+        draft = Draft(
+            self.field.currentText(),
+            self.op.currentText(),
+            self.pattern.text(),
+            self.category.text().strip() or None,
+            amounts[0],
+            amounts[1],
+            account,
+        )
+        return rule_matching.problem(draft) or draft
+
+    def test_rule(self) -> None:
+        """Show which transactions the rule in the editor would categorize."""
+        draft = self.draft()
+        if isinstance(draft, str):
+            self.message.setText(draft)
+            return
+        self.message.setText("Testing…")
+        self.ctx.reader.submit(lambda ledger: rule_matching.test(ledger, draft), self._tested)
+
+    def _tested(self, value: tuple[int, int, list[Txn]]) -> None:
+        found, conflicts, sample = value
+        text = f"Matches {self.locale().toString(found)} transactions."
+        if conflicts:
+            text += (
+                f" {conflicts} of them you categorized differently; the rule will not change those."
+            )
+        self.message.setText(text)
+        self.matches.clear()
+        for t in sample:
+            amount = formatting.money(t.amount, t.currency)
+            self.matches.addItem(
+                f"{formatting.day(t.date)}  {t.description}  {amount}  [{t.category or '—'}]"
+            )
+
+    def save_rule(self) -> None:
+        """Store the rule (replacing the one being edited) and apply it to matching rows."""
+        draft = self.draft()
+        if isinstance(draft, str):
+            self.message.setText(draft)
+            return
+        old = self.editing
+
+        def write(ledger: Any) -> int:
+            position = None
+            if old is not None:
+                position = old.position
+                ledger.remove_rule(old.id)
+            ledger.add_rule(
+                draft.field,
+                draft.op,
+                draft.pattern,
+                draft.category,
+                amount_min=draft.amount_min,
+                amount_max=draft.amount_max,
+                account=draft.account,
+                position=position,
+            )
+            return rule_matching.apply(ledger, draft)
+
+        self.ctx.writer.submit(write, self._saved, self._failed)
+
+    def _saved(self, applied: int) -> None:
+        self.message.setText(f"Saved. {applied} existing transactions now follow this rule.")
+        self.editing = None
+        self.ctx.events.changed.emit("rules")
+        self.reload()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.message.setText(f"Not saved: {exc}")
+
+    def _removed(self, _value: object) -> None:
+        self.new_rule()
+        self.reload()
+
+    def _move(self, step: int) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        rule = self.rules[rows[0].row()]
+        self.ctx.writer.submit(
+            lambda ledger: ledger.move_rule(rule.id, rule.position + step),
+            lambda _: self.reload(),
+            self._failed,
+        )
+
+    def _remove(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        rule = self.rules[rows[0].row()]
+        self.editing = None
+        self.ctx.writer.submit(
+            lambda ledger: ledger.remove_rule(rule.id),
+            self._removed,
+            self._failed,
+        )

@@ -1,0 +1,160 @@
+"""The main window "Fincast": a sidebar of pages, the pages, and a status bar of health lights.
+
+Owns the lifetime of what the pages share (ledger lanes, hub adapter). It shows itself before any
+sidecar starts, and must never wait on the hub or on a long query.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from desktop.context import AppContext
+from desktop.status_lights import HealthLights
+
+log = logging.getLogger(__name__)
+
+PAGES = ("Dashboard", "Transactions", "Import", "Forecast", "Insights", "Rules", "Services")
+
+
+class MainWindow(QMainWindow):
+    """Sidebar + pages + health lights."""
+
+    def __init__(self, ctx: AppContext) -> None:  # noqa: PLR0915 (a page is built in one place)
+        super().__init__()
+        from desktop.views.dashboard import DashboardView
+        from desktop.views.forecast import ForecastView
+        from desktop.views.importing import ImportView
+        from desktop.views.insights import InsightsView
+        from desktop.views.rules import RulesView
+        from desktop.views.services import ServicesView
+        from desktop.views.transactions import TransactionsView
+
+        self.ctx = ctx
+        self.setWindowTitle("Fincast")
+        self.resize(1200, 760)
+        self.setAcceptDrops(True)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(170)
+        self.sidebar.setIconSize(QSize(0, 0))
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sidebar.setStyleSheet(
+            "#sidebar{border:none;font-size:14px;padding-top:8px;background:palette(base);}"
+            "#sidebar::item{padding:9px 14px;border:none;}"
+            "#sidebar::item:selected{background:palette(highlight);color:palette(highlighted-text);}"
+        )
+        self.stack = QStackedWidget()
+        self.dashboard = DashboardView(ctx, self)
+        self.transactions = TransactionsView(ctx)
+        self.importing = ImportView(ctx)
+        self.forecast = ForecastView(ctx)
+        self.insights = InsightsView(ctx)
+        self.rules = RulesView(ctx)
+        self.services = ServicesView(ctx)
+        self.pages: dict[str, QWidget] = {
+            "Dashboard": self.dashboard,
+            "Transactions": self.transactions,
+            "Import": self.importing,
+            "Forecast": self.forecast,
+            "Insights": self.insights,
+            "Rules": self.rules,
+            "Services": self.services,
+        }
+        for name in PAGES:
+            QListWidgetItem(name, self.sidebar)
+            self.stack.addWidget(self.pages[name])
+        self.sidebar.currentRowChanged.connect(self._page_changed)
+
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+
+        self.ledger_label = QLabel(str(ctx.db))
+        self.ledger_label.setStyleSheet("color: palette(mid);")
+        self.statusBar().addWidget(self.ledger_label, 1)
+        self.lights = HealthLights(ctx.hub)
+        self.lights.clicked.connect(lambda _s: self.show_page("Services"))
+        self.statusBar().addPermanentWidget(self.lights)
+
+        undo = ctx.undo.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = ctx.undo.createRedoAction(self, "Redo")
+        redo.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        )
+        for action in (undo, redo):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        self.importing.imported.connect(lambda: self.show_page("Transactions"))
+        self.transactions.rule_requested.connect(self._rule_from)
+        from desktop.categorize_pump import CategorizePump
+
+        self.pump = CategorizePump(ctx, self)
+        self.sidebar.setCurrentRow(0)
+
+    def _rule_from(self, txn: object) -> None:
+        self.show_page("Rules")
+        self.rules.new_rule(txn)  # type: ignore[arg-type]
+
+    def show_page(self, name: str) -> None:
+        """Switch to the named page."""
+        self.sidebar.setCurrentRow(PAGES.index(name))
+
+    def current_page(self) -> str:
+        """The name of the page on show."""
+        return PAGES[self.stack.currentIndex()]
+
+    def _page_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        activate = getattr(page, "activate", None)
+        if callable(activate):
+            activate()
+
+    # -- drag and drop of statements -------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept local files."""
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Open dropped files in the import wizard."""
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_files(paths)
+
+    def open_files(self, paths: list[Path]) -> None:
+        """Start the import wizard on `paths`."""
+        self.show_page("Import")
+        self.importing.open_files(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the sidecars and close the ledger."""
+        for page in self.pages.values():
+            stop = getattr(page, "shutdown", None)
+            if callable(stop):
+                stop()
+        self.ctx.hub.stop()
+        self.ctx.close()
+        super().closeEvent(event)
