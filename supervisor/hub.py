@@ -16,14 +16,11 @@ import itertools
 import logging
 import math
 import queue
-import secrets
 import shutil
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, InvalidStateError
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -36,68 +33,22 @@ from supervisor import config
 from supervisor.broker import Broker, Pending
 from supervisor.errors import DeadlineExceeded, HubError, RemoteError, ServiceUnavailable, SpecError
 from supervisor.events import Callback, EventBus
-from supervisor.logs import ServiceLogs, tail
-from supervisor.metrics import LatencyWindow, ServiceMetrics
-from supervisor.policy import Action, RestartPolicy
-from supervisor.spawn import Child, Launch, Spawner, make_spawner
+from supervisor.lifecycle import Lifecycle
+from supervisor.logs import ServiceLogs
+from supervisor.policy import RestartPolicy
+from supervisor.replica import Replica, ServiceRun, Then, why_not
+from supervisor.spawn import Spawner, make_spawner
 from supervisor.spec import ServiceSpec, default_specs, load_overrides
-from supervisor.states import ALIVE, SERVING, State, check
+from supervisor.states import ALIVE, SERVING, State
 
 _log = logging.getLogger(__name__)
 
 HWM = 100_000  # messages queued per peer before ZeroMQ drops; sized for pipelined load
 MAX_TIMEOUT_S = 24 * 3600.0
 _DRAIN_BATCH = 2_000  # frames read per wake-up before timers get a turn
-_STOP = "stop"
-_REMOVE = "remove"
-_RESTART = "restart"
 
 
-@dataclass(eq=False)
-class Replica:
-    """One replica slot of a service and its current process (hub I/O thread only)."""
-
-    service: str
-    index: int
-    state: State = State.STOPPED
-    since: float = field(default_factory=time.time)
-    reason: str = ""
-    restarts: int = 0
-    last_exit: int | None = None
-    child: Child | None = None
-    pid: int | None = None
-    token: str = ""
-    identity: bytes | None = None
-    generation: int = 0
-    launched: float = 0.0  # monotonic
-    last_seen: float = 0.0  # monotonic, any frame from it
-    timer: float | None = None  # monotonic time of the next scheduled step (backoff, retry, stop)
-    after_exit: str | None = None  # when asked to go: _STOP, _REMOVE or _RESTART
-    stop_stage: int = 0  # 1 DISCONNECT sent, 2 terminated, 3 killed
-    replaces: Replica | None = None  # during a rolling reload: the replica this one takes over from
-    leaving: bool = False  # it said DISCONNECT itself
-    working: str | None = None  # id of the request it is running (even one the hub gave up on)
-    work_deadline: float = 0.0  # past this without a reply or progress, it is stuck
-    rss_reported: float | None = None
-    latency: LatencyWindow = field(default_factory=lambda: LatencyWindow(512))
-
-
-@dataclass(eq=False)
-class _Service:
-    spec: ServiceSpec
-    policy: RestartPolicy
-    metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
-    replicas: list[Replica] = field(default_factory=list)
-    reloading: deque[Replica] = field(default_factory=deque)
-    start_s: float | None = None  # smoothed launch-to-READY time, for "can it serve in time"
-    next_heartbeat: float = 0.0
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-
-class Hub:
+class Hub(Lifecycle):
     """Runs every service's sidecars, brokers requests to them, brings them back when they fail."""
 
     def __init__(
@@ -120,7 +71,7 @@ class Hub:
             # A broken services.toml must not keep the app from starting: defaults, and say why.
             self.config_problem = str(exc)
             _log.warning("ignoring service overrides: %s", exc)
-        self._services = {s.name: _Service(s, RestartPolicy(s)) for s in specs}
+        self._services = {s.name: ServiceRun(s, RestartPolicy(s)) for s in specs}
         self._log_dir = log_dir or config.log_dir()
         self._spawner = spawner
         self._own_spawner = spawner is None
@@ -200,7 +151,7 @@ class Hub:
             while True:
                 if not self._running:
                     return False
-                if all(self._has_serving(svc) for svc in self._wanted()):
+                if all(svc.serving() for svc in self._wanted()):
                     return True
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._hopeless(deadline):
@@ -252,20 +203,7 @@ class Hub:
         p99_ms, rss_mb (``since`` is epoch seconds; ``pid`` is None without a process)."""
         with self._lock:
             rows: list[dict[str, Any]] = [
-                {
-                    "service": r.service,
-                    "replica": r.index,
-                    "pid": r.pid if r.state in ALIVE else None,
-                    "state": str(r.state),
-                    "restarts": r.restarts,
-                    "since": r.since,
-                    "last_exit": r.last_exit,
-                    "p50_ms": r.latency.percentile_ms(50),
-                    "p99_ms": r.latency.percentile_ms(99),
-                    "rss_mb": None,
-                }
-                for svc in self._services.values()
-                for r in svc.replicas
+                r.row() for svc in self._services.values() for r in svc.replicas
             ]
         for row in rows:
             row["rss_mb"] = _rss_mb(row["pid"])
@@ -357,7 +295,7 @@ class Hub:
 
     # ------------------------------------------------------------------ other threads -> I/O thread
 
-    def _service(self, name: str) -> _Service:
+    def _service(self, name: str) -> ServiceRun:
         svc = self._services.get(name)
         if svc is None:
             raise KeyError(f"no service named {name!r}")
@@ -506,40 +444,6 @@ class Hub:
 
     # ------------------------------------------------------------------ states and events
 
-    def _move(self, r: Replica, state: State, reason: str = "") -> None:
-        previous = r.state
-        if previous is state:
-            return
-        r.state = check(previous, state)
-        r.since = time.time()
-        r.reason = reason
-        if {previous, state} == {State.READY, State.BUSY}:
-            return  # per-request flips are visible in status(), not worth a log line or an event
-        line = f"replica {r.index}: {previous} -> {state}" + (f" ({reason})" if reason else "")
-        level = logging.WARNING if state in (State.UNHEALTHY, State.CRASHED, State.FAILED) else 0
-        self._write_log(r.service, line, level or logging.INFO)
-        self._publish(
-            {
-                "type": "state",
-                "service": r.service,
-                "replica": r.index,
-                "state": str(state),
-                "previous": str(previous),
-                "pid": r.pid,
-                "reason": reason,
-                "restarts": r.restarts,
-                "last_exit": r.last_exit,
-                "retry_in_s": round(r.timer - time.monotonic(), 3) if r.timer else None,
-            }
-        )
-
-    def _publish(self, event: dict[str, Any]) -> None:
-        self._events.publish(event)
-
-    def _write_log(self, service: str, line: str, level: int = logging.INFO) -> None:
-        if self._logs is not None:
-            self._logs.write(service, line, level)
-
     def _resolve(self, pending: Pending, result: dict[str, Any]) -> None:
         self._broker.finish(pending)
         self._services[pending.service].metrics.count("ok")
@@ -635,7 +539,7 @@ class Hub:
         took = now - r.launched
         svc.start_s = took if svc.start_s is None else 0.7 * svc.start_s + 0.3 * took
         self._move(r, State.READY, f"ready in {took * 1000:.0f} ms")
-        if r.after_exit is not None:
+        if r.then is not None:
             self._retire_step(r)
             return
         self._broker.idle(r.service, r)
@@ -644,10 +548,10 @@ class Hub:
         if old is not None:
             r.replaces = None
             if old in svc.replicas:
-                self._retire(svc, old, _REMOVE)
+                self._retire(svc, old, Then.REMOVE)
             self._reload_step(svc)
 
-    def _on_reply(self, svc: _Service, r: Replica, msg: wire.Reply, now: float) -> None:
+    def _on_reply(self, svc: ServiceRun, r: Replica, msg: wire.Reply, now: float) -> None:
         if msg.id != r.working:
             _log.debug("stray reply %s from %s/%d dropped", msg.id, r.service, r.index)
             svc.metrics.count("stray")
@@ -667,7 +571,7 @@ class Hub:
                 self._fail(pending, _remote_error(error.code, error.message))
         if r.state is State.BUSY:
             self._move(r, State.READY)
-        if r.after_exit is not None:
+        if r.then is not None:
             self._retire_step(r)
         elif not r.leaving:
             self._broker.idle(r.service, r)
@@ -692,7 +596,7 @@ class Hub:
         self._broker.submit(pending)
         self._dispatch(svc)
 
-    def _dispatch(self, svc: _Service) -> None:
+    def _dispatch(self, svc: ServiceRun) -> None:
         now = time.monotonic()
         again = False
         for replica, pending in self._broker.dispatch(svc.name, now):
@@ -739,7 +643,7 @@ class Hub:
         if again and self._broker.waiting(svc.name):
             self._dispatch(svc)
 
-    def _orphaned(self, svc: _Service, r: Replica, why: str) -> None:
+    def _orphaned(self, svc: ServiceRun, r: Replica, why: str) -> None:
         """The replica will not answer what it holds: deliver it again, or fail it."""
         pending = self._broker.withdraw(svc.name, r)
         if pending is None:
@@ -750,43 +654,20 @@ class Hub:
             tried = "not idempotent" if not pending.idempotent else f"{pending.attempts} attempts"
             self._fail(pending, ServiceUnavailable(f"{svc.name} replica {r.index} {why} ({tried})"))
 
-    def _why_not(self, svc: _Service, deadline: float, now: float) -> str:
-        """Empty when some replica can serve before ``deadline``, else why none can."""
-        if self._stopping:
-            return "the hub is stopping"
-        states = [str(r.state) for r in svc.replicas]
-        for r in svc.replicas:
-            eta = self._ready_eta(svc, r, now)
-            if eta is not None and eta <= deadline:
-                return ""
-        if not svc.replicas:
-            return f"{svc.name} has no replicas (scaled to 0)"
-        if all(s == "failed" for s in states):
-            return f"{svc.name} has failed ({svc.replicas[0].reason}); it is retried later"
-        if all(s == "stopped" for s in states):
-            return f"{svc.name} is stopped"
-        return f"no replica of {svc.name} can be ready before the deadline ({', '.join(states)})"
+    def _begin_stop(self) -> None:
+        self._stopping = True
+        self._running = False
+        for pending in self._broker.all_pending():
+            self._fail(pending, ServiceUnavailable("the hub is stopping"))
+        for svc in self._services.values():
+            svc.reloading.clear()
+            for r in svc.replicas:
+                self._retire(svc, r, Then.STOP)
 
-    def _ready_eta(self, svc: _Service, r: Replica, now: float) -> float | None:
-        """When ``r`` can probably take a request (``now`` if it can), or None if it will not."""
-        start = svc.start_s or 0.0
-        if r.after_exit in (_STOP, _REMOVE) or r.leaving:
-            eta = None
-        elif r.after_exit == _RESTART:
-            eta = now + start
-        elif r.state in SERVING:
-            eta = now
-        elif r.state is State.STARTING:
-            eta = r.launched + start
-        elif r.state in (State.UNHEALTHY, State.CRASHED):
-            eta = now + svc.spec.backoff_initial_s + start
-        elif r.state is State.BACKOFF and r.timer is not None:
-            eta = r.timer + start
-        else:
-            eta = None  # failed or stopped
-        return eta
+    def _why_not(self, svc: ServiceRun, deadline: float, now: float) -> str:
+        return "the hub is stopping" if self._stopping else why_not(svc, deadline, now)
 
-    def _fail_hopeless(self, svc: _Service) -> None:
+    def _fail_hopeless(self, svc: ServiceRun) -> None:
         now = time.monotonic()
         for pending in self._broker.waiting(svc.name):
             why = self._why_not(svc, pending.deadline, now)
@@ -829,288 +710,22 @@ class Hub:
                     self._on_timer(svc, r)
             self._dispatch(svc)  # requests orphaned by a condemned replica go elsewhere
 
-    def _send(self, r: Replica, data: bytes) -> bool:
-        assert self._router is not None and r.identity is not None
-        try:
-            self._router.send_multipart([r.identity, data], zmq.NOBLOCK)
-        except zmq.ZMQError as exc:
-            _log.debug("cannot send to %s/%d: %s", r.service, r.index, exc)
-            return False
-        return True
-
-    def _on_timer(self, svc: _Service, r: Replica) -> None:
-        if r.stop_stage and r.child is not None:
-            if r.stop_stage == 1:
-                r.stop_stage = 2
-                r.child.terminate()
-                r.timer = time.monotonic() + svc.spec.stop_timeout_s
-            else:
-                r.stop_stage = 3
-                r.child.kill()
-            return
-        if r.state is State.BACKOFF:
-            self._launch(svc, r, "restart after backoff")
-        elif r.state is State.FAILED:
-            svc.policy.reset()
-            self._launch(svc, r, "background retry of a failed service")
-
     # ------------------------------------------------------------------ processes
-
-    def _start_all(self) -> None:
-        self._launched = True
-        for svc in self._services.values():
-            for i in range(svc.spec.replicas):
-                r = Replica(svc.name, i)
-                svc.replicas.append(r)
-                self._launch(svc, r, "hub start")
-
-    def _launch(self, svc: _Service, r: Replica, reason: str) -> None:
-        assert self._spawner is not None and self._logs is not None and self.endpoint is not None
-        spec = svc.spec
-        r.generation += 1
-        generation = r.generation
-        r.token = secrets.token_urlsafe(32)
-        r.timer = None
-        r.stop_stage = 0
-        r.leaving = False
-        r.identity = None
-        r.working = None
-        self._tokens[r.token] = r
-        now = time.monotonic()
-        r.launched = now
-        r.last_seen = now
-        launch = Launch(
-            service=spec.name,
-            replica=r.index,
-            module=spec.module,
-            env={**spec.env, wire.ENV_HEARTBEAT_S: repr(spec.heartbeat_s)},
-            token=r.token,
-            endpoint=self.endpoint,
-            log_path=self._logs.output_path(spec.name, r.index),
-            memory_limit_mb=spec.memory_limit_mb,
-            preload=spec.preload,
-        )
-        r.pid = None
-        self._move(r, State.STARTING, reason)
-        try:
-            child = self._spawner.launch(launch)
-        except Exception as exc:  # the OS refused (EAGAIN, ENOMEM, missing interpreter...)
-            _log.warning("cannot start %s/%d: %s", spec.name, r.index, exc)
-            self._write_log(spec.name, f"replica {r.index}: cannot start: {exc}", logging.ERROR)
-            self._on_exit(r, generation, None)
-            return
-        r.child = child
-        r.pid = child.pid
-        child.on_exit(lambda code: self._post(self._on_exit, r, generation, code))
-
-    def _on_exit(self, r: Replica, generation: int, code: int | None) -> None:
-        if generation != r.generation:
-            return  # a previous process of this slot; already handled
-        svc = self._services[r.service]
-        now = time.monotonic()
-        r.child = None
-        r.last_exit = code
-        r.working = None
-        r.timer = None
-        r.stop_stage = 0
-        self._tokens.pop(r.token, None)
-        if r.identity is not None:
-            self._peers.pop(r.identity, None)
-            r.identity = None
-        self._orphaned(svc, r, "died while holding it")
-        if r.after_exit is not None or self._stopping:
-            self._on_asked_exit(svc, r, code)
-        else:
-            self._on_crash(svc, r, code, now)
-        self._dispatch(svc)
-        self._fail_hopeless(svc)
-
-    def _on_asked_exit(self, svc: _Service, r: Replica, code: int | None) -> None:
-        how, r.after_exit = r.after_exit, None
-        self._move(r, State.STOPPED, f"stopped, exit code {code}")
-        if how == _REMOVE and r in svc.replicas:
-            svc.replicas.remove(r)
-        elif how == _RESTART and not self._stopping:
-            self._launch(svc, r, "restart requested")
-
-    def _on_crash(self, svc: _Service, r: Replica, code: int | None, now: float) -> None:
-        if r.state is not State.UNHEALTHY:
-            self._move(r, State.CRASHED, f"exit code {code}")
-        else:
-            self._move(r, State.CRASHED, f"{r.reason}; killed, exit code {code}")
-        output = self._logs.output_path(r.service, r.index) if self._logs else Path()
-        for line in tail(output, max_lines=10):
-            self._publish(
-                {
-                    "type": "log",
-                    "service": r.service,
-                    "replica": r.index,
-                    "level": "output",  # the child's own stdout/stderr, last lines before it died
-                    "line": line,
-                }
-            )
-        decision = svc.policy.on_exit(r.index, code, now, now - r.launched)
-        if decision.action is Action.RESTART:
-            r.restarts += 1
-            r.timer = now + decision.delay_s
-            self._move(r, State.BACKOFF, f"restart in {decision.delay_s:.2f} s")
-            self._publish(
-                {
-                    "type": "restart",
-                    "service": r.service,
-                    "replica": r.index,
-                    "exit_code": code,
-                    "delay_s": round(decision.delay_s, 3),
-                    "restarts": r.restarts,
-                }
-            )
-        else:
-            if decision.action is Action.FAIL:
-                r.timer = now + decision.delay_s
-            self._move(r, State.FAILED, decision.reason)
-            if decision.action is Action.FAIL:
-                for other in svc.replicas:  # the circuit is per service
-                    if other.state is State.BACKOFF:
-                        other.timer = now + decision.delay_s
-                        self._move(other, State.FAILED, decision.reason)
-
-    def _condemn(self, r: Replica, reason: str) -> None:
-        """Mark a live replica unhealthy and kill its process group; its exit does the rest."""
-        if r.state not in ALIVE or r.state is State.UNHEALTHY:
-            return
-        svc = self._services[r.service]
-        self._move(r, State.UNHEALTHY, reason)
-        self._orphaned(svc, r, "was found unhealthy")
-        if r.child is not None:
-            r.child.kill()
-
-    def _retire(self, svc: _Service, r: Replica, how: str) -> None:
-        """Ask a replica to go once idle; then remove it, restart it, or leave it stopped."""
-        r.after_exit = how
-        if r.state not in ALIVE:
-            r.after_exit = None
-            r.timer = None
-            if how == _RESTART and not self._stopping:
-                self._launch(svc, r, "restart requested")
-            elif r.state is not State.STOPPED:
-                self._move(r, State.STOPPED, "stopped")
-            if how == _REMOVE and r in svc.replicas:
-                svc.replicas.remove(r)
-            return
-        if r.working is None:
-            self._retire_step(r)
-        # else: the reply handler calls _retire_step once the request is answered
-
-    def _retire_step(self, r: Replica) -> None:
-        svc = self._services[r.service]
-        self._broker.withdraw(svc.name, r)
-        if r.stop_stage:
-            return
-        now = time.monotonic()
-        if r.state in SERVING and r.identity is not None:
-            r.stop_stage = 1
-            self._send(r, wire.encode(wire.Disconnect(reason="stop")))
-        else:
-            r.stop_stage = 2
-            if r.child is not None:
-                r.child.terminate()
-        r.timer = now + svc.spec.stop_timeout_s
-
-    def _begin_stop(self) -> None:
-        self._stopping = True
-        self._running = False
-        for pending in self._broker.all_pending():
-            self._fail(pending, ServiceUnavailable("the hub is stopping"))
-        for svc in self._services.values():
-            svc.reloading.clear()
-            for r in svc.replicas:
-                self._retire(svc, r, _STOP)
-
-    def _signal_all(self, kill: bool) -> None:
-        for svc in self._services.values():
-            for r in svc.replicas:
-                if r.child is not None and r.state in ALIVE:
-                    if kill:
-                        r.child.kill()
-                    else:
-                        r.child.terminate()
 
     # ------------------------------------------------------------------ restart, scale, reload
 
-    def _restart(self, svc: _Service) -> None:
-        if self._stopping:
-            return
-        svc.policy.reset()
-        svc.reloading.clear()
-        for r in list(svc.replicas):
-            if r.replaces is not None:
-                r.replaces = None
-                self._retire(svc, r, _REMOVE)
-            else:
-                self._retire(svc, r, _RESTART)
-
-    def _scale(self, svc: _Service, n: int) -> None:
-        if self._stopping:
-            return
-        svc.reloading.clear()
-        active = [r for r in svc.replicas if r.after_exit is None and r.replaces is None]
-        if n > len(active):
-            used = {r.index for r in svc.replicas}
-            for _ in range(n - len(active)):
-                index = next(i for i in itertools.count() if i not in used)
-                used.add(index)
-                r = Replica(svc.name, index)
-                svc.replicas.append(r)
-                self._launch(svc, r, f"scaled to {n}")
-        elif n < len(active):
-            # Retire what serves least first: not-serving replicas, then the highest indexes.
-            order = sorted(active, key=lambda r: (r.state in SERVING, r.index), reverse=False)
-            for r in order[: len(active) - n]:
-                for successor in svc.replicas:
-                    if successor.replaces is r:
-                        successor.replaces = None
-                        self._retire(svc, successor, _REMOVE)
-                self._retire(svc, r, _REMOVE)
-            self._fail_hopeless(svc)
-
-    def _reload(self, svc: _Service) -> None:
-        if self._stopping:
-            return
-        svc.reloading = deque(
-            r for r in svc.replicas if r.after_exit is None and r.replaces is None
-        )
-        self._reload_step(svc)
-
-    def _reload_step(self, svc: _Service) -> None:
-        if any(r.replaces is not None for r in svc.replicas):
-            return  # one replica at a time
-        while svc.reloading:
-            old = svc.reloading.popleft()
-            if old not in svc.replicas or old.after_exit is not None:
-                continue
-            if old.state not in SERVING:
-                self._retire(svc, old, _RESTART)  # nothing to keep serving: just restart it
-                continue
-            new = Replica(svc.name, old.index, replaces=old)
-            svc.replicas.append(new)
-            self._launch(svc, new, "rolling reload")
-            return
-
     # ------------------------------------------------------------------ helpers for waiting
 
-    def _wanted(self) -> list[_Service]:
+    def _wanted(self) -> list[ServiceRun]:
         """Services that should have a ready replica (before the first launch: per their spec)."""
         if not self._launched:
             return [s for s in self._services.values() if s.spec.replicas > 0]
-        return [s for s in self._services.values() if any(r.after_exit is None for r in s.replicas)]
-
-    def _has_serving(self, svc: _Service) -> bool:
-        return any(r.state in SERVING for r in svc.replicas)
+        return [s for s in self._services.values() if any(r.then is None for r in s.replicas)]
 
     def _hopeless(self, deadline: float) -> bool:
         """Some wanted service has only failed replicas, none retried before ``deadline``."""
         for svc in self._wanted():
-            live = [r for r in svc.replicas if r.after_exit is None]
+            live = [r for r in svc.replicas if r.then is None]
             if live and all(
                 r.state is State.FAILED and (r.timer is None or r.timer > deadline) for r in live
             ):
