@@ -30,8 +30,8 @@ class Draft:
     account: str | None = None
 
 
-def problem(draft: Draft) -> str | None:
-    """Why the draft cannot be saved, or None."""
+def problem(draft: Draft, *, saving: bool = True) -> str | None:
+    """Why the draft cannot be tested (or, with `saving`, saved), or None."""
     if not draft.pattern.strip():
         return "Type what the description or payee should contain."
     if draft.op == "regex":
@@ -39,7 +39,7 @@ def problem(draft: Draft) -> str | None:
             re.compile(draft.pattern)
         except re.error as exc:
             return f"That is not a valid regular expression: {exc}."
-    if not draft.category:
+    if saving and not draft.category:
         return "Choose the category the rule sets."
     if (
         draft.amount_min is not None

@@ -225,7 +225,7 @@ class RulesView(QWidget):
         if txn is not None:
             self.test_rule()
 
-    def draft(self) -> Draft | str:
+    def draft(self, *, saving: bool = True) -> Draft | str:
         """The rule in the editor, or why it cannot be read."""
         amounts: list[int | None] = []
         for edit in (self.amount_min, self.amount_max):
@@ -244,11 +244,11 @@ class RulesView(QWidget):
             amounts[1],
             account,
         )
-        return rule_matching.problem(draft) or draft
+        return rule_matching.problem(draft, saving=saving) or draft
 
     def test_rule(self) -> None:
         """Show which transactions the rule in the editor would categorize."""
-        draft = self.draft()
+        draft = self.draft(saving=False)
         if isinstance(draft, str):
             self.message.setText(draft)
             return

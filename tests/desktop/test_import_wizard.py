@@ -1,0 +1,122 @@
+"""The import wizard on the importer's staged API: recognised layout, preview, mapping change,
+account choice, progress, result and undo; bad files are explained in the page, never a dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from data.ledger import Ledger
+
+from .conftest import write_statement
+
+
+def _stage(qtbot: Any, make_window: Any, db: Path, path: Path) -> Any:
+    window = make_window(db)
+    wizard = window.importing
+    window.open_files([path])
+    qtbot.waitUntil(
+        lambda: wizard.staged is not None or "cannot be imported" in wizard.review_message.text(),
+        timeout=15_000,
+    )
+    return window, wizard
+
+
+def test_preview_import_result_and_undo(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = write_statement(tmp_path / "bank.csv", 120)
+    window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    assert wizard.stack.currentIndex() == 1
+    assert "Date" in wizard.recognised.text()
+    assert wizard.preview_table.rowCount() == 50  # the importer's preview limit
+    assert wizard.errors.isHidden()
+    wizard.account.setCurrentText("Everyday")
+    wizard.currency.setCurrentText("EUR")
+    assert wizard.import_button.isEnabled()
+    with qtbot.waitSignal(window.ctx.events.changed, timeout=30_000):
+        qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+    assert wizard.stack.currentIndex() == 3
+    assert "Imported 120 transactions" in wizard.result_label.text()
+    with Ledger.open(ledger_path) as ledger:
+        assert ledger.count() == 120
+        assert ledger.account("Everyday").currency == "EUR"
+    qtbot.mouseClick(wizard.undo_import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "undone" in wizard.undo_import_button.text(), timeout=10_000)
+    with Ledger.open(ledger_path) as ledger:
+        assert ledger.count() == 0
+
+
+def test_importing_the_same_file_twice_lists_duplicates(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = write_statement(tmp_path / "bank.csv", 40)
+    with Ledger.open(ledger_path) as ledger:
+        ledger.import_file(path, "Everyday", currency="USD")
+    _window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    assert wizard.account.currentText() == "Everyday"  # remembered for this layout
+    qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.stack.currentIndex() == 3, timeout=30_000)
+    assert "40 were already in the ledger" in wizard.result_label.text()
+
+
+def test_a_mapping_change_redoes_the_preview(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = write_statement(tmp_path / "bank.csv", 10)
+    _window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    before = wizard.preview_table.item(0, 2).text()
+    wizard.description_column.setCurrentText("Date")  # a silly choice, but the user's
+    staged = wizard.staged
+    wizard._apply_mapping()
+    qtbot.waitUntil(lambda: wizard.staged is not staged, timeout=10_000)
+    assert wizard.preview_table.item(0, 2).text() != before
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.csv", b""),
+        ("binary.csv", bytes(range(256)) * 40),
+        ("truncated.csv", b"Date,Description,Amount\n2024-01-02,SHOP,-1"),
+        (
+            "latin1.csv",
+            "Date,Description,Amount\n2024-01-02,CAF\xc9 R\xc9MI,-4.50\n".encode("latin-1"),
+        ),
+        ("garbage.csv", b"\x00\x01\x02" * 1000),
+    ],
+)
+def test_hostile_files_are_explained_in_the_page(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    _window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    if wizard.staged is None:
+        assert wizard.review_message.text().startswith("This file cannot be imported: ")
+        assert not wizard.import_button.isEnabled()
+    else:  # readable after all (e.g. latin-1): it previews, and nothing is stored yet
+        assert wizard.preview_table.rowCount() + wizard.errors.count() >= 1
+    with Ledger.open(ledger_path) as ledger:
+        assert ledger.count() == 0
+
+
+def test_a_missing_file_is_explained(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    _window, wizard = _stage(qtbot, make_window, ledger_path, tmp_path / "gone.csv")
+    assert "cannot be imported" in wizard.review_message.text()
+
+
+def test_no_account_no_import(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = write_statement(tmp_path / "bank.csv", 5)
+    _window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    wizard.account.setCurrentText("")
+    wizard.commit()
+    assert "Choose an account" in wizard.review_message.text()
+    assert wizard.stack.currentIndex() == 1
