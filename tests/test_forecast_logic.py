@@ -232,3 +232,12 @@ def test_uncategorized_money_out_is_spending_even_when_pay_is_uncategorized_too(
     history = build_history(txns, TODAY)
     assert history.spending[UNCATEGORIZED].tolist() == [40.0]
     assert history.net.tolist() == [2960.0]
+
+
+@pytest.mark.parametrize("n", [MIN_MONTHS, MIN_MONTHS + 1, 8])
+def test_a_few_lucky_backtest_months_do_not_give_a_zero_width_band(n: int) -> None:
+    y = np.array([100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0])[:n]
+    y[0] = 160.0  # spread in the history, none in the months the backtest scores
+    result = forecast_series(y, 24000, 1, nonnegative=True)
+    point = result.points[0]
+    assert point.upper - point.lower > 0

@@ -37,6 +37,7 @@ CHALLENGER_MARGIN = 0.8
 """A non-naive challenger must reach this fraction of the default's error (20% lower) to win."""
 _Z80, _Z95 = 1.2816, 1.9600
 _FIT_WORKERS = 2
+_FEW_ERRORS = 6
 
 
 def _ses(history: FloatArray, start: int, horizon: int) -> FloatArray:
@@ -224,6 +225,11 @@ def forecast_series(
         first_origin = max(chosen.min_history, n - CALIBRATION_ORIGINS)
         calibration = _errors(chosen, y, start, range(first_origin, n), horizon)
     yhat = chosen.predict(y, start, horizon)
+    widths = _bands(calibration, horizon)
+    if len(calibration[0]) < _FEW_ERRORS:
+        # A handful of backtest errors can all be small by luck: no narrower than the spread.
+        spread = _Z80 * float(np.std(y, ddof=1)) * math.sqrt(1 + 1 / n)
+        widths = [(max(q80, spread), max(q95, spread * _Z95 / _Z80)) for q80, q95 in widths]
     naive_maes = {m.name: maes[m.name] for m in NAIVE if m.name in maes}
     best_naive = min(naive_maes, key=naive_maes.__getitem__)
     backtest: dict[str, Any] = {
@@ -245,7 +251,7 @@ def forecast_series(
         note = f"backtested on only {k} month(s); treat the bands as rough"
     return SeriesForecast(
         method=chosen_name,
-        points=_points(yhat, _bands(calibration, horizon), first, nonnegative),
+        points=_points(yhat, widths, first, nonnegative),
         backtest=backtest,
         note=note,
     )
