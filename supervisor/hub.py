@@ -140,9 +140,10 @@ class Hub(Lifecycle):
             self._running = True
             if self.config_problem:
                 self._publish({"type": "config", "problem": self.config_problem})
+            # Queued before the thread runs, so no request can overtake the first launches.
+            self._post(self._start_all)
             self._thread = threading.Thread(target=self._run, name="fincast-hub-io", daemon=True)
             self._thread.start()
-        self._post(self._start_all)
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         """True when every service (with replicas) has a ready replica; False at the timeout."""
@@ -270,11 +271,12 @@ class Hub(Lifecycle):
             thread.join(5.0)
         with self._lock:
             self._stopped = True
+            self._abandon_commands()
         self._flush_resolutions()
         if self._spawner is not None and self._own_spawner:
             self._spawner.close()
-        if self._ctx is not None:
-            self._ctx.term()
+        if self._ctx is not None and not (thread is not None and thread.is_alive()):
+            self._ctx.term()  # (a wedged I/O thread still owns sockets: leak them, never hang)
         if self.runtime_dir is not None:
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
         self._events.close()
@@ -312,6 +314,20 @@ class Hub(Lifecycle):
             with contextlib.suppress(zmq.Again, zmq.ZMQError):  # full = a wake-up is pending anyway
                 self._wake_tx.send(b"", zmq.NOBLOCK)
 
+    def _abandon_commands(self) -> None:
+        """After the I/O thread ended: resolve whatever was posted too late to run."""
+        while True:
+            try:
+                fn, args = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if fn == self._submit:
+                gone = ServiceUnavailable("the hub stopped")
+                self._resolutions.append((args[0].future, gone, False))
+            waiter = getattr(fn, "waiter", None)
+            if isinstance(waiter, Future):
+                waiter.set_exception(ServiceUnavailable("the hub stopped"))
+
     def _call(self, fn: Callable[..., None], *args: Any) -> None:
         """Run ``fn`` on the I/O thread and wait for it (directly when already on that thread)."""
         if threading.current_thread() is self._thread:
@@ -328,6 +344,7 @@ class Hub(Lifecycle):
             except BaseException as exc:
                 done.set_exception(exc)
 
+        run.waiter = done  # type: ignore[attr-defined]
         self._post(run, *args)
         done.result(timeout=30)
 
@@ -709,10 +726,6 @@ class Hub(Lifecycle):
                     r.timer = None
                     self._on_timer(svc, r)
             self._dispatch(svc)  # requests orphaned by a condemned replica go elsewhere
-
-    # ------------------------------------------------------------------ processes
-
-    # ------------------------------------------------------------------ restart, scale, reload
 
     # ------------------------------------------------------------------ helpers for waiting
 

@@ -248,6 +248,7 @@ class Lifecycle:
             self._launch(svc, r, "restart after backoff")
         elif r.state is State.FAILED:
             svc.policy.reset()
+            r.restarts += 1
             self._launch(svc, r, "background retry of a failed service")
 
     def _retire(self, svc: ServiceRun, r: Replica, how: Then) -> None:
@@ -318,7 +319,7 @@ class Lifecycle:
                 self._launch(svc, r, f"scaled to {n}")
         elif n < len(active):
             # Retire what serves least first: not-serving replicas, then the highest indexes.
-            order = sorted(active, key=lambda r: (r.state in SERVING, r.index), reverse=False)
+            order = sorted(active, key=lambda r: (r.state in SERVING, -r.index))
             for r in order[: len(active) - n]:
                 for successor in svc.replicas:
                     if successor.replaces is r:

@@ -405,6 +405,25 @@ def test_stop_leaves_no_process_and_later_requests_fail_fast(run_hub: Any) -> No
     hub.stop()  # twice is fine
 
 
+def test_requests_racing_stop_all_resolve(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec(replicas=2))
+    futures: list[Any] = []
+
+    def spam() -> None:
+        for n in range(300):
+            futures.append(hub.request("echo", "echo", {"n": n}, timeout=10))
+
+    threads = [threading.Thread(target=spam) for _ in range(3)]
+    for t in threads:
+        t.start()
+    hub.stop(timeout=5)
+    for t in threads:
+        t.join(10)
+    assert len(futures) == 900
+    outcomes = [f.exception(timeout=12) for f in futures]
+    assert all(e is None or isinstance(e, ServiceUnavailable) for e in outcomes)
+
+
 def test_stop_kills_a_replica_that_ignores_disconnect(run_hub: Any) -> None:
     hub, _ = run_hub(chaos_spec(stop_timeout_s=0.3))
     pid = _pids(hub)[0]
