@@ -13,6 +13,7 @@ import pytest
 
 from data import paths
 from data.ledger import Ledger, LedgerError, Prediction, TxFilter
+from data.ledger.connection import APPLICATION_ID
 from data.ledger.schema import MIGRATIONS
 
 
@@ -238,3 +239,39 @@ def test_rules_are_stored_in_order_and_checked(ledger: Ledger) -> None:
         ledger.add_rule("description", "contains", "x", None)
     with pytest.raises(LedgerError, match="no rule"):
         ledger.remove_rule(9999)
+
+
+def test_text_search_follows_renames_undo_and_case(ledger: Ledger) -> None:
+    ids = _seed(
+        ledger, [("A", "2024-01-01", -500, "CARTE 12 CAFÉ DE FLORE"), ("A", "2024-01-02", -1, "X")]
+    )
+    assert [t.id for t in ledger.transactions(TxFilter(text="café de"))] == [ids[0]]
+    assert [t.id for t in ledger.transactions(TxFilter(text="CAFÉ DE"))] == [ids[0]]
+    ledger.set_payee([ids[1]], "Bakery Brioche")
+    assert [t.id for t in ledger.transactions(TxFilter(text="brioche"))] == [ids[1]]
+    ledger.set_payee([ids[1]], "Someone else")
+    assert ledger.count(TxFilter(text="brioche")) == 0
+    assert ledger.count(TxFilter(text='quote " inside')) == 0  # no FTS syntax error
+    ledger._conn.execute("DELETE FROM transactions WHERE id = ?", (ids[0],))
+    assert ledger.count(TxFilter(text="flore")) == 0
+
+
+def test_migrating_an_older_ledger_indexes_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("INSERT INTO accounts (name, currency) VALUES ('Old', 'EUR')")
+    conn.execute(
+        "INSERT INTO transactions (account_id, date, amount, currency, description, payee, "
+        "fingerprint) VALUES (1, '2020-02-02', -995, 'EUR', 'BOULANGERIE PAUL', 'Paul', 'f')"
+    )
+    conn.close()
+    with Ledger.open(path) as ledger:
+        assert [t.description for t in ledger.transactions(TxFilter(text="langer"))] == [
+            "BOULANGERIE PAUL"
+        ]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    conn.close()

@@ -32,6 +32,9 @@ LEFT JOIN categories s ON s.id = t.suggestion_id
 """
 
 
+TRIGRAM = 3  # the full-text index can answer substrings at least this long
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -50,7 +53,11 @@ def where(flt: TxFilter, account_id: int | None, category_id: int | None) -> tup
     if flt.date_to is not None:
         parts.append("t.date <= ?")
         params.append(flt.date_to.isoformat())
-    if flt.text:
+    if flt.text and len(flt.text) >= TRIGRAM:
+        # the trigram index finds substrings (case-insensitively) without scanning every row
+        parts.append("t.id IN (SELECT rowid FROM tx_text WHERE tx_text MATCH ?)")
+        params.append('"' + flt.text.replace('"', '""') + '"')
+    elif flt.text:
         parts.append("(t.description LIKE ? ESCAPE '\\' OR t.payee LIKE ? ESCAPE '\\')")
         params += [_like(flt.text), _like(flt.text)]
     if flt.category is not None:

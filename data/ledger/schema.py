@@ -87,6 +87,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX rules_position ON rules(position);
     """,
+    # 2: substring search over description and payee through a trigram full-text index. A LIKE
+    # scan of 1,000,000 rows cost ~0.5-1 s of CPU per keystroke; this answers in milliseconds
+    # for rare text and ~0.1 s for text in 60,000 rows, for ~17 us per imported row.
+    """
+    CREATE VIRTUAL TABLE tx_text USING fts5(
+        description, payee, content='transactions', content_rowid='id', tokenize='trigram'
+    );
+    CREATE TRIGGER tx_text_insert AFTER INSERT ON transactions BEGIN
+        INSERT INTO tx_text (rowid, description, payee)
+        VALUES (new.id, new.description, new.payee);
+    END;
+    CREATE TRIGGER tx_text_delete AFTER DELETE ON transactions BEGIN
+        INSERT INTO tx_text (tx_text, rowid, description, payee)
+        VALUES ('delete', old.id, old.description, old.payee);
+    END;
+    CREATE TRIGGER tx_text_update AFTER UPDATE OF description, payee ON transactions BEGIN
+        INSERT INTO tx_text (tx_text, rowid, description, payee)
+        VALUES ('delete', old.id, old.description, old.payee);
+        INSERT INTO tx_text (rowid, description, payee)
+        VALUES (new.id, new.description, new.payee);
+    END;
+    INSERT INTO tx_text (tx_text) VALUES ('rebuild');
+    """,
 )
 
 
@@ -100,7 +123,13 @@ def migrate(conn: sqlite3.Connection) -> int:
         )
     for number in range(version + 1, len(MIGRATIONS) + 1):
         # executescript commits first, so each migration runs in its own explicit transaction
-        conn.executescript(
-            f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
-        )
+        try:
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n"
+                f"PRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
     return len(MIGRATIONS)
