@@ -178,3 +178,10 @@ def test_each_transaction_gets_one_anomaly_and_income_is_never_flagged() -> None
         tx("refund2", START + dt.timedelta(days=60), "Karns Market", "500.00"),
     ]
     assert run(rows) == []
+
+
+def test_of_two_identical_charges_the_later_id_is_the_copy_whatever_the_order() -> None:
+    day = START + dt.timedelta(days=70)
+    pair = [tx(9, day, "Best Buy", "-349.99"), tx(5, day, "Best Buy", "-349.99")]
+    for rows in ([*everyday(), *pair], [*reversed(pair), *everyday()]):
+        assert [(a["id"], a["kind"]) for a in run(rows)] == [(9, "duplicate")]

@@ -80,7 +80,7 @@ def _read_text(value: Any, where: str, field: str) -> str:
 
 
 def read_records(params: Any) -> list[Record]:
-    """The checked records of a request's params, sorted by date (then by arrival order)."""
+    """The checked records of a request's params, sorted by date, then id."""
     if not isinstance(params, dict):
         raise RecordError("params must be an object with a 'transactions' list")
     rows = params.get("transactions")
@@ -116,5 +116,11 @@ def read_records(params: Any) -> list[Record]:
                 magnitude=abs(float(amount)),
             )
         )
-    records.sort(key=lambda r: r.date)  # stable: same-day rows keep their order
+    # Same-day rows in id order, so the answer does not depend on the order rows were sent in
+    # (the ledger's ids grow with each import: the later of two identical charges is the copy).
+    records.sort(key=lambda r: (r.date, *_id_order(r.id)))
     return records
+
+
+def _id_order(ident: Hashable) -> tuple[int, int, str]:
+    return (0, ident, "") if isinstance(ident, int) else (1, 0, str(ident))

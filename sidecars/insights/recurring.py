@@ -22,6 +22,7 @@ from decimal import Decimal
 from sidecars.insights.cadence import CADENCES, Cadence
 from sidecars.insights.grouping import MerchantGroup, amount_clusters, by_merchant
 from sidecars.insights.records import Record
+from sidecars.insights.robust import median
 
 MAX_MISSED_IN_A_ROW = 2
 # A chain may miss at most this share of the charges it expected.
@@ -175,12 +176,6 @@ def _relative_step(a: Record, b: Record) -> float:
     return abs(b.magnitude - a.magnitude) / base
 
 
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def _believable(walker: _Walker, chain: _Chain, cadence: Cadence, cluster: Sequence[int]) -> bool:
     """Long enough, misses little, steady amounts, and explains its cluster."""
     members = chain.members
@@ -193,7 +188,7 @@ def _believable(walker: _Walker, chain: _Chain, cadence: Cadence, cluster: Seque
     if len(chain.missed) > MAX_MISSED_SHARE * (count + len(chain.missed)):
         return False
     steps = [_relative_step(a, b) for a, b in itertools.pairwise(records)]
-    if _median(steps) > MAX_AMOUNT_STEP:
+    if median(steps) > MAX_AMOUNT_STEP:
         return False
     if _price_changes(records) is None:
         # A varying amount is a weaker sign than a fixed price: ask for one more charge, and
@@ -325,7 +320,7 @@ def streams_of(group: MerchantGroup, now: dt.date) -> list[Stream]:
 
 
 def find_recurring(records: Sequence[Record]) -> list[Stream]:
-    """Every recurring series in `records` (sorted by date), ordered by merchant then cadence."""
+    """Every recurring series in `records` (sorted by date), by merchant, then first charge."""
     if not records:
         return []
     now = max(r.date for r in records)
