@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import psutil
 import zmq
@@ -46,6 +46,7 @@ _log = logging.getLogger(__name__)
 HWM = 100_000  # messages queued per peer before ZeroMQ drops; sized for pipelined load
 MAX_TIMEOUT_S = 24 * 3600.0
 _DRAIN_BATCH = 2_000  # frames read per wake-up before timers get a turn
+_HEARTBEAT = wire.encode(wire.Heartbeat())
 
 
 class Hub(Lifecycle):
@@ -378,7 +379,8 @@ class Hub(Lifecycle):
         poller.register(wake_rx, zmq.POLLIN)
         while True:
             now = time.monotonic()
-            wait_ms = max(0, min(1000, math.ceil((self._next_wake(now) - now) * 1000)))
+            due = self._next_wake(now)
+            wait_ms = max(0, min(1000, math.ceil((due - now) * 1000)))
             try:
                 ready = dict(poller.poll(wait_ms))
             except zmq.ZMQError as exc:  # EINTR and friends: just go round again
@@ -386,15 +388,17 @@ class Hub(Lifecycle):
                 ready = {}
             with self._lock:
                 if wake_rx in ready:
-                    with contextlib.suppress(zmq.Again):
-                        for _ in range(10_000):
-                            wake_rx.recv(zmq.NOBLOCK)
+                    # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
+                    while _readable(wake_rx):
+                        wake_rx.recv(zmq.NOBLOCK)
                 self._drain_commands()
                 if self._closing:
                     break
                 if router in ready:
                     self._drain_router(router)
-                self._guard(self._tick, time.monotonic())
+                now = time.monotonic()
+                if now >= due:  # timers are checked when one is due, not on every message
+                    self._guard(self._tick, now)
                 self._changed.notify_all()
             self._flush_resolutions()
         for sock in (router, wake_rx):
@@ -421,6 +425,8 @@ class Hub(Lifecycle):
 
     def _drain_router(self, router: zmq.Socket[bytes]) -> None:
         for _ in range(_DRAIN_BATCH):
+            if not _readable(router):
+                return
             try:
                 frames = router.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
@@ -703,7 +709,7 @@ class Hub(Lifecycle):
                     f"{pending.timeout_s:g} s"
                 ),
             )
-        heartbeat = wire.encode(wire.Heartbeat())
+        heartbeat = _HEARTBEAT
         for svc in self._services.values():
             spec = svc.spec
             if now >= svc.next_heartbeat:
@@ -744,6 +750,10 @@ class Hub(Lifecycle):
             ):
                 return True
         return False
+
+
+def _readable(sock: zmq.Socket[bytes]) -> bool:
+    return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & zmq.POLLIN)
 
 
 def _remote_error(code: str, message: str) -> HubError:
