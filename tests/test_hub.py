@@ -184,6 +184,40 @@ def test_no_tcp_port_is_listening(run_hub: Any) -> None:
     assert listening == []
 
 
+def test_tcp_on_loopback_where_ipc_is_unavailable(
+    run_hub: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_has = zmq.has
+    monkeypatch.setattr(zmq, "has", lambda capability: capability != "ipc" and real_has(capability))
+    hub, _ = run_hub(chaos_spec())
+    assert hub.endpoint.startswith("tcp://127.0.0.1:")
+    assert hub.request("echo", "echo", {"over": "tcp"}).result(10) == {"over": "tcp"}
+    listening = [
+        c.laddr
+        for c in psutil.Process().net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN
+    ]
+    assert [addr.ip for addr in listening] == ["127.0.0.1"]
+
+
+def test_reload_replaces_every_replica(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec(replicas=2))
+    old = set(_pids(hub))
+    hub.reload("echo")
+    wait_until(
+        lambda: (
+            len(hub.status()) == 2
+            and all(r["state"] == "ready" and r["pid"] not in old for r in hub.status())
+        ),
+        30,
+        "both replicas replaced",
+    )
+    wait_until(lambda: _gone(list(old)), 10, "old replicas gone")
+    assert sorted(r["replica"] for r in hub.status()) == [0, 1]
+    assert all(r["restarts"] == 0 for r in hub.status())  # a reload is not a crash
+    assert hub.request("echo", "echo", {"after": "reload"}).result(10) == {"after": "reload"}
+
+
 def test_remote_errors_come_back_typed_and_the_replica_lives_on(run_hub: Any) -> None:
     hub, log = run_hub(chaos_spec())
     pid = _pids(hub)[0]
