@@ -238,6 +238,7 @@ def synthetic(categories: int = 20, years: int = 3, seed: int = 5) -> list[dict[
 
 def speed() -> dict[str, Any]:
     """Seconds for the 20 x 3 request: cold (twice), cached, and without Prophet (the peer)."""
+    prophet_model.quiet_libraries()  # as the sidecar does: no plotly complaint on the console
     t = time.perf_counter()
     import prophet  # noqa: F401
 
