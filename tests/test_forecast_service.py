@@ -289,3 +289,23 @@ def test_cli_refuses_a_file_that_is_not_a_ledger(tmp_path: Path, command: str) -
 def test_cli_refuses_a_horizon_out_of_range(tmp_path: Path) -> None:
     out = _fincast("forecast", "--db", str(tmp_path / "x.sqlite"), "--months", "99")
     assert out.returncode == 1 and "--months" in out.stderr
+
+
+def test_without_the_advisor_the_last_advice_is_shown_with_its_date(
+    hub: Hub, tmp_path: Path
+) -> None:
+    db = tmp_path / "ledger.sqlite"
+    with _demo_ledger(db) as ledger:
+        first = forecasting.run(hub, ledger, db)
+        assert first.advice is not None
+        with Hub(
+            [ServiceSpec("forecaster")],
+            config_path=tmp_path / "none.toml",
+            log_dir=tmp_path / "logs",
+        ) as other:
+            assert other.wait_ready(TIMEOUT)
+            later = forecasting.run(other, ledger, db)
+    assert later.fresh and later.forecast is not None
+    assert later.advice == first.advice
+    assert later.advice_saved is not None and later.advice_saved <= dt.datetime.now(dt.UTC)
+    assert later.advice_problem is not None and "advisor" in later.advice_problem
