@@ -170,6 +170,12 @@ def main() -> None:
                 "text 'netflix', first page": lambda: ledger.transactions(
                     TxFilter(text="netflix"), limit=PAGE
                 ),
+                "text 'netflix', deep page": lambda: ledger.transactions(
+                    TxFilter(text="netflix"), offset=50_000, limit=PAGE
+                ),
+                "text in every row ('london'), page": lambda: ledger.transactions(
+                    TxFilter(text="london"), limit=PAGE
+                ),
                 "text, rare ('zzz'), first page": lambda: ledger.transactions(
                     TxFilter(text="zzz"), limit=PAGE
                 ),
@@ -191,6 +197,8 @@ def main() -> None:
                     TxFilter(date_from=month[0], date_to=month[1])
                 ),
                 "count text 'netflix'": lambda: ledger.count(TxFilter(text="netflix")),
+                "count text 'london' (every row)": lambda: ledger.count(TxFilter(text="london")),
+                "count text 'zzz' (none)": lambda: ledger.count(TxFilter(text="zzz")),
                 "count category": lambda: ledger.count(TxFilter(category="Coffee")),
                 "count uncategorized": lambda: ledger.count(TxFilter(uncategorized=True)),
                 "count low confidence": lambda: ledger.count(TxFilter(low_confidence=0.5)),

@@ -13,6 +13,7 @@ import pytest
 
 from data import paths
 from data.ledger import Ledger, LedgerError, Prediction, TxFilter
+from data.ledger import ledger as ledger_module
 from data.ledger.connection import APPLICATION_ID
 from data.ledger.schema import MIGRATIONS
 
@@ -121,7 +122,7 @@ def test_accounts_are_created_once_and_names_are_checked(ledger: Ledger) -> None
     assert [a.name for a in ledger.accounts()] == ["Main Checking"]
 
 
-def test_listing_filters(ledger: Ledger) -> None:
+def test_listing_filters(ledger: Ledger, text_path: str) -> None:
     ids = _seed(
         ledger,
         [
@@ -241,7 +242,15 @@ def test_rules_are_stored_in_order_and_checked(ledger: Ledger) -> None:
         ledger.remove_rule(9999)
 
 
-def test_text_search_follows_renames_undo_and_case(ledger: Ledger) -> None:
+@pytest.fixture(params=["probe", "index"])
+def text_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a text test both through the direct row probe and through the trigram index."""
+    if request.param == "index":
+        monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)
+    return str(request.param)
+
+
+def test_text_search_follows_renames_undo_and_case(ledger: Ledger, text_path: str) -> None:
     ids = _seed(
         ledger, [("A", "2024-01-01", -500, "CARTE 12 CAFÉ DE FLORE"), ("A", "2024-01-02", -1, "X")]
     )
@@ -275,3 +284,27 @@ def test_migrating_an_older_ledger_indexes_its_rows(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     conn.close()
+
+
+def test_the_probe_and_the_index_agree(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    words = ["TESCO", "Tesco Express", "NETFLIX.COM", "netflix", "BP 4412", "Café Nero"]
+    rows = [
+        ("AB"[i % 3 == 0], f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", -i, f"{words[i % 6]} {i}")
+        for i in range(240)
+    ]
+    _seed(ledger, rows)
+    filters = [TxFilter(text=t) for t in ("tesco", "NETFLIX", "café", "express 1", "zzz")]
+    filters += [TxFilter(text="tesco", account="B"), TxFilter(text="netflix", date_to=None)]
+    answers = {}
+    for probe_rows in (20_000, 1, 50):
+        monkeypatch.setattr(ledger_module, "PROBE_ROWS", probe_rows)
+        answers[probe_rows] = [
+            (
+                [t.id for t in ledger.transactions(f, limit=7, offset=3, order="date_asc")],
+                [t.id for t in ledger.transactions(f, limit=500)],
+                ledger.count(f),
+            )
+            for f in filters
+        ]
+    assert answers[20_000] == answers[1] == answers[50]
+    assert answers[1][0][2] == 80  # 'tesco' is in 2 of every 6 rows
