@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from data.importer import Detection, Mapping
 
 # rows a text filter checks directly before asking the full-text index (~10 ms of work)
-PROBE_ROWS = 20_000
+PROBE_ROWS = 5_000
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _MAX_NAME = 200
 
