@@ -92,7 +92,7 @@ def _reason(replica: Replica) -> str:  # noqa: PLR0911 (one answer per case read
     state, why = replica.state, replica.reason
     detail = f" ({why})" if why else ""
     if state == "starting":
-        return "is starting"
+        return f"is restarting after a crash{detail}" if replica.restarts else "is starting"
     if state == "crashed":
         return f"crashed{detail}"
     if state == "backoff":
@@ -153,7 +153,7 @@ class HealthBoard:
         if rep.state == "backoff" and previous in ("crashed", "backoff", "unhealthy"):
             # The hub's backoff reason is only the delay; keep saying why it crashed.
             reason = rep.reason
-        elif rep.state == "backoff" or reason.startswith("restart in"):
+        elif rep.state == "backoff" or reason.startswith("restart in") or (rep.state == "starting" and rep.restarts):
             reason = f"exit code {rep.last_exit}" if rep.last_exit is not None else ""
         rep.reason = reason
         retry_at = event.get("retry_at")
