@@ -153,7 +153,7 @@ class HealthBoard:
         if rep.state == "backoff" and previous in ("crashed", "backoff", "unhealthy"):
             # The hub's backoff reason is only the delay; keep saying why it crashed.
             reason = rep.reason
-        elif rep.state == "backoff" or reason.startswith("restart in") or (rep.state == "starting" and rep.restarts):
+        elif rep.state in ("backoff", "starting") and (rep.state == "backoff" or rep.restarts):
             reason = f"exit code {rep.last_exit}" if rep.last_exit is not None else ""
         rep.reason = reason
         retry_at = event.get("retry_at")

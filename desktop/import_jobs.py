@@ -25,8 +25,11 @@ DEMO_FILES = (
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
-_gc_lock = threading.Lock()
-_gc_holds = 0
+class _GcPause:
+    """Counts the imports running, so the collector resumes only when the last one ends."""
+
+    lock = threading.Lock()
+    holds = 0
 
 
 @contextlib.contextmanager
@@ -37,17 +40,16 @@ def cyclic_gc_paused() -> Iterator[None]:
     took ~120 ms here, and it holds the GIL, so the GUI thread stalled that long. Refcounting still
     frees everything; collection resumes (cheaply, the objects gone) when the import ends.
     """
-    global _gc_holds
-    with _gc_lock:
-        _gc_holds += 1
-        if _gc_holds == 1:
+    with _GcPause.lock:
+        _GcPause.holds += 1
+        if _GcPause.holds == 1:
             gc.disable()
     try:
         yield
     finally:
-        with _gc_lock:
-            _gc_holds -= 1
-            if _gc_holds == 0:
+        with _GcPause.lock:
+            _GcPause.holds -= 1
+            if _GcPause.holds == 0:
                 gc.enable()
 
 
