@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import random
 import re
 import sys
@@ -243,15 +244,26 @@ def speed() -> dict[str, Any]:
     import prophet  # noqa: F401
 
     import_s = time.perf_counter() - t
+    # The unit of cold cost: one Prophet fit of 3 years, alone (no second fit in parallel).
+    rng = np.random.default_rng(1)
+    one_fit = []
+    for i in range(5):
+        y = 300 + rng.normal(0, 30, 36)
+        t = time.perf_counter()
+        prophet_model.predict(y, 24000 + i, 1)
+        one_fit.append(time.perf_counter() - t)
     txns = synthetic()
     params = {"transactions": txns, "horizon_months": 3, "today": TODAY.isoformat()}
     cold = []
+    fits = 0
     for _ in range(2):
         prophet_model.clear_memo()
         forecaster = Forecaster()
+        before = prophet_model.fit_count
         t = time.perf_counter()
         result = forecaster.forecast(params)
         cold.append(time.perf_counter() - t)
+        fits = prophet_model.fit_count - before
     cached = []
     for _ in range(5):
         t = time.perf_counter()
@@ -270,6 +282,8 @@ def speed() -> dict[str, Any]:
         "transactions": len(txns),
         "series": len(result["series"]),
         "prophet_import_s": import_s,
+        "prophet_single_fit_median_s": median(one_fit),
+        "prophet_fits_per_cold_request": fits,
         "cold_s": cold,
         "cold_median_s": median(cold),
         "cached_median_s": median(cached),
@@ -279,6 +293,8 @@ def speed() -> dict[str, Any]:
 
 
 def main() -> None:
+    load = os.getloadavg()
+    print(f"load average at start {load[0]:.2f} on {os.cpu_count()} CPUs (shared machine)")
     print("speed, 20 categories x 3 years:")
     sp = speed()
     runs = ", ".join(f"{s:.2f}" for s in sp["cold_s"])
@@ -287,6 +303,10 @@ def main() -> None:
         f" cached {sp['cached_median_s'] * 1000:.2f} ms,"
         f" without Prophet {sp['without_prophet_median_s']:.2f} s,"
         f" Prophet import {sp['prophet_import_s']:.2f} s; methods {sp['methods_chosen']}"
+    )
+    print(
+        f"  peer: one Prophet fit alone {sp['prophet_single_fit_median_s']:.2f} s (median of 5);"
+        f" a cold request makes {sp['prophet_fits_per_cold_request']} fits, two at a time"
     )
     print("one-month-ahead rolling-origin backtest, last 6 months of each series:")
     acc = accuracy()
@@ -309,7 +329,10 @@ def main() -> None:
         f"80% band coverage {acc['coverage80']:.1%} (target 70-90%),"
         f" 95% band {acc['coverage95']:.1%} over {acc['forecasts_scored']} forecasts"
     )
-    path = write_result("forecast", {"machine": machine_info(), "accuracy": acc, "speed": sp})
+    path = write_result(
+        "forecast",
+        {"machine": machine_info(), "load_at_start": list(load), "accuracy": acc, "speed": sp},
+    )
     print(f"wrote {path}")
 
 
