@@ -130,7 +130,8 @@ _PROCESSOR_RE = re.compile(
 # Bracketed bank boilerplate: "(Card )", "(EFFEC )", "CARD NO. 1234".
 _BOILERPLATE_RE = re.compile(
     r"\((?:card|effec|pending|contactless)[^)]*\)|\bcard\s*no\.?\s*[\dx*]*|"
-    r"\bcard\s+ending(?:\s+in)?\s*[\dx*]*|\bvia\s+(?:apple|google)\s+pay\b",
+    r"\bcard\s+ending(?:\s+in)?\s*[\dx*]*|\bcard\s+(?:[x*#]+\d*|\d{4})\b|"
+    r"\bvia\s+(?:apple|google)\s+pay\b",
     re.IGNORECASE,
 )
 
@@ -236,7 +237,9 @@ def _case(tokens: list[str], shouting: bool) -> str:
     for tok in tokens:
         if shouting or tok.islower():
             # title() would turn "joe's" into "Joe'S"; capitalise each run of letters instead.
-            word = re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), tok.lower())
+            word = re.sub(
+                r"(?<![0-9A-Za-z])[A-Za-z]+", lambda m: m.group(0).capitalize(), tok.lower()
+            )
             out.append(re.sub(r"'S\b", "'s", word))
         else:
             out.append(tok)

@@ -1,0 +1,192 @@
+"""The categorizer's state inside its sidecar: the model in use, training beside it, the store.
+
+Params arrive as plain dicts from the wire and are checked here (InputError with one clear
+sentence); inner code trusts them. Training builds a new model on the calling worker thread while
+predictions keep using the current one, then swaps the reference under a lock: serving never waits
+for training. A new user with no model gets the built-in default, trained from defaults.csv (data
+the project wrote itself) and stored as a version like any other. Never opens the ledger.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sidecars.categorizer.features import MAX_TEXT, Row
+from sidecars.categorizer.model import Example, Model, train
+from sidecars.categorizer.store import ModelStore, StoreError
+
+DEFAULTS_CSV = Path(__file__).with_name("defaults.csv")
+# A reply must fit the wire's 16 MB frame; callers batch (the desktop loop sends 2,000 at a time).
+MAX_PREDICT = 20_000
+MAX_TRAIN = 100_000
+MAX_CATEGORY = 200
+
+
+class InputError(ValueError):
+    """Params that cannot be used; str() is one sentence for the caller."""
+
+
+def default_examples() -> list[Example]:
+    """The built-in training set: common merchants and categories, in several bank styles."""
+    with DEFAULTS_CSV.open(encoding="utf-8", newline="") as f:
+        return [
+            Example(r["description"], float(r["amount"]), r["category"]) for r in csv.DictReader(f)
+        ]
+
+
+def _text(value: object, what: str, i: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"transaction {i}: {what} must be text, not {type(value).__name__}")
+    # Lone surrogates (undecodable bytes smuggled through) are dropped rather than crash encoding.
+    return value[: MAX_TEXT * 4].encode("utf-8", "ignore").decode("utf-8")
+
+
+def _amount(value: object, i: int) -> float:
+    if value is None or value == "":
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InputError(f"transaction {i}: amount must be a decimal string like '-12.50'")
+    try:
+        amount = float(str(value).replace(",", "").strip())
+    except ValueError:
+        raise InputError(f"transaction {i}: amount {str(value)[:40]!r} is not a number") from None
+    return amount if math.isfinite(amount) else math.nan
+
+
+def _transactions(params: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    txns = params.get("transactions") if isinstance(params, dict) else None
+    if not isinstance(txns, list):
+        raise InputError("params need 'transactions': a list of {description, amount, ...}")
+    if len(txns) > limit:
+        raise InputError(
+            f"{len(txns)} transactions in one request; send at most {limit} per request"
+        )
+    for i, t in enumerate(txns):
+        if not isinstance(t, dict):
+            raise InputError(f"transaction {i} is not an object")
+    return txns
+
+
+def parse_rows(params: dict[str, Any]) -> list[Row]:
+    """Rows to predict from `predict` params."""
+    return [
+        Row(_text(t.get("description"), "description", i), _amount(t.get("amount"), i))
+        for i, t in enumerate(_transactions(params, MAX_PREDICT))
+    ]
+
+
+def parse_examples(params: dict[str, Any]) -> list[Example]:
+    """Labeled examples from `train` params, in the order given (callers send them by date)."""
+    out = []
+    for i, t in enumerate(_transactions(params, MAX_TRAIN)):
+        category = _text(t.get("category"), "category", i).strip()
+        if not category:
+            raise InputError(f"transaction {i} has no category to learn from")
+        if len(category) > MAX_CATEGORY:
+            raise InputError(f"transaction {i}: category is over {MAX_CATEGORY} characters")
+        out.append(
+            Example(
+                _text(t.get("description"), "description", i), _amount(t.get("amount"), i), category
+            )
+        )
+    return out
+
+
+class Categorizer:
+    """The model in use plus its store; thread-safe for concurrent predict and train."""
+
+    def __init__(self, store: ModelStore | None = None) -> None:
+        self.store = store or ModelStore()
+        self._model: Model | None = None
+        self._lock = threading.Lock()  # guards _model (the swap)
+        self._train_lock = threading.Lock()  # one training at a time; serving never takes it
+
+    def model(self) -> Model:
+        """The current model, loading it (or training the built-in default) on first use."""
+        with self._lock:
+            if self._model is not None:
+                return self._model
+        try:
+            model = self.store.load()
+        except StoreError:
+            with self._train_lock:
+                try:
+                    model = self.store.load()
+                except StoreError:
+                    model = train(default_examples(), holdout=False)
+                    self.store.save(model, source="builtin")
+        with self._lock:
+            if self._model is None:
+                self._model = model
+            return self._model
+
+    def predict(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`predict` method: one prediction per transaction, in order."""
+        rows = parse_rows(params)
+        model = self.model()
+        preds = model.predict(rows)
+        return {
+            "model_version": model.meta.get("model_version"),
+            "predictions": [
+                {
+                    "category": p.category,
+                    "confidence": round(p.confidence, 6),
+                    "reasons": p.reasons,
+                    "alternatives": [
+                        {"category": c, "probability": round(pr, 6)} for c, pr in p.alternatives
+                    ],
+                }
+                for p in preds
+            ],
+        }
+
+    def train(
+        self, params: dict[str, Any], progress: Callable[[], None] = lambda: None
+    ) -> dict[str, Any]:
+        """`train` method: fit beside the model in use, store it, then swap it in."""
+        examples = parse_examples(params)
+        with_defaults = bool(params.get("include_defaults"))
+        if with_defaults:
+            # The user's own labels come last so they win ties and anchor the holdout estimate.
+            examples = default_examples() + examples
+        if not examples:
+            raise InputError("no labeled transactions to learn from")
+        with self._train_lock:
+            progress()
+            model = train(examples)
+            progress()
+            version = self.store.save(model, source="user+builtin" if with_defaults else "user")
+        with self._lock:
+            self._model = model
+        return {
+            "model_version": version,
+            "n_samples": len(examples),
+            "classes": model.classes,
+            "cv_accuracy": model.meta.get("cv_accuracy"),
+        }
+
+    def versions(self, _params: dict[str, Any]) -> dict[str, Any]:
+        """`versions` method: the kept model versions, oldest first."""
+        self.model()  # a brand-new store gets its built-in version first
+        return {"current": self.store.current(), "versions": self.store.versions()}
+
+    def rollback(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`rollback` method: make a kept version current again."""
+        version = params.get("model_version") if isinstance(params, dict) else None
+        if not isinstance(version, str) or not version:
+            raise InputError("rollback needs 'model_version', e.g. 'v000002'")
+        with self._train_lock:
+            try:
+                model = self.store.rollback(version)
+            except StoreError as exc:
+                raise InputError(str(exc)) from None
+        with self._lock:
+            self._model = model
+        return {"model_version": version, "classes": model.classes}

@@ -1,0 +1,139 @@
+"""Feature extraction for the categorizer: one transaction -> a bag of named features.
+
+Words and word pairs of the normalized payee and of the raw description, character n-grams of the
+payee (so "Tesco Stores" and "Tesco Express" share evidence), and the amount's sign and size.
+Feature names are human-readable because they double as the "reasons" a prediction gives.
+Pure Python + numpy/scipy; never imports scikit-learn (prediction must not pay for it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from data.payee import normalize_payee
+
+# Descriptions beyond this are truncated: real ones are < 200 characters, and a 100 KB one must not
+# cost 100 KB of n-grams.
+MAX_TEXT = 300
+_WORD_RE = re.compile(r"[^\W\d_][\w&'.\-]*|\d+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the model sees of one transaction."""
+
+    description: str
+    amount: float
+
+
+def _words(text: str) -> list[str]:
+    out = []
+    for raw in _WORD_RE.findall(text.lower()):
+        w = raw.strip(".'-")
+        if not w:
+            continue
+        # Reference numbers and card digits are noise; short numbers (store sizes, "7") are kept
+        # only as their length so "24" and "31" look alike.
+        if any(ch.isdigit() for ch in w):
+            digits = sum(ch.isdigit() for ch in w)
+            if digits >= 3 or w.isdigit():
+                continue
+        out.append(w)
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def text_features(description: str) -> tuple[str, ...]:
+    """Text features of one description (cached: statements repeat merchants constantly)."""
+    description = description[:MAX_TEXT]
+    payee = normalize_payee(description)
+    feats: list[str] = []
+    pw = _words(payee)
+    feats.extend("p:" + w for w in pw)
+    feats.extend(f"p:{a} {b}" for a, b in itertools.pairwise(pw))
+    if pw:
+        feats.append("P:" + " ".join(pw[:4]))
+    dw = _words(description)
+    feats.extend("w:" + w for w in dw)
+    feats.extend(f"w:{a} {b}" for a, b in itertools.pairwise(dw))
+    # char_wb-style n-grams of each payee word: robust to truncation ("Woolworths" / "Woolwort").
+    for w in pw[:8]:
+        padded = f" {w} "
+        for n in (3, 4, 5):
+            feats.extend("c:" + padded[i : i + n] for i in range(max(len(padded) - n + 1, 0)))
+    if not feats:
+        feats.append("empty-text")
+    return tuple(feats)
+
+
+def amount_features(amount: float) -> tuple[str, ...]:
+    """Sign, order of magnitude (half-decades) and roundness of the amount."""
+    if not math.isfinite(amount):
+        return ("amount:unknown",)
+    sign = "out" if amount < 0 else "in"
+    size = abs(amount)
+    bucket = int(math.log10(size) * 2) if size >= 1 else -1
+    feats = [f"amount:{sign}", f"amount:{sign} ~{_bucket_label(bucket)}"]
+    if size >= 1 and size == int(size):
+        feats.append(f"amount:{sign} round")
+    return tuple(feats)
+
+
+def _bucket_label(bucket: int) -> str:
+    if bucket < 0:
+        return "<1"
+    low = 10 ** (bucket / 2)
+    return f"{low:.0f}+"
+
+
+def row_features(row: Row) -> tuple[str, ...]:
+    """Every feature of one transaction."""
+    return text_features(row.description) + amount_features(row.amount)
+
+
+class Vocabulary:
+    """Feature name -> column, with idf weights; built at training, frozen for prediction."""
+
+    def __init__(self, names: Sequence[str], idf: npt.NDArray[np.float64]) -> None:
+        self.names = list(names)
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.idf = np.asarray(idf, dtype=np.float64)
+
+    @classmethod
+    def fit(cls, docs: Sequence[tuple[str, ...]], min_df: int = 1) -> Vocabulary:
+        """Learn the vocabulary and smooth idf from training documents."""
+        df: dict[str, int] = {}
+        for doc in docs:
+            for f in set(doc):
+                df[f] = df.get(f, 0) + 1
+        names = sorted(f for f, c in df.items() if c >= min_df)
+        n = len(docs)
+        idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in names], dtype=np.float64)
+        return cls(names, idf)
+
+    def transform(self, docs: Iterable[tuple[str, ...]]) -> Any:
+        """A CSR matrix of binary-tf * idf features, each row L2-normalized."""
+        indptr = [0]
+        indices: list[int] = []
+        index = self.index
+        for doc in docs:
+            cols = {index[f] for f in doc if f in index}
+            indices.extend(cols)
+            indptr.append(len(indices))
+        ind = np.asarray(indices, dtype=np.int32)
+        data = self.idf[ind] if len(ind) else np.zeros(0, dtype=np.float64)
+        ptr = np.asarray(indptr, dtype=np.int64)
+        x = sparse.csr_matrix((data, ind, ptr), shape=(len(indptr) - 1, len(self.names)))
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.diags(1.0 / norms) @ x

@@ -1,0 +1,160 @@
+"""The categorizer's sidecar state (engine.py) called directly: params in, wire-shaped dicts out."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from sidecars.categorizer.engine import MAX_PREDICT, Categorizer, InputError, default_examples
+from sidecars.categorizer.store import ModelStore
+
+LABELED = [
+    {
+        "date": "2024-01-02",
+        "description": "TESCO STORES 3297",
+        "amount": "-23.10",
+        "category": "Food",
+    },
+    {"date": "2024-01-03", "description": "SHELL 88 LEEDS", "amount": "-60.00", "category": "Car"},
+    {"date": "2024-01-04", "description": "TESCO STORES 11", "amount": "-8.00", "category": "Food"},
+    {"date": "2024-01-05", "description": "BP 102", "amount": "-55.50", "category": "Car"},
+]
+
+
+@pytest.fixture
+def categorizer(tmp_path) -> Categorizer:  # type: ignore[no-untyped-def]
+    return Categorizer(ModelStore(tmp_path / "models"))
+
+
+def test_defaults_file_is_rich_enough() -> None:
+    examples = default_examples()
+    assert len(examples) >= 300
+    assert len({e.category for e in examples}) >= 20
+
+
+def test_new_user_gets_the_builtin_model(categorizer: Categorizer) -> None:
+    out = categorizer.predict(
+        {
+            "transactions": [
+                {"description": "CARD PAYMENT TO TESCO STORES 3297 LONDON", "amount": "-23.10"}
+            ]
+        }
+    )
+    assert out["model_version"] == "v000001"
+    (pred,) = out["predictions"]
+    assert pred["category"] == "Groceries"
+    assert set(pred) == {"category", "confidence", "reasons", "alternatives"}
+    assert categorizer.versions({})["versions"][0]["source"] == "builtin"
+
+
+def test_train_swaps_in_the_users_model(categorizer: Categorizer) -> None:
+    out = categorizer.train({"transactions": LABELED})
+    assert out == {
+        "model_version": "v000002"
+        if categorizer.store.current() == "v000002"
+        else out["model_version"],
+        "n_samples": 4,
+        "classes": ["Car", "Food"],
+        "cv_accuracy": None,
+    }
+    pred = categorizer.predict(
+        {"transactions": [{"description": "TESCO STORES 5", "amount": "-3"}]}
+    )
+    assert pred["model_version"] == out["model_version"]
+    assert pred["predictions"][0]["category"] == "Food"
+
+
+def test_train_with_defaults_keeps_common_categories(categorizer: Categorizer) -> None:
+    out = categorizer.train({"transactions": LABELED, "include_defaults": True})
+    assert {"Food", "Car", "Groceries", "Fuel"} <= set(out["classes"])
+
+
+def test_versions_and_rollback(categorizer: Categorizer) -> None:
+    first = categorizer.train({"transactions": LABELED})["model_version"]
+    second = categorizer.train({"transactions": LABELED[:2]})["model_version"]
+    listed = categorizer.versions({})
+    assert listed["current"] == second
+    back = categorizer.rollback({"model_version": first})
+    assert back == {"model_version": first, "classes": ["Car", "Food"]}
+    assert categorizer.predict({"transactions": []}) == {"model_version": first, "predictions": []}
+    with pytest.raises(InputError, match="no model version 'v999999'"):
+        categorizer.rollback({"model_version": "v999999"})
+    with pytest.raises(InputError, match="needs 'model_version'"):
+        categorizer.rollback({})
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "params need 'transactions'"),
+        ({"transactions": "nope"}, "params need 'transactions'"),
+        ({"transactions": [1]}, "transaction 0 is not an object"),
+        ({"transactions": [{"description": 5, "amount": "1"}]}, "description must be text"),
+        ({"transactions": [{"description": "x", "amount": "ten"}]}, "is not a number"),
+        ({"transactions": [{"description": "x", "amount": [1]}]}, "amount must be a decimal"),
+    ],
+)
+def test_bad_predict_params(categorizer: Categorizer, params: dict, message: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InputError, match=message):
+        categorizer.predict(params)
+
+
+def test_bad_train_params(categorizer: Categorizer) -> None:
+    with pytest.raises(InputError, match="no category"):
+        categorizer.train({"transactions": [{"description": "x", "amount": "1"}]})
+    with pytest.raises(InputError, match="no labeled transactions"):
+        categorizer.train({"transactions": []})
+    with pytest.raises(InputError, match="over 200 characters"):
+        categorizer.train({"transactions": [{"description": "x", "category": "c" * 201}]})
+
+
+def test_hostile_predict_inputs(categorizer: Categorizer) -> None:
+    out = categorizer.predict(
+        {
+            "transactions": [
+                {"description": "", "amount": ""},
+                {"description": "A" * 100_000, "amount": "-1.00"},
+                {"description": "caf\udce9 \udcff NERO", "amount": "-3.20"},
+                {"amount": None, "unknown_field": {"x": 1}},
+                {"description": "TESCO", "amount": "nan"},
+            ]
+        }
+    )
+    assert len(out["predictions"]) == 5
+    for p in out["predictions"]:
+        assert 0.0 <= p["confidence"] <= 1.0 and p["reasons"]
+
+
+def test_too_many_rows_is_a_clear_error(categorizer: Categorizer) -> None:
+    rows = [{"description": "x", "amount": "1"}] * (MAX_PREDICT + 1)
+    with pytest.raises(InputError, match=f"send at most {MAX_PREDICT} per request"):
+        categorizer.predict({"transactions": rows})
+    big = [{"description": "x", "amount": "1", "category": "c"}] * 200_000
+    with pytest.raises(InputError, match="send at most"):
+        categorizer.train({"transactions": big})
+
+
+@pytest.mark.slow
+def test_predict_serves_while_training(categorizer: Categorizer) -> None:
+    categorizer.model()
+    many = [
+        {"description": f"SHOP {i} TESCO", "amount": "-1", "category": f"c{i % 30}"}
+        for i in range(3000)
+    ]
+    done = threading.Event()
+
+    def fit() -> None:
+        categorizer.train({"transactions": many})
+        done.set()
+
+    worker = threading.Thread(target=fit)
+    worker.start()
+    served = 0
+    while not done.is_set() and served < 10_000:
+        out = categorizer.predict({"transactions": [{"description": "TESCO", "amount": "-1"}]})
+        assert out["predictions"][0]["category"]
+        served += 1
+    worker.join(timeout=600)
+    assert not worker.is_alive()
+    assert served >= 1

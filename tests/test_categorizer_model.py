@@ -1,0 +1,181 @@
+"""The categorizer's pure model and store: small inline data, exact expected outputs."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from sidecars.categorizer.features import Row, Vocabulary, amount_features, text_features
+from sidecars.categorizer.model import Example, describe_feature, train
+from sidecars.categorizer.store import KEEP, ModelStore, StoreError
+
+TINY = [
+    Example("CARD PAYMENT TO TESCO STORES 3297 LONDON", -23.10, "Groceries"),
+    Example("TESCO STORES 1234 LEEDS", -41.00, "Groceries"),
+    Example("SAINSBURYS S/MKTS 0042", -18.20, "Groceries"),
+    Example("SHELL PETROL 88 BRISTOL", -60.00, "Fuel"),
+    Example("BP CONNECT 102 MANCHESTER", -55.50, "Fuel"),
+    Example("ACME LTD SALARY", 2500.00, "Income"),
+    Example("ACME LTD SALARY NOV", 2500.00, "Income"),
+    Example("NETFLIX.COM", -9.99, "Subscriptions"),  # a class with one example
+]
+
+
+def test_text_features_are_named_and_stable() -> None:
+    feats = text_features("CARD PAYMENT TO TESCO STORES 3297 LONDON")
+    assert "p:tesco" in feats
+    assert "p:tesco stores" in feats
+    assert "P:tesco stores" in feats
+    assert "w:3297" not in feats  # store numbers are noise
+    assert "c: tes" in feats
+
+
+def test_amount_features() -> None:
+    assert amount_features(-23.10) == ("amount:out", "amount:out ~10+")
+    assert amount_features(2500.0) == ("amount:in", "amount:in ~1000+", "amount:in round")
+    assert amount_features(math.nan) == ("amount:unknown",)
+    assert amount_features(0.5) == ("amount:in", "amount:in ~<1")
+
+
+def test_vocabulary_rows_are_unit_length_and_ignore_unknown() -> None:
+    vocab = Vocabulary.fit([("a", "b"), ("a",)])
+    x = vocab.transform([("a", "b"), ("zzz",), ()])
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    assert norms.tolist() == pytest.approx([1.0, 0.0, 0.0])
+
+
+def test_learns_tiny_set() -> None:
+    model = train(TINY)
+    assert model.classes == ["Fuel", "Groceries", "Income", "Subscriptions"]
+    preds = model.predict(
+        [
+            Row("TESCO STORES 9999 GLASGOW", -12.0),
+            Row("SHELL 77 LEEDS", -70.0),
+            Row("ACME LTD SALARY DEC", 2500.0),
+            Row("NETFLIX.COM", -9.99),
+        ]
+    )
+    assert [p.category for p in preds] == ["Groceries", "Fuel", "Income", "Subscriptions"]
+    for p in preds:
+        assert 0.0 <= p.confidence <= 1.0
+        assert p.reasons
+        probs = [p.confidence] + [a[1] for a in p.alternatives]
+        assert probs == sorted(probs, reverse=True)
+        assert sum(probs) <= 1.0 + 1e-9
+    assert any('"tesco' in r for r in preds[0].reasons)
+    assert len(preds[0].reasons) == len({r.split(" ")[-1] for r in preds[0].reasons})
+
+
+def test_two_classes_softmax_matches_binary() -> None:
+    model = train([Example("TESCO", -5, "Groceries"), Example("SHELL", -50, "Fuel")])
+    (p,) = model.predict([Row("TESCO", -5)])
+    assert p.category == "Groceries"
+    assert p.alternatives[0][0] == "Fuel"
+    assert p.confidence + p.alternatives[0][1] == pytest.approx(1.0)
+
+
+def test_one_class_training_set() -> None:
+    model = train([Example("TESCO", -5, "Groceries")] * 3)
+    (p,) = model.predict([Row("anything at all", 10)])
+    assert p.category == "Groceries"
+    assert p.confidence == pytest.approx(4 / 5)  # rule of succession, not a false certainty
+    assert p.reasons == ["the only category learned so far"]
+    assert p.alternatives == []
+
+
+def test_no_examples_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="no labeled transactions"):
+        train([])
+
+
+def test_unfamiliar_text_still_has_a_reason() -> None:
+    model = train(TINY)
+    (p,) = model.predict([Row("", math.nan)])
+    assert p.reasons == ["no familiar words; the most likely category overall"]
+
+
+def test_holdout_accuracy_recorded() -> None:
+    examples = [Example(f"TESCO STORES {i}", -10, "Groceries") for i in range(15)] + [
+        Example(f"SHELL {i}", -50, "Fuel") for i in range(15)
+    ]
+    examples.sort(key=lambda e: e.description)
+    model = train(examples)
+    assert model.meta["n_samples"] == 30
+    assert model.meta["cv_accuracy"] is None or 0.0 <= model.meta["cv_accuracy"] <= 1.0
+    assert train(TINY).meta["cv_accuracy"] is None  # too few to say
+
+
+def test_describe_feature() -> None:
+    assert describe_feature("p:tesco") == 'payee word "tesco"'
+    assert describe_feature("amount:out ~10+") == "amount out ~10+"
+
+
+def test_hostile_rows_predict() -> None:
+    model = train(TINY)
+    rows = [
+        Row("X" * 100_000, -1.0),
+        Row("\udcff\udcfe TESCO", -5.0),
+        Row("\x00\x01\x02", math.inf),
+        Row("TESCO STORES", 1e300),
+    ]
+    preds = model.predict(rows)
+    assert len(preds) == 4
+    assert preds[1].category == "Groceries"
+
+
+@pytest.mark.slow
+def test_200k_rows_in_process() -> None:
+    model = train(TINY)
+    rows = [Row(f"SHOP {i % 5000} TESCO", -float(i % 300)) for i in range(200_000)]
+    preds = model.predict(rows)
+    assert len(preds) == 200_000
+    assert {p.category for p in preds} <= set(model.classes)
+
+
+def test_store_roundtrip_versions_and_rollback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = ModelStore(tmp_path / "m")
+    assert store.current() is None
+    with pytest.raises(StoreError, match="no categorizer model"):
+        store.load()
+    first = train(TINY)
+    v1 = store.save(first)
+    assert v1 == "v000001"
+    second = train(TINY[:4])
+    v2 = store.save(second)
+    assert store.current() == v2
+    loaded = store.load()
+    assert loaded.classes == second.classes
+    rows = [Row("TESCO STORES 9", -3.0), Row("SHELL", -40.0)]
+    assert [p.confidence for p in loaded.predict(rows)] == pytest.approx(
+        [p.confidence for p in second.predict(rows)]
+    )
+    store.rollback(v1)
+    assert store.current() == v1
+    assert store.load().classes == first.classes
+    assert [v["model_version"] for v in store.versions()] == [v1, v2]
+    with pytest.raises(StoreError, match="no model version"):
+        store.rollback("../../etc")
+
+
+def test_store_keeps_the_last_few(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = ModelStore(tmp_path)
+    model = train(TINY[:4])
+    names = [store.save(model) for _ in range(KEEP + 2)]
+    kept = [v["model_version"] for v in store.versions()]
+    assert kept == names[-KEEP:]
+
+
+def test_store_refuses_damaged_version(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = ModelStore(tmp_path)
+    name = store.save(train(TINY))
+    meta = json.loads((tmp_path / name / "meta.json").read_text())
+    meta["vocabulary"] = meta["vocabulary"][:-1]
+    (tmp_path / name / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(StoreError, match="damaged"):
+        store.load()
+    (tmp_path / name / "weights.npz").write_bytes(b"not numpy")
+    with pytest.raises(StoreError, match="damaged"):
+        store.load()
