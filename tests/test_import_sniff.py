@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from data.importer import ImportProblem, detect, iter_rows
-from data.importer import sniff
+from data.importer import ImportProblem, detect, iter_rows, sniff
 from data.importer.types import ParsedRow, RowError
 
 STATEMENT = "Date,Description,Amount\n2024-01-02,Café Crème,-3.50\n2024-01-03,Salary,1200.00\n"
@@ -45,15 +44,18 @@ def test_unicode_encodings_are_recognised(encoded: bytes, encoding: str) -> None
 
 
 def test_legacy_8bit_encoding_goes_through_charset_normalizer() -> None:
-    text = (
-        "Buchungstag;Verwendungszweck;Betrag\n"
-        + "".join(
-            f"0{d}.03.2024;Überweisung an Müller für Gebühren Nr {d};-1{d},50\n" for d in range(1, 9)
-        )
+    text = "Buchungstag;Verwendungszweck;Betrag\n" + "".join(
+        f"0{d}.03.2024;Überweisung an Müller für Gebühren Nr {d};-1{d},50\n" for d in range(1, 9)
     )
     data = text.encode("cp1252")
     detection = detect(data)
-    assert detection.mapping.encoding.replace("_", "").lower() in {"cp1252", "latin1", "iso88591", "cp1250", "iso885915"}
+    assert detection.mapping.encoding.replace("_", "").lower() in {
+        "cp1252",
+        "latin1",
+        "iso88591",
+        "cp1250",
+        "iso885915",
+    }
     rows = [r for r in iter_rows(detection) if isinstance(r, ParsedRow)]
     assert rows[0].description.startswith("Überweisung an Müller")
     assert rows[0].amount == -1150
@@ -67,7 +69,11 @@ def test_delimiters(delimiter: str) -> None:
 
 
 def test_semicolon_file_with_decimal_commas_is_not_split_on_commas() -> None:
-    text = "Datum;Text;Betrag;Saldo\n01.02.2024;Miete;-750,00;1.250,00\n02.02.2024;Brot;-2,50;1.247,50\n"
+    text = (
+        "Datum;Text;Betrag;Saldo\n"
+        "01.02.2024;Miete;-750,00;1.250,00\n"
+        "02.02.2024;Brot;-2,50;1.247,50\n"
+    )
     detection = detect(text.encode())
     assert detection.mapping.delimiter == ";"
     assert detection.mapping.decimal == ","
@@ -94,7 +100,12 @@ def test_preamble_blank_lines_and_trailer_are_skipped() -> None:
 
 
 def test_multiline_quoted_field_keeps_line_numbers() -> None:
-    text = 'Date,Description,Amount\n2024-01-02,"MAX\nMUSTERMANN",-5.00\n2024-01-03,Shop,-6.00\n2024-01-04,bad,x\n'
+    text = (
+        "Date,Description,Amount\n"
+        '2024-01-02,"MAX\nMUSTERMANN",-5.00\n'
+        "2024-01-03,Shop,-6.00\n"
+        "2024-01-04,bad,x\n"
+    )
     rows = _rows(text.encode())
     assert isinstance(rows[0], ParsedRow)
     assert rows[0].line == 2
@@ -105,7 +116,9 @@ def test_multiline_quoted_field_keeps_line_numbers() -> None:
 
 
 def test_headerless_file() -> None:
-    text = "02.01.2024;Shop;-10,00;EUR\n03.01.2024;Employer;2000,00;EUR\n04.01.2024;Rent;-700,00;EUR\n"
+    text = (
+        "02.01.2024;Shop;-10,00;EUR\n03.01.2024;Employer;2000,00;EUR\n04.01.2024;Rent;-700,00;EUR\n"
+    )
     detection = detect(text.encode())
     assert detection.mapping.header_row is None
     assert detection.mapping.currency_column == 3
@@ -151,7 +164,9 @@ def test_png_and_zip_signatures_are_binary() -> None:
 
 
 def test_html_page_saved_as_csv() -> None:
-    page = b"<!DOCTYPE html>\n<html><head><title>Login</title></head><body>Session expired</body></html>\n"
+    page = (
+        b"<!DOCTYPE html>\n<html><head><title>Login</title></head>\n<body>Expired</body></html>\n"
+    )
     assert "web page" in _problem(page)
 
 
@@ -193,7 +208,9 @@ def test_unclosed_quote_is_reported_on_its_line() -> None:
 
 def test_sniff_window_is_bounded(tmp_path: Path) -> None:
     path = tmp_path / "big.csv"
-    lines = ["Date,Description,Amount"] + [f"2024-01-{d % 28 + 1:02d},Shop {d},-1.{d % 100:02d}" for d in range(40_000)]
+    lines = ["Date,Description,Amount"] + [
+        f"2024-01-{d % 28 + 1:02d},Shop {d},-1.{d % 100:02d}" for d in range(40_000)
+    ]
     path.write_text("\n".join(lines) + "\n")
     window = sniff.sample(path)
     assert not window.complete

@@ -24,12 +24,100 @@ _CRDR = re.compile(
 _WORD = re.compile(r"[^\W\d_]+\.?")
 # Currency codes and local abbreviations that may stand beside a number.
 _CURRENCY_WORDS = frozenset(
-    """
-    usd eur gbp chf jpy cny rmb cad aud nzd sek nok dkk pln czk huf ron bgn hrk rub uah try inr
-    pkr lkr bdt npr idr myr sgd hkd twd krw thb php vnd brl mxn ars clp cop pen zar ngn kes egp
-    mad aed sar qar kwd bhd omr jod ils isk ltl lvl eek btc rs rs. kr kr. zł zl kč kc ft lei лв
-    руб руб. р р. грн 元 円 дин din sfr fr fr. chf. ₹ د. ا. إ. ر. س. ج. م.
-    """.split()
+    [
+        "usd",
+        "eur",
+        "gbp",
+        "chf",
+        "jpy",
+        "cny",
+        "rmb",
+        "cad",
+        "aud",
+        "nzd",
+        "sek",
+        "nok",
+        "dkk",
+        "pln",
+        "czk",
+        "huf",
+        "ron",
+        "bgn",
+        "hrk",
+        "rub",
+        "uah",
+        "try",
+        "inr",
+        "pkr",
+        "lkr",
+        "bdt",
+        "npr",
+        "idr",
+        "myr",
+        "sgd",
+        "hkd",
+        "twd",
+        "krw",
+        "thb",
+        "php",
+        "vnd",
+        "brl",
+        "mxn",
+        "ars",
+        "clp",
+        "cop",
+        "pen",
+        "zar",
+        "ngn",
+        "kes",
+        "egp",
+        "mad",
+        "aed",
+        "sar",
+        "qar",
+        "kwd",
+        "bhd",
+        "omr",
+        "jod",
+        "ils",
+        "isk",
+        "ltl",
+        "lvl",
+        "eek",
+        "btc",
+        "rs",
+        "rs.",
+        "kr",
+        "kr.",
+        "zł",
+        "zl",
+        "kč",
+        "kc",
+        "ft",
+        "lei",
+        "лв",
+        "руб",
+        "руб.",
+        "р",
+        "р.",
+        "грн",
+        "元",
+        "円",
+        "дин",
+        "din",
+        "sfr",
+        "fr",
+        "fr.",
+        "chf.",
+        "₹",
+        "د.",
+        "ا.",
+        "إ.",
+        "ر.",
+        "س.",
+        "ج.",
+        "م.",
+    ]
 )
 _NUMBER_DOT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$")
 _NUMBER_COMMA = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)?(?:,(\d+))?$")
@@ -79,18 +167,11 @@ def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:
     if residue and not _currency_like(residue):
         return None
     # Keep digits, separators and signs, in order; currency symbols/codes may sit anywhere.
-    core = "".join(ch for ch in text if ch.isdigit() or ch in ".,'+-−– ")
-    core = core.strip()
-    if core[:1] and core[0] in "+-−–":
-        if core[0] == "+":
-            marker = marker or "+"
-        else:
-            negative, marker = True, "-"
-        core = core[1:].strip()
-    elif core[-1:] and core[-1] in "-−–":
+    core, sign = _split_sign("".join(ch for ch in text if ch.isdigit() or ch in ".,'+-−– "))
+    if sign == "-":
         negative, marker = True, "-"
-        core = core[:-1].strip()
-    core = core.replace(" ", "").replace("'", "")
+    elif sign == "+":
+        marker = marker or "+"
     pattern = _NUMBER_DOT if decimal == "." else _NUMBER_COMMA
     if not core or not any(ch.isdigit() for ch in core) or pattern.match(core) is None:
         return None
@@ -102,6 +183,17 @@ def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:
         fraction = fraction[:exponent]
     minor = int(whole or "0") * 10**exponent + int(fraction.ljust(exponent, "0") or "0")
     return Amount(-minor if negative else minor, marker)
+
+
+def _split_sign(core: str) -> tuple[str, str]:
+    """(digits and separators, "+" / "-" / "") with a leading or trailing sign taken off."""
+    core = core.strip()
+    sign = ""
+    if core[:1] and core[0] in "+-−–":
+        sign, core = ("+" if core[0] == "+" else "-"), core[1:]
+    elif core[-1:] and core[-1] in "-−–":
+        sign, core = "-", core[:-1]
+    return core.strip().replace(" ", "").replace("'", ""), sign
 
 
 def _currency_like(residue: str) -> bool:

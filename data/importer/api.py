@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -78,8 +79,8 @@ def _pick_date_column(stats: list[ColumnStats], headed: bool) -> ColumnStats:
 def _sortedness(values: list[str], fmt: str) -> int:
     """How many steps break the best order (ascending or descending) under `fmt`."""
     parsed = [d for d in (dates.parse(v, fmt) for v in values) if d is not None]
-    up = sum(1 for a, b in zip(parsed, parsed[1:], strict=False) if b < a)
-    down = sum(1 for a, b in zip(parsed, parsed[1:], strict=False) if b > a)
+    up = sum(1 for a, b in itertools.pairwise(parsed) if b < a)
+    down = sum(1 for a, b in itertools.pairwise(parsed) if b > a)
     return min(up, down)
 
 
@@ -146,7 +147,14 @@ def detect(
         notes = ("Layout taken from the saved profile for this header.",)
         return Detection(mapping, (), key, source, _describe(mapping) + notes)
     return _analyse(
-        source, window.complete, base, region, key, profile, locale, [r for _, r in recs]
+        source=source,
+        complete=window.complete,
+        base=base,
+        region=region,
+        key=key,
+        profile=profile,
+        locale=locale,
+        window=[r for _, r in recs],
     )
 
 
@@ -158,6 +166,7 @@ def _profile_fits(profile: Mapping, base: Mapping) -> bool:
 
 
 def _analyse(
+    *,
     source: Path | bytes,
     complete: bool,
     base: Mapping,
@@ -235,9 +244,40 @@ def _analyse(
 
 _US_CURRENCY = {"usd", "us$"}
 _DAY_FIRST_CURRENCIES = {
-    "eur", "gbp", "chf", "inr", "rs", "aud", "nzd", "sek", "nok", "dkk", "pln", "czk", "huf",
-    "ron", "bgn", "rub", "uah", "try", "zar", "brl", "sgd", "hkd", "myr", "idr", "ils", "ltl",
-    "£", "€", "₹", "₽", "₺", "zł", "kč", "ft",
+    "eur",
+    "gbp",
+    "chf",
+    "inr",
+    "rs",
+    "aud",
+    "nzd",
+    "sek",
+    "nok",
+    "dkk",
+    "pln",
+    "czk",
+    "huf",
+    "ron",
+    "bgn",
+    "rub",
+    "uah",
+    "try",
+    "zar",
+    "brl",
+    "sgd",
+    "hkd",
+    "myr",
+    "idr",
+    "ils",
+    "ltl",
+    "£",
+    "€",
+    "₹",
+    "₽",
+    "₺",
+    "zł",
+    "kč",
+    "ft",
 }
 
 
@@ -295,8 +335,8 @@ def _settle_dates(
     if hint is not None:
         fitting = [f for f in formats if dates.day_first(f) is hint[0]]
         if fitting:
-            order = "day-first" if hint[0] else "month-first"
-            return fitting[0], f"Dates read {order} because {hint[1]}.", None
+            reading = "day-first" if hint[0] else "month-first"
+            return fitting[0], f"Dates read {reading} because {hint[1]}.", None
     example = next((v.strip() for v in values if v.strip()), "")
     question = Question(
         key=DATE_QUESTION,
@@ -328,9 +368,13 @@ def _description_columns(
     return tuple(varied[:3] or [s.index for s in text][:1])
 
 
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
+
+
 def _describe(m: Mapping) -> tuple[str, ...]:
+    separator = _DELIMITER_NAMES.get(m.delimiter, repr(m.delimiter))
     lines = [
-        f"Encoding {m.encoding}, fields separated by {'tab' if m.delimiter == chr(9) else repr(m.delimiter)}.",
+        f"Encoding {m.encoding}; fields separated by {separator}.",
         (
             f"Header on line record {m.header_row + 1}; table of {m.width} columns."
             if m.header_row is not None
@@ -389,7 +433,7 @@ def _check(m: Mapping) -> None:
         codecs.lookup(m.encoding)
     except LookupError as exc:
         raise ImportProblem(f"The mapping names an unknown encoding {m.encoding!r}.") from exc
-    if len(m.delimiter) != 1 or m.delimiter in "\r\n\"":
+    if len(m.delimiter) != 1 or m.delimiter in '\r\n"':
         raise ImportProblem(f"The mapping's delimiter {m.delimiter!r} is not a single character.")
     if m.sign not in SIGN_CONVENTIONS:
         raise ImportProblem(f"The mapping's sign convention {m.sign!r} is unknown.")
@@ -442,6 +486,6 @@ def answer(detection: Detection, key: str, choice: str) -> Detection:
         detection,
         mapping=mapping,
         questions=remaining,
-        answers=detection.answers + ((key, choice),),
+        answers=(*detection.answers, (key, choice)),
         recognised=_describe(mapping),
     )

@@ -4,8 +4,8 @@ separator line, a trailer).
 
 The rule for "nothing" is general: a record is a transaction when its date cell holds a date. A
 date cell shaped like a date that does not read as one is an error in a table-wide record; a
-cell of words ("Pending", "Total", "Footer 2") marks a line that is not a transaction. Never guesses formats:
-everything comes from the Mapping.
+cell of words ("Pending", "Total", "Footer 2") marks a line that is not a transaction. Never
+guesses formats: everything comes from the Mapping.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from data.importer.types import (
     RowError,
 )
 
-
 # Digits arranged like a date (2024-13-45, 31/02/2024, 20241345): a broken date, not a label.
-_DATE_SHAPED = re.compile(r"\d{1,4}\s*[-./:]\s*\d{1,2}|\d{1,2}\s*[-./ ]\s*[^\W\d_]{3,}|^\s*\d{6,8}\s*$")
+_DATE_SHAPED = re.compile(
+    r"\d{1,4}\s*[-./:]\s*\d{1,2}|\d{1,2}\s*[-./ ]\s*[^\W\d_]{3,}|^\s*\d{6,8}\s*$"
+)
 
 
 class BadAmount(Exception):
@@ -83,7 +84,7 @@ class RowReader:
             raise BadAmount(f"{what} {cell.strip()!r} is not an amount")
         return parsed.minor
 
-    def amount(self, record: list[str]) -> int | object:
+    def amount(self, record: list[str]) -> int | object:  # noqa: PLR0911 - one exit per convention
         """The signed amount of `record` in minor units, or BLANK; raises BadAmount."""
         m = self.m
         if m.sign == DEBIT_CREDIT:
@@ -114,7 +115,7 @@ class RowReader:
         parsed = self.money(record[index])
         return None if parsed is None else parsed.minor
 
-    def read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:
+    def read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:  # noqa: PLR0911
         """The transaction in `record`, a RowError, or None when the line is not a transaction."""
         m = self.m
         if not any(cell.strip() for cell in record):

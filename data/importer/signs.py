@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from data.importer import columns as col
@@ -30,7 +31,9 @@ class BalanceFit:
 
 
 def balance_fit(
-    amounts: list[int | None], balances: list[int | None], newest_first: bool | None = None
+    amounts: Sequence[int | None],
+    balances: Sequence[int | None],
+    newest_first: bool | None = None,
 ) -> BalanceFit:
     """The best of: balance after or before each row, rows oldest- or newest-first.
 
@@ -48,7 +51,12 @@ def balance_fit(
         for i in range(1, n):
             amount = amounts[i - offset]
             before, after = balances[i - 1], balances[i]
-            if amount is None or before is None or after is None or (amount == 0 and before == after):
+            if (
+                amount is None
+                or before is None
+                or after is None
+                or (amount == 0 and before == after)
+            ):
                 continue
             pairs += 1
             hits += before + sign * amount == after
@@ -133,10 +141,11 @@ def choose(
     candidates: list[Mapping] = []
 
     def singles(column: ColumnStats) -> list[Mapping]:
-        out = [
+        plain = [
             replace(base, sign=SIGNED, amount_column=column.index),
             replace(base, sign=SPEND_POSITIVE, amount_column=column.index),
         ]
+        out: list[Mapping] = []
         for ind in indicators:
             assert ind.indicator is not None
             outs, ins = ind.indicator
@@ -150,7 +159,9 @@ def choose(
                     indicator_in=tuple(sorted(ins)),
                 )
             )
-        return out
+        # Unsigned amounts beside an in/out column: the indicator reading comes first, so it wins
+        # where the balance cannot tell (the first row of a statement is never checked).
+        return out + plain if column.signed == 0 else plain + out
 
     def pair(d: ColumnStats, c: ColumnStats) -> Mapping:
         return replace(base, sign=DEBIT_CREDIT, debit_column=d.index, credit_column=c.index)
@@ -176,7 +187,15 @@ def choose(
     card = _card_statement(stats, rows) or any(
         _MASKED_CARD.match(cell.strip().strip("'")) for record in window or () for cell in record
     )
-    return _decide(candidates, balance_columns, bool(balance), rows, stats, indicators, card)
+    return _decide(
+        candidates,
+        balance_columns,
+        rows,
+        stats,
+        headed_balance=bool(balance),
+        indicators=indicators,
+        card=card,
+    )
 
 
 def _date_order(mapping: Mapping, rows: list[list[str]]) -> bool | None:
@@ -207,9 +226,10 @@ def _exclusive(a: int, b: int, rows: list[list[str]]) -> bool:
 def _decide(
     candidates: list[Mapping],
     balance_columns: list[int],
-    headed_balance: bool,
     rows: list[list[str]],
     stats: list[ColumnStats],
+    *,
+    headed_balance: bool,
     indicators: list[ColumnStats],
     card: bool,
 ) -> Choice:
@@ -263,7 +283,7 @@ def _decide(
     # Card statements list purchases as positive numbers; without a balance to check against,
     # the statement itself must say it is a card (a card column or masked card numbers).
     spend_positive = card and (
-        (negatives == 0 and column.plus == 0 and positives >= 1)
+        (negatives == 0 and column.plus == 0 and positives >= 2)
         or (positives >= 3 * negatives and len(values) >= 4)
     )
     sign = SPEND_POSITIVE if spend_positive else SIGNED

@@ -8,6 +8,7 @@ through the csv module without holding it. This module must never interpret cell
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import charset_normalizer
 
@@ -96,6 +98,19 @@ def _utf8_prefix_ok(head: bytes, complete: bool) -> bool:
     return False
 
 
+def _refuse_non_text(body: bytes) -> None:
+    """ImportProblem for bytes that are binary, a web page, or nothing."""
+    if b"\x00" in body:
+        raise ImportProblem("The file is binary data, not a text statement.")
+    if _HTML.match(body):
+        raise ImportProblem("The file is a web page (HTML), not a CSV statement.")
+    if not body.strip():
+        raise ImportProblem("The file is empty.")
+    controls = sum(1 for b in body[:8192] if b < 32 and b not in (9, 10, 13, 12))
+    if controls > 0.02 * min(len(body), 8192):
+        raise ImportProblem("The file is binary data, not a text statement.")
+
+
 def detect_encoding(head: bytes, size: int) -> str:
     """The encoding of a file whose first bytes are `head`; refuses binary and HTML."""
     complete = len(head) >= size
@@ -109,30 +124,38 @@ def detect_encoding(head: bytes, size: int) -> str:
         unit = 4 if encoding.startswith("utf-32") else 2
         if size % unit:
             raise ImportProblem(
-                f"The file is truncated: its {encoding.upper()} text ends in the middle of a character."
+                f"The file is truncated: its {encoding.upper()} text ends mid-character."
             )
         return encoding
-    if encoding:  # utf-8-sig
-        body = head[len(codecs.BOM_UTF8) :]
-    else:
-        body = head
-    if b"\x00" in body:
-        raise ImportProblem("The file is binary data, not a text statement.")
-    if _HTML.match(body):
-        raise ImportProblem("The file is a web page (HTML), not a CSV statement.")
-    if not body.strip():
-        raise ImportProblem("The file is empty.")
-    controls = sum(1 for b in body[:8192] if b < 32 and b not in (9, 10, 13, 12))
-    if controls > 0.02 * min(len(body), 8192):
-        raise ImportProblem("The file is binary data, not a text statement.")
+    body = head[len(codecs.BOM_UTF8) :] if encoding else head  # encoding is "" or utf-8-sig
+    _refuse_non_text(body)
     if encoding:
         return encoding
     if _utf8_prefix_ok(body, complete):
         return "utf-8"
-    best = charset_normalizer.from_bytes(body[:65536]).best()
-    if best is None:
+    return _legacy_encoding(body[:65536])
+
+
+_STRUCTURE = b",;|\t\r\n\""
+
+
+def _legacy_encoding(body: bytes) -> str:
+    """charset-normalizer's best guess that keeps the table's structure: a multi-byte encoding
+    that swallows a delimiter or line break into a character is wrong for a CSV file, however
+    plausible its text (short files with a few accents otherwise come out as Big5)."""
+    results = charset_normalizer.from_bytes(body)
+    if not results:
         raise ImportProblem("The file's text encoding cannot be recognised; it may be binary.")
-    return str(best.encoding)
+    wanted = sum(body.count(bytes([b])) for b in _STRUCTURE)
+    for match in results:
+        encoding = str(match.encoding)
+        try:
+            text = body.decode(encoding, errors="replace")
+        except LookupError:
+            continue
+        if sum(text.count(chr(b)) for b in _STRUCTURE) == wanted:
+            return encoding
+    return "cp1252"
 
 
 def sample(source: Path | bytes) -> Sample:
@@ -144,7 +167,7 @@ def sample(source: Path | bytes) -> Sample:
     complete = len(head) >= size
     if not complete and not re.search(rb"[\r\n]", head):
         raise ImportProblem(
-            f"The file has no line breaks in its first {SNIFF_BYTES // 1024} KB, so it is not a table."
+            f"The file has no line breaks in its first {SNIFF_BYTES // 1024} KB: it is not a table."
         )
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     text = decoder.decode(head, final=complete)
@@ -186,16 +209,25 @@ def sample_records(
     return out
 
 
+@contextlib.contextmanager
+def _binary(source: Path | bytes) -> Iterator[BinaryIO]:
+    if isinstance(source, (bytes, bytearray)):
+        yield io.BytesIO(source)
+        return
+    try:
+        fh = Path(source).open("rb")  # noqa: SIM115 - closed by the with just below
+    except OSError as exc:
+        raise ImportProblem(f"{Path(source).name} cannot be read ({exc.strerror}).") from exc
+    with fh:
+        yield fh
+
+
 def records(source: Path | bytes, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Every record of the file as (first line number, fields), streamed with bounded memory."""
-    if isinstance(source, (bytes, bytearray)):
-        raw: io.BufferedIOBase = io.BytesIO(source)
-    else:
-        try:
-            raw = Path(source).open("rb")
-        except OSError as exc:
-            raise ImportProblem(f"{Path(source).name} cannot be read ({exc.strerror}).") from exc
-    with raw, io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as text:
+    with (
+        _binary(source) as raw,
+        io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as text,
+    ):
         first = True
         for start, record in _reader(text, delimiter):
             if first and record:

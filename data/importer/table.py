@@ -61,7 +61,7 @@ def find_region(records: list[Record]) -> Region:
         if any(_text_like(r) for r in rows) and len([r for r in rows if not is_blank(r)]) <= 2:
             raise ImportProblem("The file has a header but no transaction rows.")
         raise ImportProblem(
-            "No transactions found: no line has both a date and an amount, so this is not a statement."
+            "No transactions found: no line has both a date and an amount; it is not a statement."
         )
     width = max(widths.items(), key=lambda wc: (wc[1], wc[0]))[0]
     first = next(i for i, r in enumerate(rows) if flags[i] and len(r) == width)
