@@ -105,7 +105,12 @@ def _open_desktop(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     try:
         from desktop.app import run  # type: ignore[attr-defined,unused-ignore]
     except ModuleNotFoundError as exc:
-        if exc.name not in ("desktop.app",):
+        if exc.name and exc.name.split(".")[0] == "PySide6":
+            raise UserError(
+                "the desktop needs PySide6, which is not installed here "
+                "(`make run` installs it; the command line works without it)"
+            ) from exc
+        if exc.name != "desktop.app":
             raise
         parser.print_help()
         return EXIT_OK
