@@ -16,10 +16,10 @@ PROBE = """
 import json, sys
 from desktop import cli
 try:
-    cli.main(sys.argv[1:])
-except SystemExit:
-    pass
-print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)
+    code = cli.main(sys.argv[1:])
+except SystemExit as exit_:
+    code = exit_.code
+print(json.dumps([code, sorted({m.split('.')[0] for m in sys.modules})]), file=sys.stderr)
 """
 
 
@@ -36,5 +36,8 @@ def test_light_commands_import_no_heavy_library(tmp_path: Path, argv: list[str])
         timeout=60,
         check=False,
     )
-    loaded = set(json.loads(proc.stderr.strip().splitlines()[-1]))
+    code, modules = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert code in (0, None), proc.stderr
+    loaded = set(modules)
+    assert "data" in loaded  # the command really ran
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
