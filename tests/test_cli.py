@@ -247,3 +247,20 @@ def test_ambiguous_dates_are_asked_then_the_answer_is_remembered(
     assert code == 0, err
     code, out, _ = run(capsys, "transactions", "--db", db, "--json")
     assert [t["date"] for t in json.loads(out)] == ["2024-08-07", "2024-06-05", "2024-04-03"]
+
+
+def test_no_subcommand_opens_the_desktop_lazily(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    opened: list[object] = []
+    fake = types.ModuleType("desktop.app")
+    fake.run = lambda db=None: opened.append(db) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "desktop.app", fake)
+    code, _, _ = run(capsys, "--db", tmp_path / "x.sqlite")
+    assert code == 0 and opened == [tmp_path / "x.sqlite"]
+    # without a desktop installed, `fincast` shows the help instead
+    monkeypatch.setitem(sys.modules, "desktop.app", None)
+    code, out, err = run(capsys)
+    assert code == 0 and "import" in out and err == ""
