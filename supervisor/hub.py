@@ -61,7 +61,13 @@ class Hub(Lifecycle):
         spawner: Spawner | None = None,
         prefer_zygote: bool = True,
     ) -> None:
+        if isinstance(services, str | bytes) or not (
+            services is None or isinstance(services, Iterable)
+        ):
+            raise TypeError("services must be a list of ServiceSpec (or None for the defaults)")
         specs = default_specs() if services is None else list(services)
+        if not all(isinstance(s, ServiceSpec) for s in specs):
+            raise TypeError("services must be a list of ServiceSpec (or None for the defaults)")
         names = [s.name for s in specs]
         if len(set(names)) != len(names):
             raise SpecError(f"service names must be unique: {names}")

@@ -26,6 +26,7 @@ from supervisor import (
     RemoteError,
     ServiceSpec,
     ServiceUnavailable,
+    SpecError,
     State,
 )
 
@@ -254,6 +255,10 @@ def test_bad_calls_fail_clearly(run_hub: Any) -> None:
     with pytest.raises(RemoteError) as too_big:
         hub.request("echo", "echo", {"x": "y" * (wire.MAX_FRAME + 1)}).result(5)
     assert too_big.value.code == "bad_request"
+    for method, params in [("echo", {1: 2}), ("m" * 200, {}), ("", {})]:
+        with pytest.raises(RemoteError) as refused:
+            hub.request("echo", method, params, timeout=3).result(5)  # type: ignore[dict-item]
+        assert refused.value.code == "bad_request"
     with pytest.raises(KeyError):
         hub.restart("nope")
     with pytest.raises(ValueError, match="replicas"):
@@ -473,6 +478,17 @@ def test_context_manager_starts_and_stops() -> None:
         pids = _pids(hub)
         assert hub.request("echo", "echo", {"k": 1}).result(10) == {"k": 1}
     assert _gone(pids)
+
+
+@pytest.mark.parametrize("services", ["echo", [1, 2], [None], 5])
+def test_services_must_be_specs(services: Any) -> None:
+    with pytest.raises(TypeError, match="ServiceSpec"):
+        Hub(services)
+
+
+def test_duplicate_service_names_are_refused() -> None:
+    with pytest.raises(SpecError, match="unique"):
+        Hub([chaos_spec(), chaos_spec()])
 
 
 def test_a_hub_that_never_started_answers_unavailable() -> None:
