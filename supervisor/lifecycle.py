@@ -247,7 +247,7 @@ class Lifecycle:
         if r.state is State.BACKOFF:
             self._launch(svc, r, "restart after backoff")
         elif r.state is State.FAILED:
-            svc.policy.reset()
+            svc.policy.half_open()
             r.restarts += 1
             self._launch(svc, r, "background retry of a failed service")
 

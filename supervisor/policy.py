@@ -3,9 +3,10 @@
 one_for_one: only the replica that died is restarted: at once the first time (a model that was away
 costs the user; one crash is not a loop), then after an exponential backoff with jitter that resets
 once the replica has run healthy for ``healthy_s``. More than ``max_restarts`` restarts within
-``window_s`` opens the circuit (the service is ``failed``) until a slow background retry or the
-user's Retry. The config-error exit code is never restarted. Pure logic on a caller-given clock:
-this module must never sleep, spawn or touch a socket.
+``window_s`` opens the circuit (the service is ``failed``) until a slow background retry (half-open:
+one quick death opens it again) or the user's Retry (closed: a fresh window). The config-error
+exit code is never restarted. Pure logic on a caller-given clock: this module must never sleep,
+spawn or touch a socket.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class RestartPolicy:
         self._rng = rng or random.Random()
         self._restarts: deque[float] = deque()  # times of recent restarts, oldest first
         self._streak: dict[int, int] = {}  # replica -> consecutive quick deaths
+        self._half_open = False  # a background retry is probing: one quick death re-opens
 
     def on_exit(self, replica: int, exit_code: int | None, now: float, ran_s: float) -> Decision:
         """Decide for ``replica`` that exited with ``exit_code`` at ``now`` after ``ran_s`` up."""
@@ -55,6 +57,13 @@ class RestartPolicy:
             )
         if ran_s >= spec.healthy_s:
             self._streak[replica] = 0
+            self._half_open = False
+        if self._half_open:
+            return Decision(
+                Action.FAIL,
+                spec.failed_retry_s,
+                f"died again {ran_s:.1f} s after a background retry: circuit open",
+            )
         streak = self._streak.get(replica, 0)
         while self._restarts and self._restarts[0] <= now - spec.window_s:
             self._restarts.popleft()
@@ -80,6 +89,12 @@ class RestartPolicy:
         return base * self._rng.uniform(1 - jitter, 1 + jitter)
 
     def reset(self) -> None:
-        """Close the circuit and forget every streak (background retry or the user's Retry)."""
+        """Close the circuit and forget every streak (the user's Retry)."""
         self._restarts.clear()
         self._streak.clear()
+        self._half_open = False
+
+    def half_open(self) -> None:
+        """A background retry: let one start through; a quick death opens the circuit again."""
+        self._restarts.clear()
+        self._half_open = True

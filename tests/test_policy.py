@@ -100,3 +100,17 @@ def test_zero_max_restarts_fails_at_the_first_exit() -> None:
 def test_a_long_crash_streak_does_not_overflow() -> None:
     policy = _policy(backoff_max_s=10.0, backoff_jitter=0.0)
     assert policy.backoff(10_000) == 10.0
+
+
+def test_a_background_retry_is_half_open() -> None:
+    policy = _policy(max_restarts=1, window_s=60.0, healthy_s=60.0, failed_retry_s=300.0)
+    policy.on_exit(0, 1, now=0.0, ran_s=0.1)
+    assert policy.on_exit(0, 1, now=1.0, ran_s=0.1).action is Action.FAIL
+    policy.half_open()
+    decision = policy.on_exit(0, 1, now=301.0, ran_s=2.0)
+    assert decision.action is Action.FAIL and "background retry" in decision.reason
+    policy.half_open()
+    assert policy.on_exit(0, 1, now=700.0, ran_s=61.0).action is Action.RESTART  # it held up
+    assert policy.on_exit(0, 1, now=701.0, ran_s=0.1).action is Action.FAIL  # window: 1 restart
+    policy.reset()  # the user's Retry: a fresh window, not half-open
+    assert policy.on_exit(0, 1, now=702.0, ran_s=0.1).action is Action.RESTART

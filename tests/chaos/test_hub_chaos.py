@@ -220,7 +220,10 @@ def test_crash_looping_service_ends_failed_while_others_serve(run_hub: Any) -> N
     mark = log.mark()
     retry = log.wait(10, since=mark, type="state", service="loop", state="starting")
     assert "background retry" in retry["reason"]
-    log.wait(30, since=mark, type="state", service="loop", state="failed")
+    # Half-open: one quick death after the probe opens the circuit again at once.
+    again = log.wait(30, since=mark, type="state", service="loop", state="failed")
+    assert "background retry" in again["reason"]
+    assert _row(hub, "loop", 0)["restarts"] == 4
     # ...and the user's Retry starts it at once.
     mark = log.mark()
     hub.restart("loop")
