@@ -10,6 +10,7 @@ guesses formats: everything comes from the Mapping.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from data.importer.dates import DateParser
 from data.importer.types import (
     DEBIT_CREDIT,
     INDICATOR,
+    SIGNED,
     SPEND_POSITIVE,
     Mapping,
     ParsedRow,
@@ -29,6 +31,10 @@ from data.importer.types import (
 _DATE_SHAPED = re.compile(
     r"\d{1,4}\s*[-./:]\s*\d{1,2}|\d{1,2}\s*[-./ ]\s*[^\W\d_]{3,}|^\s*\d{6,8}\s*$"
 )
+
+
+class _Slow(Exception):
+    """A row the fast path leaves to the general one."""
 
 
 class BadAmount(Exception):
@@ -68,6 +74,17 @@ class RowReader:
         self.skipped = Skipped()
         self._out = frozenset(mapping.indicator_out)
         self._in = frozenset(mapping.indicator_in)
+        # Fast-path settings: plain numbers in the file's decimal style, with cents.
+        self._width = mapping.width
+        self._sign = mapping.sign
+        self._amount_at = mapping.amount_column if mapping.amount_column is not None else -1
+        self._balance_at = mapping.balance_column if mapping.balance_column is not None else -1
+        self._currency_at = mapping.currency_column if mapping.currency_column is not None else -1
+        self._decimal = mapping.decimal if mapping.currency_exponent == 2 else "\x00"
+        self._date_cache: dict[str, datetime.date | None] = {}
+        indexes = [mapping.date_column, self._amount_at, self._balance_at, self._currency_at]
+        if max(indexes + list(mapping.description_columns)) >= mapping.width:
+            self._width = -1  # columns beyond the table: only the general path reports them
 
     def _cell(self, record: list[str], index: int | None) -> str:
         if index is None:
@@ -115,13 +132,63 @@ class RowReader:
         parsed = self.money(record[index])
         return None if parsed is None else parsed.minor
 
-    def read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:  # noqa: PLR0911
+    def read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:
         """The transaction in `record`, a RowError, or None when the line is not a transaction."""
+        if len(record) == self._width:
+            fast = self._fast(line, record)
+            if fast is not None:
+                return fast
+        return self._read(line, record)
+
+    def _plain(self, cell: str) -> int:
+        """Minor units of a plain number ("-1234.56"); _Slow for anything else."""
+        negative = cell[:1] == "-"
+        whole, point, cents = (cell[1:] if negative else cell).partition(self._decimal)
+        if not (whole.isdecimal() and whole.isascii() and len(whole) <= 15) or (
+            point and not (cents.isdecimal() and cents.isascii() and len(cents) <= 2)
+        ):
+            raise _Slow
+        minor = int(whole) * 100 + (int(cents) * (10 if len(cents) == 1 else 1) if cents else 0)
+        return -minor if negative else minor
+
+    def _fast(self, line: int, record: list[str]) -> ParsedRow | None:
+        """The common case - a full-width row with plain numbers - without the general checks;
+        None sends the row down the general path."""
+        m = self.m
+        try:
+            date = self._date_cache[record[m.date_column]]
+        except KeyError:
+            date = self.date(record[m.date_column])
+            self._date_cache[record[m.date_column]] = date
+        if date is None:
+            return None
+        try:
+            if self._sign == SIGNED:
+                amount = self._plain(record[self._amount_at])
+            elif self._sign == SPEND_POSITIVE:
+                amount = -self._plain(record[self._amount_at])
+            else:
+                return None
+            balance = self._plain(record[self._balance_at]) if self._balance_at >= 0 else None
+        except _Slow:
+            return None
+        parts = [" ".join(record[i].split()) for i in m.description_columns if record[i]]
+        currency = None
+        if self._currency_at >= 0:
+            code = record[self._currency_at].strip().upper()
+            currency = code if len(code) == 3 and code.isalpha() else None
+        return ParsedRow(line, date, amount, currency, " | ".join(p for p in parts if p), balance)
+
+    def _read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:  # noqa: PLR0911
         m = self.m
         if not any(cell.strip() for cell in record):
             self.skipped.blank += 1
             return None
-        if self.header is not None and tuple(c.strip().casefold() for c in record) == self.header:
+        if (
+            self.header is not None
+            and record[0].strip().casefold() == self.header[0]
+            and tuple(c.strip().casefold() for c in record) == self.header
+        ):
             self.skipped.outside += 1
             return None
         table_wide = len(record) >= m.width - 1 if m.width else True

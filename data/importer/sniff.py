@@ -136,7 +136,7 @@ def detect_encoding(head: bytes, size: int) -> str:
     return _legacy_encoding(body[:65536])
 
 
-_STRUCTURE = b",;|\t\r\n\""
+_STRUCTURE = b',;|\t\r\n"'
 
 
 def _legacy_encoding(body: bytes) -> str:
