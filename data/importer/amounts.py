@@ -148,7 +148,7 @@ PLAIN = {
 }
 
 
-def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:
+def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:  # noqa: PLR0911
     """The amount in `cell` with `decimal` as the decimal separator, or None when it is not one."""
     plain = PLAIN[decimal].fullmatch(cell) if exponent == 2 and decimal in PLAIN else None
     if plain is not None:  # the common case, kept fast for million-row files
