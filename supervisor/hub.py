@@ -543,6 +543,11 @@ class Hub(Lifecycle):
             )
         elif isinstance(msg, wire.Metrics):
             r.rss_reported = msg.rss_mb
+            limit = svc.spec.memory_limit_mb
+            if limit and msg.rss_mb > limit:
+                # Where the OS has no RLIMIT_AS (Windows; macOS ignores it) this is the only cap.
+                rss = f"{msg.rss_mb:.0f} MB"
+                self._condemn(r, f"resident memory {rss} is over its {limit} MB limit")
         elif isinstance(msg, wire.Disconnect):
             r.leaving = True
             if r.working is None:

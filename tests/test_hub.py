@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -498,3 +500,120 @@ def test_a_hub_that_never_started_answers_unavailable() -> None:
     assert hub.wait_ready(timeout=0.1) is False
     assert hub.status() == []
     hub.stop()
+
+
+class _SleeperChild:
+    """A real process that only sleeps; the test speaks the wire protocol in its place."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True
+        )
+        self.pid = self._proc.pid
+        self.killed = threading.Event()
+        self._callbacks: list[Callable[[int], None]] = []
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        code = self._proc.wait()
+        for callback in self._callbacks:
+            callback(code)
+
+    def exit_code(self) -> int | None:
+        return self._proc.poll()
+
+    def on_exit(self, callback: Callable[[int], None]) -> None:
+        self._callbacks.append(callback)
+
+    def terminate(self) -> None:
+        self._proc.terminate()
+
+    def kill(self) -> None:
+        self.killed.set()
+        self._proc.kill()
+
+
+class _SpySpawner:
+    """Starts sleepers and remembers each launch (its token), so a raw DEALER can be the sidecar."""
+
+    def __init__(self) -> None:
+        self.launches: list[Any] = []
+        self.children: list[_SleeperChild] = []
+
+    def launch(self, launch: Any) -> _SleeperChild:
+        self.launches.append(launch)
+        self.children.append(_SleeperChild())
+        return self.children[-1]
+
+    def close(self) -> None:
+        for child in self.children:
+            if child.exit_code() is None:
+                child.kill()
+
+
+def test_resident_memory_over_the_limit_condemns_the_replica(run_hub: Any) -> None:
+    # Where RLIMIT_AS exists (here) a real hog dies of MemoryError first; this checks the RSS
+    # watch that is the only cap elsewhere, with the test playing the sidecar on the wire.
+    spy = _SpySpawner()
+    hub, log = run_hub(chaos_spec(memory_limit_mb=100), ready=False, spawner=spy)
+    wait_until(lambda: spy.launches, 10, "a launch")
+    launch = spy.launches[0]
+    dealer = zmq.Context.instance().socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    try:
+        dealer.connect(hub.endpoint)
+        ready = wire.Ready(service="echo", token=launch.token, pid=spy.children[0].pid, methods=[])
+        dealer.send(wire.encode(ready))
+        log.wait(10, "ready", type="state", state="ready")
+        dealer.send(wire.encode(wire.Metrics(rss_mb=50.0)))
+        dealer.send(wire.encode(wire.Metrics(rss_mb=250.0)))
+        unhealthy = log.wait(10, "unhealthy", type="state", state="unhealthy")
+        assert "250 MB is over its 100 MB limit" in unhealthy["reason"]
+        assert spy.children[0].killed.wait(5)
+    finally:
+        dealer.close(0)
+
+
+def _next_request(sock: zmq.Socket[bytes], timeout: float = 5.0) -> wire.Request:
+    """The next REQUEST the hub sends this DEALER, skipping its heartbeats."""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        if sock.poll(int(left * 1000)):
+            msg = wire.decode(sock.recv())
+            if isinstance(msg, wire.Request):
+                return msg
+    raise AssertionError("no REQUEST arrived")
+
+
+def test_tokens_are_single_use_and_bound_to_their_service(run_hub: Any) -> None:
+    spy = _SpySpawner()
+    hub, log = run_hub(chaos_spec(heartbeat_s=0.2), ready=False, spawner=spy)
+    wait_until(lambda: spy.launches, 10, "a launch")
+    token = spy.launches[0].token
+    ctx = zmq.Context.instance()
+    first, second = ctx.socket(zmq.DEALER), ctx.socket(zmq.DEALER)
+    try:
+        for sock in (first, second):
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.connect(hub.endpoint)
+        wrong_service = wire.Ready(service="other", token=token, pid=1, methods=[])
+        first.send(wire.encode(wrong_service))
+        right = wire.Ready(service="echo", token=token, pid=1, methods=["echo"])
+        first.send(wire.encode(right))
+        log.wait(10, "ready", type="state", state="ready")
+        second.send(wire.encode(right))  # a replay from another peer
+        future = hub.request("echo", "echo", {"n": 1}, timeout=5)
+        request = _next_request(first)
+        assert request.params == {"n": 1}
+        assert second.poll(200) == 0  # the replayed READY got nothing, not even a heartbeat
+        # A reply for an id it does not hold is ignored; the right one resolves the future.
+        first.send(wire.encode(wire.ok_reply("not-mine", {"x": 1})))
+        first.send(wire.encode(wire.ok_reply(request.id, {"n": 1})))
+        assert future.result(timeout=5) == {"n": 1}
+        assert hub.metrics()["echo"].get("stray") == 1
+        # Then it falls silent: three missed heartbeats (0.2 s each) condemn it.
+        silent = log.wait(5, "unhealthy", type="state", state="unhealthy")
+        assert "heartbeats missed" in silent["reason"]
+    finally:
+        first.close(0)
+        second.close(0)
