@@ -1,18 +1,25 @@
 """Evaluate the insights on real ledgers with planted subscriptions and anomalies, and time them.
 
 For each labeled ledger in ../shared/samples/labeled and each seed, plant:
-- subscriptions at merchants the ledger has never seen (raw bank-style descriptions with changing
-  reference numbers), with a random cadence, price, start, drift of a few days, sometimes a
-  slightly varying amount and sometimes one missed charge; one of them rises in price;
-- duplicates: a second charge of a random real outflow, 0-3 days later;
-- unusual amounts: a charge at a merchant the person uses at least 6 times, of 4-12x its median
-  and above anything charged there before ("far outside that merchant's usual range").
-Then ask the insights and measure: subscriptions found (right cadence, >= 80% of their charges in
-one series), price rises found (right date and amounts), planted anomalies flagged, and the share
-of all other transactions flagged. Both unusual-amount methods are measured (robust median/MAD,
-which the sidecar uses, and an IsolationForest over the same per-merchant features).
+- three subscriptions at merchants the ledger has never seen (raw bank-style descriptions with
+  changing reference numbers), each with a random cadence, price, start, a few days' drift,
+  sometimes an amount varying by +-5% and sometimes one missed charge; one rises 8-40% in price;
+- four duplicates: a second charge of a random real outflow 0-3 days later, one per merchant,
+  where a duplicate is distinguishable at all (the merchant never takes one amount twice within
+  three days, and the charge is not trifling); plus two of ANY outflow, reported apart;
+- four unusual amounts at merchants used at least six times: 4-12x the median and at least
+  1.5x anything charged there before; plus two "subtle" ones (2.5-4x the median, often within
+  the merchant's range), reported apart.
+The detector's rules and the planted kinds share their definitions (that is what "far outside the
+usual range" means here), so the apart-reported figures show what lies beyond them.
+Then ask the insights (rows shuffled) and measure: subscriptions found (right cadence, >= 80% of
+their charges in one series), price rises found (amounts, and date within a week), missed charges
+reported, planted anomalies flagged with the right kind, and the share of all other transactions
+flagged. Unusual amounts are also measured with an IsolationForest over the same per-merchant
+features at several flag rates, against the robust rules the sidecar uses.
 Speed: ten years of one person's transactions (a labeled ledger tiled over ten years plus daily
-spending), through the same functions the sidecar calls. Writes bench/results/insights.json.
+spending), through the function the sidecar calls, CPU and wall seconds.
+Writes bench/results/insights.json.
 
     python bench/insights.py [--seeds 5]
 """
@@ -25,6 +32,7 @@ import datetime as dt
 import itertools
 import json
 import math
+import os
 import platform
 import random
 import statistics
@@ -291,9 +299,13 @@ def plant_duplicates(
 
 
 def plant_unusual(
-    rng: random.Random, base: list[dict[str, Any]], count: int
+    rng: random.Random, base: list[dict[str, Any]], count: int, *, subtle: bool = False
 ) -> list[dict[str, Any]]:
-    """Charges far outside a frequent merchant's usual range, at a random date in its history."""
+    """Charges far outside a frequent merchant's usual range, at a random date in its history.
+
+    subtle: only 2.5-4x the median, wherever that falls in the range (reported apart: many such
+    charges are within what the merchant has charged before, and should not be flagged).
+    """
     by_merchant: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in base:
         if Decimal(row["amount"]) < 0:
@@ -303,13 +315,17 @@ def plant_unusual(
     for n, key in enumerate(rng.sample(frequent, min(count, len(frequent)))):
         history = by_merchant[key]
         sizes = [abs(Decimal(r["amount"])) for r in history]
-        target = statistics.median(sizes) * Decimal(str(round(rng.uniform(4, 12), 2)))
-        beyond = max(sizes) * Decimal(str(round(rng.uniform(1.5, 2.5), 2)))
-        target = max(target, beyond).quantize(Decimal("0.01"))
+        if subtle:
+            target = statistics.median(sizes) * Decimal(str(round(rng.uniform(2.5, 4), 2)))
+        else:
+            target = statistics.median(sizes) * Decimal(str(round(rng.uniform(4, 12), 2)))
+            target = max(target, max(sizes) * Decimal(str(round(rng.uniform(1.5, 2.5), 2))))
+        target = target.quantize(Decimal("0.01"))
         template = rng.choice(history)
         dates = sorted(dt.date.fromisoformat(r["date"]) for r in history)
         date = dates[2] + dt.timedelta(days=rng.randint(0, max(0, (dates[-1] - dates[2]).days)))
-        rows.append({**template, "id": f"odd{n}", "date": date.isoformat(), "amount": str(-target)})
+        ident = f"{'subtle' if subtle else 'odd'}{n}"
+        rows.append({**template, "id": ident, "date": date.isoformat(), "amount": str(-target)})
     return rows
 
 
@@ -380,7 +396,8 @@ def run_once(base: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
     # Two more duplicates of any outflow, habits and trifles included: reported apart.
     raw_dups = plant_duplicates(rng, base, 2, distinguishable=False, avoid=used, prefix="anydup")
     odd = plant_unusual(rng, base, 4)
-    rows = base + subs + dups + raw_dups + odd
+    subtle = plant_unusual(rng, base, 2, subtle=True)
+    rows = base + subs + dups + raw_dups + odd + subtle
     rng.shuffle(rows)  # the sidecar must not rely on the order it is given
     ids_dates = {r["id"]: r["date"] for r in base}
     result = insights({"transactions": rows})
@@ -395,9 +412,10 @@ def run_once(base: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
         i: flagged.get(i) or (flagged.get(twin[i]) if i in twin and same_day[i] else None)
         for i in planted_anomalies
     }
-    # Everything not planted counts as "other", except the two halves of planted duplicate pairs.
-    pairs = {r["id"] for r in raw_dups} | {r["original"] for r in dups + raw_dups}
-    others = [r["id"] for r in rows if r["id"] not in planted_anomalies and r["id"] not in pairs]
+    # Everything not planted is "other", except what is reported apart and the originals of
+    # planted duplicates (either half of a same-day pair may be called the copy).
+    apart = {r["id"] for r in raw_dups + subtle} | {r["original"] for r in dups + raw_dups}
+    others = [r["id"] for r in rows if r["id"] not in planted_anomalies and r["id"] not in apart]
     other_flagged = [i for i in others if i in flagged]
     return {
         **score_recurring(result["recurring"], truth),
@@ -409,6 +427,8 @@ def run_once(base: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
         "any_duplicates_found": sum(
             1 for r in raw_dups if "duplicate" in (flagged.get(r["id"]), flagged.get(r["original"]))
         ),
+        "subtle_unusual_planted": len(subtle),
+        "subtle_unusual_found": sum(1 for r in subtle if flagged.get(r["id"]) == "unusual_amount"),
         "others": len(others),
         "others_flagged": len(other_flagged),
         "others_flagged_kinds": dict(Counter(flagged[i] for i in other_flagged)),
@@ -585,6 +605,8 @@ def main() -> int:
                 "any_duplicates_found",
                 "missed_charges_planted",
                 "missed_charges_found",
+                "subtle_unusual_planted",
+                "subtle_unusual_found",
             ):
                 totals[key] += outcome[key]
             subs = f"{outcome['subscriptions_found']}/{outcome['subscriptions_planted']}"
@@ -619,6 +641,9 @@ def main() -> int:
         "missed_charges_found": (
             f"{totals['missed_charges_found']}/{totals['missed_charges_planted']}"
         ),
+        "subtle_unusual_found": (
+            f"{totals['subtle_unusual_found']}/{totals['subtle_unusual_planted']}"
+        ),
         "duplicates_of_any_outflow_found": (
             f"{totals['any_duplicates_found']}/{totals['any_duplicates_planted']}"
         ),
@@ -631,6 +656,8 @@ def main() -> int:
     print(f"missed charges reported {summary['missed_charges_found']}   (no target)")
     any_dups = summary["duplicates_of_any_outflow_found"]
     print(f"duplicates of any outflow (habits, trifles included) {any_dups}   (no target)")
+    subtle = summary["subtle_unusual_found"]
+    print(f"subtle amounts (2.5-4x the median, maybe in range) flagged {subtle}   (no target)")
     for name, figures in by_ledger.items():
         print(
             f"  {name[:36]:36} recall {figures['anomaly_recall']:.1%}"
@@ -665,7 +692,12 @@ def main() -> int:
                 "unusual_amount_methods": methods,
                 "ten_years": speed,
                 "runs": per_run,
-                "machine": {"python": platform.python_version(), "platform": platform.platform()},
+                "machine": {
+                    "python": platform.python_version(),
+                    "platform": platform.platform(),
+                    "cpus": os.cpu_count(),
+                    "load_average_at_end": os.getloadavg(),
+                },
             },
             indent=2,
         )

@@ -35,6 +35,7 @@ def ledger_rows(ledger: Ledger) -> list[dict[str, Any]]:
             "date": txn.date.isoformat(),
             "description": txn.description,
             "amount": format_decimal(txn.amount, txn.currency),
+            "currency": txn.currency,
             "payee": txn.payee,
             "category": txn.category,
         }

@@ -104,3 +104,14 @@ def test_extra_fields_are_ignored_and_integer_ids_echo_back() -> None:
     ]
     [stream] = recurring({"transactions": rows, "extra": True})["recurring"]
     assert stream["transactions"] == [0, 1, 2, 3, 4]
+
+
+def test_one_merchant_in_two_currencies_is_two_series() -> None:
+    rows = [
+        {**tx(f"{cur}{i}", f"2024-0{i + 1}-10", "Spotify", amount), "currency": cur}
+        for i in range(4)
+        for cur, amount in (("EUR", "-9.99"), ("GBP", "-11.99"))
+    ]
+    found = recurring({"transactions": rows})["recurring"]
+    assert sorted(s["amount"] for s in found) == ["-11.99", "-9.99"]
+    assert all(len(s["transactions"]) == 4 for s in found)

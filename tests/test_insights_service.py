@@ -144,3 +144,12 @@ def test_cli_insights_user_errors(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, out, err = run(capsys, "insights", "--db", tmp_path / "bad.sqlite")
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cli_insights_on_an_empty_ledger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "empty.sqlite"
+    code, out, err = run(capsys, "insights", "--db", db, "--json")
+    assert code == 0, err
+    assert json.loads(out) == {"recurring": [], "anomalies": [], "dismissed": 0}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from typing import Any
 
 from desktop.commands import UserError, add_db_argument, add_json_argument, open_ledger
 
@@ -59,27 +60,34 @@ def _print_text(result: dict[str, object]) -> None:
         print(f"({result['dismissed']} dismissed)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Print the ledger's recurring payments and anomalies."""
+def _ask(rows: list[dict[str, Any]], timeout: float) -> dict[str, Any]:
+    """The insights for `rows` from a hub started for this command alone."""
     from desktop import insighting
-
-    dismissals = insighting.Dismissals()
-    if args.dismiss:
-        dismissals.add(args.dismiss)
-    with open_ledger(args) as ledger:
-        rows = insighting.ledger_rows(ledger)
-    if not 0 < args.timeout <= 600:
-        raise UserError("--timeout must be between 0 and 600 seconds")
     from supervisor import Hub, ServiceSpec
 
     hub = Hub([ServiceSpec(insighting.SERVICE)])
     hub.start()
     try:
-        result = insighting.ask(hub, rows, timeout=args.timeout)
+        return insighting.ask(hub, rows, timeout=timeout)
     except TimeoutError:
         raise UserError("the insights service did not answer in time") from None
     finally:
         hub.stop(timeout=5)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the ledger's recurring payments and anomalies."""
+    from desktop import insighting
+
+    if not 0 < args.timeout <= 600:
+        raise UserError("--timeout must be between 0 and 600 seconds")
+    dismissals = insighting.Dismissals()
+    if args.dismiss:
+        dismissals.add(args.dismiss)
+    with open_ledger(args) as ledger:
+        rows = insighting.ledger_rows(ledger)
+    # Nothing to look at needs no sidecar.
+    result = _ask(rows, args.timeout) if rows else {"recurring": [], "anomalies": []}
     result = insighting.without_dismissed(result, dismissals.load())
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

@@ -1,9 +1,9 @@
 """The transactions an insights request carries, read and checked once at the boundary.
 
 A request's ``transactions`` is a list of ``{id, date, description, amount}``, plus optional
-``category`` and ``payee`` (the ledger's normalised merchant); other fields are ignored. Amounts
-arrive as decimal strings and stay exact Decimals here: the insights compare and echo amounts,
-and only statistics (ratios, scores) use floats.
+``category``, ``currency`` and ``payee`` (the ledger's normalised merchant); other fields are
+ignored. Amounts arrive as decimal strings and stay exact Decimals here: the insights compare and
+echo amounts, and only statistics (ratios, scores) use floats.
 This module must never guess at a malformed record: it names the first bad one and refuses.
 """
 
@@ -36,7 +36,7 @@ class Record:
     amount: Decimal
     description: str
     merchant: str  # display name from the payee normalization, "" when nothing name-like is left
-    key: str  # the grouping key: the merchant, case-folded
+    key: str  # the grouping key: the merchant, case-folded, and the currency when one is given
     category: str | None
     magnitude: float  # the amount's size as a float, for statistics only
 
@@ -103,6 +103,9 @@ def read_records(params: Any) -> list[Record]:
         # The ledger already holds each description's normalised payee; callers may pass it.
         payee = _read_text(row.get("payee"), where, "payee").strip()
         merchant = payee or normalize_payee(description)
+        # Charges in different currencies at one merchant are different streams of money.
+        currency = _read_text(row.get("currency"), where, "currency").strip().upper()[:8]
+        key = f"{merchant.casefold()}|{currency}" if merchant and currency else merchant.casefold()
         amount = _read_amount(row.get("amount"), where)
         records.append(
             Record(
@@ -111,7 +114,7 @@ def read_records(params: Any) -> list[Record]:
                 amount=amount,
                 description=description,
                 merchant=merchant,
-                key=merchant.casefold(),
+                key=key,
                 category=category,
                 magnitude=abs(float(amount)),
             )
