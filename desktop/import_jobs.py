@@ -13,9 +13,10 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from data.importer import Detection, ImportProblem, Mapping, Preview, answer, detect, preview
+if TYPE_CHECKING:  # the importer loads on first use, not at start-up
+    from data.importer import Detection, Mapping, Preview
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 DEMO_FILES = (
@@ -76,6 +77,8 @@ def count_lines(path: Path) -> int:
 
 def stage(ledger: Any, path: Path, mapping: Mapping | None = None) -> Staged:
     """Detect `path` (reusing the saved profile for its header) and preview its first rows."""
+    from data.importer import ImportProblem, Mapping, detect, preview
+
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -103,6 +106,8 @@ def _account_for_profile(ledger: Any, profile_key: str) -> str | None:
 
 def answered(staged: Staged, key: str, choice: str) -> Staged:
     """The staged file with one question answered and its preview redone."""
+    from data.importer import answer, preview
+
     detection = answer(staged.detection, key, choice)
     mapping = detection.mapping
     return Staged(
@@ -117,6 +122,8 @@ def answered(staged: Staged, key: str, choice: str) -> Staged:
 
 def remapped(staged: Staged, mapping: Mapping) -> Staged:
     """The staged file previewed with an adjusted mapping."""
+    from data.importer import preview
+
     prev = preview(staged.detection, mapping=mapping)
     return Staged(staged.path, staged.detection, mapping, prev, staged.lines, staged.account_hint)
 

@@ -6,8 +6,10 @@ sidecar starts, and must never wait on the hub or on a long query.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -27,21 +29,22 @@ from desktop.status_lights import HealthLights
 log = logging.getLogger(__name__)
 
 PAGES = ("Dashboard", "Transactions", "Import", "Forecast", "Insights", "Rules", "Services")
+PAGE_CLASSES = {
+    "Dashboard": ("desktop.views.dashboard", "DashboardView"),
+    "Transactions": ("desktop.views.transactions", "TransactionsView"),
+    "Import": ("desktop.views.importing", "ImportView"),
+    "Forecast": ("desktop.views.forecast", "ForecastView"),
+    "Insights": ("desktop.views.insights", "InsightsView"),
+    "Rules": ("desktop.views.rules", "RulesView"),
+    "Services": ("desktop.views.services", "ServicesView"),
+}
 
 
 class MainWindow(QMainWindow):
     """Sidebar + pages + health lights."""
 
-    def __init__(self, ctx: AppContext) -> None:  # noqa: PLR0915 (a page is built in one place)
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
-        from desktop.views.dashboard import DashboardView
-        from desktop.views.forecast import ForecastView
-        from desktop.views.importing import ImportView
-        from desktop.views.insights import InsightsView
-        from desktop.views.rules import RulesView
-        from desktop.views.services import ServicesView
-        from desktop.views.transactions import TransactionsView
-
         self.ctx = ctx
         self.setWindowTitle("Fincast")
         self.resize(1200, 760)
@@ -58,25 +61,12 @@ class MainWindow(QMainWindow):
             "#sidebar::item:selected{background:palette(highlight);color:palette(highlighted-text);}"
         )
         self.stack = QStackedWidget()
-        self.dashboard = DashboardView(ctx, self)
-        self.transactions = TransactionsView(ctx)
-        self.importing = ImportView(ctx)
-        self.forecast = ForecastView(ctx)
-        self.insights = InsightsView(ctx)
-        self.rules = RulesView(ctx)
-        self.services = ServicesView(ctx)
-        self.pages: dict[str, QWidget] = {
-            "Dashboard": self.dashboard,
-            "Transactions": self.transactions,
-            "Import": self.importing,
-            "Forecast": self.forecast,
-            "Insights": self.insights,
-            "Rules": self.rules,
-            "Services": self.services,
-        }
+        # Pages are built when first shown (start-up pays only for the dashboard); until then
+        # an empty placeholder holds each one's place in the stack.
+        self.pages: dict[str, QWidget] = {}
         for name in PAGES:
             QListWidgetItem(name, self.sidebar)
-            self.stack.addWidget(self.pages[name])
+            self.stack.addWidget(QWidget())
         self.sidebar.currentRowChanged.connect(self._page_changed)
 
         body = QWidget()
@@ -103,16 +93,45 @@ class MainWindow(QMainWindow):
         for action in (undo, redo):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
-        self.importing.imported.connect(lambda: self.show_page("Transactions"))
-        self.transactions.rule_requested.connect(self._rule_from)
         from desktop.categorize_pump import CategorizePump
 
         self.pump = CategorizePump(ctx, self)
         self.sidebar.setCurrentRow(0)
 
+    def page(self, name: str) -> Any:
+        """The named page, built now if this is its first use."""
+        built = self.pages.get(name)
+        if built is not None:
+            return built
+        module_name, class_name = PAGE_CLASSES[name]
+        cls = getattr(importlib.import_module(module_name), class_name)
+        widget = cls(self.ctx, self) if name == "Dashboard" else cls(self.ctx)
+        self.pages[name] = widget
+        index = PAGES.index(name)
+        current = self.stack.currentIndex()
+        placeholder = self.stack.widget(index)
+        self.stack.insertWidget(index, widget)
+        if placeholder is not None:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        if name == "Import":
+            widget.imported.connect(lambda: self.show_page("Transactions"))
+        elif name == "Transactions":
+            widget.rule_requested.connect(self._rule_from)
+        return widget
+
+    dashboard = property(lambda self: self.page("Dashboard"), doc="The Dashboard page.")
+    transactions = property(lambda self: self.page("Transactions"), doc="The Transactions page.")
+    importing = property(lambda self: self.page("Import"), doc="The Import page.")
+    forecast = property(lambda self: self.page("Forecast"), doc="The Forecast page.")
+    insights = property(lambda self: self.page("Insights"), doc="The Insights page.")
+    rules = property(lambda self: self.page("Rules"), doc="The Rules page.")
+    services = property(lambda self: self.page("Services"), doc="The Services page.")
+
     def _rule_from(self, txn: object) -> None:
         self.show_page("Rules")
-        self.rules.new_rule(txn)  # type: ignore[arg-type]
+        self.rules.new_rule(txn)
 
     def show_page(self, name: str) -> None:
         """Switch to the named page."""
@@ -125,8 +144,8 @@ class MainWindow(QMainWindow):
     def _page_changed(self, row: int) -> None:
         if row < 0:
             return
+        page = self.page(PAGES[row])
         self.stack.setCurrentIndex(row)
-        page = self.stack.currentWidget()
         activate = getattr(page, "activate", None)
         if callable(activate):
             activate()
@@ -151,7 +170,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the sidecars and close the ledger."""
-        for page in self.pages.values():
+        for page in list(self.pages.values()):
             stop = getattr(page, "shutdown", None)
             if callable(stop):
                 stop()

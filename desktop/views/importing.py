@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from data.importer.types import SIGN_CONVENTIONS
 from desktop import formatting, import_jobs
 from desktop.context import AppContext
 from desktop.import_jobs import Staged
 
 log = logging.getLogger(__name__)
 
+SIGN_CONVENTIONS = ("signed", "spend-positive", "debit-credit", "indicator")
 CURRENCIES = ("GBP", "USD", "EUR", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "PLN", "INR")
 NONE = "(none)"
 PROGRESS_EVERY_S = 0.05  # the worker reports at most 20 times a second
@@ -131,7 +131,7 @@ class ImportView(QWidget):
         self.debit_column = QComboBox()
         self.credit_column = QComboBox()
         self.sign = QComboBox()
-        self.sign.addItems(list(SIGN_CONVENTIONS))
+        self.sign.addItems(list(SIGN_CONVENTIONS))  # mirrors data.importer.types (loaded lazily)
         self.decimal = QComboBox()
         self.decimal.addItems([".", ","])
         self.description_column = QComboBox()

@@ -91,6 +91,8 @@ def test_inline_edit_then_undo_and_redo(qtbot: Any, make_window: Any, filled_led
         timeout=10_000,
     )
     assert window.ctx.undo.canUndo()
+    with qtbot.waitActive(window, timeout=5_000):  # shortcuts go to the active window
+        window.activateWindow()
     view.table.setFocus()
     qtbot.keySequence(window, QKeySequence("Ctrl+Z"))
     qtbot.waitUntil(
