@@ -60,6 +60,7 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None) -> dict
     return {
         "seconds": seconds,
         "peak_rss_mb": usage.ru_maxrss * scale / 1e6,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "returncode": proc.returncode,
         "stdout": stdout,
         "stderr": stderr,

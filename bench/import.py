@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import sys
 import tempfile
@@ -46,7 +47,7 @@ MERCHANTS = [
 FLOOR = """
 import csv, sqlite3, sys, time
 path, db = sys.argv[1], sys.argv[2]
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 conn = sqlite3.connect(db, isolation_level=None)
 conn.execute("PRAGMA journal_mode = WAL"); conn.execute("PRAGMA synchronous = NORMAL")
 conn.execute("CREATE TABLE rows (date TEXT, description TEXT, amount TEXT, balance TEXT)")
@@ -56,17 +57,17 @@ with open(path, newline="", encoding="utf-8") as handle:
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", reader)
     conn.execute("COMMIT")
-print(time.perf_counter() - start)
+print(time.perf_counter() - start, time.process_time() - cpu)
 """
 
 LIBRARY = """
 import sys, time
 from data.ledger import Ledger
 path, db = sys.argv[1], sys.argv[2]
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 with Ledger.open(db) as ledger:
     result = ledger.import_file(path, "Main")
-print(time.perf_counter() - start, result.imported)
+print(time.perf_counter() - start, time.process_time() - cpu, result.imported)
 """
 
 
@@ -127,10 +128,10 @@ def measure(kind: str, statement: Path, workdir: Path, run: int) -> dict[str, fl
     db = workdir / f"{kind}-{statement.stem}-{run}.sqlite"
     if kind == "floor":
         child = run_child([sys.executable, "-c", FLOOR, str(statement), str(db)])
-        inner = float(child["stdout"].split()[0])
+        inner, inner_cpu = (float(x) for x in child["stdout"].split()[:2])
     elif kind == "library":
         child = run_child([sys.executable, "-c", LIBRARY, str(statement), str(db)])
-        inner = float(child["stdout"].split()[0])
+        inner, inner_cpu = (float(x) for x in child["stdout"].split()[:2])
     else:
         child = run_child(
             [
@@ -145,13 +146,14 @@ def measure(kind: str, statement: Path, workdir: Path, run: int) -> dict[str, fl
                 "--json",
             ]
         )
-        inner = child["seconds"]
+        inner, inner_cpu = child["seconds"], child["cpu_seconds"]
     if child["returncode"] != 0:
         raise SystemExit(f"{kind} failed on {statement.name}: {child['stderr'].strip()}")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     return {
         "seconds": inner,
+        "cpu_seconds": inner_cpu,
         "process_seconds": child["seconds"],
         "peak_rss_mb": child["peak_rss_mb"],
     }
@@ -183,6 +185,7 @@ def main() -> None:
             summary = {
                 kind: {
                     "seconds_median": median([r["seconds"] for r in runs_]),
+                    "cpu_seconds_median": median([r["cpu_seconds"] for r in runs_]),
                     "process_seconds_median": median([r["process_seconds"] for r in runs_]),
                     "peak_rss_mb_max": max(r["peak_rss_mb"] for r in runs_),
                     "runs": runs_,
@@ -195,25 +198,34 @@ def main() -> None:
             floor = summary["floor"]["seconds_median"]
             lib = summary["library"]["seconds_median"]
             cli = summary["cli"]["seconds_median"]
+            cpu = {k: summary[k]["cpu_seconds_median"] for k in per_kind}
             summary["library_vs_floor"] = lib / floor
+            summary["library_vs_floor_cpu"] = cpu["library"] / cpu["floor"]
+            summary["cli_vs_floor_cpu"] = cpu["cli"] / cpu["floor"]
             summary["cli_vs_floor"] = cli / floor
             summary["rows_per_second_library"] = size / lib
             summary["file_mb"] = statement.stat().st_size / 1e6
             results[str(size)] = summary
-            print(f"\n{size:,} rows ({summary['file_mb']:.1f} MB), median of {runs}:")
             print(
-                f"  floor   (csv.reader + executemany) {floor:8.2f} s   "
-                f"peak {summary['floor']['peak_rss_mb_max']:6.1f} MB"
+                f"\n{size:,} rows ({summary['file_mb']:.1f} MB), median of {runs} "
+                f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):"
             )
-            print(
-                f"  library (Ledger.import_file)       {lib:8.2f} s   "
-                f"peak {summary['library']['peak_rss_mb_max']:6.1f} MB   "
-                f"{lib / floor:5.2f}x floor (target <= {RATIO_LIMIT}x)"
-            )
-            print(
-                f"  cli     (fincast import process)   {cli:8.2f} s   "
-                f"peak {summary['cli']['peak_rss_mb_max']:6.1f} MB   {cli / floor:5.2f}x floor"
-            )
+            for kind, label in (
+                ("floor", "floor   (csv.reader + executemany)"),
+                ("library", "library (Ledger.import_file)      "),
+                ("cli", "cli     (fincast import process)  "),
+            ):
+                wall, used = summary[kind]["seconds_median"], cpu[kind]
+                ratio = (
+                    f"   {wall / floor:5.2f}x floor wall, {used / cpu['floor']:5.2f}x floor cpu"
+                    if kind != "floor"
+                    else ""
+                )
+                target = f" (target <= {RATIO_LIMIT}x)" if kind == "library" else ""
+                print(
+                    f"  {label} {wall:8.2f} s wall {used:8.2f} s cpu   "
+                    f"peak {summary[kind]['peak_rss_mb_max']:6.1f} MB{ratio}{target}"
+                )
             if "stages" in summary:
                 st = summary["stages"]
                 print(
