@@ -140,14 +140,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _categorize(ledger: Any, *, quiet: bool) -> None:
-    """Hand the new rows to the categorizer when H5's loop is installed; else they stay pending."""
-    try:
-        from data.categorize_loop import categorize_pending  # type: ignore[import-not-found]
-    except ImportError:
-        if not quiet:
-            print(
-                "new transactions are waiting for categories: run `fincast categorize`",
-                file=sys.stderr,
-            )
-        return
-    categorize_pending(ledger)
+    """Rules, then the categorizer (started for the purpose); if it cannot answer, the new rows
+    stay pending and the import still succeeds."""
+    from desktop.categorizing import categorize_now
+
+    outcome = categorize_now(ledger)
+    if outcome.problem:
+        print(
+            f"{outcome.pending} transactions are pending ({outcome.problem}); "
+            "run `fincast categorize` later",
+            file=sys.stderr,
+        )
+    elif not quiet:
+        print(
+            f"categorized {outcome.by_rule} by rules and {outcome.by_model} by the model; "
+            f"{outcome.suggested} left uncategorized with a suggestion"
+        )
