@@ -264,3 +264,27 @@ def test_no_subcommand_opens_the_desktop_lazily(
     monkeypatch.setitem(sys.modules, "desktop.app", None)
     code, out, err = run(capsys)
     assert code == 0 and "import" in out and err == ""
+
+
+def test_one_refused_file_among_several_is_reported_and_the_rest_go_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "l.sqlite"
+    good = write(tmp_path / "good.csv", ["2024-01-01,-1.00,A"])
+    bad = write(tmp_path / "bad.csv", ["2024-01-02,-2.00,B", "2024-01-03,lots,C"])
+    code, out, err = run(
+        capsys, "import", good, bad, tmp_path / "gone.csv", "--account", "X", "--db", db, "--json"
+    )
+    assert code == 1
+    assert err.count("\n") == 1 and "2 files refused" in err and "line 3" in err
+    summary = json.loads(out)
+    assert summary["imported"] == 1 and len(summary["batches"]) == 1
+    assert [(e["file"].rsplit("/", 1)[-1], e["line"]) for e in summary["errors"]] == [
+        ("bad.csv", 3),
+        ("gone.csv", None),
+    ]
+    # fixing the bad file and running the same command again adds only what is new
+    write(bad, ["2024-01-02,-2.00,B", "2024-01-03,-3.00,C"])
+    code, out, _ = run(capsys, "import", good, bad, "--account", "X", "--db", db, "--json")
+    assert code == 0
+    assert (json.loads(out)["imported"], json.loads(out)["duplicates"]) == (2, 1)
