@@ -227,11 +227,13 @@ def new_merchant_large(records: Sequence[Record], streams: Sequence[Stream]) -> 
         key=lambda pair: pair[0].date,
     )
     found = []
+    window = 0  # index of the first of `firsts` within the year before the current one
     for i, (first, name) in enumerate(firsts):
+        while first.date - firsts[window][0].date > dt.timedelta(days=365):
+            window += 1
         if first.date < settled:
             continue
-        year_before = first.date - dt.timedelta(days=365)
-        if sum(1 for other, _ in firsts[:i] if other.date >= year_before) >= NEW_MERCHANT_HABIT:
+        if i - window >= NEW_MERCHANT_HABIT:
             continue  # large payments to new payees are usual for this person this year
         ratio = first.magnitude / typical
         found.append(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from bisect import bisect_left, bisect_right
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -319,11 +319,20 @@ def streams_of(group: MerchantGroup, now: dt.date) -> list[Stream]:
     return found
 
 
-def find_recurring(records: Sequence[Record]) -> list[Stream]:
-    """Every recurring series in `records` (sorted by date), by merchant, then first charge."""
+def find_recurring(
+    records: Sequence[Record], progress: Callable[[], None] | None = None
+) -> list[Stream]:
+    """Every recurring series in `records` (sorted by date), by merchant, then first charge.
+
+    `progress` is called after each merchant (the sidecar extends its deadline with it).
+    """
     if not records:
         return []
     now = max(r.date for r in records)
-    streams = [s for group in by_merchant(records) for s in streams_of(group, now)]
+    streams: list[Stream] = []
+    for group in by_merchant(records):
+        streams.extend(streams_of(group, now))
+        if progress is not None:
+            progress()
     streams.sort(key=lambda s: (s.merchant.casefold(), s.records[0].date))
     return streams

@@ -13,7 +13,7 @@ from typing import Any
 from sidecars.insights.anomalies import Anomaly, find_anomalies
 from sidecars.insights.records import Record, RecordError, read_records
 from sidecars.insights.recurring import Stream, find_recurring
-from sidecars.runtime import BadRequest, Sidecar
+from sidecars.runtime import BadRequest, Sidecar, report_progress
 
 sidecar = Sidecar("insights")
 
@@ -58,21 +58,21 @@ def _records(params: dict[str, Any]) -> list[Record]:
 
 def recurring(params: dict[str, Any]) -> dict[str, Any]:
     """Recurring payments with cadence, amount, next date, price changes and missed charges."""
-    streams = find_recurring(_records(params))
+    streams = find_recurring(_records(params), report_progress)
     return {"recurring": [stream_to_wire(s) for s in streams]}
 
 
 def anomalies(params: dict[str, Any]) -> dict[str, Any]:
     """Duplicate charges, unusual amounts, large new merchants and category spikes."""
     records = _records(params)
-    found = find_anomalies(records, find_recurring(records))
+    found = find_anomalies(records, find_recurring(records, report_progress))
     return {"anomalies": [anomaly_to_wire(a) for a in found]}
 
 
 def insights(params: dict[str, Any]) -> dict[str, Any]:
     """Both recurring payments and anomalies from one reading of the transactions."""
     records = _records(params)
-    streams = find_recurring(records)
+    streams = find_recurring(records, report_progress)
     return {
         "recurring": [stream_to_wire(s) for s in streams],
         "anomalies": [anomaly_to_wire(a) for a in find_anomalies(records, streams)],
