@@ -241,3 +241,13 @@ def test_a_few_lucky_backtest_months_do_not_give_a_zero_width_band(n: int) -> No
     result = forecast_series(y, 24000, 1, nonnegative=True)
     point = result.points[0]
     assert point.upper - point.lower > 0
+
+
+def test_a_spelled_out_uncategorized_is_read_as_no_category() -> None:
+    txns = parse_transactions(
+        [
+            txn("2026-10-01", "3000.00", "Uncategorized"),
+            txn("2026-10-30", "-40.00", "uncategorized"),
+        ]
+    )
+    assert build_history(txns, TODAY).spending[UNCATEGORIZED].tolist() == [40.0]

@@ -113,6 +113,9 @@ def parse_transactions(raw: object) -> list[Txn]:
         category = row.get("category")
         if category is not None and not isinstance(category, str):
             raise InputError(f"{where}.category: must be text or null")
+        if category is not None and category.strip().casefold() == UNCATEGORIZED.casefold():
+            category = None  # some callers spell "no category" out; it mixes pay and purchases
+
         txns.append(
             Txn(
                 date=parse_date(row.get("date"), f"{where}.date"),
