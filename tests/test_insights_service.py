@@ -153,3 +153,27 @@ def test_cli_insights_on_an_empty_ledger(
     code, out, err = run(capsys, "insights", "--db", db, "--json")
     assert code == 0, err
     assert json.loads(out) == {"recurring": [], "anomalies": [], "dismissed": 0}
+
+
+@pytest.mark.slow
+def test_ten_years_through_the_hub(hub: Hub) -> None:
+    start = dt.date(2015, 1, 1)
+    rows: list[dict[str, Any]] = []
+    for day in range(3653):
+        date = (start + dt.timedelta(days=day)).isoformat()
+        for n in range(4):
+            amount = f"-{3 + (day * 7 + n * 13) % 60}.{(day + n) % 100:02d}"
+            rows.append(
+                {"id": len(rows), "date": date, "description": f"SHOP {n} #{day}", "amount": amount}
+            )
+    netflix = [add_months(start, m).isoformat() for m in range(120)]
+    rows += [
+        {"id": f"n{m}", "date": d, "description": "NETFLIX.COM", "amount": "-15.49"}
+        for m, d in enumerate(netflix)
+    ]
+    result = hub.request("insights", "insights", {"transactions": rows}, timeout=120).result(
+        timeout=130
+    )
+    assert [(s["merchant"], len(s["transactions"])) for s in result["recurring"]] == [
+        ("Netflix.com", 120)
+    ]
