@@ -1,8 +1,9 @@
 """The broker's bookkeeping: requests queued per service, idle replicas, who holds what, deadlines.
 
-Majordomo-style and one request in flight per replica (which is what ``busy`` means): a request goes
-to the replica that has been idle longest, and comes back to the head of its queue when the replica
-holding it dies. Pure data structures driven by the hub's I/O thread on a caller-given clock: this
+Majordomo-style, with a few requests in flight per replica (its free *slots*, as many as the
+sidecar has workers): a request goes to the replica holding the fewest, the longest-free first, and
+comes back to the head of its queue when the replica holding it dies. A replica holding any is
+``busy``. Pure data structures driven by the hub's I/O thread on a caller-given clock: this
 module must never touch a socket, a process, a lock or a future's callbacks.
 """
 
@@ -40,7 +41,7 @@ class Pending:
 @dataclass
 class _Queue:
     waiting: deque[Pending] = field(default_factory=deque)
-    idle: deque[Hashable] = field(default_factory=deque)
+    free: dict[Hashable, int] = field(default_factory=dict)  # replica -> free slots, oldest first
 
 
 class Broker:
@@ -48,7 +49,7 @@ class Broker:
 
     def __init__(self) -> None:
         self._queues: dict[str, _Queue] = {}
-        self._held: dict[Hashable, Pending] = {}
+        self._held: dict[Hashable, list[Pending]] = {}
         self._by_id: dict[str, Pending] = {}
         self._deadlines: list[tuple[float, int, Pending]] = []
         self._seq = itertools.count()
@@ -65,9 +66,15 @@ class Broker:
         self._watch(pending)
 
     def requeue(self, pending: Pending) -> None:
-        """Put a request that lost its replica back at the head of its queue."""
-        pending.holder = None
+        """Put a request back at the head of its queue (its replica died, or it was never sent)."""
+        self._unhold(pending)
         self._queue(pending.service).waiting.appendleft(pending)
+
+    def _unhold(self, pending: Pending) -> None:
+        held = self._held.get(pending.holder) if pending.holder is not None else None
+        if held is not None and pending in held:
+            held.remove(pending)
+        pending.holder = None
 
     def extend(self, pending: Pending, deadline: float) -> None:
         """Move a request's deadline later (a PROGRESS report)."""
@@ -89,16 +96,15 @@ class Broker:
         pending.done = True
         self._by_id.pop(pending.id, None)
         if pending.holder is not None:
-            self._held.pop(pending.holder, None)
-            pending.holder = None
+            self._unhold(pending)
         else:
             waiting = self._queue(pending.service).waiting
             if pending in waiting:
                 waiting.remove(pending)
 
-    def held_by(self, replica: Hashable) -> Pending | None:
-        """The request a replica holds, if any."""
-        return self._held.get(replica)
+    def held_by(self, replica: Hashable) -> list[Pending]:
+        """The live requests a replica holds."""
+        return list(self._held.get(replica, ()))
 
     def waiting(self, service: str) -> list[Pending]:
         """The requests of a service not yet given to a replica, oldest first."""
@@ -106,35 +112,39 @@ class Broker:
 
     # replicas
 
-    def idle(self, service: str, replica: Hashable) -> None:
-        """A replica of ``service`` is ready for one request."""
-        q = self._queue(service)
-        if replica not in q.idle and replica not in self._held:
-            q.idle.append(replica)
+    def idle(self, service: str, replica: Hashable, slots: int = 1) -> None:
+        """``slots`` more requests may go to this replica of ``service``."""
+        free = self._queue(service).free
+        free[replica] = free.get(replica, 0) + slots
 
-    def withdraw(self, service: str, replica: Hashable) -> Pending | None:
-        """A replica leaves (died, retiring): no more work; returns the request it held, if any."""
-        q = self._queue(service)
-        if replica in q.idle:
-            q.idle.remove(replica)
-        pending = self._held.pop(replica, None)
-        if pending is not None:
+    def close(self, service: str, replica: Hashable) -> None:
+        """No new work for this replica (what it holds stays held)."""
+        self._queue(service).free.pop(replica, None)
+
+    def withdraw(self, service: str, replica: Hashable) -> list[Pending]:
+        """A replica leaves (it died, or is retired): no more work; returns what it held."""
+        self.close(service, replica)
+        held = self._held.pop(replica, [])
+        for pending in held:
             pending.holder = None
-        return pending
+        return held
 
     def dispatch(self, service: str, now: float) -> list[tuple[Hashable, Pending]]:
-        """Pair waiting requests with idle replicas (longest idle first); marks them held."""
+        """Pair waiting requests with free slots (the replica holding fewest first); marks held."""
         q = self._queue(service)
         out = []
-        while q.waiting and q.idle:
+        while q.waiting and q.free:
             pending = q.waiting.popleft()
             if pending.done:
                 continue
-            replica = q.idle.popleft()
+            replica = min(q.free, key=lambda r: len(self._held.get(r, ())))
+            q.free[replica] -= 1
+            if not q.free[replica]:
+                del q.free[replica]  # back at the end when a slot frees: longest-free first
             pending.holder = replica
             pending.attempts += 1
             pending.dispatched_at = now
-            self._held[replica] = pending
+            self._held.setdefault(replica, []).append(pending)
             out.append((replica, pending))
         return out
 

@@ -455,8 +455,8 @@ class Hub(Lifecycle):
                     soon = min(soon, r.timer)
                 if r.state in SERVING:
                     soon = min(soon, r.last_seen + spec.heartbeat_s * spec.heartbeat_misses)
-                    if r.working is not None:
-                        soon = min(soon, r.work_deadline)
+                    if r.working:
+                        soon = min(soon, *r.working.values())
                 elif r.state is State.STARTING:
                     soon = min(soon, r.launched + spec.start_timeout_s)
         return soon
@@ -525,9 +525,9 @@ class Hub(Lifecycle):
             self._on_reply(svc, r, msg, now)
         elif isinstance(msg, wire.Progress):
             pending = self._broker.get(msg.id)
-            if msg.id == r.working and pending is not None and pending.holder is r:
+            if msg.id in r.working and pending is not None and pending.holder is r:
                 self._broker.extend(pending, now + pending.timeout_s)
-                r.work_deadline = now + pending.timeout_s
+                r.working[msg.id] = now + pending.timeout_s
         elif isinstance(msg, wire.Log):
             level = logging.getLevelName(msg.level.upper())
             level = level if isinstance(level, int) else logging.INFO
@@ -550,8 +550,7 @@ class Hub(Lifecycle):
                 self._condemn(r, f"resident memory {rss} is over its {limit} MB limit")
         elif isinstance(msg, wire.Disconnect):
             r.leaving = True
-            if r.working is None:
-                self._broker.withdraw(r.service, r)
+            self._broker.close(r.service, r)  # what it runs may still be answered
         else:
             self._drop(f"{type(msg).__name__} is not something a sidecar sends", identity)
 
@@ -576,7 +575,7 @@ class Hub(Lifecycle):
         if r.then is not None:
             self._retire_step(r)
             return
-        self._broker.idle(r.service, r)
+        self._broker.idle(r.service, r, svc.spec.concurrency)
         self._dispatch(svc)
         old = r.replaces
         if old is not None:
@@ -586,11 +585,10 @@ class Hub(Lifecycle):
             self._reload_step(svc)
 
     def _on_reply(self, svc: ServiceRun, r: Replica, msg: wire.Reply, now: float) -> None:
-        if msg.id != r.working:
+        if r.working.pop(msg.id, None) is None:
             _log.debug("stray reply %s from %s/%d dropped", msg.id, r.service, r.index)
             svc.metrics.count("stray")
             return
-        r.working = None
         pending = self._broker.get(msg.id)
         if pending is None or pending.holder is not r:
             svc.metrics.count("late")  # the caller already had DeadlineExceeded: dropped by id
@@ -603,12 +601,13 @@ class Hub(Lifecycle):
             else:
                 error = msg.error or wire.Error(code=wire.INTERNAL, message="no error given")
                 self._fail(pending, _remote_error(error.code, error.message))
-        if r.state is State.BUSY:
+        if r.state is State.BUSY and not r.working:
             self._move(r, State.READY)
         if r.then is not None:
-            self._retire_step(r)
+            if not r.working:
+                self._retire_step(r)
         elif not r.leaving:
-            self._broker.idle(r.service, r)
+            self._broker.idle(r.service, r)  # the slot that answered is free again
             self._dispatch(svc)
 
     # ------------------------------------------------------------------ requests
@@ -662,31 +661,30 @@ class Hub(Lifecycle):
                 assert self._router is not None and replica.identity is not None
                 self._router.send_multipart([replica.identity, data], zmq.NOBLOCK)
             except zmq.ZMQError as exc:
-                # Unroutable (the peer is gone) or at its high-water mark: not delivered.
+                # Unroutable (the peer is gone) or at its high-water mark: not delivered, so it
+                # goes back to the queue whatever its kind; what the replica held is orphaned.
                 pending.attempts -= 1
-                self._broker.withdraw(svc.name, replica)
                 self._broker.requeue(pending)
                 self._condemn(replica, f"cannot send to it: {exc}")
                 again = True
                 continue
             if pending.attempts > 1:
                 svc.metrics.count("retried")
-            replica.working = pending.id
-            replica.work_deadline = now + pending.timeout_s
+            replica.working[pending.id] = now + pending.timeout_s
             self._move(replica, State.BUSY)
         if again and self._broker.waiting(svc.name):
             self._dispatch(svc)
 
     def _orphaned(self, svc: ServiceRun, r: Replica, why: str) -> None:
         """The replica will not answer what it holds: deliver it again, or fail it."""
-        pending = self._broker.withdraw(svc.name, r)
-        if pending is None:
-            return
-        if pending.idempotent and pending.attempts < svc.spec.max_attempts:
-            self._broker.requeue(pending)
-        else:
-            tried = "not idempotent" if not pending.idempotent else f"{pending.attempts} attempts"
-            self._fail(pending, ServiceUnavailable(f"{svc.name} replica {r.index} {why} ({tried})"))
+        for pending in self._broker.withdraw(svc.name, r):
+            if pending.idempotent and pending.attempts < svc.spec.max_attempts:
+                self._broker.requeue(pending)
+            else:
+                n = pending.attempts
+                tried = f"{n} attempts" if pending.idempotent else "not idempotent"
+                gone = f"{svc.name} replica {r.index} {why} ({tried})"
+                self._fail(pending, ServiceUnavailable(gone))
 
     def _begin_stop(self) -> None:
         self._stopping = True
@@ -730,7 +728,7 @@ class Hub(Lifecycle):
                         self._send(r, heartbeat)
             limit = spec.heartbeat_s * spec.heartbeat_misses
             for r in list(svc.replicas):
-                if r.working is not None and r.state in SERVING and now >= r.work_deadline:
+                if r.state in SERVING and any(now >= d for d in r.working.values()):
                     # A request dispatched at once gets this at its deadline; one that waited in
                     # the queue still gets its full time budget on the replica before it counts.
                     self._condemn(r, "stuck: a request ran past its deadline")

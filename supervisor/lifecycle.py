@@ -124,7 +124,7 @@ class Lifecycle:
         r.stop_stage = 0
         r.leaving = False
         r.identity = None
-        r.working = None
+        r.working.clear()
         self._tokens[r.token] = r
         now = time.monotonic()
         r.launched = now
@@ -160,7 +160,7 @@ class Lifecycle:
         now = time.monotonic()
         r.child = None
         r.last_exit = code
-        r.working = None
+        r.working.clear()
         r.timer = None
         r.stop_stage = 0
         self._tokens.pop(r.token, None)
@@ -264,7 +264,8 @@ class Lifecycle:
             if how == Then.REMOVE and r in svc.replicas:
                 svc.replicas.remove(r)
             return
-        if r.working is None:
+        self._broker.close(svc.name, r)  # no new work from now on
+        if not r.working:
             self._retire_step(r)
         # else: the reply handler calls _retire_step once the request is answered
 

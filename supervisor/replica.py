@@ -50,8 +50,8 @@ class Replica:
     stop_stage: int = 0  # 1 DISCONNECT sent, 2 terminated, 3 killed
     replaces: Replica | None = None  # during a rolling reload: the replica this one takes over from
     leaving: bool = False  # it said DISCONNECT itself
-    working: str | None = None  # id of the request it is running (even one the hub gave up on)
-    work_deadline: float = 0.0  # past this without a reply or progress, it is stuck
+    # Requests it is running (id -> when it counts as stuck), even ones the hub already gave up on.
+    working: dict[str, float] = field(default_factory=dict)
     rss_reported: float | None = None
     latency: LatencyWindow = field(default_factory=lambda: LatencyWindow(512))
 

@@ -30,6 +30,7 @@ class ServiceSpec:
     heartbeat_s: float = HEARTBEAT_S
     heartbeat_misses: int = HEARTBEAT_LIVENESS  # missed in a row = unhealthy
     start_timeout_s: float = 60.0  # launched to READY, or the replica is unhealthy
+    concurrency: int = 2  # requests in flight per replica (the sidecar runtime's worker threads)
     max_attempts: int = 3  # deliveries of one idempotent request when replicas die under it
     backoff_initial_s: float = 0.05
     backoff_max_s: float = 10.0
@@ -75,6 +76,7 @@ def default_specs() -> list[ServiceSpec]:
 _FLOATS = {f.name for f in dataclasses.fields(ServiceSpec) if f.type == "float"}
 _INTS = {
     "replicas",
+    "concurrency",
     "heartbeat_misses",
     "max_attempts",
     "max_restarts",
@@ -108,6 +110,8 @@ def _validate_numbers(spec: ServiceSpec) -> None:
         raise SpecError(f"{spec.name}: replicas must be between 0 and 64, not {spec.replicas}")
     if spec.heartbeat_s <= 0 or spec.heartbeat_misses < 1:
         raise SpecError(f"{spec.name}: heartbeat_s must be > 0 and heartbeat_misses >= 1")
+    if not 1 <= spec.concurrency <= 64:
+        raise SpecError(f"{spec.name}: concurrency must be between 1 and 64")
     if spec.max_attempts < 1 or spec.max_restarts < 0 or spec.window_s <= 0:
         raise SpecError(f"{spec.name}: max_attempts >= 1, max_restarts >= 0, window_s > 0")
     if spec.backoff_jitter >= 1 or spec.backoff_factor < 1:

@@ -336,7 +336,7 @@ def test_deadline_fails_the_request_and_replaces_the_stuck_replica(run_hub: Any)
 
 
 def test_a_request_that_waited_in_the_queue_does_not_condemn_its_replica(run_hub: Any) -> None:
-    hub, _ = run_hub(chaos_spec())
+    hub, _ = run_hub(chaos_spec(concurrency=1))
     pid = _pids(hub)[0]
     first = hub.request("echo", "sleep", {"seconds": 0.6}, timeout=5)
     # Queued behind `first`, handed over with ~0.2 s left, answered ~0.3 s later: too late for
@@ -349,6 +349,15 @@ def test_a_request_that_waited_in_the_queue_does_not_condemn_its_replica(run_hub
     assert hub.request("echo", "echo", {"next": 1}).result(timeout=5) == {"next": 1}
     assert _pids(hub) == [pid]
     assert hub.status()[0]["restarts"] == 0
+
+
+def test_a_quick_call_is_not_stuck_behind_a_long_one(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec(concurrency=2))
+    long = hub.request("echo", "sleep", {"seconds": 1.5}, timeout=10)
+    wait_until(lambda: hub.status()[0]["state"] == "busy", 5, "busy with the long call")
+    assert hub.request("echo", "echo", {"quick": 1}).result(timeout=5) == {"quick": 1}
+    assert not long.done()  # the quick answer came while the long call was still running
+    assert long.result(timeout=10) == {"slept": 1.5}
 
 
 def test_progress_extends_a_deadline(run_hub: Any) -> None:
