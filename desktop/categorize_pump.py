@@ -1,74 +1,36 @@
-"""Fills in pending categories whenever the categorizer can answer.
+"""Fills in pending categories whenever it can, without the GUI thread ever waiting.
 
-After an import, an undo, or the categorizer coming back, it reads a batch of pending rows on the
-reading lane, asks the categorizer to `predict` them through the hub, stores the answers on the
-writing lane (`apply_predictions` never overwrites a user's choice), and goes on until nothing is
-pending. If the categorizer is down, the rows simply stay pending - the table shows them so - and
-the pump resumes when the service's health turns ready. Never waits on the GUI thread.
+After an import, an undo, a rule change, or the categorizer coming back, it runs the headless
+categorize loop (desktop/categorizing.py: rules first, then the categorizer through the hub) on a
+lane of its own. If the categorizer is down, rules still apply and the other rows stay pending -
+the table shows them so - and the pump runs again when the service's health turns ready.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from data.ledger import Prediction, Txn
-from data.money import format_decimal
 from desktop.context import AppContext
+from desktop.worker import DbLane
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
-TIMEOUT_S = 30.0
-# Below this a prediction is kept as a suggestion only (the categorizer's owner tunes it).
-MIN_CONFIDENCE = 0.5
-
-
-def _threshold() -> float:
-    try:
-        categorizing = importlib.import_module("desktop.categorizing")
-    except ImportError:
-        return MIN_CONFIDENCE
-    value = getattr(categorizing, "CONFIDENCE_THRESHOLD", MIN_CONFIDENCE)
-    return float(value) if isinstance(value, int | float) else MIN_CONFIDENCE
-
-
-def predictions(txns: list[Txn], result: dict[str, Any], threshold: float) -> list[Prediction]:
-    """Ledger predictions from a `predict` reply (one per input, in order)."""
-    out = []
-    for t, p in zip(txns, result.get("predictions", []), strict=False):
-        if not isinstance(p, dict):
-            continue
-        category = p.get("category")
-        confidence = p.get("confidence")
-        conf = float(confidence) if isinstance(confidence, int | float) else None
-        confident = category and conf is not None and conf >= threshold
-        out.append(
-            Prediction(
-                txn_id=t.id,
-                category=str(category) if confident else None,
-                confidence=conf,
-                source="model",
-                suggestion=str(category) if category and not confident else None,
-            )
-        )
-    return out
-
 
 class CategorizePump(QObject):
-    """Drives pending rows through the categorizer, one batch in flight at a time."""
+    """Runs the categorize loop, one run at a time, again if asked while one was running."""
 
-    progressed = Signal(int)  # rows categorized in the last batch
-    idle = Signal()  # nothing pending (or the categorizer is down)
+    finished = Signal(object)  # categorizing.Outcome of the last run
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.lane = DbLane("categorize", ctx.db, ctx.delivery)
         self.running = False
-        self.done_total = 0
+        self.again = False
+        self.last: Any = None
         ctx.events.changed.connect(self._ledger_changed)
         ctx.hub.health_changed.connect(self._health_changed)
         # A slow safety net: rows imported from the command line meanwhile get picked up too.
@@ -78,7 +40,7 @@ class CategorizePump(QObject):
         self._timer.start()
 
     def _ledger_changed(self, what: str) -> None:
-        if what in ("import", "demo", "undo", "categories"):
+        if what in ("import", "demo", "undo", "rules"):
             self.kick()
 
     def _health_changed(self, service: str) -> None:
@@ -86,58 +48,39 @@ class CategorizePump(QObject):
             self.kick()
 
     def kick(self) -> None:
-        """Start a round if none is running and the categorizer is up."""
-        if self.running or not self.ctx.hub.health("categorizer").ok:
+        """Start a run now, or right after the one in progress."""
+        if self.running:
+            self.again = True
             return
         self.running = True
-        self.ctx.reader.submit(
-            lambda ledger: ledger.pending_categorization(BATCH), self._send, self._stop
-        )
+        self.again = False
+        health = self.ctx.hub.health("categorizer")
+        hub = self.ctx.hub.hub if health.ok else None
+        reason = None if health.ok else health.sentence()
 
-    def _send(self, txns: list[Txn]) -> None:
-        if not txns:
-            self._stop(None)
-            return
-        params = {
-            "transactions": [
-                {
-                    "id": t.id,
-                    "date": t.date.isoformat(),
-                    "description": t.description,
-                    "payee": t.payee,
-                    "amount": format_decimal(t.amount, t.currency),
-                }
-                for t in txns
-            ]
-        }
-        self.ctx.hub.request(
-            "categorizer",
-            "predict",
-            params,
-            timeout=TIMEOUT_S,
-            done=lambda result: self._store(txns, result),
-            failed=self._stop,
-        )
+        def run(ledger: Any) -> Any:
+            from desktop import categorizing
 
-    def _store(self, txns: list[Txn], result: dict[str, Any]) -> None:
-        preds = predictions(txns, result, _threshold())
-        if not preds:
-            log.warning("the categorizer answered no usable predictions; stopping this round")
-            self._stop(None)
-            return
-        self.ctx.writer.submit(
-            lambda ledger: ledger.apply_predictions(preds), self._stored, self._stop
-        )
+            return categorizing.categorize_pending(ledger, hub, unavailable=reason)
 
-    def _stored(self, n: int) -> None:
-        self.done_total += n
-        self.progressed.emit(n)
-        self.ctx.events.changed.emit("categorized")
+        self.lane.submit(run, self._done, self._failed)
+
+    def _done(self, outcome: Any) -> None:
         self.running = False
-        self.kick()
+        self.last = outcome
+        if outcome.by_rule or outcome.by_model or outcome.suggested:
+            self.ctx.events.changed.emit("categorized")
+        self.finished.emit(outcome)
+        if self.again:
+            self.kick()
 
-    def _stop(self, exc: BaseException | None) -> None:
-        if exc is not None:
-            log.info("categorizing paused: %s", exc)
+    def _failed(self, exc: BaseException) -> None:
+        log.error("the categorize loop failed", exc_info=exc)
         self.running = False
-        self.idle.emit()
+        if self.again:
+            self.kick()
+
+    def shutdown(self) -> None:
+        """Stop the timer and close this pump's ledger lane."""
+        self._timer.stop()
+        self.lane.close()

@@ -1,14 +1,13 @@
 """Undoable edits of the ledger from the desktop (QUndoStack commands).
 
 Each command changes what the table shows at once, writes through the writing lane, and tells the
-categorizer about a user's correction (through desktop/categorizing.py when it is there). Undo puts
+categorizer about a user's correction (through desktop/categorizing.py). Undo puts
 back the category and its source as they were, and re-queues rows that were still waiting for the
 categorizer. Commands never touch SQLite on the GUI thread.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections import defaultdict
 from typing import Any
@@ -23,14 +22,9 @@ log = logging.getLogger(__name__)
 
 
 def teach(ctx: AppContext, txns: list[Txn], category: str) -> None:
-    """Feed a user's correction to the categorizer's learning, if the categorizer is wired in."""
-    try:
-        categorizing = importlib.import_module("desktop.categorizing")
-    except ImportError:
-        return  # no categorizer module yet: the correction is stored, learning waits for `train`
-    learn = getattr(categorizing, "learn", None)
-    if not callable(learn):
-        return
+    """Feed a user's correction to the categorizer's learning (a debounced background retrain)."""
+    from desktop import categorizing
+
     examples = [
         {
             "id": t.id,
@@ -43,7 +37,7 @@ def teach(ctx: AppContext, txns: list[Txn], category: str) -> None:
         for t in txns
     ]
     try:
-        learn(ctx, examples)
+        categorizing.learn(ctx, examples)
     except Exception:
         log.exception("feeding a correction to the categorizer failed")
 

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the sidecars and close the ledger."""
+        self.pump.shutdown()
         for page in list(self.pages.values()):
             stop = getattr(page, "shutdown", None)
             if callable(stop):
