@@ -77,7 +77,7 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-def _log_bug(exc: BaseException) -> Path:
+def log_bug(exc: BaseException) -> Path:
     """Append the traceback to the CLI log; returns the log's path."""
     text = "".join(traceback.format_exception(exc))
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fincast: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USER
     except Exception as exc:
-        log = _log_bug(exc)
+        log = log_bug(exc)
         print(
             f"fincast: internal error ({type(exc).__name__}); details were written to {log}",
             file=sys.stderr,

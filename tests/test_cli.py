@@ -17,6 +17,7 @@ from desktop import cli
 
 REPO = Path(__file__).resolve().parent.parent
 FINCAST = Path(sys.executable).with_name("fincast")
+NC = "--no-categorize"  # most tests leave the categorizer (another area's sidecar) out
 
 
 def write(path: Path, rows: list[str]) -> Path:
@@ -62,7 +63,7 @@ def test_several_files_sum_their_counts(tmp_path: Path, capsys: pytest.CaptureFi
     db = tmp_path / "l.sqlite"
     a = write(tmp_path / "a.csv", ["2024-01-01,-1.00,A", "2024-01-02,-2.00,B"])
     b = write(tmp_path / "b.csv", ["2024-01-02,-2.00,B", "2024-01-03,-3.00,C"])
-    code, out, _ = run(capsys, "import", a, b, "--account", "X", "--db", db, "--json")
+    code, out, _ = run(capsys, "import", a, b, "--account", "X", "--db", db, NC, "--json")
     summary = json.loads(out)
     assert code == 0
     assert (summary["imported"], summary["duplicates"]) == (3, 1)
@@ -73,7 +74,7 @@ def test_several_files_sum_their_counts(tmp_path: Path, capsys: pytest.CaptureFi
 def test_filters_accounts_and_undo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "l.sqlite"
     a = write(tmp_path / "a.csv", ["2024-01-01,-1.00,TEA", "2024-02-01,-5.00,CAKE"])
-    run(capsys, "import", a, "--account", "A", "--db", db)
+    run(capsys, "import", a, "--account", "A", "--db", db, "--no-categorize")
     code, out, _ = run(
         capsys,
         "import",
@@ -85,6 +86,7 @@ def test_filters_accounts_and_undo(tmp_path: Path, capsys: pytest.CaptureFixture
         "--db",
         db,
         "--json",
+        "--no-categorize",
     )
     batch_b = json.loads(out)["batch"]
 
@@ -173,7 +175,7 @@ def test_the_console_script_imports_and_lists(tmp_path: Path) -> None:
     db = tmp_path / "l.sqlite"
     f = write(tmp_path / "s.csv", ["2024-05-01,-3.20,BAKERY"])
     done = subprocess.run(
-        [FINCAST, "import", f, "--account", "Main", "--db", db, "--json"],
+        [FINCAST, "import", f, "--account", "Main", "--db", db, NC, "--json"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -232,18 +234,27 @@ def test_ambiguous_dates_are_asked_then_the_answer_is_remembered(
     db = tmp_path / "l.sqlite"
     first = tmp_path / "a.csv"
     first.write_text("Date,Amount,Description\n03/04/2024,-1.00,A\n05/06/2024,-2.00,B\n")
-    code, out, err = run(capsys, "import", first, "--account", "UK", "--db", db)
+    code, out, err = run(capsys, "import", first, "--account", "UK", "--db", db, "--no-categorize")
     assert code == 1 and err.count("\n") == 1 and "--date-order" in err
     with Ledger.open(db) as ledger:
         assert ledger.count() == 0
     code, _, err = run(
-        capsys, "import", first, "--account", "UK", "--db", db, "--date-order", "dmy"
+        capsys,
+        "import",
+        first,
+        "--account",
+        "UK",
+        "--db",
+        db,
+        "--date-order",
+        "dmy",
+        "--no-categorize",
     )
     assert code == 0, err
     # the next statement with the same header needs no answer: the profile says day-first
     second = tmp_path / "b.csv"
     second.write_text("Date,Amount,Description\n07/08/2024,-3.00,C\n")
-    code, _, err = run(capsys, "import", second, "--account", "UK", "--db", db)
+    code, _, err = run(capsys, "import", second, "--account", "UK", "--db", db, "--no-categorize")
     assert code == 0, err
     code, out, _ = run(capsys, "transactions", "--db", db, "--json")
     assert [t["date"] for t in json.loads(out)] == ["2024-08-07", "2024-06-05", "2024-04-03"]
@@ -272,9 +283,9 @@ def test_one_refused_file_among_several_is_reported_and_the_rest_go_in(
     db = tmp_path / "l.sqlite"
     good = write(tmp_path / "good.csv", ["2024-01-01,-1.00,A"])
     bad = write(tmp_path / "bad.csv", ["2024-01-02,-2.00,B", "2024-01-03,lots,C"])
-    code, out, err = run(
-        capsys, "import", good, bad, tmp_path / "gone.csv", "--account", "X", "--db", db, "--json"
-    )
+    gone = tmp_path / "gone.csv"
+    argv = ["import", good, bad, gone, "--account", "X", "--db", db, NC, "--json"]
+    code, out, err = run(capsys, *argv)
     assert code == 1
     assert err.count("\n") == 1 and "2 files refused" in err and "line 3" in err
     summary = json.loads(out)
@@ -285,6 +296,23 @@ def test_one_refused_file_among_several_is_reported_and_the_rest_go_in(
     ]
     # fixing the bad file and running the same command again adds only what is new
     write(bad, ["2024-01-02,-2.00,B", "2024-01-03,-3.00,C"])
-    code, out, _ = run(capsys, "import", good, bad, "--account", "X", "--db", db, "--json")
+    code, out, _ = run(capsys, "import", good, bad, "--account", "X", "--db", db, NC, "--json")
     assert code == 0
     assert (json.loads(out)["imported"], json.loads(out)["duplicates"]) == (2, 1)
+
+
+@pytest.mark.slow
+def test_import_categorizes_new_rows_by_the_users_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "l.sqlite"
+    with Ledger.open(db) as ledger:
+        ledger.add_rule("description", "contains", "COFFEE", "Coffee")
+    f = write(tmp_path / "s.csv", ["2024-03-01,-3.50,COFFEE HOUSE 12", "2024-03-02,-9.00,BOOKS"])
+    code, out, err = run(capsys, "import", f, "--account", "Main", "--db", db, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["imported"] == 2 and summary["categorize"]["by_rule"] == 1
+    code, out, _ = run(capsys, "transactions", "--db", db, "--json", "--search", "coffee")
+    [row] = json.loads(out)
+    assert (row["category"], row["category_source"]) == ("Coffee", "rule")

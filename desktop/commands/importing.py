@@ -120,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
                     f"{name}: imported {result.imported}, skipped {result.duplicates} duplicates "
                     f"(batch {result.batch_id}; undo with `fincast undo {result.batch_id}`)"
                 )
-        if batches and not args.no_categorize:
-            _categorize(ledger, quiet=args.json)
+        categorized = (
+            _categorize(ledger, quiet=args.json) if batches and not args.no_categorize else None
+        )
     if args.json:
         summary = {
             **totals,
@@ -130,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
             "batch": batches[-1] if batches else None,
             "batches": batches,
             "files": files,
+            "categorize": categorized,
         }
         print(json.dumps(summary, ensure_ascii=False))
     if failures:
@@ -139,20 +141,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _categorize(ledger: Any, *, quiet: bool) -> None:
-    """Rules, then the categorizer (started for the purpose); if it cannot answer, the new rows
-    stay pending and the import still succeeds."""
+def _categorize(ledger: Any, *, quiet: bool) -> dict[str, Any] | None:
+    """Run the categorize loop (rules, then the categorizer started for the run) over the new
+    rows. The import is already committed: a failure here leaves rows pending, never undone."""
     from desktop.categorizing import categorize_now
 
-    outcome = categorize_now(ledger)
-    if outcome.problem:
+    try:
+        outcome = categorize_now(ledger)
+    except Exception as exc:
+        from desktop.cli import log_bug
+
+        log = log_bug(exc)
         print(
-            f"{outcome.pending} transactions are pending ({outcome.problem}); "
-            "run `fincast categorize` later",
+            f"categorizing failed ({type(exc).__name__}, details in {log}); the new rows stay "
+            "pending: run `fincast categorize`",
             file=sys.stderr,
         )
-    elif not quiet:
+        return None
+    if not quiet:
         print(
             f"categorized {outcome.by_rule} by rules and {outcome.by_model} by the model; "
-            f"{outcome.suggested} left uncategorized with a suggestion"
+            f"{outcome.pending} pending"
         )
+    if outcome.problem:
+        print(f"{outcome.pending} transactions stay pending: {outcome.problem}", file=sys.stderr)
+    return dict(outcome.to_json())
