@@ -29,6 +29,7 @@ from sidecars.categorizer.features import Row, Vocabulary, row_features
 C = 20.0
 CHAR_WEIGHT = 0.4
 MAX_ITER = 300
+TOL = 1e-3
 N_ALTERNATIVES = 3
 N_REASONS = 3
 
@@ -202,7 +203,7 @@ def _fit(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=C, max_iter=MAX_ITER, tol=1e-3)
+    clf = LogisticRegression(C=C, max_iter=MAX_ITER, tol=TOL)
     with warnings.catch_warnings():
         # A few hundred lbfgs iterations are plenty for the ranking we need; full convergence on
         # 10k rows would cost seconds for no measurable accuracy.

@@ -1,0 +1,388 @@
+"""Categorizer benchmark: accuracy against the anchors' approaches, learning curve, confident share,
+threshold, speed in-process and through the hub. Writes bench/results/categorize.json.
+
+Per labeled set (../shared/samples/labeled/*.csv, or --labeled DIR), a chronological 70/30 split:
+  ours          sidecars.categorizer.model (features + logistic regression), as shipped
+  payee-major   the most frequent category of the normalized payee (Actual, YNAB), else the
+                most frequent category overall
+  smart-imp     smart_importer's pipeline: word 1-3-gram counts of the text + LinearSVC
+  naive-bayes   multinomial naive Bayes over word counts (GnuCash's Bayesian import matcher)
+Generic loading: the label column is category/label/class, the text is every payee/description/
+narration/note/memo column joined, the amount the first amount* column, the date the first date*
+column; rows are sorted by date (stable) before splitting. Nothing is tuned per file.
+
+Usage: python bench/categorize.py [--labeled DIR] [--no-hub] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import random
+import statistics
+import sys
+import time
+import warnings
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from data.payee import normalize_payee
+from sidecars.categorizer.features import Row, text_features
+from sidecars.categorizer.model import Example, train
+
+LABELED = Path(os.environ.get("FINCAST_SHARED", REPO.parent / "shared")) / "samples" / "labeled"
+RESULTS = REPO / "bench" / "results" / "categorize.json"
+TEXT_COLS = ("payee", "description", "narration", "note", "memo", "details", "merchant", "text")
+LABEL_COLS = ("category", "label", "class", "target")
+CURVE = (10, 25, 50, 100, 200)
+LIMITS = {"train_10k_s": 2.0, "predict_10k_ms": 200.0, "hub_round_trip_p50_ms": 2.0}
+
+Item = tuple[str, int, str, float, str]  # date, line, text, amount, label
+
+
+def _amount(text: str | None) -> float:
+    try:
+        return float((text or "").replace(" ", "").replace(",", ""))
+    except ValueError:
+        return math.nan
+
+
+def load(path: Path) -> list[Item]:
+    """A labeled CSV as (date, line, text, amount, label) sorted by date, whatever its columns."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as f:
+        reader = csv.DictReader(f)
+        fields = reader.fieldnames or []
+        label = next((c for c in fields if c.lower() in LABEL_COLS), None)
+        if label is None:
+            raise SystemExit(f"{path.name}: no category/label column")
+        texts = [c for c in fields if c.lower() in TEXT_COLS]
+        amount = next((c for c in fields if c.lower().startswith("amount")), None)
+        date = next((c for c in fields if c.lower().startswith("date")), None)
+        rows = []
+        for i, rec in enumerate(reader):
+            lab = (rec.get(label) or "").strip()
+            if not lab:
+                continue
+            text = " | ".join(v.strip() for c in texts if (v := rec.get(c) or "").strip())
+            rows.append(
+                (str(rec.get(date) or "")[:10], i, text, _amount(rec.get(amount or "")), lab)
+            )
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return rows
+
+
+def split(rows: list[Item]) -> tuple[list[Item], list[Item]]:
+    cut = int(len(rows) * 0.7)
+    return rows[:cut], rows[cut:]
+
+
+def scores(truth: list[str], pred: list[str]) -> dict[str, float]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    return {
+        "accuracy": round(float(accuracy_score(truth, pred)), 4),
+        "macro_f1": round(float(f1_score(truth, pred, average="macro", zero_division=0)), 4),
+    }
+
+
+# ---------------------------------------------------------------- methods
+
+
+def ours(tr: list[Item], te: list[Item]) -> tuple[list[str], list[float]]:
+    model = train([Example(r[2], r[3], r[4]) for r in tr], holdout=False)
+    preds = model.predict([Row(r[2], r[3]) for r in te])
+    return [p.category for p in preds], [p.confidence for p in preds]
+
+
+def payee_majority(tr: list[Item], te: list[Item]) -> list[str]:
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in tr:
+        seen[normalize_payee(r[2]).casefold()][r[4]] += 1
+    overall = Counter(r[4] for r in tr).most_common(1)[0][0]
+    out = []
+    for r in te:
+        counts = seen.get(normalize_payee(r[2]).casefold())
+        out.append(counts.most_common(1)[0][0] if counts else overall)
+    return out
+
+
+def smart_importer(tr: list[Item], te: list[Item]) -> list[str]:
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.svm import LinearSVC
+
+    labels = {r[4] for r in tr}
+    if len(labels) < 2:
+        return [tr[0][4]] * len(te)
+    vec = CountVectorizer(ngram_range=(1, 3))
+    x = vec.fit_transform([r[2] for r in tr])
+    clf = LinearSVC(dual=True).fit(x, [r[4] for r in tr])
+    return [str(y) for y in clf.predict(vec.transform([r[2] for r in te]))]
+
+
+def naive_bayes(tr: list[Item], te: list[Item]) -> list[str]:
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.naive_bayes import MultinomialNB
+
+    vec = CountVectorizer()
+    try:
+        x = vec.fit_transform([r[2] for r in tr])
+    except ValueError:  # no words at all
+        return [Counter(r[4] for r in tr).most_common(1)[0][0]] * len(te)
+    clf = MultinomialNB().fit(x, [r[4] for r in tr])
+    return [str(y) for y in clf.predict(vec.transform([r[2] for r in te]))]
+
+
+BASELINES = {"payee-major": payee_majority, "smart-imp": smart_importer, "naive-bayes": naive_bayes}
+
+
+def confident_share(
+    truth: list[str], pred: list[str], conf: list[float], target: float
+) -> tuple[float, float | None]:
+    """Largest share of predictions, taken by descending confidence, with precision >= target;
+    and the confidence at that cut (None when even the most confident miss)."""
+    order = sorted(range(len(pred)), key=lambda i: -conf[i])
+    hits = 0
+    best_k, best_t = 0, None
+    for k, i in enumerate(order, start=1):
+        hits += pred[i] == truth[i]
+        if hits / k >= target:
+            best_k, best_t = k, conf[i]
+    return round(best_k / max(len(pred), 1), 4), best_t
+
+
+def calibration_error(
+    truth: list[str], pred: list[str], conf: list[float], bins: int = 10
+) -> float:
+    """Expected calibration error of the top-class confidence."""
+    total = len(pred)
+    err = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        idx = [i for i in range(total) if lo < conf[i] <= hi or (b == 0 and conf[i] == 0)]
+        if idx:
+            acc = sum(pred[i] == truth[i] for i in idx) / len(idx)
+            avg = sum(conf[i] for i in idx) / len(idx)
+            err += len(idx) / total * abs(acc - avg)
+    return round(err, 4)
+
+
+def evaluate(path: Path, quick: bool) -> dict[str, Any]:
+    rows = load(path)
+    tr, te = split(rows)
+    truth = [r[4] for r in te]
+    result: dict[str, Any] = {
+        "rows": len(rows),
+        "train": len(tr),
+        "test": len(te),
+        "classes": len({r[4] for r in rows}),
+        "unseen_test_classes_share": round(
+            sum(r[4] not in {t[4] for t in tr} for r in te) / max(len(te), 1), 4
+        ),
+    }
+    pred, conf = ours(tr, te)
+    result["ours"] = scores(truth, pred)
+    for name, fn in BASELINES.items():
+        result[name] = scores(truth, fn(tr, te))
+    best = max(BASELINES, key=lambda n: result[n]["accuracy"])
+    result["best_baseline"] = best
+    base = result[best]["accuracy"]
+    gain = result["ours"]["accuracy"] - base
+    result["ours_minus_best_points"] = round(gain * 100, 1)
+    result["target_met"] = gain >= 0.03 if base < 0.95 else gain >= 0.0
+    share95, cut95 = confident_share(truth, pred, conf, 0.95)
+    share90, cut90 = confident_share(truth, pred, conf, 0.90)
+    result["share_at_95_precision"] = share95
+    result["share_at_90_precision"] = share90
+    result["confidence_at_95_precision"] = cut95
+    result["confidence_at_90_precision"] = cut90
+    result["ece"] = calibration_error(truth, pred, conf)
+    curve: dict[str, dict[str, float]] = {}
+    for n in CURVE if not quick else CURVE[:2]:
+        if n > len(tr):
+            continue
+        sub = tr[:n]
+        point = {"ours": scores(truth, ours(sub, te)[0])["accuracy"]}
+        for name, fn in BASELINES.items():
+            point[name] = scores(truth, fn(sub, te))["accuracy"]
+        curve[str(n)] = point
+    result["learning_curve"] = curve
+    return result
+
+
+# ---------------------------------------------------------------- speed
+
+
+def ten_thousand(all_rows: list[Item], unique: bool) -> list[Example]:
+    """10k labeled rows drawn from the labeled sets; with `unique`, each description gets a
+    random reference number and date as banks add them (so no two raw strings are equal)."""
+    rng = random.Random(7)
+    months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+    out = []
+    for i in range(10_000):
+        r = rng.choice(all_rows)
+        text = r[2]
+        if unique:
+            text = f"{text} {rng.randint(1, 28):02d} {rng.choice(months)} REF{i:06d}"
+        out.append(Example(text, r[3], r[4]))
+    return out
+
+
+def speed(all_rows: list[Item], runs: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for label, unique in (("sampled", False), ("unique_text", True)):
+        examples = ten_thousand(all_rows, unique)
+        times = []
+        model = None
+        for _ in range(runs):
+            text_features.cache_clear()
+            t0 = time.perf_counter()
+            model = train(examples, holdout=False)
+            times.append(time.perf_counter() - t0)
+        assert model is not None
+        rows = [Row(e.description, e.amount) for e in examples]
+        cold, warm = [], []
+        for _ in range(runs + 2):
+            text_features.cache_clear()
+            t0 = time.perf_counter()
+            model.predict(rows)
+            cold.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            model.predict(rows)
+            warm.append((time.perf_counter() - t0) * 1000)
+        out[label] = {
+            "train_10k_s": round(statistics.median(times), 3),
+            "predict_10k_ms_cold": round(statistics.median(cold), 1),
+            "predict_10k_ms_warm": round(statistics.median(warm), 1),
+            "classes": len(model.classes),
+            "features": len(model.vocabulary.names),
+        }
+    # The machine's own speed, measured in the same run, so figures from a loaded box can be read.
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(1_000_000):
+        total += i
+    out["python_loop_1e6_s"] = round(time.perf_counter() - t0, 3)
+    return out
+
+
+def hub_round_trip(n: int) -> dict[str, Any]:
+    from supervisor import Hub
+    from supervisor.spec import default_specs
+
+    specs = [s for s in default_specs() if s.name == "categorizer"]
+    one = {"transactions": [{"description": "CARD PAYMENT TO TESCO STORES 3297", "amount": "-5"}]}
+    with Hub(specs) as hub:
+        if not hub.wait_ready(120):
+            return {"error": "the categorizer did not become ready within 120 s"}
+        hub.request("categorizer", "predict", one, timeout=60).result(timeout=70)  # warm up
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            hub.request("categorizer", "predict", one, timeout=10).result(timeout=15)
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    # The same prediction in-process, for the share the hub adds.
+    from sidecars.categorizer.engine import Categorizer
+
+    engine = Categorizer()
+    engine.predict(one)
+    local = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        engine.predict(one)
+        local.append((time.perf_counter() - t0) * 1000)
+    return {
+        "round_trips": n,
+        "p50_ms": round(statistics.median(times), 3),
+        "p99_ms": round(times[int(len(times) * 0.99) - 1], 3),
+        "in_process_p50_ms": round(statistics.median(local), 3),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--labeled", type=Path, default=LABELED)
+    parser.add_argument("--no-hub", action="store_true", help="skip the hub round-trip figure")
+    parser.add_argument("--quick", action="store_true", help="fewer runs and curve points")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    files = sorted(args.labeled.glob("*.csv"))
+    if not files:
+        print(f"no labeled CSV files in {args.labeled}", file=sys.stderr)
+        return 1
+    report: dict[str, Any] = {"sets": {}, "limits": LIMITS}
+    all_rows: list[Item] = []
+    print(
+        f"{'set':<40} {'rows':>5} {'cls':>4}  {'ours':>11}  {'payee-major':>11}  "
+        f"{'smart-imp':>11}  {'naive-bayes':>11}  {'gain':>5}  {'@95%':>5}  target"
+    )
+    for path in files:
+        res = evaluate(path, args.quick)
+        report["sets"][path.stem] = res
+        all_rows += load(path)
+
+        def cell(m: dict[str, float]) -> str:
+            return f"{m['accuracy']:.3f}/{m['macro_f1']:.3f}"
+
+        print(
+            f"{path.stem[:40]:<40} {res['rows']:>5} {res['classes']:>4}  {cell(res['ours']):>11}  "
+            f"{cell(res['payee-major']):>11}  {cell(res['smart-imp']):>11}  "
+            f"{cell(res['naive-bayes']):>11}  {res['ours_minus_best_points']:>+5.1f}  "
+            f"{res['share_at_95_precision']:>5.2f}  {'met' if res['target_met'] else 'MISSED'}"
+        )
+    print("(cells: accuracy/macro-F1; gain: ours minus the best baseline in accuracy points)")
+    print("\nlearning curve (accuracy on the same 30% test after the first N training labels):")
+    for name, res in report["sets"].items():
+        for n, point in res["learning_curve"].items():
+            cells = "  ".join(f"{k}={v:.3f}" for k, v in point.items())
+            print(f"  {name[:30]:<30} N={n:>4}  {cells}")
+    cuts = [r["confidence_at_90_precision"] for r in report["sets"].values()]
+    known = [c for c in cuts if c is not None]
+    report["threshold_90_precision_max"] = round(max(known), 3) if known else None
+    print(
+        "\nconfidence reaching 90% precision per set:",
+        ", ".join(f"{c:.3f}" if c is not None else "-" for c in cuts),
+        "| ECE:",
+        ", ".join(f"{r['ece']:.3f}" for r in report["sets"].values()),
+    )
+    runs = 1 if args.quick else 3
+    sp = speed(all_rows, runs)
+    report["speed"] = sp
+    print(f"\nspeed (median of {runs}; python 1e6-loop {sp['python_loop_1e6_s']} s on this box):")
+    for label in ("sampled", "unique_text"):
+        s = sp[label]
+        print(
+            f"  10k {label:<12} train {s['train_10k_s']:.3f} s (limit {LIMITS['train_10k_s']})  "
+            f"predict cold {s['predict_10k_ms_cold']:.1f} ms / warm {s['predict_10k_ms_warm']:.1f}"
+            f" ms (limit {LIMITS['predict_10k_ms']:.0f})  [{s['classes']} classes, "
+            f"{s['features']} features]"
+        )
+    if not args.no_hub:
+        hub = hub_round_trip(200 if not args.quick else 50)
+        report["hub"] = hub
+        if "error" in hub:
+            print(f"\nhub: {hub['error']}")
+        else:
+            print(
+                f"\nhub round trip, one transaction: p50 {hub['p50_ms']:.3f} ms, p99 "
+                f"{hub['p99_ms']:.3f} ms (limit p50 {LIMITS['hub_round_trip_p50_ms']}); "
+                f"in-process {hub['in_process_p50_ms']:.3f} ms"
+            )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
