@@ -35,6 +35,7 @@ class HubAdapter(QObject):
     health_changed = Signal(str)  # service
     log_line = Signal(str, str)  # service, line
     status_ready = Signal(list)  # hub.status() rows
+    logs_ready = Signal(str, list)  # service, its recent log lines (hub's and the process's)
     started = Signal()
     _event = Signal(object)
     _call = Signal(object, object)  # (callback, value)
@@ -178,6 +179,26 @@ class HubAdapter(QObject):
             if changed:
                 self.health_changed.emit(changed)
         self.status_ready.emit(rows)
+
+    def fetch_logs(self, service: str, lines: int = 60) -> None:
+        """Read the tail of a service's log files off the GUI thread; `logs_ready` carries it."""
+        if self._closing:
+            return
+
+        def read() -> None:
+            try:
+                from supervisor.config import log_dir
+                from supervisor.logs import tail
+            except ImportError:
+                return
+            folder = log_dir()
+            found = tail(folder / f"{service}.log", lines, 64 * 1024)
+            output = tail(folder / f"{service}.0.out", lines // 2, 32 * 1024)
+            if output:
+                found += ["", f"— output of {service} replica 0 —", *output]
+            self._call.emit(lambda value: self.logs_ready.emit(service, value), found)
+
+        self._pool.submit(read)
 
     def restart(self, service: str) -> None:
         """Restart a service (also how a failed service is retried)."""

@@ -56,6 +56,7 @@ class DbLane:
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fincast-{name}")
         self._ledgers: list[Any] = []
+        self.closed = False
 
     def _ledger(self) -> Any:
         ledger = getattr(self._local, "ledger", None)
@@ -72,8 +73,14 @@ class DbLane:
         fn: Callable[[Any], Any],
         done: Done | None = None,
         failed: Failed | None = None,
-    ) -> Future[Any]:
-        """Run `fn(ledger)` on this lane; `done`/`failed` are called on the GUI thread."""
+    ) -> Future[Any] | None:
+        """Run `fn(ledger)` on this lane; `done`/`failed` are called on the GUI thread.
+
+        After close() nothing runs (late callbacks of a closing window ask for work): None.
+        """
+        if self.closed:
+            log.debug("the %s lane is closed; dropping late work", self.name)
+            return None
 
         def job() -> Any:
             try:
@@ -88,6 +95,9 @@ class DbLane:
 
     def close(self) -> None:
         """Finish queued work, then close this lane's ledger on its own thread."""
+        if self.closed:
+            return
+        self.closed = True
 
         def shut(_: Any) -> None:
             ledger = getattr(self._local, "ledger", None)

@@ -34,7 +34,7 @@ COLUMNS = (
     "PID",
     "Restarts",
     "Last exit",
-    "Since",
+    "In state for",
     "p50",
     "p99",
     "Memory",
@@ -45,6 +45,14 @@ STATE_LEVEL = {
     "unhealthy": Level.DEGRADED,
     "failed": Level.FAILED,
 }
+
+
+def _age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{int(seconds)} s"
+    if seconds < 5400:
+        return f"{int(seconds // 60)} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _num(value: Any, unit: str, digits: int = 1) -> str:
@@ -75,7 +83,7 @@ class ServicesView(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._show_logs)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.restart_button = QPushButton("Restart")
         self.retry_button = QPushButton("Retry")
         self.restart_button.setToolTip("Stop and start every replica of the selected service")
@@ -108,7 +116,15 @@ class ServicesView(QWidget):
         ctx.hub.status_ready.connect(self._status)
         ctx.hub.health_changed.connect(self._health_changed)
         ctx.hub.log_line.connect(self._log_line)
+        ctx.hub.logs_ready.connect(self._logs_read)
+        self.file_logs: dict[str, list[str]] = {}
         self._draw()
+
+    def _selection_changed(self) -> None:
+        self._show_logs()
+        service = self.selected_service()
+        if service is not None:
+            self.ctx.hub.fetch_logs(service)
 
     def activate(self) -> None:
         """Start polling while the page is shown."""
@@ -128,6 +144,9 @@ class ServicesView(QWidget):
 
     def _poll(self) -> None:
         self.ctx.hub.refresh_status()
+        service = self.selected_service()
+        if service is not None:
+            self.ctx.hub.fetch_logs(service)
         if self.ctx.hub.hub is None:
             self._draw()
 
@@ -156,7 +175,7 @@ class ServicesView(QWidget):
         now = dt.datetime.now().timestamp()
         for r, row in enumerate(rows):
             since = row.get("since")
-            age = f"{int(now - since)} s ago" if isinstance(since, int | float) else "—"
+            age = _age(now - since) if isinstance(since, int | float) else "—"
             cells = (
                 str(row.get("service", "")),
                 str(row.get("replica", "")),
@@ -198,10 +217,16 @@ class ServicesView(QWidget):
         if service is None:
             return
         self.logs_label.setText(f"Recent log lines of the {service}")
-        text = "\n".join(self.ctx.hub.logs.get(service, [])[-200:])
+        lines = self.file_logs.get(service) or self.ctx.hub.logs.get(service, [])[-200:]
+        text = "\n".join(lines)
         if self.logs.toPlainText() != text:
             self.logs.setPlainText(text or "(nothing logged yet)")
             self.logs.verticalScrollBar().setValue(self.logs.verticalScrollBar().maximum())
+
+    def _logs_read(self, service: str, lines: list[str]) -> None:
+        self.file_logs[service] = lines
+        if service == self.selected_service():
+            self._show_logs()
 
     def _log_line(self, service: str, _line: str) -> None:
         if self.isVisible() and service == self.selected_service():

@@ -61,6 +61,7 @@ def test_services_page_shows_a_crash_and_the_restart(
     )
     assert _row(page, "insights")["restarts"] >= 1
     assert page.table.item(0, 0).text() == "insights"
+    qtbot.waitUntil(lambda: "ready" in page.logs.toPlainText(), timeout=10_000)  # the hub log
     watchdog.stop()
     print(
         f"\nmain thread worst stall during a sidecar kill and restart: {watchdog.worst_ms:.1f} ms "
