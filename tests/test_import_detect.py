@@ -346,3 +346,31 @@ def test_adjusted_mapping_with_columns_beyond_the_row_gives_row_errors() -> None
     d = detect(b"Date,Description,Amount\n2024-01-02,A,-1.00\n")
     items = list(iter_rows(d, mapping=d.mapping.with_changes(amount_column=7)))
     assert items == [RowError(2, "it has 3 fields, so there is no column 8")]
+
+
+def test_minor_units_follow_the_row_currency() -> None:
+    text = (
+        "Date,Description,Amount,Currency\n"
+        "2024-01-02,Ramen,-1500,JPY\n"
+        "2024-01-03,Dinner,-12.50,EUR\n"
+        "2024-01-04,Fee,-1.250,KWD\n"
+        "2024-01-05,Bad,-1.5,JPY\n"
+    )
+    items = list(iter_rows(detect(text.encode())))
+    assert [(i.amount, i.currency) for i in items if isinstance(i, ParsedRow)] == [
+        (-1500, "JPY"),
+        (-1250, "EUR"),
+        (-1250, "KWD"),
+    ]
+    assert items[-1] == RowError(5, "amount '-1.5' is not an amount")
+
+
+def test_an_original_currency_column_is_not_the_row_currency() -> None:
+    text = (
+        "Booking Date,Partner Name,Amount (EUR),Original Amount,Original Currency\n"
+        "2024-02-28,Shop,-8.50,-1400,JPY\n"
+        "2024-02-29,Shop,-2.00,,\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.currency_column is None
+    assert [r.amount for r in iter_rows(d) if isinstance(r, ParsedRow)] == [-850, -200]

@@ -266,6 +266,7 @@ class AmountParser:
         except KeyError:
             pass
         value = parse(cell, self.decimal, self.exponent)
-        if len(self._cache) < 50_000:
-            self._cache[cell] = value
+        if len(self._cache) >= 20_000:
+            self._cache.clear()
+        self._cache[cell] = value
         return value

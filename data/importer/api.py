@@ -229,6 +229,7 @@ def _analyse(
             for s in stats
             if s.currency_like
             and s.index not in used
+            and not col.matches(s.header, col.AMOUNT_PENALTY_WORDS)
             and (not headed or col.matches(s.header, col.CURRENCY_WORDS) or s.distinct >= 1)
         ),
         None,

@@ -240,6 +240,7 @@ class DateParser:
         except KeyError:
             pass
         value = parse(cell, self.fmt)
-        if len(self._cache) < 100_000:
-            self._cache[cell] = value
+        if len(self._cache) >= 20_000:
+            self._cache.clear()  # datetimes are all different: keep memory bounded
+        self._cache[cell] = value
         return value

@@ -26,6 +26,7 @@ from data.importer.types import (
     ParsedRow,
     RowError,
 )
+from data.money import exponent
 
 # Digits arranged like a date (2024-13-45, 31/02/2024, 20241345): a broken date, not a label.
 _DATE_SHAPED = re.compile(
@@ -66,6 +67,7 @@ class RowReader:
         self.m = mapping
         self.date = DateParser(mapping.date_format)
         self.money = AmountParser(mapping.decimal, mapping.currency_exponent)
+        self._parsers = {mapping.currency_exponent: self.money}
         self.header = (
             tuple(c.strip().casefold() for c in mapping.columns)
             if mapping.header_row is not None
@@ -159,6 +161,8 @@ class RowReader:
             date = self._date_cache[record[m.date_column]]
         except KeyError:
             date = self.date(record[m.date_column])
+            if len(self._date_cache) >= 20_000:
+                self._date_cache.clear()  # datetimes are all different: keep memory bounded
             self._date_cache[record[m.date_column]] = date
         if date is None:
             return None
@@ -177,6 +181,8 @@ class RowReader:
         if self._currency_at >= 0:
             code = record[self._currency_at].strip().upper()
             currency = code if len(code) == 3 and code.isalpha() else None
+            if currency is not None and exponent(currency) != 2:
+                return None
         return ParsedRow(line, date, amount, currency, " | ".join(p for p in parts if p), balance)
 
     def _read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:  # noqa: PLR0911
@@ -201,6 +207,13 @@ class RowReader:
             return RowError(
                 line, f"{date_cell.strip()!r} is not a date in the format {m.date_format}"
             )
+        currency = None
+        if m.currency_column is not None and m.currency_column < len(record):
+            code = record[m.currency_column].strip().upper()
+            currency = code if len(code) == 3 and code.isalpha() else None
+        # Minor units follow the row's currency (yen have none, dinars three).
+        digits = exponent(currency) if currency else m.currency_exponent
+        self.money = self._parsers.setdefault(digits, AmountParser(m.decimal, digits))
         try:
             amount = self.amount(record)
         except BadAmount as exc:
@@ -216,10 +229,6 @@ class RowReader:
             self.skipped.no_amount += 1
             return None
         assert isinstance(amount, int)
-        currency = None
-        if m.currency_column is not None and m.currency_column < len(record):
-            code = record[m.currency_column].strip().upper()
-            currency = code if len(code) == 3 and code.isalpha() else None
         parts = [
             " ".join(record[i].split())
             for i in m.description_columns
