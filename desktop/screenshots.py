@@ -129,6 +129,11 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 (a page is built in one place
     window.show_page("Rules")
     rules = window.rules
     rules.new_rule()
+    rules.pattern.setText("TFL TRAVEL")
+    rules.category.setText("Transport")
+    rules.save_rule()
+    _spin(app, lambda: rules.table.rowCount() > 0, 30)
+    rules.new_rule()
     rules.pattern.setText("NETFLIX")
     rules.category.setText("Subscriptions")
     rules.test_rule()

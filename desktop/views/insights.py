@@ -38,6 +38,7 @@ KINDS = {
 
 def _item(text: str, right: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
+    item.setToolTip(text)  # cells are cut to fit; the whole text is a hover away
     if right:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
@@ -84,7 +85,6 @@ class InsightsView(QWidget):
         self.subs.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.alerts = QTableWidget(0, 5)
         self.alerts.setHorizontalHeaderLabels(["Date", "Transaction", "Amount", "Why", ""])
-        self.alerts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.alerts.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         for table in (self.subs, self.alerts):
             table.verticalHeader().hide()
@@ -203,7 +203,14 @@ class InsightsView(QWidget):
         return formatting.money(minor, self.currency) if minor is not None else ""
 
     def _draw(self) -> None:
-        subs = sorted(self.recurring, key=lambda r: str(r.get("merchant", "")).lower())
+        # Current payments first (money out, then money in); ones that stopped are not shown.
+        subs = sorted(
+            (r for r in self.recurring if r.get("active", True)),
+            key=lambda r: (
+                not str(r.get("amount", "")).startswith("-"),
+                str(r.get("merchant", "")).lower(),
+            ),
+        )
         self.subs.setRowCount(len(subs))
         for row, r in enumerate(subs):
             changes = [
@@ -237,7 +244,8 @@ class InsightsView(QWidget):
             button.clicked.connect(lambda _c=False, anomaly=a: self.dismiss(anomaly))
             self.alerts.setCellWidget(row, 4, button)
         self.alerts.resizeColumnsToContents()
-        self.alerts.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.alerts.setColumnWidth(1, min(self.alerts.columnWidth(1), 260))
+        self.alerts.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         if not shown and self.anomalies:
             self.status.setText(self.status.text() or "Nothing new worth a look.")
 
