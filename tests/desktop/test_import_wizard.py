@@ -3,6 +3,7 @@ account choice, progress, result and undo; bad files are explained in the page, 
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,28 @@ def test_no_account_no_import(
     wizard.commit()
     assert "Choose an account" in wizard.review_message.text()
     assert wizard.stack.currentIndex() == 1
+
+
+def test_an_ambiguous_date_order_is_asked_and_answered(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "ambiguous.csv"
+    # Day and month both 1-9, listed in no date order either way: only the user can tell.
+    pairs = [(d, m) for d in range(1, 10) for m in range(1, 4)]
+    random.Random(5).shuffle(pairs)
+    rows = ["Date,Description,Amount"] + [f"0{d}/0{m}/2024,SHOP {d}{m},-{d}.{m}0" for d, m in pairs]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    questions = wizard.staged.detection.questions
+    if not questions:
+        pytest.skip("the importer decided the date order by itself")
+    assert wizard.questions_box.isVisibleTo(wizard)
+    assert not wizard.import_button.isEnabled()
+    assert "Answer the questions" in wizard.review_message.text()
+    combo = wizard.questions_form.itemAt(0, wizard.questions_form.ItemRole.FieldRole).widget()
+    staged = wizard.staged
+    combo.setCurrentIndex(1)  # the first choice offered
+    qtbot.waitUntil(lambda: wizard.staged is not staged, timeout=10_000)
+    assert not wizard.staged.detection.questions
+    wizard.account.setCurrentText("Ambiguous")
+    assert wizard.import_button.isEnabled()
