@@ -374,3 +374,14 @@ def test_an_original_currency_column_is_not_the_row_currency() -> None:
     d = detect(text.encode())
     assert d.mapping.currency_column is None
     assert [r.amount for r in iter_rows(d) if isinstance(r, ParsedRow)] == [-850, -200]
+
+
+def test_opening_and_closing_balance_lines_are_not_transactions() -> None:
+    text = (
+        "Date,Description,Amount\n"
+        "2024-01-01,Opening balance,1000.00\n"
+        "2024-01-02,Shop,-10.00\n"
+        "2024-01-03,Opening balance refund from shop,5.00\n"
+        "2024-01-31,Closing Balance,995.00\n"
+    )
+    assert rows_of(text) == [("2024-01-02", -1000), ("2024-01-03", 500)]

@@ -55,7 +55,6 @@ KNOWN_GAPS = {
     "ofxst-dutch__ing_ok.csv": "source drops a zero-amount row",
     "ofxst-dutch__ing_ok_Mutatiesoort_Extra.csv": "source drops a zero-amount row",
     "ofxst-dutch__ing_ok_Mutatiesoort_Extra_Unquoted.csv": "source drops a zero-amount row",
-    "ofxst-lithuanian__swedbank.csv": "opening/closing balance rows are dated like transactions",
     "ofxst-russian__sberbank.csv": "source uses the processing date",
     "ofxst-russian__vtb.csv": "source uses the processing date and the account-currency amount",
     "ofxst-spk-freiburg__simple2.csv": "source uses the value date",

@@ -34,6 +34,18 @@ _DATE_SHAPED = re.compile(
 )
 
 
+# Lines that state a balance or a period total, not a movement of money ("Opening balance").
+_BALANCE_LINE = re.compile(
+    r"^\W*(?:(?:opening|closing|starting|ending|start|end|initial|final|previous|new|"
+    r"available|ledger|current|brought|carried)\s+balance|balance\s+(?:brought|carried)"
+    r"(?:\s+forward)?|(?:anfangs|end|schluss|alter|neuer|begin|eind|start)[\s-]?saldo|"
+    r"saldo\s+(?:anterior|inicial|final|vorher|neu)|kontostand|solde\s+(?:initial|final|"
+    r"pr[ée]c[ée]dent|nouveau)|likutis\s+\w+|apyvarta|turnover|total\s+(?:debits?|credits?)|"
+    r"начальный\s+остаток|конечный\s+остаток|期初余额|期末余额)\W*$",
+    re.IGNORECASE,
+)
+
+
 class _Slow(Exception):
     """A row the fast path leaves to the general one."""
 
@@ -53,11 +65,12 @@ class Skipped:
     no_date: int = 0
     no_amount: int = 0
     outside: int = 0
+    balance_lines: int = 0
 
     @property
     def total(self) -> int:
         """All skipped lines."""
-        return self.blank + self.no_date + self.no_amount + self.outside
+        return self.blank + self.no_date + self.no_amount + self.outside + self.balance_lines
 
 
 class RowReader:
@@ -126,6 +139,13 @@ class RowReader:
             raise BadAmount(f"the in/out column says {flag!r}, which is neither in nor out")
         return value
 
+    def _balance_line(self, record: list[str]) -> bool:
+        """True when the row's description says it is an opening/closing balance or a total."""
+        texts = [
+            record[i] for i in self.m.description_columns if i < len(record) and record[i].strip()
+        ]
+        return bool(texts) and all(_BALANCE_LINE.match(t.strip()) for t in texts)
+
     def balance(self, record: list[str]) -> int | None:
         """The running balance stated in `record`, if any and readable."""
         index = self.m.balance_column
@@ -177,6 +197,8 @@ class RowReader:
         except _Slow:
             return None
         parts = [" ".join(record[i].split()) for i in m.description_columns if record[i]]
+        if parts and all(_BALANCE_LINE.match(p) for p in parts if p):
+            return None  # the general path skips and counts it
         currency = None
         if self._currency_at >= 0:
             code = record[self._currency_at].strip().upper()
@@ -229,6 +251,9 @@ class RowReader:
             self.skipped.no_amount += 1
             return None
         assert isinstance(amount, int)
+        if self._balance_line(record):
+            self.skipped.balance_lines += 1
+            return None
         parts = [
             " ".join(record[i].split())
             for i in m.description_columns
