@@ -125,7 +125,7 @@ class Hub(Lifecycle):
             router = ctx.socket(zmq.ROUTER)
             router.setsockopt(zmq.LINGER, 0)
             router.setsockopt(zmq.ROUTER_MANDATORY, 1)
-            router.setsockopt(zmq.ROUTER_HANDOVER, 1)
+            # No ROUTER_HANDOVER: a peer claiming a live replica's routing id cannot take its place.
             router.setsockopt(zmq.SNDHWM, HWM)
             router.setsockopt(zmq.RCVHWM, HWM)
             # Oversized frames never reach Python: libzmq drops the peer that sends one.

@@ -320,6 +320,21 @@ def test_a_wrong_token_from_a_real_sidecar_process_is_refused(run_hub: Any) -> N
         dealer.close(0)
 
 
+def test_a_peer_claiming_a_replicas_routing_id_cannot_take_its_place(run_hub: Any) -> None:
+    hub, _ = run_hub(chaos_spec())
+    pid = _pids(hub)[0]
+    dealer = zmq.Context.instance().socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    dealer.setsockopt(zmq.ROUTING_ID, f"echo.0.{pid}".encode())  # the runtime's identity scheme
+    try:
+        dealer.connect(hub.endpoint)
+        dealer.send(wire.encode(wire.Heartbeat()))
+        assert [hub.request("echo", "pid").result(10)["pid"] for _ in range(5)] == [pid] * 5
+        assert dealer.poll(300) == 0
+    finally:
+        dealer.close(0)
+
+
 def test_deadline_fails_the_request_and_replaces_the_stuck_replica(run_hub: Any) -> None:
     hub, log = run_hub(chaos_spec())
     old_pid = _pids(hub)[0]
