@@ -64,6 +64,7 @@ Method = Callable[[dict[str, Any]], dict[str, Any]]
 _FIRST_CONTACT_S = 60.0  # how long to wait for the hub's first word before giving up on it
 _METRICS_EVERY = 5  # heartbeats between METRICS messages
 _PROGRESS_MIN_S = 0.1  # a method calling report_progress() in a tight loop sends at most this often
+_DRAIN_BATCH = 1000  # frames per wake-up, so a flood of requests never delays a heartbeat
 _ids = itertools.count()
 
 
@@ -278,7 +279,7 @@ class Sidecar:
                 return EXIT_OK
 
     def _drain_inbox(self, io: _Io) -> None:
-        while True:
+        for _ in range(_DRAIN_BATCH):
             try:
                 done_id, frame = io.inbox.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
@@ -289,7 +290,7 @@ class Sidecar:
             _send_frame(io.dealer, frame)
 
     def _drain_hub(self, io: _Io) -> None:
-        while True:
+        for _ in range(_DRAIN_BATCH):
             try:
                 frames = io.dealer.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
