@@ -694,7 +694,9 @@ class Hub(Lifecycle):
         for svc in self._services.values():
             svc.reloading.clear()
             for r in svc.replicas:
-                self._retire(svc, r, Then.STOP)
+                # At once, busy or not: what they run was failed above, and the runtime still
+                # finishes in-flight work before it exits (within the DISCONNECT grace).
+                self._retire(svc, r, Then.STOP, now_=True)
 
     def _why_not(self, svc: ServiceRun, deadline: float, now: float) -> str:
         return "the hub is stopping" if self._stopping else why_not(svc, deadline, now)

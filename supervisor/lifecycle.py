@@ -251,8 +251,8 @@ class Lifecycle:
             r.restarts += 1
             self._launch(svc, r, "background retry of a failed service")
 
-    def _retire(self, svc: ServiceRun, r: Replica, how: Then) -> None:
-        """Ask a replica to go once idle; then remove it, restart it, or leave it stopped."""
+    def _retire(self, svc: ServiceRun, r: Replica, how: Then, now_: bool = False) -> None:
+        """Ask a replica to go once idle (or ``now_``); then remove, restart or leave it stopped."""
         r.then = how
         if r.state not in ALIVE:
             r.then = None
@@ -265,7 +265,7 @@ class Lifecycle:
                 svc.replicas.remove(r)
             return
         self._broker.close(svc.name, r)  # no new work from now on
-        if not r.working:
+        if now_ or not r.working:
             self._retire_step(r)
         # else: the reply handler calls _retire_step once the request is answered
 
