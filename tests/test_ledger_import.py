@@ -183,3 +183,24 @@ def test_import_file_refuses_missing_paths_and_directories(ledger: Ledger, tmp_p
     with pytest.raises(LedgerError, match="directory"):
         ledger.import_file(tmp_path, "Checking")
     assert ledger.dump() == before
+
+
+def test_imported_text_is_indexed_and_undo_unindexes_it(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from data.ledger import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # answer text filters from the index
+    first = ledger.import_file(write(tmp_path / "a.csv", ["2024-01-01,-1.00,ALPHA SHOP"]), "X")
+    assert [t.description for t in ledger.transactions(TxFilter(text="alpha"))] == ["ALPHA SHOP"]
+    ledger.undo_batch(first.batch_id)
+    # the next import reuses the freed id: stale index entries would make it match 'alpha'
+    ledger.import_file(write(tmp_path / "b.csv", ["2024-01-02,-2.00,BETA SHOP"]), "X")
+    assert ledger.count(TxFilter(text="alpha")) == 0
+    assert [t.description for t in ledger.transactions(TxFilter(text="beta"))] == ["BETA SHOP"]
+    # single-row paths still go through the triggers, which the bulk paths put back
+    ledger.set_payee([ledger.transactions()[0].id], "Gamma Grocer")
+    assert ledger.count(TxFilter(text="gamma")) == 1
+    names = ledger._conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    triggers = {row[0] for row in names}
+    assert triggers == {"tx_text_insert", "tx_text_delete", "tx_text_update"}

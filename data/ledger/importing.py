@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from data.importer import Fingerprinter, ImportProblem, Mapping, RowError, answer, detect, iter_rows
 
+from .schema import TEXT_INSERT_TRIGGER
 from .types import (
     ImportRejected,
     ImportResult,
@@ -168,6 +169,9 @@ def commit_import(
     rows_seen = imported = 0
     with ledger._write() as conn:
         acct = ledger._ensure_account(conn, account, currency)
+        # rows of this import get ids above every existing one (INTEGER PRIMARY KEY = max + 1)
+        last_id = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
+        conn.execute("DROP TRIGGER IF EXISTS tx_text_insert")  # restored below or by rollback
         batch_id = conn.execute(
             "INSERT INTO batches (account_id, file_name, sha256, profile_key) VALUES (?, ?, ?, ?)",
             (acct.id, source_name, sha256, detection.profile_key),
@@ -213,6 +217,12 @@ def commit_import(
         if rows_seen == 0:
             raise ImportRejected(f"{source_name}: the file has no transactions, nothing imported")
         duplicates = rows_seen - imported
+        conn.execute(
+            "INSERT INTO tx_text (rowid, description, payee) "
+            "SELECT id, description, payee FROM transactions WHERE id > ?",
+            (last_id,),
+        )
+        conn.execute(TEXT_INSERT_TRIGGER)
         conn.execute(
             "UPDATE batches SET imported = ?, duplicates = ? WHERE id = ?",
             (imported, duplicates, batch_id),

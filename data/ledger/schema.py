@@ -10,6 +10,20 @@ import sqlite3
 
 from .types import LedgerError
 
+# These keep the text index in step with single inserts and deletes. A bulk import (or undo)
+# drops one inside its own transaction and (un)indexes its rows with one INSERT ... SELECT:
+# per-row trigger inserts into FTS5 cost ~60 us a row, the bulk statement ~6 us (100,000 rows).
+TEXT_INSERT_TRIGGER = """
+    CREATE TRIGGER tx_text_insert AFTER INSERT ON transactions BEGIN
+        INSERT INTO tx_text (rowid, description, payee)
+        VALUES (new.id, new.description, new.payee);
+    END"""
+TEXT_DELETE_TRIGGER = """
+    CREATE TRIGGER tx_text_delete AFTER DELETE ON transactions BEGIN
+        INSERT INTO tx_text (tx_text, rowid, description, payee)
+        VALUES ('delete', old.id, old.description, old.payee);
+    END"""
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the initial schema.
     """
@@ -89,19 +103,17 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: substring search over description and payee through a trigram full-text index. A LIKE
     # scan of 1,000,000 rows cost ~0.5-1 s of CPU per keystroke; this answers in milliseconds
-    # for rare text and ~0.1 s for text in 60,000 rows, for ~17 us per imported row.
+    # for rare text, for ~6 us per imported row (bulk-indexed, see TEXT_INSERT_TRIGGER).
     """
     CREATE VIRTUAL TABLE tx_text USING fts5(
         description, payee, content='transactions', content_rowid='id', tokenize='trigram'
     );
-    CREATE TRIGGER tx_text_insert AFTER INSERT ON transactions BEGIN
-        INSERT INTO tx_text (rowid, description, payee)
-        VALUES (new.id, new.description, new.payee);
-    END;
-    CREATE TRIGGER tx_text_delete AFTER DELETE ON transactions BEGIN
-        INSERT INTO tx_text (tx_text, rowid, description, payee)
-        VALUES ('delete', old.id, old.description, old.payee);
-    END;
+    """
+    + TEXT_INSERT_TRIGGER
+    + """;
+    """
+    + TEXT_DELETE_TRIGGER
+    + """;
     CREATE TRIGGER tx_text_update AFTER UPDATE OF description, payee ON transactions BEGIN
         INSERT INTO tx_text (tx_text, rowid, description, payee)
         VALUES ('delete', old.id, old.description, old.payee);
