@@ -249,6 +249,8 @@ class Hub(Lifecycle):
 
         Callbacks run on the hub's event thread, in order; one that raises is logged.
         """
+        if not callable(callback):
+            raise TypeError("subscribe() needs a callable taking one event dict")
         return self._events.subscribe(callback)
 
     def services(self) -> list[ServiceSpec]:

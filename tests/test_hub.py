@@ -450,6 +450,8 @@ def test_subscribe_and_unsubscribe(run_hub: Any) -> None:
     def broken_subscriber(event: dict[str, Any]) -> None:
         raise RuntimeError("subscriber bug")
 
+    with pytest.raises(TypeError, match="callable"):
+        hub.subscribe("not callable")  # type: ignore[arg-type]
     hub.subscribe(broken_subscriber)
     hub.subscribe(raised)
     hub.restart("echo")
