@@ -19,6 +19,7 @@ import random
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine_info, median, run_child, write_result
@@ -78,9 +79,9 @@ from pathlib import Path
 from data.importer import Fingerprinter, detect, iter_rows
 from data.payee import normalize_payee
 path = Path(sys.argv[1])
-t0 = time.perf_counter()
+t0 = time.process_time()
 detection = detect(path)
-t1 = time.perf_counter()
+t1 = time.process_time()
 rows = 0
 descriptions = []
 fingerprint = Fingerprinter()
@@ -89,14 +90,14 @@ for row in iter_rows(detection):
     rows += 1
     if rows <= 200_000:
         descriptions.append(row.description)
-t2 = time.perf_counter()
+t2 = time.process_time()
 for row in iter_rows(detection):
     fingerprint(row)
-t3 = time.perf_counter()
+t3 = time.process_time()
 payee = lru_cache(maxsize=65536)(normalize_payee)
 for d in descriptions:
     payee(d)
-t4 = time.perf_counter()
+t4 = time.process_time()
 print(json.dumps({"detect": t1 - t0, "iter_rows": t2 - t1,
                   "iter_rows_plus_fingerprint": t3 - t2,
                   "payee_per_row_us": (t4 - t3) / max(1, len(descriptions)) * 1e6,
@@ -124,16 +125,25 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
             )
 
 
+def _checked(kind: str, statement: Path, argv: list[str]) -> dict[str, Any]:
+    child = run_child(argv)
+    if child["returncode"] != 0:
+        raise SystemExit(f"{kind} failed on {statement.name}: {child['stderr'].strip()}")
+    return child
+
+
 def measure(kind: str, statement: Path, workdir: Path, run: int) -> dict[str, float]:
     db = workdir / f"{kind}-{statement.stem}-{run}.sqlite"
     if kind == "floor":
-        child = run_child([sys.executable, "-c", FLOOR, str(statement), str(db)])
+        child = _checked(kind, statement, [sys.executable, "-c", FLOOR, str(statement), str(db)])
         inner, inner_cpu = (float(x) for x in child["stdout"].split()[:2])
     elif kind == "library":
-        child = run_child([sys.executable, "-c", LIBRARY, str(statement), str(db)])
+        child = _checked(kind, statement, [sys.executable, "-c", LIBRARY, str(statement), str(db)])
         inner, inner_cpu = (float(x) for x in child["stdout"].split()[:2])
     else:
-        child = run_child(
+        child = _checked(
+            kind,
+            statement,
             [
                 str(FINCAST),
                 "import",
@@ -144,11 +154,9 @@ def measure(kind: str, statement: Path, workdir: Path, run: int) -> dict[str, fl
                 str(db),
                 "--no-categorize",
                 "--json",
-            ]
+            ],
         )
         inner, inner_cpu = child["seconds"], child["cpu_seconds"]
-    if child["returncode"] != 0:
-        raise SystemExit(f"{kind} failed on {statement.name}: {child['stderr'].strip()}")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     return {
@@ -229,7 +237,7 @@ def main() -> None:
             if "stages" in summary:
                 st = summary["stages"]
                 print(
-                    f"  where the library's time goes: detect {st['detect']:.2f} s, "
+                    f"  where the library's CPU time goes: detect {st['detect']:.2f} s, "
                     f"importer iter_rows {st['iter_rows']:.2f} s, iter_rows + fingerprint "
                     f"{st['iter_rows_plus_fingerprint']:.2f} s, payee "
                     f"{st['payee_per_row_us']:.1f} us/row"
