@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import io
 import os
@@ -48,6 +49,10 @@ def main() -> None:
     preload = [m for m in os.environ.pop(PRELOAD_ENV, "").split(",") if m]
     loaded, failed = _preload([*_ALWAYS, *preload])
     threads = _os_threads()
+    # Children share the preloaded heap copy-on-write; a collection in a child walks (and so
+    # copies) all of it unless those objects are frozen out of the collector first.
+    gc.collect()
+    gc.freeze()
     _send(
         ctrl,
         {
