@@ -385,3 +385,24 @@ def test_opening_and_closing_balance_lines_are_not_transactions() -> None:
         "2024-01-31,Closing Balance,995.00\n"
     )
     assert rows_of(text) == [("2024-01-02", -1000), ("2024-01-03", 500)]
+
+
+def test_dates_without_a_year_take_it_from_the_statement_period() -> None:
+    text = (
+        "Statement,From,To\n"
+        "75,28 December 2015,28 January 2016\n"
+        "\n"
+        "Date,Description,Amount,Balance\n"
+        "30 Dec,Fee,-5.00,95.00\n"
+        "02 Jan,Shop,-10.00,85.00\n"
+        "25 Jan,Salary,100.00,185.00\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.date_format == "%d %b"
+    assert d.mapping.period == ("2015-12-28", "2016-01-28")
+    assert rows_of(text) == [("2015-12-30", -500), ("2016-01-02", -1000), ("2016-01-25", 10000)]
+
+
+def test_dates_without_a_year_and_no_period_are_refused() -> None:
+    with pytest.raises(ImportProblem, match="no year"):
+        detect(b"Date,Description,Amount\n30 Dec,Fee,-5.00\n02 Jan,Shop,-10.00\n")

@@ -54,6 +54,23 @@ def test_formats_are_decided_from_all_values() -> None:
     assert dates.formats_for(["01.02.2024"]) == ("%d.%m.%Y",)
 
 
+def test_yearless_formats_need_a_year_and_never_shadow_full_dates() -> None:
+    assert dates.parse("01 Mrt", "%d %b") is None
+    assert dates.parse("01 Mrt", "%d %b", 2016) == D(2016, 3, 1)
+    assert dates.formats_for(["01 Mrt", "25 Mrt"]) == ("%d %b",)
+    assert dates.formats_for(["01 Mar 2016"]) == ("%d %b %Y",)
+    assert dates.period_of(["Period", "28 Februarie 2016", "28 Maart 2016"]) == (
+        "2016-02-28",
+        "2016-03-28",
+    )
+    parser = dates.DateParser("%d %b", ("2015-12-28", "2016-01-28"))
+    assert (parser("31 Dec"), parser("3 Jan"), parser("15 Jul")) == (
+        D(2015, 12, 31),
+        D(2016, 1, 3),
+        None,
+    )
+
+
 def test_day_first() -> None:
     assert dates.day_first("%d/%m/%Y") is True
     assert dates.day_first("%m/%d/%y") is False

@@ -49,7 +49,6 @@ KNOWN_GAPS = {
     "deg__jd_jd-records.csv": "Chinese in/out column the importer does not read",
     "deg__mt_mt-records.csv": "source keeps only some rows",
     "deg__wechat_wechat-records.csv": "Chinese in/out column the importer does not read",
-    "hledger-flow-ex__123456789_2016-03-30.csv": "dates without a year",
     "ledger-autosync__amazon.csv": "order history, not a statement",
     "ofxst-dutch__Account_20190101_20200317.csv": "brokerage: source keeps only some rows",
     "ofxst-dutch__ing_ok.csv": "source drops a zero-amount row",

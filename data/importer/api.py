@@ -8,6 +8,7 @@ Nothing here writes anywhere or knows about the ledger.
 from __future__ import annotations
 
 import codecs
+import datetime
 import hashlib
 import itertools
 import re
@@ -138,11 +139,13 @@ def detect(
         columns=names,
     )
     if profile is not None and _profile_fits(profile, base):
+        preamble = [r for _, r in recs[: region.data_start]]
         mapping = replace(
             profile,
             encoding=window.encoding,
             header_row=region.header_index,
             data_start=region.data_start,
+            period=_period(profile.date_format, preamble, source),
         )
         notes = ("Layout taken from the saved profile for this header.",)
         return Detection(mapping, (), key, source, _describe(mapping) + notes)
@@ -156,6 +159,25 @@ def detect(
         locale=locale,
         window=[r for _, r in recs],
     )
+
+
+def _period(date_format: str, preamble: list[list[str]], source: Path | bytes) -> tuple[str, ...]:
+    """The statement period that gives year-less dates their year: the dates in the preamble,
+    else a date in the file's name; () when the date format has a year."""
+    if dates.has_year(date_format):
+        return ()
+    period = dates.period_of(cell for record in preamble for cell in record)
+    if not period and isinstance(source, Path):
+        stamp = re.search(r"(?<!\d)(20\d\d)-?([01]\d)-?([0-3]\d)(?!\d)", source.name)
+        if stamp:
+            day = dates.parse("-".join(stamp.groups()), "%Y-%m-%d")
+            if day is not None:
+                period = ((day - datetime.timedelta(days=365)).isoformat(), day.isoformat())
+    if not period:
+        raise ImportProblem(
+            "The dates have no year, and the file does not say which period it covers."
+        )
+    return period
 
 
 def _profile_fits(profile: Mapping, base: Mapping) -> bool:
@@ -209,7 +231,11 @@ def _analyse(
             notes.append(note)
         if question:
             questions.append(question)
-    base = replace(base, date_format=date_format)
+    base = replace(
+        base,
+        date_format=date_format,
+        period=_period(date_format, window[: base.data_start], source),
+    )
     choice = signs.choose(base, stats, rows, window)
     if choice is None:
         raise ImportProblem("No column holds amounts of money.")

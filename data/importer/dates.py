@@ -127,7 +127,11 @@ def _numeric_formats() -> list[str]:
     return out
 
 
-FORMATS: tuple[str, ...] = tuple(_numeric_formats()) + _NAMED
+# Day and month only (some statements print the year once, in their period line). Only named
+# months: "12/05" alone is too easily something else.
+YEARLESS = ("%d %b", "%b %d", "%d-%b", "%d. %b")
+FORMATS: tuple[str, ...] = tuple(_numeric_formats()) + _NAMED + YEARLESS
+_PROBE_YEAR = 2000  # a leap year, to check day and month of a year-less date
 
 _TOKEN = re.compile(r"%[YymdbB]")
 
@@ -155,7 +159,15 @@ def _compile(fmt: str) -> re.Pattern[str]:
             parts.append(r"(?P<b>[^\W\d_]{3,9})\.?")
         pos = match.end()
     parts.append(_literal(fmt[pos:]))
+    if not has_year(fmt):
+        # "01 Mrt" but not the start of "01 Mrt 2016": a year-less date ends the cell's date.
+        return re.compile("".join(parts) + r"(?=$|\s+[^\d\s])", re.IGNORECASE)
     return re.compile("".join(parts) + r"(?=$|[\sT.@+(])", re.IGNORECASE)
+
+
+def has_year(fmt: str) -> bool:
+    """True when `fmt` writes the year."""
+    return "%Y" in fmt or "%y" in fmt
 
 
 def _literal(text: str) -> str:
@@ -167,8 +179,8 @@ def _year(two_digits: int) -> int:
     return 2000 + two_digits if two_digits < 70 else 1900 + two_digits
 
 
-def parse(cell: str, fmt: str) -> datetime.date | None:
-    """The date in `cell` written as `fmt`, or None."""
+def parse(cell: str, fmt: str, year: int | None = None) -> datetime.date | None:
+    """The date in `cell` written as `fmt`, or None; a year-less `fmt` needs `year`."""
     text = cell.strip().strip("'\"\t")
     if not text:
         return None
@@ -177,7 +189,12 @@ def parse(cell: str, fmt: str) -> datetime.date | None:
         return None
     groups = match.groupdict()
     try:
-        year = int(groups["Y"]) if groups.get("Y") else _year(int(groups["y"]))
+        if groups.get("Y"):
+            year = int(groups["Y"])
+        elif groups.get("y"):
+            year = _year(int(groups["y"]))
+        elif year is None:
+            return None
         if groups.get("b"):
             month = MONTHS.get(groups["b"].lower().rstrip("."), 0)
         else:
@@ -200,7 +217,7 @@ def candidates(cell: str) -> tuple[str, ...]:
     text = cell.strip()
     if not text or len(text) > 40 or not any(ch.isdigit() for ch in text):
         return ()
-    return tuple(fmt for fmt in FORMATS if parse(text, fmt) is not None)
+    return tuple(fmt for fmt in FORMATS if parse(text, fmt, _PROBE_YEAR) is not None)
 
 
 def formats_for(values: Iterable[str]) -> tuple[str, ...]:
@@ -212,7 +229,7 @@ def formats_for(values: Iterable[str]) -> tuple[str, ...]:
         if alive is None:
             alive = list(candidates(value))
         else:
-            alive = [fmt for fmt in alive if parse(value, fmt) is not None]
+            alive = [fmt for fmt in alive if parse(value, fmt, _PROBE_YEAR) is not None]
         if not alive:
             return ()
     return tuple(alive or ())
@@ -226,12 +243,31 @@ def day_first(fmt: str) -> bool | None:
     return d < m
 
 
+def period_of(cells: Iterable[str]) -> tuple[str, ...]:
+    """(first, last) ISO dates among cells that are complete dates, e.g. a statement's period
+    line; () when there are none."""
+    found = []
+    for cell in cells:
+        formats = [f for f in candidates(cell) if has_year(f)]
+        if formats:
+            value = parse(cell, formats[0])
+            if value is not None:
+                found.append(value)
+    if not found:
+        return ()
+    return (min(found).isoformat(), max(found).isoformat())
+
+
 class DateParser:
     """Parses one column's cells with a fixed format, caching repeated values."""
 
-    def __init__(self, fmt: str) -> None:
+    def __init__(self, fmt: str, period: tuple[str, ...] = ()) -> None:
         self.fmt = fmt
         self._cache: dict[str, datetime.date | None] = {}
+        self._period: tuple[datetime.date, datetime.date] | None = None
+        if not has_year(fmt) and len(period) == 2:
+            start, end = (datetime.date.fromisoformat(p) for p in period)
+            self._period = (start - datetime.timedelta(days=45), end + datetime.timedelta(days=45))
 
     def __call__(self, cell: str) -> datetime.date | None:
         """The date in `cell`, or None when it is not a date in this format."""
@@ -239,8 +275,18 @@ class DateParser:
             return self._cache[cell]
         except KeyError:
             pass
-        value = parse(cell, self.fmt)
+        value = self._yearless(cell) if self._period else parse(cell, self.fmt)
         if len(self._cache) >= 20_000:
             self._cache.clear()  # datetimes are all different: keep memory bounded
         self._cache[cell] = value
         return value
+
+    def _yearless(self, cell: str) -> datetime.date | None:
+        """A day and month placed in the statement's period (which may span a new year)."""
+        assert self._period is not None
+        start, end = self._period
+        for year in range(start.year, end.year + 1):
+            value = parse(cell, self.fmt, year)
+            if value is not None and start <= value <= end:
+                return value
+        return None

@@ -78,7 +78,7 @@ class RowReader:
 
     def __init__(self, mapping: Mapping) -> None:
         self.m = mapping
-        self.date = DateParser(mapping.date_format)
+        self.date = DateParser(mapping.date_format, mapping.period)
         self.money = AmountParser(mapping.decimal, mapping.currency_exponent)
         self._parsers = {mapping.currency_exponent: self.money}
         self.header = (

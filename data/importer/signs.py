@@ -200,7 +200,7 @@ def choose(
 
 def _date_order(mapping: Mapping, rows: list[list[str]]) -> bool | None:
     """True when the rows' dates never rise, False when they never fall, else None."""
-    parse = DateParser(mapping.date_format)
+    parse = DateParser(mapping.date_format, mapping.period)
     seen = [d for d in (parse(r[mapping.date_column]) for r in rows) if d is not None]
     rising = any(b > a for a, b in itertools.pairwise(seen))
     falling = any(b < a for a, b in itertools.pairwise(seen))

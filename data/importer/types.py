@@ -80,6 +80,9 @@ class Mapping:
     currency_column: int | None = None
     currency_exponent: int = 2  # digits after the decimal point in minor units
     newest_first: bool = False  # informational: the statement lists the newest row first
+    period: tuple[
+        str, ...
+    ] = ()  # (first, last) ISO dates stated in the preamble, for year-less dates
 
     def to_json(self) -> str:
         """A JSON string of this mapping, for saving as a profile."""
