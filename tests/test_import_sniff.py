@@ -216,3 +216,16 @@ def test_sniff_window_is_bounded(tmp_path: Path) -> None:
     assert not window.complete
     assert len(window.text.encode()) <= sniff.SNIFF_BYTES
     assert window.text.endswith("\n")
+
+
+def test_invalid_bytes_after_the_sniff_window_do_not_stop_the_import(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    head = "Date,Description,Amount\n" + "2024-01-02,Shop,-1.00\n" * 20_000
+    path.write_bytes(head.encode() + "2024-01-03,Caf\u00e9,-2.00\n".encode("cp1252"))
+    detection = detect(path)
+    assert detection.mapping.encoding == "utf-8"
+    rows = list(iter_rows(detection))
+    last = rows[-1]
+    assert isinstance(last, ParsedRow)
+    assert (last.amount, last.description) == (-200, "Caf\ufffd")
+    assert len(rows) == 20_001
