@@ -119,7 +119,7 @@ class _Io:
     settings: _Settings
     dealer: zmq.Socket[bytes]
     inbox: zmq.Socket[bytes]
-    jobs: queue.Queue[Request]
+    jobs: queue.SimpleQueue[Request]
     state: _State
     forwarder: _LogForwarder
 
@@ -220,7 +220,7 @@ class Sidecar:
             settings=settings,
             dealer=_connect(ctx, settings, self.name),
             inbox=ctx.socket(zmq.PULL),
-            jobs=queue.Queue(),
+            jobs=queue.SimpleQueue(),
             state=_State(last_heard=time.monotonic()),
             forwarder=_LogForwarder(),
         )
@@ -337,7 +337,7 @@ class Sidecar:
 
     # --- worker threads -----------------------------------------------------------------------
 
-    def _work(self, ctx: _Context, addr: str, jobs: queue.Queue[Request]) -> None:
+    def _work(self, ctx: _Context, addr: str, jobs: queue.SimpleQueue[Request]) -> None:
         push: zmq.Socket[bytes] = ctx.socket(zmq.PUSH)
         push.setsockopt(zmq.LINGER, 0)
         push.connect(addr)
