@@ -4,7 +4,8 @@
 
 Sections (figures are medians / percentiles, each printed beside its target or peer):
   spawn       launch() to READY for a sidecar that imports scikit-learn: zygote vs plain spawn
-  round_trip  request p50/p99: raw pyzmq DEALER/ROUTER, the runtime alone, and through the hub
+  round_trip  request p50/p99: raw pyzmq DEALER/ROUTER, raw pyzmq shaped like the hub (caller
+              thread, broker thread, worker process), the runtime alone, and through the hub
   throughput  requests/s, many in flight: raw pyzmq vs the hub (2 replicas)
   recovery    kill -9 to serving again (p50/p95 over --kills kills): hub with zygote, hub with
               plain spawn, supervisord, circus (the same sklearn-importing sidecar under each)
@@ -242,6 +243,77 @@ def bench_raw(round_trips: int, burst: int) -> dict[str, Any]:
             proc.kill()
         router.close()
     return {"round_trip": summary(times), "throughput_rps": round(rate)}
+
+
+RAW_WORKER = textwrap.dedent(
+    """
+    import sys, zmq, msgspec
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.LINGER, 0)
+    s.connect(sys.argv[1])
+    s.send(b"hello")
+    while True:
+        client, body = s.recv_multipart()
+        if body == b"bye":
+            break
+        s.send_multipart([client, msgspec.msgpack.encode(msgspec.msgpack.decode(body))])
+    """
+)
+
+
+def bench_raw_broker(round_trips: int) -> dict[str, Any]:
+    """Raw pyzmq in the hub's shape: caller thread -> broker thread (ROUTER/ROUTER) -> worker."""
+    router = Router()  # only for its private directory
+    ctx = zmq.Context()
+    back_addr = f"ipc://{router.dir}/back.sock"
+    stop = threading.Event()
+    ready = threading.Event()
+
+    def broker() -> None:
+        front = ctx.socket(zmq.ROUTER)
+        front.bind("inproc://raw-front")
+        back = ctx.socket(zmq.ROUTER)
+        back.bind(back_addr)
+        ready.set()
+        poller = zmq.Poller()
+        poller.register(front, zmq.POLLIN)
+        poller.register(back, zmq.POLLIN)
+        worker = back.recv_multipart()[0]
+        while not stop.is_set():
+            events = dict(poller.poll(100))
+            if front in events:
+                client, body = front.recv_multipart()
+                back.send_multipart([worker, client, body])
+            if back in events:
+                _, client, body = back.recv_multipart()
+                front.send_multipart([client, body])
+        back.send_multipart([worker, b"", b"bye"])
+        front.close(0)
+        back.close(0)
+
+    thread = threading.Thread(target=broker, daemon=True)
+    thread.start()
+    ready.wait(10)
+    proc = subprocess.Popen([sys.executable, "-c", RAW_WORKER, back_addr])
+    client = ctx.socket(zmq.DEALER)
+    client.connect("inproc://raw-front")
+    times = []
+    try:
+        for i in range(round_trips):
+            body = msgspec.msgpack.encode({**PAYLOAD, "n": i})
+            start = time.perf_counter()
+            client.send(body)
+            msgspec.msgpack.decode(client.recv())
+            times.append(time.perf_counter() - start)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        client.close(0)
+        proc.wait(timeout=10)
+        ctx.term()
+        router.close()
+    return {"round_trip": summary(times)}
 
 
 def bench_runtime_direct(round_trips: int) -> dict[str, Any]:
@@ -592,16 +664,21 @@ def main() -> int:
 
     print("round trips and throughput", flush=True)
     raw = result["raw_pyzmq"] = bench_raw(args.round_trips, args.burst)
+    broker = result["raw_pyzmq_broker"] = bench_raw_broker(args.round_trips)
     direct = result["runtime_direct"] = bench_runtime_direct(args.round_trips)
     hub = result["hub"] = bench_hub_requests(args.round_trips, args.burst, log_dir)
     ratio = hub["round_trip"]["p50_ms"] / raw["round_trip"]["p50_ms"]
     result["hub_vs_raw_p50_ratio"] = round(ratio, 2)
     show("raw pyzmq", raw["round_trip"], 3, f"  {raw['throughput_rps']} req/s")
-    show("runtime only", direct["round_trip"], 3)
+    show("raw broker", broker["round_trip"], 3, "  (caller thread -> broker thread -> worker)")
+    show("runtime only", direct["round_trip"], 3, "  (bare ROUTER -> sidecar runtime)")
     failed = hub["throughput_failures"]
     show("hub", hub["round_trip"], 3, f"  {hub['throughput_rps']} req/s ({failed} failed)")
     verdict = "MET" if ratio <= 2 else "NOT MET"
     print(f"  hub p50 / raw p50 = {ratio:.2f}x (target <= 2x): {verdict}", flush=True)
+    shaped = hub["round_trip"]["p50_ms"] / broker["round_trip"]["p50_ms"]
+    result["hub_vs_raw_broker_p50_ratio"] = round(shaped, 2)
+    print(f"  hub p50 / raw broker p50 = {shaped:.2f}x (same topology in bare pyzmq)", flush=True)
 
     print(f"recovery after kill -9 ({args.kills} kills each, sidecar imports {MODEL_IMPORT})")
     rec: dict[str, Any] = {}
