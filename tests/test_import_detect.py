@@ -406,3 +406,41 @@ def test_dates_without_a_year_take_it_from_the_statement_period() -> None:
 def test_dates_without_a_year_and_no_period_are_refused() -> None:
     with pytest.raises(ImportProblem, match="no year"):
         detect(b"Date,Description,Amount\n30 Dec,Fee,-5.00\n02 Jan,Shop,-10.00\n")
+
+
+@pytest.mark.parametrize(
+    ("date", "text", "debit", "credit"),
+    [
+        ("Data contabile", "Descrizione", "Uscite", "Entrate"),
+        ("Date", "Libellé", "Débit euros", "Crédit euros"),
+        ("Fecha", "Concepto", "Cargo", "Abono"),
+        ("Datum", "Popis", "Výdaj", "Příjem"),
+        ("Bokföringsdag", "Text", "Uttag", "Insättning"),
+        ("Date", "Details", "Paid out", "Paid in"),
+        ("Date", "Memo", "Money Out", "Money In"),
+        ("Date", "Payee", "Outflow", "Inflow"),
+    ],
+)
+def test_debit_credit_headers_in_several_languages(
+    date: str, text: str, debit: str, credit: str
+) -> None:
+    csv = f"{date};{text};{debit};{credit}\n14.01.2024;Shop;12,50;\n15.01.2024;Pay;;1000,00\n"
+    d = detect(csv.encode())
+    assert (d.mapping.sign, d.mapping.debit_column, d.mapping.credit_column) == (DEBIT_CREDIT, 2, 3)
+    assert rows_of(csv) == [("2024-01-14", -1250), ("2024-01-15", 100000)]
+
+
+def test_card_member_column_marks_a_card_statement() -> None:
+    text = (
+        "Date,Description,Card Member,Amount\n"
+        "01/14/2024,RESTAURANT,J SMITH,45.10\n"
+        "01/15/2024,PAYMENT - THANK YOU,J SMITH,-500.00\n"
+        "01/16/2024,GROCERY,J SMITH,80.00\n"
+        "01/17/2024,FUEL,J SMITH,30.00\n"
+    )
+    assert rows_of(text) == [
+        ("2024-01-14", -4510),
+        ("2024-01-15", 50000),
+        ("2024-01-16", -8000),
+        ("2024-01-17", -3000),
+    ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from data.importer import amounts, dates
 
 # Header words, matched as whole words (or phrases) in the casefolded, accent-stripped header.
-DATE_WORDS = (
+DATE_WORDS: tuple[str, ...] = (
     "date",
     "datum",
     "fecha",
@@ -42,7 +42,7 @@ DATE_WORDS = (
     "when",
     "datas",
 )
-VALUE_DATE_WORDS = (
+VALUE_DATE_WORDS: tuple[str, ...] = (
     "value date",
     "valuta",
     "valutadatum",
@@ -56,7 +56,7 @@ VALUE_DATE_WORDS = (
     "fecha valor",
 )
 STARTED_WORDS = ("started", "initiated", "start date", "authorised", "authorized")
-AMOUNT_WORDS = (
+AMOUNT_WORDS: tuple[str, ...] = (
     "amount",
     "betrag",
     "bedrag",
@@ -128,7 +128,7 @@ AMOUNT_PENALTY_WORDS = (
     "order",
     "tip",
 )
-DEBIT_WORDS = (
+DEBIT_WORDS: tuple[str, ...] = (
     "debit",
     "debet",
     "debits",
@@ -161,7 +161,7 @@ DEBIT_WORDS = (
     "débit",
     "=dr",
 )
-CREDIT_WORDS = (
+CREDIT_WORDS: tuple[str, ...] = (
     "credit",
     "credits",
     "deposit",
@@ -191,7 +191,7 @@ CREDIT_WORDS = (
     "=cr",
     "ontvangst",
 )
-BALANCE_WORDS = (
+BALANCE_WORDS: tuple[str, ...] = (
     "balance",
     "saldo",
     "kontostand",
@@ -207,7 +207,7 @@ BALANCE_WORDS = (
     "zustatek",
     "saldo na",
 )
-CURRENCY_WORDS = (
+CURRENCY_WORDS: tuple[str, ...] = (
     "currency",
     "währung",
     "wahrung",
@@ -229,7 +229,7 @@ CURRENCY_WORDS = (
     "记账币种",
     "cur",
 )
-DESCRIPTION_WORDS = (
+DESCRIPTION_WORDS: tuple[str, ...] = (
     "description",
     "desc",
     "payee",
@@ -325,6 +325,117 @@ ID_WORDS = (
     "kodas",
 )
 
+# More languages (kept apart so the lists above stay readable).
+DATE_WORDS += (
+    "data contabile",
+    "data operazione",
+    "fecha operacion",
+    "bokforingsdag",
+    "bogforingsdato",
+    "datum transakce",
+    "datum zauctovani",
+    "data ksiegowania",
+    "data operacji",
+    "islem tarihi",
+    "거래일",
+    "거래일자",
+    "取引日",
+    "日付",
+    "kirjauspaiva",
+    "dátum",
+)
+VALUE_DATE_WORDS += ("data valuta", "valutadag", "data waluty", "valor tarihi")
+AMOUNT_WORDS += (
+    "importo",
+    "beløp",
+    "tutar",
+    "금액",
+    "金額",
+    "valore",
+    "kwota operacji",
+    "castka v mene uctu",
+)
+DEBIT_WORDS += (
+    "uscite",
+    "uscita",
+    "addebito",
+    "gastos",
+    "gasto",
+    "cargo",
+    "saida",
+    "saidas",
+    "débito",
+    "wydatki",
+    "obciazenia",
+    "obciazenie",
+    "vydaj",
+    "vydaje",
+    "uttag",
+    "udbetaling",
+    "uttak",
+    "kiadas",
+    "terhelés",
+    "出金",
+    "支払",
+    "출금",
+    "borc",
+)
+CREDIT_WORDS += (
+    "entrate",
+    "entrata",
+    "accredito",
+    "ingresos",
+    "ingreso",
+    "entrada",
+    "entradas",
+    "crédito",
+    "wplywy",
+    "uznania",
+    "uznanie",
+    "prijem",
+    "prijmy",
+    "insattning",
+    "indbetaling",
+    "innskudd",
+    "bevetel",
+    "jovairas",
+    "入金",
+    "입금",
+    "alacak",
+)
+BALANCE_WORDS += (
+    "saldo contabile",
+    "disponibile",
+    "bakiye",
+    "잔액",
+    "残高",
+    "zustatek",
+    "saldo po operacji",
+)
+DESCRIPTION_WORDS += (
+    "descrizione",
+    "causale",
+    "beschrijving",
+    "tekst",
+    "beskrivelse",
+    "beskrivning",
+    "meddelande",
+    "reszletek",
+    "kozlemeny",
+    "aciklama",
+    "적요",
+    "摘要",
+    "内容",
+    "kuvaus",
+    "selite",
+    "libellé",
+    "card member",
+    "motivo",
+    "descrição",
+    "historico",
+)
+CURRENCY_WORDS += ("valuta", "para birimi", "통화", "通貨")
+
 # Indicator values, casefolded: a column whose every value is one of these says in or out.
 INDICATOR_OUT = frozenset(
     {
@@ -410,7 +521,7 @@ def _has_word(header: str, words: tuple[str, ...]) -> bool:
         w = normalise(word)
         if f" {w} " in padded or (len(w) >= 4 and w.replace(" ", "") in squashed):
             return True
-        if any("\u4e00" <= ch <= "\u9fff" for ch in w) and w in norm:
+        if any(ord(ch) >= 0x2E80 for ch in w) and w in norm:  # CJK: no spaces between words
             return True
     return False
 

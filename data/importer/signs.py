@@ -307,6 +307,8 @@ def _card_statement(stats: list[ColumnStats], rows: list[list[str]]) -> bool:
             continue
         if all(_MASKED_CARD.match(c) for c in cells):
             return True
+        if col.matches(s.header, ("card member", "cardmember", "cardholder", "card holder")):
+            return True
         if col.matches(s.header, ("card", "karte", "kaart", "carte", "tarjeta", "卡号")) and all(
             re.fullmatch(r"\d{4}|\d{13,19}", c) for c in cells
         ):
