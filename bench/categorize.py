@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from data.payee import normalize_payee
-from sidecars.categorizer.features import Row, text_features
+from sidecars.categorizer.features import Row, clear_cache
 from sidecars.categorizer.model import Example, train
 
 LABELED = Path(os.environ.get("FINCAST_SHARED", REPO.parent / "shared")) / "samples" / "labeled"
@@ -243,7 +243,7 @@ def speed(all_rows: list[Item], runs: int) -> dict[str, Any]:
         times = []
         model = None
         for _ in range(runs):
-            text_features.cache_clear()
+            clear_cache()
             t0 = time.perf_counter()
             model = train(examples, holdout=False)
             times.append(time.perf_counter() - t0)
@@ -251,7 +251,7 @@ def speed(all_rows: list[Item], runs: int) -> dict[str, Any]:
         rows = [Row(e.description, e.amount) for e in examples]
         cold, warm = [], []
         for _ in range(runs + 2):
-            text_features.cache_clear()
+            clear_cache()
             t0 = time.perf_counter()
             model.predict(rows)
             cold.append((time.perf_counter() - t0) * 1000)

@@ -249,6 +249,11 @@ def _case(tokens: list[str], shouting: bool) -> str:
     return re.sub(r"\.(Com|Net|Org|Co|Uk|Io|De|Fr|Nl)\b", lambda m: m.group(0).lower(), joined)
 
 
+def strip_dates(text: str) -> str:
+    """`text` without the dates, times and card numbers banks embed ("* 14 Oct", "XXXX1234")."""
+    return _TIME_RE.sub(" ", _DATE_RE.sub(" ", _CARD_RE.sub(" ", text)))
+
+
 @lru_cache(maxsize=65536)
 def normalize_payee(description: str) -> str:
     """The merchant in a raw bank description: "SQ *BLUE BOTTLE 0423 OAKLAND" -> "Blue Bottle"."""
