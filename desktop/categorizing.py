@@ -267,9 +267,15 @@ def learn(ctx: Any, examples: list[dict[str, Any]]) -> None:
 
         def _send_train(params: dict[str, Any]) -> None:
             if params["transactions"]:
-                ctx.hub.request("categorizer", "train", params, timeout=TRAIN_TIMEOUT_S)
+                ctx.hub.request(
+                    "categorizer",
+                    "train",
+                    params,
+                    timeout=TRAIN_TIMEOUT_S,
+                    failed=lambda exc: log.info("retraining postponed: %s", exc),
+                )
 
-        _retrainers[key] = Retrainer(run)
+        _retrainers[key] = Retrainer(run, RETRAIN_DEBOUNCE_S)
     _retrainers[key].poke()
 
 

@@ -187,3 +187,35 @@ def test_retrainer_debounces() -> None:
     retrainer.cancel()
     assert calls == [1]
     assert retrainer.runs == 1
+
+
+def test_learn_schedules_one_debounced_train(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desktop hook: corrections in a row cause one `train` with every label in the ledger."""
+    monkeypatch.setattr(categorizing, "RETRAIN_DEBOUNCE_S", 0.2)
+    sent = threading.Event()
+    requests: list[tuple[str, str, dict[str, Any]]] = []
+
+    class Reader:
+        def submit(self, fn: Any, done: Any = None, failed: Any = None) -> None:
+            done(fn(ledger))
+
+    class HubAdapter:
+        def request(self, service: str, method: str, params: dict[str, Any], **kw: Any) -> None:
+            requests.append((service, method, params))
+            sent.set()
+
+    class Ctx:
+        reader = Reader()
+        hub = HubAdapter()
+
+    ctx = Ctx()
+    shell = by_description(ledger)["SHELL 88 LEEDS"]
+    ledger.set_category([shell.id], "Car", source="user")
+    for _ in range(3):
+        categorizing.learn(ctx, [{"id": shell.id, "category": "Car"}])
+    assert sent.wait(10)
+    categorizing._retrainers.pop(id(ctx)).cancel()
+    assert [(s, m) for s, m, _ in requests] == [("categorizer", "train")]
+    assert [t["category"] for t in requests[0][2]["transactions"]] == ["Car"]
