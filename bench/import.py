@@ -113,7 +113,7 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("Date,Description,Amount,Balance\n")
         for i in range(rows):
-            if rng.random() < 0.3:
+            if rng.random() < min(0.3, 10_000 / rows):  # at most ~30 years of dates
                 day += dt.timedelta(days=1)
             desc = rng.choice(MERCHANTS).format(n=rng.randint(1, 999))
             amount = rng.randint(-25_000, -50) if rng.random() < 0.9 else rng.randint(1000, 300_000)

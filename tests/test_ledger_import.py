@@ -204,3 +204,14 @@ def test_imported_text_is_indexed_and_undo_unindexes_it(
     names = ledger._conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     triggers = {row[0] for row in names}
     assert triggers == {"tx_text_insert", "tx_text_delete", "tx_text_update"}
+
+
+def test_many_bad_rows_keep_the_message_short_but_list_them_all(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    rows = ["2024-01-01,-1.00,OK"] + [f"2024-01-02,{'x' * (i + 1)},BAD" for i in range(30)]
+    with pytest.raises(ImportRejected) as caught:
+        ledger.import_file(write(tmp_path / "bad.csv", rows), "X")
+    assert [e.line for e in caught.value.errors] == list(range(3, 33))
+    assert "30 bad rows" in str(caught.value) and "and 10 more" in str(caught.value)
+    assert str(caught.value).count("line ") == 20

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -84,9 +85,10 @@ def date_order_of(date_format: str) -> str | None:
     return "".join(sorted(positions, key=positions.__getitem__))
 
 
-def describe_errors(errors: Iterable[RowErrorInfo], total: int) -> str:
-    """All bad rows on one line: 'line 4: bad date "x"; line 9: ...'."""
-    kept = list(errors)
+def describe_errors(errors: Iterable[RowErrorInfo], total: int, shown: int = 20) -> str:
+    """Bad rows on one line: 'line 4: bad date "x"; line 9: ...; and 310 more'. Every one is
+    still in ImportRejected.errors (and the CLI's --json) up to MAX_KEPT_ERRORS."""
+    kept = list(itertools.islice(errors, shown))
     text = "; ".join(f"line {e.line}: {e.reason}" for e in kept)
     if total > len(kept):
         text += f"; and {total - len(kept)} more"
