@@ -386,35 +386,47 @@ class Hub(Lifecycle):
         poller.register(router, zmq.POLLIN)
         poller.register(wake_rx, zmq.POLLIN)
         while True:
-            now = time.monotonic()
-            due = self._next_wake(now)
-            wait_ms = max(0, min(1000, math.ceil((due - now) * 1000)))
             try:
-                ready = dict(poller.poll(wait_ms))
-            except zmq.ZMQError as exc:  # EINTR and friends: just go round again
-                _log.debug("poll: %s", exc)
-                ready = {}
-            with self._lock:
-                if wake_rx in ready:
-                    # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
-                    while _readable(wake_rx):
-                        wake_rx.recv(zmq.NOBLOCK)
-                self._drain_commands()
-                if self._closing:
+                if self._turn(poller, router, wake_rx):
                     break
-                if router in ready:
-                    self._drain_router(router)
-                now = time.monotonic()
-                if now >= due:  # timers are checked when one is due, not on every message
-                    self._guard(self._tick, now)
-                self._changed.notify_all()
-            self._flush_resolutions()
+            except Exception:  # a hub bug: log it and keep serving rather than strand every future
+                _log.exception("hub I/O thread: one turn failed")
+                time.sleep(0.05)
         for sock in (router, wake_rx):
             sock.close(0)
         with self._wake_lock:
             if self._wake_tx is not None:
                 self._wake_tx.close(0)
                 self._wake_tx = None
+
+    def _turn(
+        self, poller: zmq.Poller, router: zmq.Socket[bytes], wake_rx: zmq.Socket[bytes]
+    ) -> bool:
+        """One wait-and-handle round of the I/O loop; True when the hub is closing."""
+        now = time.monotonic()
+        due = self._next_wake(now)
+        wait_ms = max(0, min(1000, math.ceil((due - now) * 1000)))
+        try:
+            ready = dict(poller.poll(wait_ms))
+        except zmq.ZMQError as exc:  # EINTR and friends: just go round again
+            _log.debug("poll: %s", exc)
+            ready = {}
+        with self._lock:
+            if wake_rx in ready:
+                # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
+                while _readable(wake_rx):
+                    wake_rx.recv(zmq.NOBLOCK)
+            self._drain_commands()
+            if self._closing:
+                return True
+            if router in ready:
+                self._drain_router(router)
+            now = time.monotonic()
+            if now >= due:  # timers are checked when one is due, not on every message
+                self._guard(self._tick, now)
+            self._changed.notify_all()
+        self._flush_resolutions()
+        return False
 
     def _guard(self, fn: Callable[..., None], *args: Any) -> None:
         # A bug in one handler must not kill the hub: it is logged with its traceback instead.

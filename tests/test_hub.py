@@ -568,9 +568,10 @@ class _SpySpawner:
         self.children: list[_SleeperChild] = []
 
     def launch(self, launch: Any) -> _SleeperChild:
-        self.launches.append(launch)
-        self.children.append(_SleeperChild())
-        return self.children[-1]
+        child = _SleeperChild()
+        self.children.append(child)
+        self.launches.append(launch)  # last: a test waiting on launches then finds the child
+        return child
 
     def close(self) -> None:
         for child in self.children:
