@@ -645,3 +645,38 @@ def test_tokens_are_single_use_and_bound_to_their_service(run_hub: Any) -> None:
     finally:
         first.close(0)
         second.close(0)
+
+
+def test_a_bug_in_one_turn_or_handler_does_not_stop_the_hub(
+    run_hub: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub, _ = run_hub(chaos_spec())
+    real_next_wake, real_on_ready = Hub._next_wake, Hub._on_ready
+    broken = {"next_wake": 2}
+
+    def next_wake(self: Hub, now: float) -> float:
+        if broken["next_wake"] > 0:
+            broken["next_wake"] -= 1
+            raise RuntimeError("injected I/O loop bug")
+        return real_next_wake(self, now)
+
+    monkeypatch.setattr(Hub, "_next_wake", next_wake)
+    wait_until(lambda: broken["next_wake"] == 0, 5, "the injected bugs to fire")
+    assert hub.request("echo", "echo", {"after": "bug"}).result(10) == {"after": "bug"}
+    assert "one turn failed" in caplog.text
+
+    # A handler that raises (here: on a forged READY) is logged, and the hub serves on.
+    def on_ready(*args: Any) -> None:
+        raise KeyError("injected handler bug")
+
+    monkeypatch.setattr(Hub, "_on_ready", on_ready)
+    dealer = zmq.Context.instance().socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    try:
+        dealer.connect(hub.endpoint)
+        dealer.send(wire.encode(wire.Ready(service="echo", token="x", pid=1, methods=[])))
+        wait_until(lambda: "_on_frames failed" in caplog.text, 5, "the handler bug to be logged")
+    finally:
+        dealer.close(0)
+    monkeypatch.setattr(Hub, "_on_ready", real_on_ready)
+    assert hub.request("echo", "echo", {"still": 1}).result(10) == {"still": 1}
