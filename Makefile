@@ -32,7 +32,7 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow -q
 
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 chaos: $(STAMP)
 	$(BIN)/python -m pytest -m slow -q tests/chaos
