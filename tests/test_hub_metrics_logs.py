@@ -88,5 +88,8 @@ def test_unwritable_log_dir_does_not_raise(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     logs = ServiceLogs(blocker / "logs")
-    logs.write("svc", "goes nowhere")
+    logs.write("svc", "goes nowhere")  # reported through the module logger, never raised
+    logs.write("svc", "twice")
     logs.close()
+    assert blocker.read_text() == "not a directory"
+    assert logs.output_path("svc", 0) == blocker / "logs" / "svc.0.out"
