@@ -444,3 +444,25 @@ def test_card_member_column_marks_a_card_statement() -> None:
         ("2024-01-16", -8000),
         ("2024-01-17", -3000),
     ]
+
+
+def test_preview_says_how_many_lines_were_not_transactions() -> None:
+    text = (
+        "Date,Description,Amount\n"
+        "Pending,Coffee,-3.00\n"
+        "2024-01-01,Opening balance,10.00\n"
+        "2024-01-02,Shop,-10.00\n"
+        "2024-01-03,Stock move,\n"
+    )
+    p = preview(detect(text.encode()))
+    assert [r.amount for r in p.rows] == [-1000]
+    assert p.recognised[-1] == (
+        "3 line(s) inside the table are not transactions (1 without a date, 1 without an amount, "
+        "1 balance or total lines, 0 other)."
+    )
+
+
+def test_preview_of_an_unanswered_detection_shows_the_question_and_no_rows() -> None:
+    p = preview(detect(AMBIGUOUS.encode()))
+    assert p.rows == []
+    assert p.recognised[-1].startswith("Question: Dates such as '01/02/2024'")

@@ -442,8 +442,13 @@ def iter_rows(
         if detection.questions:
             raise ImportProblem(f"The import needs an answer first: {detection.questions[0].text}")
         mapping = detection.mapping
+    yield from _stream(detection, mapping, RowReader(mapping))
+
+
+def _stream(
+    detection: Detection, mapping: Mapping, reader: RowReader
+) -> Iterator[ParsedRow | RowError]:
     _check(mapping)
-    reader = RowReader(mapping)
     for index, (line, record) in enumerate(
         sniff.records(detection.source, mapping.encoding, mapping.delimiter)
     ):
@@ -486,13 +491,23 @@ def preview(detection: Detection, *, mapping: Mapping | None = None, limit: int 
     recognised = list(detection.recognised)
     recognised.extend(f"Question: {q.text}" for q in detection.questions)
     chosen = mapping or detection.mapping
-    for item in iter_rows(detection, mapping=chosen):
+    if detection.questions and mapping is None:
+        return Preview(rows=rows, errors=errors, recognised=recognised)
+    reader = RowReader(chosen)
+    for item in _stream(detection, chosen, reader):
         if isinstance(item, RowError):
             errors.append(item)
         else:
             rows.append(item)
             if len(rows) >= limit:
                 break
+    skipped = reader.skipped
+    if skipped.total - skipped.blank:
+        recognised.append(
+            f"{skipped.total - skipped.blank} line(s) inside the table are not transactions "
+            f"({skipped.no_date} without a date, {skipped.no_amount} without an amount, "
+            f"{skipped.balance_lines} balance or total lines, {skipped.outside} other)."
+        )
     return Preview(rows=rows, errors=errors, recognised=recognised)
 
 

@@ -49,7 +49,8 @@ def _text_like(record: list[str]) -> bool:
     words = sum(
         1 for c in filled if not dates.looks_like_date(c) and not amounts.looks_like_amount(c)
     )
-    return words >= 0.6 * len(filled)
+    # Headers are words; one odd numeric name is tolerated in a wide header.
+    return words >= len(filled) - (1 if len(filled) >= 6 else 0)
 
 
 def find_region(records: list[Record]) -> Region:
@@ -67,12 +68,13 @@ def find_region(records: list[Record]) -> Region:
     first = next(i for i, r in enumerate(rows) if flags[i] and len(r) == width)
     header_index: int | None = None
     probe = first - 1
-    while probe >= 0 and first - probe <= 6:
+    while probe >= 0 and first - probe <= 8:
         record = rows[probe]
-        if len([c for c in record if c.strip()]) >= 2:
-            if _text_like(record) and len(record) >= width / 2:
-                header_index = probe
+        named = sum(1 for c in record if c.strip())
+        if _text_like(record) and len(record) >= width / 2 and named >= max(2, width / 2):
+            header_index = probe
             break
+        # Status lines ("Pending ...") and separators may sit between the header and the rows.
         probe -= 1
     data_start = header_index + 1 if header_index is not None else first
     data = [
