@@ -238,6 +238,9 @@ def test_remote_errors_come_back_typed_and_the_replica_lives_on(run_hub: Any) ->
     with pytest.raises(RemoteError) as unknown:
         hub.request("echo", "no_such_method").result(10)
     assert unknown.value.code == "unknown_method"
+    with pytest.raises(RemoteError) as too_big:  # a reply over the frame limit is refused
+        hub.request("echo", "big", {"mb": 17}, timeout=20).result(25)
+    assert too_big.value.code == "internal"
     assert hub.request("echo", "echo", {"still": "alive"}).result(10) == {"still": "alive"}
     assert _pids(hub) == [pid]
 
