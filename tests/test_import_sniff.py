@@ -229,3 +229,12 @@ def test_invalid_bytes_after_the_sniff_window_do_not_stop_the_import(tmp_path: P
     assert isinstance(last, ParsedRow)
     assert (last.amount, last.description) == (-200, "Caf\ufffd")
     assert len(rows) == 20_001
+
+
+def test_binary_garbage_after_the_sniff_window_is_a_row_error(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.csv"
+    head = "Date,Description,Amount\n" + "2024-01-02,Shop,-1.00\n" * 20_000
+    path.write_bytes(head.encode() + b"2024-01-03,\x00\x00\x00,-2.00\n")
+    rows = list(iter_rows(detect(path)))
+    assert rows[-1] == RowError(20_002, "it contains binary data (NUL bytes)")
+    assert len(rows) == 20_001

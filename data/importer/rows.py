@@ -205,7 +205,10 @@ class RowReader:
             currency = code if len(code) == 3 and code.isalpha() else None
             if currency is not None and exponent(currency) != 2:
                 return None
-        return ParsedRow(line, date, amount, currency, " | ".join(p for p in parts if p), balance)
+        description = " | ".join(p for p in parts if p)
+        if "\x00" in description:
+            return None  # the general path reports it
+        return ParsedRow(line, date, amount, currency, description, balance)
 
     def _read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:  # noqa: PLR0911
         m = self.m
@@ -251,6 +254,8 @@ class RowReader:
             self.skipped.no_amount += 1
             return None
         assert isinstance(amount, int)
+        if any("\x00" in cell for cell in record):
+            return RowError(line, "it contains binary data (NUL bytes)")
         if self._balance_line(record):
             self.skipped.balance_lines += 1
             return None
