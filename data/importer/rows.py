@@ -173,7 +173,7 @@ class RowReader:
         minor = int(whole) * 100 + (int(cents) * (10 if len(cents) == 1 else 1) if cents else 0)
         return -minor if negative else minor
 
-    def _fast(self, line: int, record: list[str]) -> ParsedRow | None:
+    def _fast(self, line: int, record: list[str]) -> ParsedRow | None:  # noqa: PLR0911
         """The common case - a full-width row with plain numbers - without the general checks;
         None sends the row down the general path."""
         m = self.m
