@@ -466,3 +466,17 @@ def test_preview_of_an_unanswered_detection_shows_the_question_and_no_rows() -> 
     p = preview(detect(AMBIGUOUS.encode()))
     assert p.rows == []
     assert p.recognised[-1].startswith("Question: Dates such as '01/02/2024'")
+
+
+def test_a_balance_the_amounts_do_not_explain_is_flagged() -> None:
+    text = (
+        "Date,Description,Amount,Balance\n"
+        "2024-01-02,Shop,-10.00,500.00\n"
+        "2024-01-03,Shop,-20.00,130.00\n"
+        "2024-01-04,Shop,-5.00,777.00\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.sign == SIGNED
+    assert d.recognised[-1] == (
+        "Check the amounts: the running balance agrees with only 0% of 2 steps under any reading."
+    )

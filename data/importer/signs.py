@@ -264,6 +264,33 @@ def _decide(
         )
     # A balance column that no interpretation explains is still shown, just not trusted.
     fallback_balance = balance_columns[0] if headed_balance else None
+    warning: tuple[str, ...] = ()
+    if headed_balance and best is not None:
+        warning = (
+            f"Check the amounts: the running balance agrees with only {round(best[0] * 100)}% "
+            f"of {best[3].pairs} steps under any reading.",
+        )
+    choice = _unverified(
+        candidates,
+        stats,
+        rows,
+        indicators=indicators,
+        card=card,
+        fallback_balance=fallback_balance,
+    )
+    return Choice(choice.mapping, choice.notes + warning)
+
+
+def _unverified(
+    candidates: list[Mapping],
+    stats: list[ColumnStats],
+    rows: list[list[str]],
+    *,
+    indicators: list[ColumnStats],
+    card: bool,
+    fallback_balance: int | None,
+) -> Choice:
+    """The interpretation headers and the file's own evidence point to, without a balance."""
     first = candidates[0]
     if first.sign == DEBIT_CREDIT:
         return Choice(replace(first, balance_column=fallback_balance), ())
