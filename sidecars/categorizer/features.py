@@ -52,14 +52,20 @@ def _words(text: str) -> list[str]:
     return out
 
 
-_DIGIT_RE = re.compile(r"\d")
+# str.translate is several times faster than a regex for this one-to-one mapping.
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+
+
+def fold(description: str) -> str:
+    """The description as the model reads it: truncated, every digit a 0. Which store, card, date
+    or reference a row names says nothing about its category, and rows that differ only there
+    (most of a statement) then share their features and one cache entry."""
+    return description[:MAX_TEXT].translate(_DIGITS_TO_ZERO)
 
 
 def text_features(description: str) -> tuple[str, ...]:
-    """Text features of one description. Every digit reads as 0 first: which store, card, date or
-    reference a row names says nothing about its category, and rows that differ only there (most
-    of a statement) then share one cache entry."""
-    return _text_features(_DIGIT_RE.sub("0", description[:MAX_TEXT]))
+    """Text features of one description."""
+    return _text_features(fold(description))
 
 
 @lru_cache(maxsize=200_000)
@@ -88,20 +94,30 @@ def amount_features(amount: float) -> tuple[str, ...]:
     """Sign, order of magnitude (half-decades) and roundness of the amount."""
     if not math.isfinite(amount):
         return ("amount:unknown",)
-    sign = "out" if amount < 0 else "in"
     size = abs(amount)
     bucket = int(math.log10(size) * 2) if size >= 1 else -1
-    feats = [f"amount:{sign}", f"amount:{sign} ~{_bucket_label(bucket)}"]
-    if size >= 1 and size == int(size):
-        feats.append(f"amount:{sign} round")
-    return tuple(feats)
+    return _amount_names(amount < 0, bucket, size >= 1 and size == int(size))
 
 
-def _bucket_label(bucket: int) -> str:
-    if bucket < 0:
-        return "<1"
-    low = 10 ** (bucket / 2)
-    return f"{low:.0f}+"
+@lru_cache(maxsize=1024)
+def _amount_names(out: bool, bucket: int, whole: bool) -> tuple[str, ...]:
+    sign = "out" if out else "in"
+    label = "<1" if bucket < 0 else f"{10 ** (bucket / 2):.0f}+"
+    names = (f"amount:{sign}", f"amount:{sign} ~{label}")
+    return (*names, f"amount:{sign} round") if whole else names
+
+
+RowKey = tuple[str, tuple[str, ...]]
+
+
+def row_key(row: Row) -> RowKey:
+    """What decides a row's features, cheap to hash: its folded text and its amount features."""
+    return fold(row.description), amount_features(row.amount)
+
+
+def key_features(key: RowKey) -> tuple[str, ...]:
+    """Every feature of a row, from its key."""
+    return _text_features(key[0]) + key[1]
 
 
 def clear_cache() -> None:
@@ -112,7 +128,7 @@ def clear_cache() -> None:
 
 def row_features(row: Row) -> tuple[str, ...]:
     """Every feature of one transaction."""
-    return text_features(row.description) + amount_features(row.amount)
+    return key_features(row_key(row))
 
 
 class Vocabulary:

@@ -23,7 +23,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sidecars.categorizer.features import Row, Vocabulary, row_features
+from sidecars.categorizer.features import (
+    Row,
+    RowKey,
+    Vocabulary,
+    key_features,
+    row_features,
+    row_key,
+)
 
 # Measured on the labeled sets (see module docstring); not tuned per file.
 C = 20.0
@@ -71,11 +78,13 @@ class Model:
         if not rows:
             return []
         # Statements repeat merchants and amounts constantly: score each distinct feature set once.
-        docs = [row_features(r) for r in rows]
-        unique: dict[tuple[str, ...], int] = {}
-        slots = [unique.setdefault(d, len(unique)) for d in docs]
-        distinct = self._predict_distinct(list(unique))
-        return [distinct[k] for k in slots]
+        # Two levels, so the long feature tuples are hashed once per distinct text, not per row.
+        keys: dict[RowKey, int] = {}
+        slots = [keys.setdefault(row_key(r), len(keys)) for r in rows]
+        docs: dict[tuple[str, ...], int] = {}
+        doc_of_key = [docs.setdefault(key_features(k), len(docs)) for k in keys]
+        distinct = self._predict_distinct(list(docs))
+        return [distinct[doc_of_key[k]] for k in slots]
 
     def _predict_distinct(self, docs: list[tuple[str, ...]]) -> list[Prediction]:
         x = self.vocabulary.transform(docs)
