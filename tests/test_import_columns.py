@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.importer import ImportProblem
+from data.importer import ImportProblem, words
 from data.importer import columns as col
 from data.importer.table import find_region, looks_like_transaction
 
@@ -12,17 +12,17 @@ from data.importer.table import find_region, looks_like_transaction
 @pytest.mark.parametrize(
     ("header", "words", "expected"),
     [
-        ("Buchungstag", col.DATE_WORDS, True),
-        ("Betrag (EUR)", col.AMOUNT_WORDS, True),
-        ("Amount(in Rs)", col.CREDIT_WORDS, False),  # "in" alone is not "money in"
-        ("In", col.CREDIT_WORDS, True),
-        ("Paid out", col.DEBIT_WORDS, True),
-        ("Withdrawal (-)", col.DEBIT_WORDS, True),
-        ("Auftraggeber / Begünstigter", col.DESCRIPTION_WORDS, True),
-        ("交易金额(收入)", col.CREDIT_WORDS, True),
-        ("Running Balance", col.BALANCE_WORDS, True),
-        ("Valutadatum", col.VALUE_DATE_WORDS, True),
-        ("Description", col.AMOUNT_WORDS, False),
+        ("Buchungstag", words.DATE_WORDS, True),
+        ("Betrag (EUR)", words.AMOUNT_WORDS, True),
+        ("Amount(in Rs)", words.CREDIT_WORDS, False),  # "in" alone is not "money in"
+        ("In", words.CREDIT_WORDS, True),
+        ("Paid out", words.DEBIT_WORDS, True),
+        ("Withdrawal (-)", words.DEBIT_WORDS, True),
+        ("Auftraggeber / Begünstigter", words.DESCRIPTION_WORDS, True),
+        ("交易金额(收入)", words.CREDIT_WORDS, True),
+        ("Running Balance", words.BALANCE_WORDS, True),
+        ("Valutadatum", words.VALUE_DATE_WORDS, True),
+        ("Description", words.AMOUNT_WORDS, False),
     ],
 )
 def test_header_words(header: str, words: tuple[str, ...], expected: bool) -> None:

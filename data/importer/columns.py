@@ -12,492 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from data.importer import amounts, dates
-
-# Header words, matched as whole words (or phrases) in the casefolded, accent-stripped header.
-DATE_WORDS: tuple[str, ...] = (
-    "date",
-    "datum",
-    "fecha",
-    "data",
-    "dato",
-    "datetime",
-    "tag",
-    "buchungstag",
-    "buchungsdatum",
-    "transactiedatum",
-    "boekdatum",
-    "дата",
-    "日期",
-    "时间",
-    "交易时间",
-    "交易日期",
-    "记账日期",
-    "time",
-    "day",
-    "posted",
-    "started",
-    "completed",
-    "created",
-    "when",
-    "datas",
-)
-VALUE_DATE_WORDS: tuple[str, ...] = (
-    "value date",
-    "valuta",
-    "valutadatum",
-    "wertstellung",
-    "rentedatum",
-    "valor",
-    "value",
-    "wertstellungstag",
-    "valeur",
-    "valuta datum",
-    "fecha valor",
-)
-STARTED_WORDS = ("started", "initiated", "start date", "authorised", "authorized")
-AMOUNT_WORDS: tuple[str, ...] = (
-    "amount",
-    "betrag",
-    "bedrag",
-    "importe",
-    "montant",
-    "importo",
-    "kwota",
-    "castka",
-    "suma",
-    "summa",
-    "сумма",
-    "金额",
-    "beløb",
-    "belopp",
-    "summe",
-    "umsatz",
-    "net",
-    "netamount",
-    "transaction amount",
-    "gross",
-    "total",
-    "sum",
-    "osszeg",
-    "iznos",
-    "mutatie",
-    "amt",
-    "debit/credit",
-    "value",
-    "paid",
-    "money",
-    "交易金额",
-    "金额(元)",
-    "valor",
-    "monto",
-)
-AMOUNT_PENALTY_WORDS = (
-    "original",
-    "orig",
-    "foreign",
-    "fx",
-    "intl",
-    "fee",
-    "fees",
-    "tax",
-    "refund",
-    "refunded",
-    "converted",
-    "reward",
-    "price",
-    "quantity",
-    "qty",
-    "rate",
-    "kurs",
-    "shipping",
-    "gift",
-    "points",
-    "commission",
-    "comm",
-    "cost",
-    "opgeloopte",
-    "exchange",
-    "transfer amount",
-    "interest",
-    "rente",
-    "zinsen",
-    "limit",
-    "available",
-    "unit",
-    "order",
-    "tip",
-)
-DEBIT_WORDS: tuple[str, ...] = (
-    "debit",
-    "debet",
-    "debits",
-    "withdrawal",
-    "withdrawals",
-    "paid out",
-    "money out",
-    "=out",
-    "outflow",
-    "soll",
-    "uitgaven",
-    "ausgabe",
-    "ausgaben",
-    "belastung",
-    "expense",
-    "expenses",
-    "spent",
-    "расход",
-    "支出",
-    "charge",
-    "charges",
-    "=af",
-    "lastschrift",
-    "uitgave",
-    "debit amount",
-    "withdrawal amount",
-    "cargo",
-    "cargos",
-    "addebiti",
-    "débit",
-    "=dr",
-)
-CREDIT_WORDS: tuple[str, ...] = (
-    "credit",
-    "credits",
-    "deposit",
-    "deposits",
-    "paid in",
-    "money in",
-    "=in",
-    "inflow",
-    "haben",
-    "=bij",
-    "inkomsten",
-    "einnahme",
-    "einnahmen",
-    "gutschrift",
-    "income",
-    "приход",
-    "收入",
-    "receipts",
-    "lodgement",
-    "lodgements",
-    "credit amount",
-    "deposit amount",
-    "abono",
-    "abonos",
-    "accrediti",
-    "crédit",
-    "=cr",
-    "ontvangst",
-)
-BALANCE_WORDS: tuple[str, ...] = (
-    "balance",
-    "saldo",
-    "kontostand",
-    "solde",
-    "остаток",
-    "余额",
-    "running balance",
-    "bal",
-    "runningbalance",
-    "stand",
-    "likutis",
-    "egyenleg",
-    "zustatek",
-    "saldo na",
-)
-CURRENCY_WORDS: tuple[str, ...] = (
-    "currency",
-    "währung",
-    "wahrung",
-    "waehrung",
-    "devise",
-    "moneda",
-    "valute",
-    "валюта",
-    "币种",
-    "curr",
-    "ccy",
-    "munt",
-    "mena",
-    "valutacode",
-    "valiuta",
-    "waluta",
-    "divisa",
-    "交易币种",
-    "记账币种",
-    "cur",
-)
-DESCRIPTION_WORDS: tuple[str, ...] = (
-    "description",
-    "desc",
-    "payee",
-    "name",
-    "memo",
-    "details",
-    "narrative",
-    "narration",
-    "reference",
-    "verwendungszweck",
-    "buchungstext",
-    "beschreibung",
-    "omschrijving",
-    "naam",
-    "tegenpartij",
-    "mededelingen",
-    "merchant",
-    "counterparty",
-    "partner",
-    "beneficiary",
-    "auftraggeber",
-    "empfanger",
-    "begunstigter",
-    "zahlungsempfanger",
-    "zahlungspflichtige",
-    "text",
-    "purpose",
-    "particulars",
-    "remarks",
-    "note",
-    "notes",
-    "concepto",
-    "libelle",
-    "descripcion",
-    "opis",
-    "popis",
-    "назначение",
-    "описание",
-    "摘要",
-    "交易对方",
-    "商品",
-    "item",
-    "title",
-    "subject",
-    "transaction",
-    "transaction details",
-    "info",
-    "payment details",
-    "verwendung",
-    "empfänger",
-    "gavejas",
-    "paaiskinimai",
-    "tegenrekeninghouder",
-    "beskrywing",
-    "to",
-    "from",
-    "vwz",
-    "交易详情",
-    "商品说明",
-    "交易场所",
-    "merchant name",
-    "store",
-)
-ID_WORDS = (
-    "id",
-    "nr",
-    "no",
-    "number",
-    "nummer",
-    "#",
-    "iban",
-    "bic",
-    "account",
-    "konto",
-    "kontonummer",
-    "rekening",
-    "tegenrekening",
-    "code",
-    "sort",
-    "blz",
-    "ref",
-    "referenz",
-    "mandat",
-    "card",
-    "check",
-    "cheque",
-    "isin",
-    "symbol",
-    "order",
-    "receipt",
-    "serial",
-    "sr",
-    "kodas",
-)
-
-# More languages (kept apart so the lists above stay readable).
-DATE_WORDS += (
-    "data contabile",
-    "data operazione",
-    "fecha operacion",
-    "bokforingsdag",
-    "bogforingsdato",
-    "datum transakce",
-    "datum zauctovani",
-    "data ksiegowania",
-    "data operacji",
-    "islem tarihi",
-    "거래일",
-    "거래일자",
-    "取引日",
-    "日付",
-    "kirjauspaiva",
-    "dátum",
-)
-VALUE_DATE_WORDS += ("data valuta", "valutadag", "data waluty", "valor tarihi")
-AMOUNT_WORDS += (
-    "importo",
-    "beløp",
-    "tutar",
-    "금액",
-    "金額",
-    "valore",
-    "kwota operacji",
-    "castka v mene uctu",
-)
-DEBIT_WORDS += (
-    "uscite",
-    "uscita",
-    "addebito",
-    "gastos",
-    "gasto",
-    "cargo",
-    "saida",
-    "saidas",
-    "débito",
-    "wydatki",
-    "obciazenia",
-    "obciazenie",
-    "vydaj",
-    "vydaje",
-    "uttag",
-    "udbetaling",
-    "uttak",
-    "kiadas",
-    "terhelés",
-    "出金",
-    "支払",
-    "출금",
-    "borc",
-)
-CREDIT_WORDS += (
-    "entrate",
-    "entrata",
-    "accredito",
-    "ingresos",
-    "ingreso",
-    "entrada",
-    "entradas",
-    "crédito",
-    "wplywy",
-    "uznania",
-    "uznanie",
-    "prijem",
-    "prijmy",
-    "insattning",
-    "indbetaling",
-    "innskudd",
-    "bevetel",
-    "jovairas",
-    "入金",
-    "입금",
-    "alacak",
-)
-BALANCE_WORDS += (
-    "saldo contabile",
-    "disponibile",
-    "bakiye",
-    "잔액",
-    "残高",
-    "zustatek",
-    "saldo po operacji",
-)
-DESCRIPTION_WORDS += (
-    "descrizione",
-    "causale",
-    "beschrijving",
-    "tekst",
-    "beskrivelse",
-    "beskrivning",
-    "meddelande",
-    "reszletek",
-    "kozlemeny",
-    "aciklama",
-    "적요",
-    "摘要",
-    "内容",
-    "kuvaus",
-    "selite",
-    "libellé",
-    "card member",
-    "motivo",
-    "descrição",
-    "historico",
-)
-CURRENCY_WORDS += ("valuta", "para birimi", "통화", "通貨")
-
-# Indicator values, casefolded: a column whose every value is one of these says in or out.
-INDICATOR_OUT = frozenset(
-    {
-        "d",
-        "dr",
-        "debit",
-        "debet",
-        "af",
-        "s",
-        "soll",
-        "ausgang",
-        "out",
-        "o",
-        "withdrawal",
-        "expense",
-        "支出",
-        "支",
-        "kiadas",
-        "kiadás",
-        "расход",
-        "-",
-        "outflow",
-        "belastung",
-        "lastschrift",
-        "debit card",
-        "sale",
-        "purchase",
-        "paid",
-        "sent",
-        "payment sent",
-        "uitgaand",
-    }
-)
-INDICATOR_IN = frozenset(
-    {
-        "c",
-        "cr",
-        "credit",
-        "bij",
-        "h",
-        "haben",
-        "eingang",
-        "in",
-        "i",
-        "deposit",
-        "income",
-        "收入",
-        "收",
-        "bevetel",
-        "bevétel",
-        "приход",
-        "+",
-        "k",
-        "inflow",
-        "gutschrift",
-        "received",
-        "payment received",
-        "inkomend",
-        "return",
-        "refund",
-    }
-)
+from data.importer import amounts, dates, words
 
 
 def normalise(header: str) -> str:
@@ -529,6 +44,9 @@ def _has_word(header: str, words: tuple[str, ...]) -> bool:
 def matches(header: str, words: tuple[str, ...]) -> bool:
     """True when `header` contains one of `words` as a word or phrase."""
     return _has_word(header, words)
+
+
+_MONEY_WORDS = words.AMOUNT_WORDS + words.DEBIT_WORDS + words.CREDIT_WORDS + words.BALANCE_WORDS
 
 
 @dataclass(frozen=True)
@@ -568,13 +86,16 @@ def column_stats(index: int, header: str, cells: list[str], decimal: str) -> Col
         else False
     )
     id_like = bare_long or (
-        matches(header, ID_WORDS)
-        and not matches(header, AMOUNT_WORDS + DEBIT_WORDS + CREDIT_WORDS + BALANCE_WORDS)
+        matches(header, words.ID_WORDS)
+        and not matches(
+            header,
+            words.AMOUNT_WORDS + words.DEBIT_WORDS + words.CREDIT_WORDS + words.BALANCE_WORDS,
+        )
     )
     currency_like = bool(filled_cells) and all(
         re.fullmatch(r"[A-Za-z]{3}", c) for c in filled_cells
     )
-    if currency_like and not matches(header, CURRENCY_WORDS):
+    if currency_like and not matches(header, words.CURRENCY_WORDS):
         currency_like = all(c.isupper() for c in filled_cells)
     return ColumnStats(
         index=index,
@@ -599,8 +120,8 @@ def indicator_values(cells: list[str]) -> tuple[frozenset[str], frozenset[str]] 
     filled = values - {""}
     if not filled or len(filled) > 6:
         return None
-    outs = frozenset(v for v in filled if v in INDICATOR_OUT)
-    ins = frozenset(v for v in filled if v in INDICATOR_IN)
+    outs = frozenset(v for v in filled if v in words.INDICATOR_OUT)
+    ins = frozenset(v for v in filled if v in words.INDICATOR_IN)
     if outs | ins != filled:
         return None
     if "" in values:
@@ -624,3 +145,25 @@ def is_money(stats: ColumnStats) -> bool:
         and not stats.currency_like
         and stats.filled > 0
     )
+
+
+def description_columns(
+    stats: list[ColumnStats], used: set[int | None], headed: bool
+) -> tuple[int, ...]:
+    text = [
+        s
+        for s in stats
+        if s.index not in used
+        and s.filled > 0
+        and not s.date_formats
+        and s.numeric < 0.9
+        and not s.currency_like
+    ]
+    if headed:
+        named = [
+            s.index for s in text if matches(s.header, words.DESCRIPTION_WORDS) and not s.id_like
+        ]
+        if named:
+            return tuple(named)
+    varied = [s.index for s in text if s.distinct > 1 and not s.id_like and s.indicator is None]
+    return tuple(varied[:3] or [s.index for s in text][:1])

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from data.importer import columns as col
+from data.importer import words
 from data.importer.columns import ColumnStats
 from data.importer.dates import DateParser
 from data.importer.rows import BLANK, BadAmount, RowReader
@@ -88,7 +89,7 @@ def _amount_rank(stats: ColumnStats) -> tuple[int, int, int]:
     """Lower is better: net amounts (after fees) first, then plain amounts, then gross/total,
     then amounts qualified as fees, originals, refunds and the like."""
     norm = col.normalise(stats.header)
-    penalty = int(col.matches(stats.header, col.AMOUNT_PENALTY_WORDS))
+    penalty = int(col.matches(stats.header, words.AMOUNT_PENALTY_WORDS))
     net = norm.startswith("net") or col.matches(stats.header, ("net", "netto", "net amount"))
     gross = int(col.matches(stats.header, ("gross", "total", "sum", "brutto")))
     return (penalty, int(not net), gross)
@@ -113,23 +114,25 @@ def choose(
     if not money:
         return None
     headed = base.header_row is not None
-    balance = [s for s in money if headed and col.matches(s.header, col.BALANCE_WORDS)]
+    balance = [s for s in money if headed and col.matches(s.header, words.BALANCE_WORDS)]
     rest = [s for s in money if s not in balance]
     debit = [
         s
         for s in rest
-        if col.matches(s.header, col.DEBIT_WORDS) and not col.matches(s.header, col.CREDIT_WORDS)
+        if col.matches(s.header, words.DEBIT_WORDS)
+        and not col.matches(s.header, words.CREDIT_WORDS)
     ]
     credit = [
         s
         for s in rest
-        if col.matches(s.header, col.CREDIT_WORDS) and not col.matches(s.header, col.DEBIT_WORDS)
+        if col.matches(s.header, words.CREDIT_WORDS)
+        and not col.matches(s.header, words.DEBIT_WORDS)
     ]
     amount = sorted(
         (
             s
             for s in rest
-            if s not in debit and s not in credit and col.matches(s.header, col.AMOUNT_WORDS)
+            if s not in debit and s not in credit and col.matches(s.header, words.AMOUNT_WORDS)
         ),
         key=_amount_rank,
     )
