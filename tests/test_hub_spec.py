@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,10 +135,42 @@ def test_runtime_dir_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert path.parent == tmp_path
         assert stat.S_IMODE(path.stat().st_mode) == 0o700
     finally:
-        path.rmdir()
+        shutil.rmtree(path)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "absent"))
     path = hub_config.make_runtime_dir()
     try:
         assert stat.S_IMODE(path.stat().st_mode) == 0o700
     finally:
-        path.rmdir()
+        shutil.rmtree(path)
+
+
+def test_runtime_dirs_of_dead_hubs_are_swept(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(10)
+    stale = tmp_path / "fincast-hub-stale"
+    live = tmp_path / "fincast-hub-live"
+    unknown = tmp_path / "fincast-hub-nopid"
+    garbage = tmp_path / "fincast-hub-garbage"
+    for path in (stale, live, unknown, garbage):
+        path.mkdir(mode=0o700)
+    (stale / "owner.pid").write_text(str(dead.pid))
+    (stale / "hub.sock").write_bytes(b"")
+    (live / "owner.pid").write_text(str(os.getpid()))
+    (garbage / "owner.pid").write_bytes(b"\xff\x00 not a pid")
+    (tmp_path / "fincast-hub-file").write_text("a file, not a directory")
+    other = tmp_path / "someone-else"
+    other.mkdir()
+    (other / "owner.pid").write_text(str(dead.pid))
+    assert hub_config.sweep_runtime_dirs(tmp_path) == [stale]
+    assert not stale.exists()
+    assert live.exists() and unknown.exists() and garbage.exists() and other.exists()
+    assert hub_config.sweep_runtime_dirs(tmp_path / "absent") == []
+
+
+def test_a_new_runtime_dir_records_its_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    path = hub_config.make_runtime_dir()
+    assert (path / "owner.pid").read_text() == str(os.getpid())
+    assert hub_config.sweep_runtime_dirs(tmp_path) == []  # we are alive

@@ -23,6 +23,7 @@ import psutil
 import pytest
 
 from supervisor import Hub, RemoteError, ServiceSpec, ServiceUnavailable
+from supervisor import config as hub_config
 
 pytestmark = pytest.mark.slow
 
@@ -246,7 +247,8 @@ deadline = time.monotonic() + 60
 while not (hub.status() and all(r["state"] == "ready" for r in hub.status())):
     assert time.monotonic() < deadline, hub.status()
     time.sleep(0.05)
-print(json.dumps([p.pid for p in psutil.Process().children(recursive=True)]), flush=True)
+pids = [p.pid for p in psutil.Process().children(recursive=True)]
+print(json.dumps({{"pids": pids, "runtime_dir": str(hub.runtime_dir)}}), flush=True)
 time.sleep(600)
 """,
         encoding="utf-8",
@@ -256,13 +258,18 @@ time.sleep(600)
     )
     try:
         assert parent.stdout is not None
-        line = parent.stdout.readline()
-        pids = json.loads(line)
+        told = json.loads(parent.stdout.readline())
+        pids, runtime_dir = told["pids"], Path(told["runtime_dir"])
+        assert runtime_dir.is_dir()
         assert len(pids) >= 2
         killed_at = time.monotonic()
         parent.kill()
         parent.wait(10)
         wait_until(lambda: _gone(pids), 15, f"children {pids} to exit")
+        # Its runtime directory outlived it; the next hub's start sweeps it away.
+        assert runtime_dir.is_dir()
+        assert runtime_dir in hub_config.sweep_runtime_dirs(runtime_dir.parent)
+        assert not runtime_dir.exists()
         print(
             f"\nparent SIGKILLed: {len(pids)} children gone in {time.monotonic() - killed_at:.2f} s"
         )
