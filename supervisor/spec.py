@@ -63,7 +63,7 @@ class ServiceSpec:
 _DEFAULTS = (
     ("categorizer", ("sklearn",)),
     ("forecaster", ("prophet",)),
-    ("insights", ("sklearn",)),
+    ("insights", ()),  # robust statistics only: it never imports sklearn
     ("advisor", ()),
 )
 
