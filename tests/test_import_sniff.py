@@ -238,3 +238,8 @@ def test_binary_garbage_after_the_sniff_window_is_a_row_error(tmp_path: Path) ->
     rows = list(iter_rows(detect(path)))
     assert rows[-1] == RowError(20_002, "it contains binary data (NUL bytes)")
     assert len(rows) == 20_001
+
+
+def test_thousands_of_columns_are_refused_quickly() -> None:
+    line = "2024-01-02," + ",".join(["1.00"] * 3000) + "\n"
+    assert "more than 256 fields" in _problem((line * 50).encode())

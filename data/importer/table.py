@@ -30,8 +30,13 @@ def is_blank(record: list[str]) -> bool:
     return not any(cell.strip() for cell in record)
 
 
+MAX_COLUMNS = 256  # statements have tens of columns; thousands mean this is not one
+
+
 def looks_like_transaction(record: list[str]) -> bool:
     """A record with a date in one field and an amount in another."""
+    if len(record) > MAX_COLUMNS:
+        return False
     date_at = [i for i, cell in enumerate(record) if dates.looks_like_date(cell)]
     if not date_at:
         return False
@@ -56,6 +61,10 @@ def _text_like(record: list[str]) -> bool:
 def find_region(records: list[Record]) -> Region:
     """Locate the table in the window's records; no table at all -> ImportProblem."""
     rows = [fields for _, fields in records]
+    if rows and min(len(r) for r in rows) > MAX_COLUMNS:
+        raise ImportProblem(
+            f"Every line has more than {MAX_COLUMNS} fields, so this is not a bank statement."
+        )
     flags = [looks_like_transaction(r) for r in rows]
     widths = Counter(len(r) for r, ok in zip(rows, flags, strict=True) if ok)
     if not widths:
