@@ -250,7 +250,7 @@ def choose_delimiter(text: str) -> str:
         widths = Counter(len(r) for _, r in recs if len(r) > 1 and any(c.strip() for c in r))
         if not widths:
             continue
-        tx_widths = Counter(len(r) for _, r in recs if 1 < len(r) and looks_like_transaction(r))
+        tx_widths = Counter(len(r) for _, r in recs if len(r) > 1 and looks_like_transaction(r))
         tx = max(tx_widths.values()) if tx_widths else 0
         width, count = max(widths.items(), key=lambda wc: (wc[1], wc[0]))
         # "," also splits decimal commas; the others rarely occur inside values, so they win ties.
