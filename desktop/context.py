@@ -27,7 +27,8 @@ class AppContext:
 
     db: Path
     delivery: Delivery
-    reader: DbLane
+    reader: DbLane  # reports, lists, tests of rules: reads that may take a while
+    pager: DbLane  # the transactions table's pages only, so they never queue behind a report
     writer: DbLane
     models: DbLane  # long waits on model services (forecaster -> advisor) happen here
     hub: HubAdapter
@@ -42,6 +43,7 @@ class AppContext:
             db=db,
             delivery=delivery,
             reader=DbLane("reader", db, delivery),
+            pager=DbLane("pager", db, delivery),
             writer=DbLane("writer", db, delivery),
             models=DbLane("models", db, delivery),
             hub=hub,
@@ -54,3 +56,4 @@ class AppContext:
         self.models.close()
         self.writer.close()
         self.reader.close()
+        self.pager.close()

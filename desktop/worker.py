@@ -2,7 +2,8 @@
 
 Each `DbLane` owns one thread and one Ledger connection (SQLite connections belong to the thread
 that opened them). The window keeps a reading lane (paging, charts) and a writing lane (imports,
-edits), so a long import never holds up scrolling; WAL lets the reader see committed data.
+edits) and more (see AppContext), so a long import or report never holds up scrolling; WAL lets
+each reader see committed data.
 This module must never call a callback on the worker thread, and never block the GUI thread.
 """
 

@@ -72,7 +72,7 @@ class TransactionsView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:  # noqa: PLR0915 (a page is built in one place)
         super().__init__(parent)
         self.ctx = ctx
-        self.model = TransactionsModel(ctx.reader)
+        self.model = TransactionsModel(ctx.pager)
         self.model.edit_requested.connect(self._inline_edit)
         self.model.counted.connect(self._counted)
         self.category_names = QStringListModel(self)
