@@ -1,0 +1,155 @@
+"""The desktop's non-Qt helpers on real files: the result cache, the dashboard's report, rule
+tests, wire amounts, and the chart theme following the palette."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCharts import QChart
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from data.ledger import Ledger, Txn
+from desktop import charts, reports, result_cache, rule_matching, service_inputs
+from desktop.import_jobs import import_demo
+
+
+def test_result_cache_round_trip_and_hostile_files(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.sqlite"
+    assert result_cache.load(db, "forecast") is None
+    result_cache.save(db, "forecast", {"series": [1, 2]})
+    saved, value = result_cache.load(db, "forecast")
+    assert value == {"series": [1, 2]}
+    assert (dt.datetime.now(dt.UTC) - saved).total_seconds() < 3600
+    path = result_cache._path(db, "forecast")
+    for junk in (b"", b"\x00\xff binary", b'{"saved": "yesterday", "result": 1}', b"[1, 2]", b"{"):
+        path.write_bytes(junk)
+        assert result_cache.load(db, "forecast") is None
+    assert result_cache.load(tmp_path / "other.sqlite", "forecast") is None  # per ledger
+
+
+def test_report_of_an_empty_ledger(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        report = reports.build(ledger)
+    assert report.transactions == 0 and report.month is None and report.by_category == []
+
+
+def test_report_of_the_demo_ledger(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        results = import_demo(ledger)
+        report = reports.build(ledger, today=dt.date(2026, 11, 21))
+        # The current account's statement states its balance; the report ends on it, less the
+        # card's outstanding (transfers between the two are not counted as spending).
+        current = next(r for r in results if r.account == "Current account")
+        assert current.imported > 200
+    assert report.currency == "GBP"
+    assert report.month == dt.date(2026, 11, 1)
+    assert report.months[0] == dt.date(2025, 12, 1) and len(report.months) == 12
+    assert all(isinstance(v, int) for _, v in report.by_category)
+    assert not any("CREDIT CARD" in name.upper() for name, _ in report.top_payees)
+    last_balance = report.balance[-1][1]
+    with open(Path(reports.__file__).parents[1] / "data/samples/demo_current_account.csv") as f:
+        f.readline()
+        stated = int(f.readline().rsplit(",", 1)[1].replace(".", "").strip())
+    assert last_balance < stated  # the card's outstanding is owed
+    assert stated - last_balance < 200_000
+
+
+def _txn(**kw: Any) -> Txn:
+    base = dict(
+        id=1,
+        account="A",
+        date=dt.date(2026, 1, 1),
+        amount=-1299,
+        currency="GBP",
+        description="NETFLIX.COM 123",
+        payee="Netflix",
+        category=None,
+        category_source=None,
+        confidence=None,
+        suggestion=None,
+        categorize_state="pending",
+        batch_id=None,
+        fingerprint="f",
+    )
+    base.update(kw)
+    return Txn(**base)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("draft", "hit"),
+    [
+        (rule_matching.Draft("description", "contains", "netflix", "Subs"), True),
+        (rule_matching.Draft("payee", "exact", "NETFLIX", "Subs"), True),
+        (rule_matching.Draft("payee", "exact", "Net", "Subs"), False),
+        (rule_matching.Draft("description", "regex", r"^netflix\.com \d+$", "Subs"), True),
+        (
+            rule_matching.Draft("description", "contains", "netflix", "Subs", amount_max=-2000),
+            False,
+        ),
+        (rule_matching.Draft("description", "contains", "netflix", "Subs", account="B"), False),
+    ],
+)
+def test_rule_matching(draft: rule_matching.Draft, hit: bool) -> None:
+    assert rule_matching.problem(draft) is None
+    assert rule_matching.matches(draft, _txn()) is hit
+
+
+def test_rule_problems() -> None:
+    assert rule_matching.problem(rule_matching.Draft("payee", "contains", "  ", "X"))
+    assert rule_matching.problem(rule_matching.Draft("payee", "regex", "(", "X"))
+    assert rule_matching.problem(rule_matching.Draft("payee", "contains", "a", None))
+    assert (
+        rule_matching.problem(rule_matching.Draft("payee", "contains", "a", None), saving=False)
+        is None
+    )
+    assert rule_matching.problem(rule_matching.Draft("payee", "contains", "a", "X", 10, 5))
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "minor"),
+    [
+        ("-12.50", "GBP", -1250),
+        ("3", "USD", 300),
+        (812.4, "GBP", 81240),
+        (1234.5, "JPY", 1234),
+        (None, "GBP", None),
+        (True, "GBP", None),
+        ("abc", "GBP", None),
+        ("NaN", "GBP", None),
+        ("1e400", "GBP", None),
+        ([], "GBP", None),
+    ],
+)
+def test_wire_amounts_to_minor_units(value: Any, currency: str, minor: int | None) -> None:
+    assert service_inputs.minor(value, currency) == minor
+
+
+def test_chart_theme_follows_the_palette(qapp: QApplication) -> None:
+    before = qapp.palette()
+    try:
+        dark = QPalette(before)
+        dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+        qapp.setPalette(dark)
+        assert charts.new_chart("x").theme() == QChart.ChartTheme.ChartThemeDark
+        light = QPalette(before)
+        light.setColor(QPalette.ColorRole.Window, QColor("#f4f4f4"))
+        qapp.setPalette(light)
+        assert charts.new_chart("x").theme() == QChart.ChartTheme.ChartThemeLight
+    finally:
+        qapp.setPalette(before)
+
+
+def test_nice_axis_ceilings() -> None:
+    assert [charts.nice_ceiling(v) for v in (0, 0.4, 7, 11, 240, 2600, 99_999)] == [
+        1.0,
+        1.0,
+        10.0,
+        20.0,
+        250.0,
+        5000.0,
+        100_000.0,
+    ]
