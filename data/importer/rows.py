@@ -46,8 +46,16 @@ _BALANCE_LINE = re.compile(
 )
 
 
-class _Slow(Exception):
-    """A row the fast path leaves to the general one."""
+def _plain(cell: str, decimal: str) -> int | None:
+    """Minor units (cents) of a plain number such as "-1234.56"; None for anything else."""
+    negative = cell[:1] == "-"
+    whole, point, cents = (cell[1:] if negative else cell).partition(decimal)
+    if not (whole.isdecimal() and whole.isascii() and len(whole) <= 15) or (
+        point and not (cents.isdecimal() and cents.isascii() and len(cents) <= 2)
+    ):
+        return None
+    minor = int(whole) * 100 + (int(cents) * (10 if len(cents) == 1 else 1) if cents else 0)
+    return -minor if negative else minor
 
 
 class BadAmount(Exception):
@@ -91,7 +99,7 @@ class RowReader:
         self._in = frozenset(mapping.indicator_in)
         # Fast-path settings: plain numbers in the file's decimal style, with cents.
         self._width = mapping.width
-        self._sign = mapping.sign
+        self._sign = {SIGNED: SIGNED, SPEND_POSITIVE: SPEND_POSITIVE}.get(mapping.sign)
         self._amount_at = mapping.amount_column if mapping.amount_column is not None else -1
         self._balance_at = mapping.balance_column if mapping.balance_column is not None else -1
         self._currency_at = mapping.currency_column if mapping.currency_column is not None else -1
@@ -162,17 +170,6 @@ class RowReader:
                 return fast
         return self._read(line, record)
 
-    def _plain(self, cell: str) -> int:
-        """Minor units of a plain number ("-1234.56"); _Slow for anything else."""
-        negative = cell[:1] == "-"
-        whole, point, cents = (cell[1:] if negative else cell).partition(self._decimal)
-        if not (whole.isdecimal() and whole.isascii() and len(whole) <= 15) or (
-            point and not (cents.isdecimal() and cents.isascii() and len(cents) <= 2)
-        ):
-            raise _Slow
-        minor = int(whole) * 100 + (int(cents) * (10 if len(cents) == 1 else 1) if cents else 0)
-        return -minor if negative else minor
-
     def _fast(self, line: int, record: list[str]) -> ParsedRow | None:  # noqa: PLR0911
         """The common case - a full-width row with plain numbers - without the general checks;
         None sends the row down the general path."""
@@ -186,16 +183,18 @@ class RowReader:
             self._date_cache[record[m.date_column]] = date
         if date is None:
             return None
-        try:
-            if self._sign == SIGNED:
-                amount = self._plain(record[self._amount_at])
-            elif self._sign == SPEND_POSITIVE:
-                amount = -self._plain(record[self._amount_at])
-            else:
-                return None
-            balance = self._plain(record[self._balance_at]) if self._balance_at >= 0 else None
-        except _Slow:
+        if self._sign is not SIGNED and self._sign is not SPEND_POSITIVE:
             return None
+        amount = _plain(record[self._amount_at], self._decimal)
+        if amount is None:
+            return None
+        if self._sign is SPEND_POSITIVE:
+            amount = -amount
+        balance = None
+        if self._balance_at >= 0:
+            balance = _plain(record[self._balance_at], self._decimal)
+            if balance is None:
+                return None
         parts = [" ".join(record[i].split()) for i in m.description_columns if record[i]]
         if parts and all(_BALANCE_LINE.match(p) for p in parts if p):
             return None  # the general path skips and counts it
