@@ -230,6 +230,12 @@ def test_ambiguous_dates_become_a_question() -> None:
         list(iter_rows(d))
     month_first = answer(d, "date_format", "%m/%d/%Y")
     assert month_first.ready
+    assert "Date: 'Date' as %m/%d/%Y." in month_first.recognised
+    assert (
+        month_first.recognised[-1]
+        == d.recognised[-1]
+        == "Amounts are signed: negative is money out."
+    )
     dates = [r.date for r in iter_rows(month_first) if isinstance(r, ParsedRow)]
     assert dates == [
         datetime.date(2024, 1, 2),

@@ -126,10 +126,12 @@ def _analyse(
         date_format=date_format,
         period=dateorder.period(date_format, window[: base.data_start], source),
     )
-    choice = signs.choose(base, stats, rows, window)
+    # While the date format is still a question, the rows' date order is unknown too: the sign
+    # analysis must not lean on a reading the person may reject.
+    choice = signs.choose(replace(base, date_format="") if questions else base, stats, rows, window)
     if choice is None:
         raise ImportProblem("No column holds amounts of money.")
-    mapping = choice.mapping
+    mapping = replace(choice.mapping, date_format=base.date_format)
     notes.extend(choice.notes)
     used = {
         mapping.date_column,
@@ -251,10 +253,12 @@ def answer(detection: Detection, key: str, choice: str) -> Detection:
     if key == dateorder.DATE_QUESTION:
         mapping = replace(mapping, date_format=choice)
     remaining = tuple(q for q in detection.questions if q.key != key)
+    old = set(describe.describe(detection.mapping))
+    notes = tuple(line for line in detection.recognised if line not in old)
     return replace(
         detection,
         mapping=mapping,
         questions=remaining,
         answers=(*detection.answers, (key, choice)),
-        recognised=describe.describe(mapping),
+        recognised=describe.describe(mapping) + notes,
     )
