@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from data.payee import normalize_payee
+from desktop.categorizing import CONFIDENCE_THRESHOLD
 from sidecars.categorizer.features import Row, clear_cache
 from sidecars.categorizer.model import Example, train
 
@@ -44,6 +45,8 @@ RESULTS = REPO / "bench" / "results" / "categorize.json"
 TEXT_COLS = ("payee", "description", "narration", "note", "memo", "details", "merchant", "text")
 LABEL_COLS = ("category", "label", "class", "target")
 CURVE = (10, 25, 50, 100, 200)
+# The desktop loop's threshold: below it a prediction is kept only as a suggestion.
+SHIPPED_THRESHOLD = CONFIDENCE_THRESHOLD
 LIMITS = {"train_10k_s": 2.0, "predict_10k_ms": 200.0, "hub_round_trip_p50_ms": 2.0}
 
 Item = tuple[str, int, str, float, str]  # date, line, text, amount, label
@@ -205,6 +208,12 @@ def evaluate(path: Path, quick: bool) -> dict[str, Any]:
     result["confidence_at_95_precision"] = cut95
     result["confidence_at_90_precision"] = cut90
     result["ece"] = calibration_error(truth, pred, conf)
+    kept = [i for i in range(len(pred)) if conf[i] >= SHIPPED_THRESHOLD]
+    result["at_shipped_threshold"] = {
+        "threshold": SHIPPED_THRESHOLD,
+        "coverage": round(len(kept) / max(len(pred), 1), 4),
+        "precision": round(sum(pred[i] == truth[i] for i in kept) / len(kept), 4) if kept else None,
+    }
     curve: dict[str, dict[str, float]] = {}
     for n in CURVE if not quick else CURVE[:2]:
         if n > len(tr):
@@ -354,6 +363,14 @@ def main() -> int:
         ", ".join(f"{c:.3f}" if c is not None else "-" for c in cuts),
         "| ECE:",
         ", ".join(f"{r['ece']:.3f}" for r in report["sets"].values()),
+    )
+    print(
+        f"at the shipped threshold {SHIPPED_THRESHOLD}: "
+        + ", ".join(
+            f"coverage {r['at_shipped_threshold']['coverage']:.2f} precision "
+            f"{r['at_shipped_threshold']['precision'] or 0:.3f}"
+            for r in report["sets"].values()
+        )
     )
     runs = 1 if args.quick else 3
     sp = speed(all_rows, runs)

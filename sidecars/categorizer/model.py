@@ -1,10 +1,14 @@
-"""The categorizer's model: a multinomial logistic regression over payee/description features.
+"""The categorizer's model: one-vs-rest logistic regression over payee/description features.
 
-Chosen by measurement on the labeled sets (bench/categorize.py): against LinearSVC (+ calibration),
-SGD (log loss) and complement naive Bayes over the same features, logistic regression was as
-accurate or better on every set and gives probabilities directly, so it needs no calibration fold
-(which classes with one example would not survive). Character n-grams are down-weighted: on
-human-cleaned payees they add noise, on raw bank strings they catch truncated merchant names.
+Chosen by measurement on the labeled sets (bench/categorize.py, chronological 70/30): against
+LinearSVC, SGD (log loss) and complement naive Bayes over the same features, logistic regression
+was as accurate or better on every set (yassirawad 0.58 vs 0.50 for LinearSVC) and gives
+probabilities directly, so it needs no calibration fold (which classes with one example would not
+survive). One-vs-rest (liblinear) matched multinomial lbfgs within two test rows per set, with the
+same precision at a given confidence, and trains 3x faster: lbfgs's own bookkeeping grows with
+features x classes. Confidence is each class's sigmoid, normalized over classes. Character
+n-grams are down-weighted: on human-cleaned payees they add noise, on raw bank strings they catch
+truncated merchant names.
 
 Training uses scikit-learn (imported lazily); prediction is numpy/scipy only, from weights this
 module can save and load without pickle. Never reads or writes files itself (store.py does).
@@ -88,7 +92,8 @@ class Model:
 
     def _predict_distinct(self, docs: list[tuple[str, ...]]) -> list[Prediction]:
         x = self.vocabulary.transform(docs)
-        proba = _softmax(np.asarray(x @ self.coef_t) + self.intercept)
+        scores = np.asarray(x @ self.coef_t) + self.intercept
+        proba = _softmax(scores) if self.meta.get("link") == "softmax" else _ovr(scores)
         order = np.argsort(-proba, axis=1)[:, : N_ALTERNATIVES + 1]
         reasons = self._reasons(x, order[:, 0])
         # A one-class model would say 1.0; say the rule-of-succession confidence instead.
@@ -151,6 +156,13 @@ def describe_feature(name: str) -> str:
     }.get(kind, name)
 
 
+def _ovr(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """One-vs-rest probabilities: each class's sigmoid, normalized to sum to one."""
+    proba = 1.0 / (1.0 + np.exp(-np.clip(scores, -500, 500)))
+    proba /= np.maximum(proba.sum(axis=1, keepdims=True), 1e-300)
+    return proba
+
+
 def _softmax(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     scores = scores - scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
@@ -202,7 +214,8 @@ def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
         class_counts=dict(counts),
         cv_accuracy=cv,
         train_seconds=round(time.perf_counter() - started, 4),
-        algorithm=f"logistic-regression C={C} char-weight={CHAR_WEIGHT}",
+        algorithm=f"one-vs-rest logistic regression C={C} char-weight={CHAR_WEIGHT}",
+        link="ovr",
     )
     return model
 
@@ -215,21 +228,22 @@ def _fit(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=C, max_iter=MAX_ITER, tol=TOL)
+    y = np.asarray(labels)
+    # With two classes one model decides; the other class's score is its negative.
+    targets = classes[1:] if len(classes) == 2 else classes
+    coef = np.zeros((len(targets), x.shape[1]), dtype=np.float64)
+    intercept = np.zeros(len(targets), dtype=np.float64)
     with warnings.catch_warnings():
-        # A few hundred lbfgs iterations are plenty for the ranking we need; full convergence on
-        # 10k rows would cost seconds for no measurable accuracy.
+        # A loose tolerance is plenty for the ranking we need; full convergence costs time only.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        # After collapsing duplicates there may be few rows per class; that is still classification.
-        warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
-        clf.fit(x, list(labels), sample_weight=weights)
-    assert list(clf.classes_) == classes
-    coef = np.asarray(clf.coef_, dtype=np.float64)
-    intercept = np.asarray(clf.intercept_, dtype=np.float64)
+        for k, cls in enumerate(targets):
+            clf = LogisticRegression(C=C, solver="liblinear", max_iter=MAX_ITER, tol=TOL)
+            clf.fit(x, y == cls, sample_weight=weights)
+            coef[k] = clf.coef_[0]
+            intercept[k] = clf.intercept_[0]
     if len(classes) == 2:
-        # Binary LR keeps one row of weights for classes[1]; spread it as +-1/2 for a softmax.
-        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
-        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+        coef = np.vstack([-coef[0], coef[0]])
+        intercept = np.array([-intercept[0], intercept[0]])
     return np.ascontiguousarray(coef.T), intercept
 
 
