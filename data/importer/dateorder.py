@@ -21,6 +21,7 @@ DATE_QUESTION = "date_format"
 
 
 def pick_date_column(stats: list[ColumnStats], headed: bool) -> ColumnStats:
+    """The transaction date column: the booking date, not a value or start date, and filled."""
     dated = [s for s in stats if s.date_formats and s.filled >= 0.5]
     if not dated:
         raise ImportProblem("No column holds dates in one consistent format.")
@@ -170,6 +171,7 @@ def settle(
     locale: str | None,
     hint: tuple[bool, str] | None,
 ) -> tuple[str, str | None, Question | None]:
+    """(format, note, question) for a date column that more than one format reads entirely."""
     if profile is not None and profile.date_format in formats:
         return profile.date_format, "Date format taken from the saved profile.", None
     order = {f: _sortedness(values, f) for f in formats}

@@ -9,6 +9,7 @@ from data.importer.types import DEBIT_CREDIT, INDICATOR, SPEND_POSITIVE, Mapping
 
 
 def column_names(header: list[str] | None, width: int) -> tuple[str, ...]:
+    """The header names padded to the table width, or "column N" when headerless."""
     if header is None:
         return tuple(f"column {i + 1}" for i in range(width))
     padded = [h.strip() for h in header] + [""] * max(0, width - len(header))
@@ -26,6 +27,7 @@ _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
 
 
 def describe(m: Mapping) -> tuple[str, ...]:
+    """Sentences saying what `m` recognised, for previews."""
     separator = _DELIMITER_NAMES.get(m.delimiter, repr(m.delimiter))
     lines = [
         f"Encoding {m.encoding}; fields separated by {separator}.",

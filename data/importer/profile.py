@@ -21,6 +21,7 @@ def profile_key(header: list[str] | None, width: int, delimiter: str) -> str:
 
 
 def fits(profile: Mapping, base: Mapping) -> bool:
+    """True when a saved mapping was made for this same header and layout."""
     same_header = tuple(col.normalise(c) for c in profile.columns) == tuple(
         col.normalise(c) for c in base.columns
     )
