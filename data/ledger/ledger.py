@@ -263,6 +263,12 @@ class Ledger:
         probed = self._probe_text(flt, "date_desc", PROBE_ROWS + 1)
         if probed is not None and probed[1]:
             return len(probed[0])
+        if flt.text and len(flt.text) >= queries.TRIGRAM and flt == TxFilter(text=flt.text):
+            # text alone: the index counts its own matches, no join with the rows needed
+            row = self._conn.execute(
+                "SELECT count(*) FROM tx_text WHERE tx_text MATCH ?", (queries.phrase(flt.text),)
+            )
+            return int(row.fetchone()[0])
         where_sql, params = self._where(flt)
         row = self._conn.execute(f"SELECT count(*) FROM transactions t{where_sql}", params)
         return int(row.fetchone()[0])

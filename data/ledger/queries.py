@@ -35,6 +35,11 @@ LEFT JOIN categories s ON s.id = t.suggestion_id
 TRIGRAM = 3  # the full-text index can answer substrings at least this long
 
 
+def phrase(text: str) -> str:
+    """`text` as one FTS5 phrase: with the trigram tokenizer, a case-insensitive substring."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -56,7 +61,7 @@ def where(flt: TxFilter, account_id: int | None, category_id: int | None) -> tup
     if flt.text and len(flt.text) >= TRIGRAM:
         # the trigram index finds substrings (case-insensitively) without scanning every row
         parts.append("t.id IN (SELECT rowid FROM tx_text WHERE tx_text MATCH ?)")
-        params.append('"' + flt.text.replace('"', '""') + '"')
+        params.append(phrase(flt.text))
     elif flt.text:
         parts.append("(t.description LIKE ? ESCAPE '\\' OR t.payee LIKE ? ESCAPE '\\')")
         params += [_like(flt.text), _like(flt.text)]
