@@ -64,8 +64,9 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def first_window(repeat: int) -> dict[str, Any]:
-    """Seconds from spawning `python` to the window shown, median of `repeat` launches."""
-    times = []
+    """Seconds from spawning `python` to the window shown, median of `repeat` launches; also the
+    CPU seconds the child used to get there (less sensitive to a busy machine than wall time)."""
+    times, cpu = [], []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         db = home / "ledger.sqlite"
@@ -82,12 +83,19 @@ def first_window(repeat: int) -> dict[str, Any]:
             assert proc.stdout is not None
             line = proc.stdout.readline()
             elapsed = time.perf_counter() - start
-            proc.wait(timeout=60)
+            _, _, usage = os.wait4(proc.pid, 0)
+            proc.returncode = 0
             if line.strip() != "shown":
                 raise SystemExit("the window did not show")
             if i:
                 times.append(elapsed)
-    return {"first_window_s": median(times), "runs_s": times, "limit_s": FIRST_WINDOW_LIMIT_S}
+                cpu.append(usage.ru_utime + usage.ru_stime)  # includes closing, a little more
+    return {
+        "first_window_s": median(times),
+        "runs_s": times,
+        "cpu_s": median(cpu),
+        "limit_s": FIRST_WINDOW_LIMIT_S,
+    }
 
 
 def _spin(until: Any, timeout: float) -> bool:
@@ -306,6 +314,9 @@ def main() -> int:
         print(json.dumps(parts[args.only]()), flush=True)
         return 0
     result: dict[str, Any] = {"machine": machine_info()}
+    previous = HERE / "results" / "desktop.json"
+    if args.only and previous.exists():  # re-running one part keeps the others' figures
+        result = {**json.loads(previous.read_text()), "machine": machine_info()}
     for name in [args.only] if args.only else list(parts):
         result[name] = _part(name, args)
         print(f"{name}: {json.dumps(result[name])}", flush=True)
@@ -315,7 +326,10 @@ def main() -> int:
     crash = result.get("crash", {})
     print("\nfigure                         measured      target")
     if first is not None:
-        print(f"first window                   {first:8.3f} s    < {FIRST_WINDOW_LIMIT_S} s")
+        print(
+            f"first window                   {first:8.3f} s    < {FIRST_WINDOW_LIMIT_S} s"
+            f"  (CPU {result['first']['cpu_s']:.3f} s)"
+        )
     if "first_page_s" in million:
         print(f"1M rows: first page            {million['first_page_s']:8.3f} s")
         print(f"1M rows: jump to the end       {million['jump_to_end_s']:8.3f} s")
