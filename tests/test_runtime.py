@@ -267,7 +267,7 @@ def test_no_endpoint_is_a_config_error(hub: FakeHub) -> None:
 
 
 def test_stdin_closed_before_the_token_ends_it(hub: FakeHub) -> None:
-    proc = hub.start(token="no-newline-follows")
+    proc = hub.start(token="no-newline-follows", newline=False)
     assert proc.stdin is not None
     proc.stdin.close()
     code = proc.wait(timeout=30)

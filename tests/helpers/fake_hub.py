@@ -66,6 +66,7 @@ class FakeHub:
         env: Mapping[str, str] | None = None,
         module: str = CHAOS,
         stdin_extra: bytes = b"",
+        newline: bool = True,
     ) -> subprocess.Popen[bytes]:
         """Start ``python -m module`` wired to this hub as spawn would, logging into self.dir."""
         full = dict(os.environ)
@@ -91,7 +92,7 @@ class FakeHub:
         )
         log.close()
         assert proc.stdin is not None
-        proc.stdin.write(token.encode() + b"\n" + stdin_extra)
+        proc.stdin.write(token.encode() + (b"\n" if newline else b"") + stdin_extra)
         proc.stdin.flush()
         self.procs.append(proc)
         return proc
