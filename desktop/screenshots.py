@@ -132,7 +132,7 @@ def main(argv: list[str]) -> int:  # noqa: PLR0915 (a page is built in one place
     rules.pattern.setText("TFL TRAVEL")
     rules.category.setText("Transport")
     rules.save_rule()
-    _spin(app, lambda: rules.table.rowCount() > 0, 30)
+    _spin(app, lambda: rules.message.text().startswith("Saved"), 60)
     rules.new_rule()
     rules.pattern.setText("NETFLIX")
     rules.category.setText("Subscriptions")
