@@ -135,9 +135,16 @@ def child_env(launch: Launch, parent_pid: int | None = None) -> dict[str, str]:
     return env
 
 
+# Windows has neither SIGKILL nor process groups to signal: os.kill there terminates the process.
+SIGKILL: int = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
 def signal_group(pid: int, sig: int) -> None:
     """Send ``sig`` to the process group led by ``pid`` (or to ``pid`` before it leads one)."""
     try:
+        if not hasattr(os, "killpg"):
+            os.kill(pid, sig)
+            return
         os.killpg(pid, sig)
     except ProcessLookupError:
         with contextlib.suppress(ProcessLookupError):
@@ -260,10 +267,10 @@ class PlainChild:
     def kill(self) -> None:
         """SIGKILL to its process group (also reaching stragglers after the leader died)."""
         if self._box.code is None:
-            signal_group(self.pid, signal.SIGKILL)
-        else:
+            signal_group(self.pid, SIGKILL)
+        elif hasattr(os, "killpg"):
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signal.SIGKILL)
+                os.killpg(self.pid, SIGKILL)
 
 
 class PlainSpawner:

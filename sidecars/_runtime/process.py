@@ -21,13 +21,14 @@ _PR_SET_PDEATHSIG = 1
 _TOKEN_MAX = 4096
 
 
-def set_parent_death_signal(sig: int = signal.SIGKILL) -> bool:
-    """Ask Linux to send ``sig`` when the parent exits; False where the OS has no such thing."""
+def set_parent_death_signal(sig: int | None = None) -> bool:
+    """Ask Linux to send ``sig`` (SIGKILL) when the parent exits; False on other systems."""
     if not sys.platform.startswith("linux"):
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0)
+        wanted = int(signal.SIGKILL if sig is None else sig)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, wanted, 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
 
