@@ -140,16 +140,22 @@ class Vocabulary:
         self.idf = np.asarray(idf, dtype=np.float64)
 
     @classmethod
-    def fit(cls, docs: Sequence[tuple[str, ...]], char_min_df: int = 1) -> Vocabulary:
-        """Learn the vocabulary and smooth idf from training documents; character n-grams seen in
-        fewer than `char_min_df` documents are left out (words never are: one example of a
-        merchant must be enough to learn it)."""
-        df: dict[str, int] = {}
-        for doc in docs:
+    def fit(
+        cls,
+        docs: Sequence[tuple[str, ...]],
+        counts: Sequence[float] | npt.NDArray[np.float64] | None = None,
+        char_min_df: int = 1,
+    ) -> Vocabulary:
+        """Learn the vocabulary and smooth idf from training documents (`counts`: how many rows
+        each document stands for). Character n-grams seen in fewer than `char_min_df` rows are
+        left out (words never are: one example of a merchant must be enough to learn it)."""
+        weights = [1.0] * len(docs) if counts is None else [float(c) for c in counts]
+        df: dict[str, float] = {}
+        for doc, w in zip(docs, weights, strict=True):
             for f in set(doc):
-                df[f] = df.get(f, 0) + 1
+                df[f] = df.get(f, 0.0) + w
         names = sorted(f for f, c in df.items() if c >= char_min_df or not f.startswith("c:"))
-        n = len(docs)
+        n = sum(weights)
         idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in names], dtype=np.float64)
         return cls(names, idf)
 

@@ -32,7 +32,6 @@ from sidecars.categorizer.features import (
     RowKey,
     Vocabulary,
     key_features,
-    row_features,
     row_key,
 )
 
@@ -170,8 +169,10 @@ def _softmax(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return scores
 
 
-def _weighted_vocabulary(docs: Sequence[tuple[str, ...]]) -> Vocabulary:
-    vocab = Vocabulary.fit(docs, char_min_df=CHAR_MIN_DF)
+def _weighted_vocabulary(
+    docs: Sequence[tuple[str, ...]], counts: npt.NDArray[np.float64] | None = None
+) -> Vocabulary:
+    vocab = Vocabulary.fit(docs, counts, char_min_df=CHAR_MIN_DF)
     is_char = np.array([n.startswith("c:") for n in vocab.names], dtype=bool)
     idf = np.where(is_char, vocab.idf * CHAR_WEIGHT, vocab.idf) if len(is_char) else vocab.idf
     return Vocabulary(vocab.names, idf)
@@ -188,9 +189,16 @@ def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
     started = time.perf_counter()
     labels = [e.category for e in examples]
     counts = Counter(labels)
-    rows = [Row(e.description, e.amount) for e in examples]
-    docs = [row_features(r) for r in rows]
-    vocab = _weighted_vocabulary(docs)
+    # Identical (features, label) pairs become one weighted row: the same optimum, found in a
+    # fraction of the time on real statements, where most rows repeat a known merchant. Grouped
+    # first by the cheap row key, then by features (several keys can share them).
+    by_key = Counter((row_key(Row(e.description, e.amount)), e.category) for e in examples)
+    grouped: Counter[tuple[tuple[str, ...], str]] = Counter()
+    for (key, label), n in by_key.items():
+        grouped[key_features(key), label] += n
+    docs = list(grouped)
+    weights = np.fromiter(grouped.values(), dtype=np.float64, count=len(grouped))
+    vocab = _weighted_vocabulary([d for d, _ in docs], weights)
     classes = sorted(counts)
     if len(classes) == 1:
         # Nothing to discriminate: every prediction is the one class, with a confidence that grows
@@ -200,12 +208,8 @@ def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
         model = Model(classes, vocab, coef_t, np.zeros(1), {})
         model.meta["single_class_confidence"] = (n + 1) / (n + 2)
     else:
-        # Identical (features, label) pairs become one weighted row: the same optimum, found in a
-        # fraction of the time on real statements, where most rows repeat a known merchant.
-        grouped = Counter(zip(docs, labels, strict=True))
-        x = vocab.transform(d for d, _ in grouped)
-        weights = np.fromiter(grouped.values(), dtype=np.float64, count=len(grouped))
-        coef_t, intercept = _fit(x, [lab for _, lab in grouped], classes, weights)
+        x = vocab.transform(d for d, _ in docs)
+        coef_t, intercept = _fit(x, [lab for _, lab in docs], classes, weights)
         model = Model(classes, vocab, coef_t, intercept, {})
     cv = _holdout_accuracy(examples) if holdout else None
     model.meta.update(
