@@ -31,7 +31,7 @@ def test_default_specs_are_the_four_models_with_preload_hints() -> None:
     specs = {s.name: s for s in default_specs()}
     assert list(specs) == ["categorizer", "forecaster", "insights", "advisor"]
     assert specs["categorizer"].preload == ("sklearn",)
-    assert specs["insights"].preload == ("sklearn",)
+    assert specs["insights"].preload == ()  # robust statistics: no sklearn to preload
     assert specs["forecaster"].preload == ("prophet",)
     assert all(s.module == f"sidecars.{n}" for n, s in specs.items())
 
