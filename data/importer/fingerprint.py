@@ -8,35 +8,40 @@ purchases on one day in one statement get different occurrence numbers. Never re
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
-from collections import Counter
 
 from data.importer.types import ParsedRow
-
-_SPACES = re.compile(r"\s+")
 
 
 def normalise_description(text: str) -> str:
     """Case-, accent-width- and whitespace-insensitive form of a description."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return _SPACES.sub(" ", folded).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.casefold().split())
 
 
 class Fingerprinter:
-    """Feed rows in file order; each call returns that row's stable fingerprint string."""
+    """Feed rows in file order; each call returns that row's stable fingerprint string.
+
+    Memory stays small for million-row files: one 64-bit key per distinct (date, amount,
+    description), not the strings themselves.
+    """
 
     def __init__(self) -> None:
-        self._seen: Counter[tuple[str, int, str]] = Counter()
+        self._seen: set[int] = set()
+        self._repeats: dict[int, int] = {}
 
     def __call__(self, row: ParsedRow) -> str:
         """The fingerprint of `row`, counting earlier identical rows of this file."""
-        key = (row.date.isoformat(), row.amount, normalise_description(row.description))
-        occurrence = self._seen[key]
-        self._seen[key] = occurrence + 1
-        digest = hashlib.sha256(
-            f"{key[0]}\x1f{key[1]}\x1f{key[2]}\x1f{occurrence}".encode()
-        ).hexdigest()
-        return digest[:32]
+        text = normalise_description(row.description)
+        material = f"{row.date.isoformat()}\x1f{row.amount}\x1f{text}".encode()
+        digest = hashlib.blake2b(material, digest_size=16).digest()
+        key = int.from_bytes(digest[:8], "big")
+        if key not in self._seen:
+            self._seen.add(key)
+            return digest.hex()
+        occurrence = self._repeats.get(key, 1)
+        self._repeats[key] = occurrence + 1
+        return hashlib.blake2b(digest + occurrence.to_bytes(4, "big"), digest_size=16).hexdigest()
 
     fingerprint = __call__
