@@ -159,3 +159,27 @@ def test_import_succeeds_and_stays_pending_when_categorizer_cannot_start(
     assert "Traceback" not in proc.stderr
     with Ledger.open(db) as ledger:
         assert ledger.count(TxFilter(categorize_state="pending")) == 3
+
+
+@pytest.mark.parametrize("argv", [["categorize"], ["train"], ["rules", "list"]])
+def test_commands_refuse_a_file_that_is_not_a_ledger(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(bytes(range(256)) * 8)
+    code, out, err = run(capsys, *argv, "--db", junk)
+    assert code == 1 and out == ""
+    assert "not a Fincast ledger" in err and len(err.strip().splitlines()) == 1
+    assert junk.read_bytes() == bytes(range(256)) * 8  # nothing lost
+
+
+def test_train_with_no_labels_says_so_without_starting_anything(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, statement: Path
+) -> None:
+    db = tmp_path / "l.sqlite"
+    assert run(capsys, "import", statement, "--account", "A", "--db", db, "--no-categorize")[0] == 0
+    code, out, err = run(capsys, "train", "--db", db)
+    assert code == 1 and out == ""
+    assert err.strip().endswith(
+        "nothing to learn from yet: categorize some transactions (or add rules) first"
+    )

@@ -32,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
     from supervisor import HubError
 
     with open_ledger(args) as ledger:
+        if not categorizing.training_params(ledger)["transactions"]:
+            # Said before starting anything: there is nothing a service could do.
+            raise UserError(
+                "nothing to learn from yet: categorize some transactions (or add rules) first"
+            )
 
         def go(hub: Any, why: str | None) -> dict[str, Any]:
             if hub is None:
