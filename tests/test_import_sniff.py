@@ -185,6 +185,12 @@ def test_truncated_utf16() -> None:
     assert "truncated" in _problem(data)
 
 
+def test_utf16_cut_between_characters_mid_line() -> None:
+    data = STATEMENT.encode("utf-16")
+    cut = data[: len(data) - 8]  # whole characters, but the last line is incomplete
+    assert "stops in the middle of a line" in _problem(cut)
+
+
 def test_header_without_rows() -> None:
     assert "no transaction rows" in _problem(b"Date,Description,Amount\n")
 

@@ -158,12 +158,38 @@ def _legacy_encoding(body: bytes) -> str:
     return "cp1252"
 
 
+def _tail(source: Path | bytes, count: int) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source[-count:])
+    with Path(source).open("rb") as fh:
+        fh.seek(0, io.SEEK_END)
+        fh.seek(max(0, fh.tell() - count))
+        return fh.read()
+
+
+def _ends_with_line_break(source: Path | bytes, head: bytes, encoding: str) -> bool:
+    """True when a UTF-16/32 file's last character is a line break. Windows programs, the only
+    ones that write these encodings, end every line; a file that stops mid-line was cut off."""
+    unit = 4 if encoding.startswith("utf-32") else 2
+    if encoding in ("utf-16", "utf-32"):  # with a BOM: its byte order
+        little = head[:2] == codecs.BOM_UTF16_LE[:2]
+        encoding = f"{encoding}-{'le' if little else 'be'}"
+    last = _tail(source, unit).decode(encoding, errors="replace")
+    return last in ("\n", "\r")
+
+
 def sample(source: Path | bytes) -> Sample:
     """Read and decode the sniff window of `source`."""
     head, size = read_head(source)
     if size == 0:
         raise ImportProblem("The file is empty.")
     encoding = detect_encoding(head, size)
+    if encoding.startswith(("utf-16", "utf-32")) and not _ends_with_line_break(
+        source, head, encoding
+    ):
+        raise ImportProblem(
+            f"The file is truncated: its {encoding.upper()} text stops in the middle of a line."
+        )
     complete = len(head) >= size
     if not complete and not re.search(rb"[\r\n]", head):
         raise ImportProblem(
