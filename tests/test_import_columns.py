@@ -36,6 +36,7 @@ def test_header_words(header: str, words: tuple[str, ...], expected: bool) -> No
         (["Af", "Bij"], (frozenset({"af"}), frozenset({"bij"}))),
         (["", "CR", ""], (frozenset({""}), frozenset({"cr"}))),
         (["支出", "收入"], (frozenset({"支出"}), frozenset({"收入"}))),
+        (["支出", "/", "收入"], (frozenset({"支出"}), frozenset({"收入"}))),  # "/": neither
         (["Paid", "Paid"], None),  # one value throughout says nothing
         (["D", "C", "X"], None),
         (["D", "", "C"], None),

@@ -486,3 +486,13 @@ def test_a_balance_the_amounts_do_not_explain_is_flagged() -> None:
     assert d.recognised[-1] == (
         "Check the amounts: the running balance agrees with only 0% of 2 steps under any reading."
     )
+
+
+def test_neutral_rows_of_an_indicator_column_keep_the_stated_amount() -> None:
+    text = (
+        "交易时间,交易对方,收/支,金额(元)\n"
+        "2019-09-26 12:45:27,米线,支出,¥28.16\n"
+        "2019-09-27 10:10:11,好友,收入,¥0.35\n"
+        "2019-09-28 09:00:00,零钱通,/,¥2000.00\n"
+    )
+    assert rows_of(text) == [("2019-09-26", -2816), ("2019-09-27", 35), ("2019-09-28", 200000)]

@@ -114,9 +114,10 @@ def column_stats(index: int, header: str, cells: list[str], decimal: str) -> Col
 
 
 def indicator_values(cells: list[str]) -> tuple[frozenset[str], frozenset[str]] | None:
-    """(out values, in values) when every cell is an in/out word; an empty cell may stand for
-    one side when the other side is written (e.g. "CR" or nothing)."""
-    values = {c.strip().casefold() for c in cells}
+    """(out values, in values) when every cell is an in/out word or a neutral mark ("/", for
+    moves between one's own accounts); an empty cell may stand for one side when the other side
+    is written (e.g. "CR" or nothing)."""
+    values = {c.strip().casefold() for c in cells} - words.INDICATOR_NEUTRAL
     filled = values - {""}
     if not filled or len(filled) > 6:
         return None

@@ -14,7 +14,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from data.importer import amounts
+from data.importer import amounts, words
 from data.importer.amounts import AmountParser
 from data.importer.dates import DateParser
 from data.importer.types import (
@@ -144,6 +144,8 @@ class RowReader:
                 return -abs(value)
             if flag in self._in:
                 return abs(value)
+            if flag in words.INDICATOR_NEUTRAL:
+                return value
             raise BadAmount(f"the in/out column says {flag!r}, which is neither in nor out")
         return value
 

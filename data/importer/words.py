@@ -113,4 +113,7 @@ INDICATOR_IN = frozenset(
     "payment received", "inkomend", "return", "refund",
     }
 )
+# Marks for rows that are neither in nor out (transfers between one's own pockets): the amount
+# is taken as stated.
+INDICATOR_NEUTRAL = frozenset({"/", "n/a", "—", "不计收支", "neutral"})
 # fmt: on
