@@ -58,7 +58,9 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache for listing big ledgers
+        # 16 MiB of page cache: a 1M-row import peaked at 167 MB RSS with 64 MiB and at 74 MB with
+        # 16 MiB, using no more CPU; listing reads are served by the OS page cache either way
+        conn.execute("PRAGMA cache_size = -16384")
         if conn.execute("PRAGMA application_id").fetchone()[0] == 0:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         migrate(conn)
