@@ -56,11 +56,13 @@ def _words(text: str) -> list[str]:
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 
 
+@lru_cache(maxsize=100_000)
 def fold(description: str) -> str:
-    """The description as the model reads it: truncated, every digit a 0. Which store, card, date
-    or reference a row names says nothing about its category, and rows that differ only there
-    (most of a statement) then share their features and one cache entry."""
-    return description[:MAX_TEXT].translate(_DIGITS_TO_ZERO)
+    """The description as the model reads it: truncated, every digit a 0, dates and card numbers
+    gone. Which store, card, date or reference a row names says nothing about its category, and
+    rows that differ only there (most of a statement) then share their features and one cache
+    entry."""
+    return strip_dates(description[:MAX_TEXT].translate(_DIGITS_TO_ZERO))
 
 
 def text_features(description: str) -> tuple[str, ...]:
@@ -77,7 +79,7 @@ def _text_features(description: str) -> tuple[str, ...]:
     feats.extend(f"p:{a} {b}" for a, b in itertools.pairwise(pw))
     if pw:
         feats.append("P:" + " ".join(pw[:4]))
-    dw = _words(strip_dates(description))
+    dw = _words(description)
     feats.extend("w:" + w for w in dw)
     feats.extend(f"w:{a} {b}" for a, b in itertools.pairwise(dw))
     # char_wb-style n-grams of each payee word: robust to truncation ("Woolworths" / "Woolwort").
@@ -122,6 +124,7 @@ def key_features(key: RowKey) -> tuple[str, ...]:
 
 def clear_cache() -> None:
     """Forget cached features (benchmarks measure cold prediction with it)."""
+    fold.cache_clear()
     _text_features.cache_clear()
     normalize_payee.cache_clear()
 
