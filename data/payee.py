@@ -202,8 +202,8 @@ def _strip_prefixes(text: str) -> str:
 def _is_reference(token: str) -> bool:
     """Reference codes, store numbers, amounts: tokens a merchant's name does not contain."""
     core = token.strip(".,:;()[]#*/-'\"")
-    if not core:
-        return True
+    if not core or (len(core) >= 3 and set(core.lower()) <= {"x", "*"}):
+        return True  # nothing, or a masked placeholder ("XXXX")
     digits = sum(ch.isdigit() for ch in core)
     if digits == 0:
         return False
@@ -260,6 +260,20 @@ def normalize_payee(description: str) -> str:
     text = _clean(description if isinstance(description, str) else str(description))
     if not text:
         return ""
+    if " | " in text:
+        # The importer joins multi-column descriptions with " | " (payee | memo | reference...):
+        # the payee is the first part that still names someone once the boilerplate is gone.
+        for part in text.split(" | "):
+            found = _payee_of(part, fallback=False)
+            if found:
+                return found
+    return _payee_of(text, fallback=True)
+
+
+def _payee_of(text: str, *, fallback: bool) -> str:
+    description = text
+    if not fallback and not _PREFIX_RE.sub("", text).strip(" *#-:|"):
+        return ""  # a part that only says how the money moved ("DEBIT") names nobody
     text = _BOILERPLATE_RE.sub(" ", text)
     text = _strip_prefixes(text.strip())
     # "MERCHANT*REF123" and "MERCHANT  * 12 Oct": what follows a star is a reference or location.
@@ -284,9 +298,11 @@ def normalize_payee(description: str) -> str:
     tokens = [t for t in (t.strip(" -:,;/|") for t in tokens) if t]
     tokens = _drop_location(tokens)
     if not tokens:
+        if not fallback:
+            return ""
         # Nothing name-like survived (e.g. "ATM 123456"): fall back to the cleaned text.
-        fallback = _clean(description)[:64]
-        return fallback.title() if fallback.isupper() else fallback
+        cleaned = _clean(description)[:64]
+        return cleaned.title() if cleaned.isupper() else cleaned
     letters = [ch for ch in " ".join(tokens) if ch.isalpha()]
     shouting = bool(letters) and all(ch.isupper() for ch in letters)
     return _case(tokens, shouting)[:80]

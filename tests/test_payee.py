@@ -30,6 +30,11 @@ from data.payee import normalize_payee
         ("Lyft", "Lyft"),
         ("Harrison Shoebridge", "Harrison Shoebridge"),
         ("trader joe's #552", "Trader Joe's"),
+        # Multi-column descriptions joined by the importer: the first part that names someone.
+        ("NETFLIX | Streaming service", "Netflix"),
+        ("DEBIT | ONLINE WIRE TRANSFER", "Online Wire Transfer"),
+        ("08:57:22 | Lyft | ride", "Lyft"),
+        ("XXXX | Rent", "Rent"),
     ],
 )
 def test_known_shapes(raw: str, payee: str) -> None:
