@@ -496,3 +496,24 @@ def test_neutral_rows_of_an_indicator_column_keep_the_stated_amount() -> None:
         "2019-09-28 09:00:00,零钱通,/,¥2000.00\n"
     )
     assert rows_of(text) == [("2019-09-26", -2816), ("2019-09-27", 35), ("2019-09-28", 200000)]
+
+
+def test_trailer_balance_row_does_not_hide_the_booking_date_column() -> None:
+    text = (
+        "Umsätze Girokonto;Zeitraum: 01.01.2024 - 31.01.2024\n"
+        "\n"
+        "Buchungstag;Wert;Umsatzart;Begünstigter / Auftraggeber;Verwendungszweck;"
+        "Soll;Haben;Währung\n"
+        "02.01.2024;03.01.2024;Lastschrift;Stadtwerke;Strom Jan;-54,00;;EUR\n"
+        "05.01.2024;05.01.2024;Gutschrift;ACME GmbH;Gehalt;;2.500,00;EUR\n"
+        "Kontostand;31.01.2024;;;;;2.446,00;EUR\n"
+    )
+    d = detect(text.encode("cp1252"))
+    assert (d.mapping.date_column, d.mapping.sign) == (0, DEBIT_CREDIT)
+    assert rows_of_bytes(text.encode("cp1252")) == [("2024-01-02", -5400), ("2024-01-05", 250000)]
+
+
+def rows_of_bytes(data: bytes) -> list[tuple[str, int]]:
+    return [
+        (r.date.isoformat(), r.amount) for r in iter_rows(detect(data)) if isinstance(r, ParsedRow)
+    ]

@@ -71,7 +71,10 @@ def column_stats(index: int, header: str, cells: list[str], decimal: str) -> Col
     """Describe one column from its sample cells."""
     filled_cells = [c.strip() for c in cells if c.strip() and not amounts.is_blank(c)]
     n = max(len(cells), 1)
-    formats = dates.formats_for(filled_cells) if filled_cells else ()
+    # Word-only cells ("Pending", a "Kontostand" trailer) are lines that are not transactions;
+    # every other cell must read as a date in the same format.
+    dated = [c for c in filled_cells if any(ch.isdigit() for ch in c)]
+    formats = dates.formats_for(dated) if len(dated) > len(filled_cells) / 2 else ()
     parsed = [amounts.parse(c, decimal) for c in filled_cells]
     numeric_cells = [c for c, p in zip(filled_cells, parsed, strict=True) if p is not None]
     numeric = len(numeric_cells) / len(filled_cells) if filled_cells else 0.0
