@@ -517,3 +517,21 @@ def rows_of_bytes(data: bytes) -> list[tuple[str, int]]:
     return [
         (r.date.isoformat(), r.amount) for r in iter_rows(detect(data)) if isinstance(r, ParsedRow)
     ]
+
+
+def test_balance_after_the_row_is_preferred_to_balance_before() -> None:
+    # Headerless: account, currency, date, balance before, balance after, date, amount, text.
+    text = (
+        "123\tEUR\t20240102\t1000,00\t987,65\t20240102\t-12,35\tJansen\n"
+        "123\tEUR\t20240103\t987,65\t2987,65\t20240103\t2000,00\tWerkgever\n"
+        "123\tEUR\t20240105\t2987,65\t2937,65\t20240105\t-50,00\tAlbert Heijn\n"
+        "123\tEUR\t20240107\t2937,65\t2930,15\t20240107\t-7,50\tHema\n"
+    )
+    d = detect(text.encode())
+    assert (d.mapping.amount_column, d.mapping.balance_column) == (6, 4)
+    assert [r.balance for r in iter_rows(d) if isinstance(r, ParsedRow)] == [
+        98765,
+        298765,
+        293765,
+        293015,
+    ]

@@ -29,6 +29,7 @@ class BalanceFit:
     share: float  # matching consecutive pairs / comparable pairs
     pairs: int
     newest_first: bool
+    after: bool = True  # the balance is stated after each row (else before it)
 
 
 def balance_fit(
@@ -63,7 +64,7 @@ def balance_fit(
             hits += before + sign * amount == after
         share = hits / pairs if pairs else 0.0
         if pairs and (share > best.share or (share == best.share and pairs > best.pairs)):
-            best = BalanceFit(share, pairs, desc)
+            best = BalanceFit(share, pairs, desc, after=(offset == 0) != desc)
     return best
 
 
@@ -250,7 +251,9 @@ def _decide(
             fit = balance_fit(_amounts(cand, rows), balances, newest_first)
             if fit.pairs == 0:
                 continue
-            score = fit.share
+            # A balance after each row beats an equally good one before it (ParsedRow.balance
+            # is the balance after the row wherever the statement states one).
+            score = fit.share + (1e-6 if fit.after else 0.0)
             if best is None or score > best[0] + 1e-9:
                 best = (score, -rank, replace(cand, balance_column=b), fit)
     needed = 0.75 if headed_balance else 0.9
