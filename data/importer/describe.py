@@ -32,7 +32,7 @@ def describe(m: Mapping) -> tuple[str, ...]:
     lines = [
         f"Encoding {m.encoding}; fields separated by {separator}.",
         (
-            f"Header on line record {m.header_row + 1}; table of {m.width} columns."
+            f"Header is record {m.header_row + 1} of the file; table of {m.width} columns."
             if m.header_row is not None
             else f"No header row; table of {m.width} columns."
         ),
