@@ -25,6 +25,9 @@ from data.payee import normalize_payee, strip_dates
 # Descriptions beyond this are truncated: real ones are < 200 characters, and a 100 KB one must not
 # cost 100 KB of n-grams.
 MAX_TEXT = 300
+# Character n-gram lengths over each payee word. Measured on the labeled sets: (3, 4) scored
+# exactly as (3, 4, 5) on all three and trains ~30% faster (fewer non-zeros per row).
+CHAR_NGRAMS = (3, 4)
 _WORD_RE = re.compile(r"[^\W\d_][\w&'.\-]*|\d+", re.UNICODE)
 
 
@@ -85,7 +88,7 @@ def _text_features(description: str) -> tuple[str, ...]:
     # char_wb-style n-grams of each payee word: robust to truncation ("Woolworths" / "Woolwort").
     for w in pw[:8]:
         padded = f" {w} "
-        for n in (3, 4, 5):
+        for n in CHAR_NGRAMS:
             feats.extend("c:" + padded[i : i + n] for i in range(max(len(padded) - n + 1, 0)))
     if not feats:
         feats.append("empty-text")
