@@ -535,3 +535,11 @@ def test_balance_after_the_row_is_preferred_to_balance_before() -> None:
         293765,
         293015,
     ]
+
+
+def test_a_profile_that_no_longer_reads_the_dates_is_set_aside() -> None:
+    saved = answer(detect(AMBIGUOUS.encode()), "date_format", "%m/%d/%Y").mapping
+    later = "Date,Description,Amount\n25/02/2024,A,-1.00\n26/02/2024,B,-2.00\n"
+    d = detect(later.encode(), profile=saved)
+    assert d.mapping.date_format == "%d/%m/%Y"
+    assert rows_of(later) == [("2024-02-25", -100), ("2024-02-26", -200)]

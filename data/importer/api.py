@@ -54,7 +54,7 @@ def detect(
         width=region.width,
         columns=names,
     )
-    if profile is not None and profiles.fits(profile, base):
+    if profile is not None and profiles.fits(profile, base) and _dates_read(profile, region):
         preamble = [r for _, r in recs[: region.data_start]]
         mapping = replace(
             profile,
@@ -75,6 +75,15 @@ def detect(
         locale=locale,
         window=[r for _, r in recs],
     )
+
+
+def _dates_read(profile: Mapping, region: Region) -> bool:
+    """True when the saved profile still reads this file's dates (a bank may change format)."""
+    cells = [r[profile.date_column] for r in region.data if profile.date_column < len(r)]
+    if not dates.has_year(profile.date_format):
+        return True  # year-less dates are checked against the period later
+    read = sum(1 for c in cells if dates.parse(c, profile.date_format) is not None)
+    return read >= 0.9 * len(cells)
 
 
 def _analyse(
