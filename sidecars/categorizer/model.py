@@ -42,7 +42,8 @@ CHAR_WEIGHT = 0.4
 # features on the pooled labeled sets and cost half a point on one, so every n-gram is kept.
 CHAR_MIN_DF = 1
 MAX_ITER = 300
-TOL = 1e-3
+# liblinear stopping tolerance: 1e-2 scored exactly as 1e-3 on every labeled set, ~40% sooner.
+TOL = 1e-2
 N_ALTERNATIVES = 3
 N_REASONS = 3
 
