@@ -8,6 +8,7 @@ Nothing here writes anywhere or knows about the ledger.
 from __future__ import annotations
 
 import codecs
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -187,12 +188,10 @@ def _stream(
     detection: Detection, mapping: Mapping, reader: RowReader
 ) -> Iterator[ParsedRow | RowError]:
     _check(mapping)
-    for index, (line, record) in enumerate(
-        sniff.records(detection.source, mapping.encoding, mapping.delimiter)
-    ):
-        if index < mapping.data_start:
-            continue
-        item = reader.read(line, record)
+    records = sniff.records(detection.source, mapping.encoding, mapping.delimiter)
+    read = reader.read
+    for line, record in itertools.islice(records, mapping.data_start, None):
+        item = read(line, record)
         if item is not None:
             yield item
 

@@ -46,6 +46,20 @@ _BALANCE_LINE = re.compile(
 )
 
 
+# First letters of every phrase _BALANCE_LINE knows: most descriptions skip the regex.
+_BALANCE_STARTS = frozenset(
+    ["ope", "clo", "sta", "end", "ini", "fin", "pre", "new", "ava", "led", "cur", "bro", "car", "bal", "anf", "sch", "alt", "neu", "beg", "ein", "sal", "kon", "sol", "lik", "apy", "tur", "tot", "нач", "кон", "期初余", "期末余"]
+)
+
+
+def _balance_phrase(text: str) -> bool:
+    """True when `text` is only an opening/closing balance or total label."""
+    head = text.lstrip(" \t*-:#(").casefold()
+    return (head[:3] in _BALANCE_STARTS or head[:2] in ("期初", "期末")) and bool(
+        _BALANCE_LINE.match(text)
+    )
+
+
 def _plain(cell: str, decimal: str) -> int | None:
     """Minor units (cents) of a plain number such as "-1234.56"; None for anything else."""
     negative = cell[:1] == "-"
@@ -154,7 +168,7 @@ class RowReader:
         texts = [
             record[i] for i in self.m.description_columns if i < len(record) and record[i].strip()
         ]
-        return bool(texts) and all(_BALANCE_LINE.match(t.strip()) for t in texts)
+        return bool(texts) and all(_balance_phrase(t.strip()) for t in texts)
 
     def balance(self, record: list[str]) -> int | None:
         """The running balance stated in `record`, if any and readable."""
@@ -198,7 +212,7 @@ class RowReader:
             if balance is None:
                 return None
         parts = [" ".join(record[i].split()) for i in m.description_columns if record[i]]
-        if parts and all(_BALANCE_LINE.match(p) for p in parts if p):
+        if parts and all(_balance_phrase(p) for p in parts if p):
             return None  # the general path skips and counts it
         currency = None
         if self._currency_at >= 0:
