@@ -47,43 +47,13 @@ _BALANCE_LINE = re.compile(
 
 
 # First letters of every phrase _BALANCE_LINE knows: most descriptions skip the regex.
-_BALANCE_STARTS = frozenset(
-    {
-        # fmt: off
-        "ope",
-        "clo",
-        "sta",
-        "end",
-        "ini",
-        "fin",
-        "pre",
-        "new",
-        "ava",
-        "led",
-        "cur",
-        "bro",
-        "car",
-        "bal",
-        "anf",
-        "sch",
-        "alt",
-        "neu",
-        "beg",
-        "ein",
-        "sal",
-        "kon",
-        "sol",
-        "lik",
-        "apy",
-        "tur",
-        "tot",
-        "нач",
-        "кон",
-        "期初余",
-        "期末余",
-        # fmt: on
-    }
-)
+# fmt: off
+_BALANCE_STARTS = frozenset({
+    "ope", "clo", "sta", "end", "ini", "fin", "pre", "new", "ava", "led", "cur", "bro",
+    "car", "bal", "anf", "sch", "alt", "neu", "beg", "ein", "sal", "kon", "sol", "lik",
+    "apy", "tur", "tot", "нач", "кон", "期初余", "期末余",
+})
+# fmt: on
 
 
 def _balance_phrase(text: str) -> bool:
