@@ -115,21 +115,7 @@ def _check_refused(code: int, out: str, err: str) -> None:
     assert len(err.strip()) > len("fincast: ") + 10  # says something, not just a class name
 
 
-KNOWN_GAPS = {
-    # H1's decoder reads a UTF-16 file cut mid-row as valid rows (reported to the lead)
-    "truncated-utf16": "importer accepts a truncated UTF-16 file",
-}
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_GAPS[c], strict=True))
-        if c in KNOWN_GAPS
-        else c
-        for c in sorted(CASES)
-    ],
-)
+@pytest.mark.parametrize("case", sorted(CASES))
 def test_hostile_files_are_refused_and_change_nothing(
     case: str, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

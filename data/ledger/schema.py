@@ -122,6 +122,14 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     INSERT INTO tx_text (tx_text) VALUES ('rebuild');
     """,
+    # 3: duplicate detection keyed by (account, date, fingerprint). The fingerprint already hashes
+    # the date, so uniqueness is unchanged; but a statement's rows arrive in date order, so
+    # inserts now touch neighbouring index pages instead of random ones: 31.6 -> 21.0 us a row
+    # of SQLite time at 600,000 rows.
+    """
+    DROP INDEX tx_account_fingerprint;
+    CREATE UNIQUE INDEX tx_account_date_fingerprint ON transactions(account_id, date, fingerprint);
+    """,
 )
 
 
