@@ -172,7 +172,7 @@ def import_stall(rows: int, repeat: int) -> dict[str, Any]:
 
     from desktop import app as desktop_app
     from desktop.watchdog import LagRecorder
-    from tests.desktop.conftest import write_statement
+    from tests.desktop.conftest import make_statement as write_statement
 
     _app = QApplication.instance() or QApplication(["bench"])
     worst, p99, seconds, ticks = [], [], [], 0

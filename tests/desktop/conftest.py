@@ -40,7 +40,7 @@ def _fail_on_qt_warnings() -> Iterator[list[str]]:
     assert not seen, "Qt warned:\n" + "\n".join(seen)
 
 
-def write_statement(path: Path, rows: int, *, start: dt.date = dt.date(2024, 1, 1)) -> Path:
+def make_statement(path: Path, rows: int, *, start: dt.date = dt.date(2024, 1, 1)) -> Path:
     """A plain signed-amount CSV of `rows` varied transactions (a bank export's simplest shape)."""
     shops = ["TESCO STORES", "NETFLIX.COM", "SHELL FUEL", "PRET A MANGER", "AMAZON MKTPLACE"]
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -69,7 +69,7 @@ def filled_ledger(ledger_path: Path, tmp_path: Path) -> Path:
     """A ledger with 1,000 transactions in one account."""
     from data.ledger import Ledger
 
-    csv_path = write_statement(tmp_path / "statement.csv", 1000)
+    csv_path = make_statement(tmp_path / "statement.csv", 1000)
     with Ledger.open(ledger_path) as ledger:
         ledger.import_file(csv_path, "Checking", currency="USD")
     return ledger_path
@@ -95,6 +95,17 @@ def make_window(qtbot: Any) -> Iterator[Callable[..., Any]]:
         window.close()
 
 
-def no_supervisor() -> Any:
-    """A hub factory standing in for a machine where the supervisor package is missing."""
+def _no_supervisor() -> Any:
     raise ImportError("No module named 'supervisor'")
+
+
+@pytest.fixture
+def write_statement() -> Callable[..., Path]:
+    """make_statement: a plain signed-amount CSV of N varied transactions."""
+    return make_statement
+
+
+@pytest.fixture
+def no_supervisor() -> Callable[[], Any]:
+    """A hub factory standing in for a machine where the supervisor package is missing."""
+    return _no_supervisor

@@ -16,8 +16,6 @@ from data.ledger import Ledger, TxFilter
 from desktop.health import Level
 from desktop.models.transactions_model import CATEGORY
 
-from .conftest import write_statement
-
 
 def _categorizer_hub() -> Any:
     from supervisor import Hub, ServiceSpec
@@ -34,7 +32,7 @@ def _pending(db: Path) -> int:
 
 @pytest.mark.slow
 def test_killing_the_categorizer_shows_pending_then_fills_in_after_retry(
-    qtbot: Any, make_window: Any, filled_ledger: Path, tmp_path: Path
+    qtbot: Any, make_window: Any, filled_ledger: Path, tmp_path: Path, write_statement: Any
 ) -> None:
     pytest.importorskip("sklearn")
     window = make_window(filled_ledger, hub_factory=_categorizer_hub)

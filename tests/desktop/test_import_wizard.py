@@ -12,8 +12,6 @@ from PySide6.QtCore import Qt
 
 from data.ledger import Ledger
 
-from .conftest import write_statement
-
 
 def _stage(qtbot: Any, make_window: Any, db: Path, path: Path) -> Any:
     window = make_window(db)
@@ -27,7 +25,7 @@ def _stage(qtbot: Any, make_window: Any, db: Path, path: Path) -> Any:
 
 
 def test_preview_import_result_and_undo(
-    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, write_statement: Any
 ) -> None:
     path = write_statement(tmp_path / "bank.csv", 120)
     window, wizard = _stage(qtbot, make_window, ledger_path, path)
@@ -52,7 +50,7 @@ def test_preview_import_result_and_undo(
 
 
 def test_importing_the_same_file_twice_lists_duplicates(
-    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, write_statement: Any
 ) -> None:
     path = write_statement(tmp_path / "bank.csv", 40)
     with Ledger.open(ledger_path) as ledger:
@@ -65,7 +63,7 @@ def test_importing_the_same_file_twice_lists_duplicates(
 
 
 def test_a_mapping_change_redoes_the_preview(
-    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, write_statement: Any
 ) -> None:
     path = write_statement(tmp_path / "bank.csv", 10)
     _window, wizard = _stage(qtbot, make_window, ledger_path, path)
@@ -113,7 +111,7 @@ def test_a_missing_file_is_explained(
 
 
 def test_no_account_no_import(
-    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, write_statement: Any
 ) -> None:
     path = write_statement(tmp_path / "bank.csv", 5)
     _window, wizard = _stage(qtbot, make_window, ledger_path, path)

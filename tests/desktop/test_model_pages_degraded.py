@@ -10,8 +10,6 @@ from PySide6.QtCore import Qt
 
 from desktop import insighting, result_cache
 
-from .conftest import no_supervisor
-
 FORECAST = {
     "series": [
         {
@@ -49,7 +47,7 @@ FORECAST = {
 
 
 def test_forecast_page_shows_the_cached_forecast_with_its_date(
-    qtbot: Any, make_window: Any, filled_ledger: Path
+    qtbot: Any, make_window: Any, filled_ledger: Path, no_supervisor: Any
 ) -> None:
     result_cache.save(filled_ledger, "forecast", {"forecast": FORECAST, "currency": "USD"})
     window = make_window(filled_ledger, hub_factory=no_supervisor)
@@ -73,7 +71,7 @@ def test_forecast_page_shows_the_cached_forecast_with_its_date(
 
 
 def test_forecast_page_without_any_forecast_says_why(
-    qtbot: Any, make_window: Any, filled_ledger: Path
+    qtbot: Any, make_window: Any, filled_ledger: Path, no_supervisor: Any
 ) -> None:
     window = make_window(filled_ledger, hub_factory=no_supervisor)
     window.ctx.hub.start()
@@ -87,7 +85,7 @@ def test_forecast_page_without_any_forecast_says_why(
 
 
 def test_insights_page_shows_cached_results_and_dismissals_stick(
-    qtbot: Any, make_window: Any, filled_ledger: Path
+    qtbot: Any, make_window: Any, filled_ledger: Path, no_supervisor: Any
 ) -> None:
     anomalies = [
         {

@@ -11,8 +11,6 @@ import pytest
 from data.ledger import Ledger
 from desktop.watchdog import LagRecorder
 
-from .conftest import write_statement
-
 # Far above the 50 ms target (measured in bench/desktop.py on a quiet machine), so a loaded
 # two-core box does not fail the test, yet a GUI thread that ran the import itself (seconds) would.
 STALL_LIMIT_MS = 1000
@@ -20,7 +18,7 @@ STALL_LIMIT_MS = 1000
 
 @pytest.mark.slow
 def test_a_100k_row_import_never_stalls_the_gui_thread(
-    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, write_statement: Any
 ) -> None:
     path = write_statement(tmp_path / "big.csv", 100_000)
     window = make_window(ledger_path)

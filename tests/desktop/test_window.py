@@ -13,8 +13,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 from desktop.health import Level
 from desktop.window import PAGES
 
-from .conftest import no_supervisor, write_statement
-
 
 def test_window_has_title_sidebar_and_a_light_per_service(
     make_window: Any, ledger_path: Path
@@ -56,7 +54,7 @@ def test_first_run_offers_import_and_demo_then_demo_fills_the_dashboard(
 
 
 def test_missing_supervisor_shows_in_place_with_a_retry(
-    qtbot: Any, make_window: Any, filled_ledger: Path
+    qtbot: Any, make_window: Any, filled_ledger: Path, no_supervisor: Any
 ) -> None:
     window = make_window(filled_ledger, hub_factory=no_supervisor)
     window.ctx.hub.start()
@@ -76,7 +74,7 @@ def test_missing_supervisor_shows_in_place_with_a_retry(
 
 
 def test_dropping_a_statement_opens_the_import_wizard(
-    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, write_statement: Any
 ) -> None:
     window = make_window(ledger_path)
     csv_path = write_statement(tmp_path / "dropped.csv", 30)
