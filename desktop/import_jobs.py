@@ -131,19 +131,16 @@ def remapped(staged: Staged, mapping: Mapping) -> Staged:
 def commit(
     ledger: Any, staged: Staged, account: str, currency: str, progress: Callable[[int], None]
 ) -> Any:
-    """Store the whole file in `account` (created with `currency` if new); an ImportResult."""
-    from data.ledger.importing import file_sha256
+    """Store the whole file in `account` (created with `currency` if new); an ImportResult.
 
-    with cyclic_gc_paused():
-        return ledger.commit_import(
-            account,
-            staged.detection,
-            staged.mapping,
-            source_name=staged.path.name,
-            sha256=file_sha256(staged.path),
-            currency=currency,
-            progress=progress,
-        )
+    The work happens in a child process (desktop/import_child.py): in this process the import's
+    long GIL-holding stretches stalled the GUI thread by 50-90 ms at a time. This thread only
+    waits on the child's pipe and relays its progress.
+    """
+    from desktop import import_child
+
+    req = import_child.request(Path(ledger.path), staged, account, currency)
+    return import_child.run_child(req, progress)
 
 
 def import_demo(ledger: Any, folder: Path = SAMPLES) -> list[Any]:

@@ -144,3 +144,20 @@ def test_an_ambiguous_date_order_is_asked_and_answered(
     assert not wizard.staged.detection.questions
     wizard.account.setCurrentText("Ambiguous")
     assert wizard.import_button.isEnabled()
+
+
+def test_a_bad_row_past_the_preview_refuses_the_whole_file(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, write_statement: Any
+) -> None:
+    path = write_statement(tmp_path / "bank.csv", 120)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[100] = "2024-13-45,BROKEN ROW,-1.00"  # line 101 of the file: past the 50-row preview
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    wizard.account.setCurrentText("Everyday")
+    wizard.commit()
+    qtbot.waitUntil(lambda: "Nothing was imported" in wizard.review_message.text(), timeout=30_000)
+    assert wizard.stack.currentIndex() == 1
+    assert any("line 101" in wizard.errors.item(i).text() for i in range(wizard.errors.count()))
+    with Ledger.open(ledger_path) as ledger:
+        assert ledger.count() == 0
