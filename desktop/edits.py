@@ -84,4 +84,6 @@ class SetCategory(QUndoCommand):
                 ledger.mark_pending(pending)
 
         self.model.replace({t.id: t for t in self.txns})
-        self.ctx.writer.submit(put_back, lambda _n: self.ctx.events.changed.emit("categories"))
+        # Rows put back to pending must wake the categorize pump, which listens for "undo".
+        what = "undo" if pending else "categories"
+        self.ctx.writer.submit(put_back, lambda _n: self.ctx.events.changed.emit(what))

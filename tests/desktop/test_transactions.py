@@ -168,3 +168,21 @@ def test_confidence_and_reasons_are_shown(
     assert "Best guess: Eating out" in model.data(
         model.index(1, CATEGORY), Qt.ItemDataRole.ToolTipRole
     )
+
+
+def test_undoing_an_edit_of_a_pending_row_wakes_the_categorize_pump(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    window, view = _open(qtbot, make_window, filled_ledger)
+    model = view.model
+    txn = _loaded(qtbot, model, 0)
+    assert txn.categorize_state == "pending"  # no categorizer has run on this ledger
+    seen: list[str] = []
+    window.ctx.events.changed.connect(seen.append)
+    assert model.setData(model.index(0, CATEGORY), "Groceries", Qt.ItemDataRole.EditRole)
+    qtbot.waitUntil(lambda: "categories" in seen, timeout=10_000)
+    window.ctx.undo.undo()
+    # The pump listens for "undo": the row is pending again and must be categorized promptly.
+    qtbot.waitUntil(lambda: "undo" in seen, timeout=10_000)
+    with Ledger.open(filled_ledger) as ledger:
+        assert ledger.count(TxFilter(ids=(txn.id,), categorize_state="pending")) == 1
