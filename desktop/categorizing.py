@@ -114,10 +114,14 @@ def predictions_from_reply(
         if not isinstance(category, str) or not category.strip():
             continue
         conf = float(confidence) if isinstance(confidence, int | float) else 0.0
+        raw = p.get("reasons")
+        why = tuple(str(r)[:80] for r in raw[:8]) if isinstance(raw, list) else ()
         if conf >= threshold:
-            out.append(Prediction(t.id, category, conf, source="model"))
+            out.append(Prediction(t.id, category, conf, source="model", reasons=why))
         else:
-            out.append(Prediction(t.id, None, conf, source="model", suggestion=category))
+            out.append(
+                Prediction(t.id, None, conf, source="model", suggestion=category, reasons=why)
+            )
     return out
 
 

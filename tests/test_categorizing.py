@@ -172,6 +172,24 @@ def test_reply_must_match_request(ledger: Ledger) -> None:
     assert [(p.category, p.source) for p in preds] == [("A", "model")]
 
 
+def test_reply_reasons_travel_with_assigned_and_suggested_categories(ledger: Ledger) -> None:
+    txns = ledger.transactions(limit=2)
+    preds = predictions_from_reply(
+        txns,
+        {
+            "predictions": [
+                {"category": "A", "confidence": 0.9, "reasons": ["tesco", "x" * 200]},
+                {"category": "B", "confidence": 0.2, "reasons": "not a list"},
+            ]
+        },
+        0.5,
+    )
+    assert [(p.category, p.suggestion, p.reasons) for p in preds] == [
+        ("A", None, ("tesco", "x" * 80)),
+        (None, "B", ()),
+    ]
+
+
 def test_retrainer_debounces() -> None:
     fired = threading.Event()
     calls: list[int] = []

@@ -183,6 +183,14 @@ def test_paging_walks_every_row_exactly_once_in_order(ledger: Ledger) -> None:
         ledger.transactions(order="random")  # type: ignore[arg-type]
 
 
+def test_the_categorizers_reasons_are_stored_with_its_answer(ledger: Ledger) -> None:
+    ids = _seed(ledger, [("A", "2024-01-01", -500, "TESCO STORES 3297")])
+    ledger.apply_predictions([Prediction(ids[0], "Groceries", 0.9, reasons=("tesco", "stores"))])
+    stored = ledger.get(ids[0])
+    assert stored and stored.reasons == ("tesco", "stores")
+    assert ledger.transactions(TxFilter(ids=(ids[0],)))[0].reasons == ("tesco", "stores")
+
+
 def test_predictions_never_overwrite_the_users_choice(ledger: Ledger) -> None:
     ids = _seed(ledger, [("A", "2024-01-01", -500, "COFFEE"), ("A", "2024-01-02", -700, "BAKERY")])
     assert [t.id for t in ledger.pending_categorization(10)] == ids

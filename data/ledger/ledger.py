@@ -8,6 +8,7 @@ or a model library, and never changes a transaction's raw description.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -347,13 +348,14 @@ class Ledger:
                     p.source if p.category is not None else None,
                     p.confidence,
                     cat_id(p.suggestion),
+                    json.dumps(list(p.reasons)) if p.reasons else None,
                     p.txn_id,
                 )
                 for p in predictions
             ]
             cur = conn.executemany(
                 "UPDATE transactions SET category_id = ?, category_source = ?, confidence = ?, "
-                "suggestion_id = ?, categorize_state = 'done' "
+                "suggestion_id = ?, reasons = ?, categorize_state = 'done' "
                 "WHERE id = ? AND coalesce(category_source, '') != 'user'",
                 rows,
             )

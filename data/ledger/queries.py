@@ -8,6 +8,7 @@ million joined rows. Never formats user text into SQL: everything user-given is 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from .types import Order, TxFilter, Txn
@@ -23,7 +24,7 @@ ORDER_SQL: dict[str, str] = {
 COLUMNS = """
 SELECT t.id, a.name, t.date, t.amount, t.currency, t.description, t.payee, c.name,
        t.category_source, t.confidence, s.name, t.categorize_state, t.batch_id, t.fingerprint,
-       t.line, t.balance
+       t.line, t.balance, t.reasons
 """
 JOINS = """
 JOIN accounts a ON a.id = t.account_id
@@ -119,4 +120,16 @@ def row_to_txn(row: tuple[Any, ...]) -> Txn:
         fingerprint=row[13],
         line=row[14],
         balance=row[15],
+        reasons=_reasons(row[16]),
     )
+
+
+def _reasons(text: str | None) -> tuple[str, ...]:
+    """The stored JSON array of reasons; anything unreadable reads as none."""
+    if not text:
+        return ()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()

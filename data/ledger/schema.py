@@ -130,6 +130,11 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX tx_account_fingerprint;
     CREATE UNIQUE INDEX tx_account_date_fingerprint ON transactions(account_id, date, fingerprint);
     """,
+    # 4: the categorizer's reasons (the tokens that drove its answer), a JSON array of strings,
+    # so the Transactions page can say why a category was chosen.
+    """
+    ALTER TABLE transactions ADD COLUMN reasons TEXT;
+    """,
 )
 
 

@@ -91,6 +91,7 @@ class Txn:
     fingerprint: str
     line: int | None = None
     balance: int | None = None
+    reasons: tuple[str, ...] = ()  # the categorizer's, for its own answers; empty otherwise
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Prediction:
     confidence: float | None = None
     source: CategorySource = "model"
     suggestion: str | None = None
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -273,9 +273,8 @@ class TransactionsModel(QAbstractTableModel):
             lines.append("Waiting for the categorizer; it fills in when the service is running.")
         if t.suggestion and not t.category:
             lines.append(f"Best guess: {t.suggestion} (not confident enough to apply).")
-        reasons = getattr(t, "reasons", None)
-        if reasons:
-            lines.append("Because of: " + ", ".join(map(str, reasons)))
+        if t.reasons and t.category_source in ("model", None):
+            lines.append("Because of: " + ", ".join(t.reasons))
         lines.append("Double-click to change it.")
         return "\n".join(lines)
 

@@ -154,7 +154,7 @@ def test_confidence_and_reasons_are_shown(
         newest = ledger.transactions(limit=2)
         ledger.apply_predictions(
             [
-                Prediction(newest[0].id, "Groceries", 0.91),
+                Prediction(newest[0].id, "Groceries", 0.91, reasons=("tesco", "stores")),
                 Prediction(newest[1].id, None, 0.31, suggestion="Eating out"),
             ]
         )
@@ -163,7 +163,9 @@ def test_confidence_and_reasons_are_shown(
     _loaded(qtbot, model, 0)
     conf = model.index(0, CATEGORY + 1)
     assert model.data(conf) == "91%"
-    assert "91% confident" in model.data(model.index(0, CATEGORY), Qt.ItemDataRole.ToolTipRole)
+    tip = model.data(model.index(0, CATEGORY), Qt.ItemDataRole.ToolTipRole)
+    assert "91% confident" in tip
+    assert "Because of: tesco, stores" in tip
     assert model.data(model.index(1, CATEGORY)) == "Eating out?"
     assert "Best guess: Eating out" in model.data(
         model.index(1, CATEGORY), Qt.ItemDataRole.ToolTipRole
