@@ -65,6 +65,7 @@ _FIRST_CONTACT_S = 60.0  # how long to wait for the hub's first word before givi
 _METRICS_EVERY = 5  # heartbeats between METRICS messages
 _PROGRESS_MIN_S = 0.1  # a method calling report_progress() in a tight loop sends at most this often
 _DRAIN_BATCH = 1000  # frames per wake-up, so a flood of requests never delays a heartbeat
+_FLUSH_MS = 1000  # how long a graceful stop waits to deliver its last messages
 _ids = itertools.count()
 
 
@@ -218,7 +219,9 @@ class Sidecar:
         inbox_addr = f"inproc://fincast-runtime-{os.getpid()}-{next(_ids)}"
         io = _Io(
             settings=settings,
-            dealer=_connect(ctx, settings, self.name),
+            # The hub socket has a context of its own so that a graceful stop can flush it
+            # (Context.term) without waiting on the worker sockets.
+            dealer=_connect(zmq.Context(), settings, self.name),
             inbox=ctx.socket(zmq.PULL),
             jobs=queue.SimpleQueue(),
             state=_State(last_heard=time.monotonic()),
@@ -239,7 +242,10 @@ class Sidecar:
         )
         _send(io.dealer, ready)
         log.info("%s: READY sent to %s (pid %d)", self.name, settings.endpoint, os.getpid())
-        return self._loop(io)
+        code = self._loop(io)
+        if code == EXIT_OK:
+            _flush(io.dealer)
+        return code
 
     def _loop(self, io: _Io) -> int:
         poller = zmq.Poller()
@@ -434,6 +440,14 @@ def _setup_logging() -> None:
         )
         root.addHandler(handler)
         root.setLevel(logging.INFO)
+
+
+def _flush(dealer: zmq.Socket[bytes]) -> None:
+    """Deliver what is still queued - the last replies and DISCONNECT - before the process ends:
+    os._exit drops a socket's queue, and a graceful stop must not lose finished work."""
+    ctx = dealer.context
+    dealer.close(linger=_FLUSH_MS)
+    ctx.term()
 
 
 def _exit(code: int) -> NoReturn:

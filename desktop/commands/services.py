@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import threading
 import time
 from typing import Any
 
@@ -46,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with Hub() as hub:
         all_ready = hub.wait_ready(timeout=args.timeout)
+        if not all_ready:
+            _settle(hub, started + args.timeout)
         waited = time.monotonic() - started
         rows = hub.status()
         methods = _methods(hub, {r["service"] for r in rows if r["state"] in ("ready", "busy")})
@@ -67,6 +70,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_table(rows, all_ready, waited, problem)
     return 0
+
+
+def _settle(hub: Any, deadline: float) -> None:
+    """wait_ready gives up as soon as one service cannot become ready; let the others finish
+    starting, so that the table shows where each one really stands."""
+    changed = threading.Event()
+    unsubscribe = hub.subscribe(lambda _event: changed.set())
+    try:
+        while any(row["state"] == "starting" for row in hub.status()):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            changed.wait(min(remaining, 0.5))
+            changed.clear()
+    finally:
+        unsubscribe()
 
 
 def _methods(hub: Any, services: set[str]) -> dict[str, list[str]]:
