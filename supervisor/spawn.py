@@ -231,21 +231,11 @@ class SpawnThread:
         self._thread.join(timeout=5)
 
 
-class PlainChild:
-    """A sidecar started with subprocess; a watcher thread reaps it the moment it exits."""
+class BoxedChild:
+    """What every kind of child shares: its pid and an ExitBox that learns of its exit at once."""
 
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
-        self.pid = proc.pid
-        self._proc = proc
-        self._box = ExitBox()
-        threading.Thread(target=self._watch, name=f"reap-{proc.pid}", daemon=True).start()
-
-    def _watch(self) -> None:
-        code = self._proc.wait()
-        if self._proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                self._proc.stdin.close()
-        self._box.set(code)
+    pid: int
+    _box: ExitBox
 
     def exit_code(self) -> int | None:
         """None while running; the exit code, or minus the signal number that killed it."""
@@ -263,6 +253,23 @@ class PlainChild:
         """SIGTERM to its process group."""
         if self._box.code is None:
             signal_group(self.pid, signal.SIGTERM)
+
+
+class PlainChild(BoxedChild):
+    """A sidecar started with subprocess; a watcher thread reaps it the moment it exits."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.pid = proc.pid
+        self._proc = proc
+        self._box = ExitBox()
+        threading.Thread(target=self._watch, name=f"reap-{proc.pid}", daemon=True).start()
+
+    def _watch(self) -> None:
+        code = self._proc.wait()
+        if self._proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._proc.stdin.close()
+        self._box.set(code)
 
     def kill(self) -> None:
         """SIGKILL to its process group (also reaching stragglers after the leader died)."""

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -33,6 +32,7 @@ import msgspec
 from supervisor import config
 from supervisor.spawn import (
     LAUNCHER,
+    BoxedChild,
     Child,
     ExitBox,
     Launch,
@@ -50,7 +50,7 @@ _SPAWN_TIMEOUT_S = 5.0
 _RESTART_MIN_S = 5.0  # at most one new zygote per this many seconds
 
 
-class ZygoteChild:
+class ZygoteChild(BoxedChild):
     """A sidecar forked by the zygote: same contract as a plainly spawned child."""
 
     def __init__(self, pid: int, stdin: Any, box: ExitBox) -> None:
@@ -62,23 +62,6 @@ class ZygoteChild:
     def _close_stdin(self) -> None:
         with contextlib.suppress(OSError):
             self._stdin.close()
-
-    def exit_code(self) -> int | None:
-        """None while running; the exit code, or minus the signal number that killed it."""
-        return self._box.code
-
-    def wait(self, timeout: float | None = None) -> int | None:
-        """Block until it exits (or ``timeout``); return its exit code or None."""
-        return self._box.wait(timeout)
-
-    def on_exit(self, callback: Callable[[int], None]) -> None:
-        """Call ``callback(code)`` once when it exits (at once if it already has)."""
-        self._box.add(callback)
-
-    def terminate(self) -> None:
-        """SIGTERM to its process group."""
-        if self._box.code is None:
-            signal_group(self.pid, signal.SIGTERM)
 
     def kill(self) -> None:
         """SIGKILL to its process group."""

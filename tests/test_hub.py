@@ -157,6 +157,8 @@ def test_requests_round_trip_and_status_has_exactly_the_fields(run_hub: Any) -> 
 
 def test_states_are_the_design_strings_and_sidecars_get_their_env(run_hub: Any) -> None:
     hub, log = run_hub(chaos_spec(env={"EXTRA_FOR_TEST": "42"}))
+    # Events reach subscribers on their own thread, possibly just after wait_ready returned.
+    log.wait(10, "echo ready", type="state", service="echo", replica=0, state="ready")
     assert log.states("echo", 0)[:2] == ["starting", "ready"]
     assert State("ready") is State.READY
     got = hub.request("echo", "env", {"keys": ["EXTRA_FOR_TEST", wire.ENV_SERVICE]}).result(10)
