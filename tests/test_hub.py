@@ -31,9 +31,8 @@ from supervisor import (
     SpecError,
     State,
 )
+from tests.helpers.hub_testing import chaos_spec, wait_until
 
-REPO = Path(__file__).resolve().parent.parent
-CHAOS = "tests.helpers.chaos_sidecar"
 STATUS_KEYS = {
     "service",
     "replica",
@@ -46,23 +45,6 @@ STATUS_KEYS = {
     "p99_ms",
     "rss_mb",
 }
-
-
-def chaos_spec(name: str = "echo", replicas: int = 1, **fields: Any) -> ServiceSpec:
-    env = {"PYTHONPATH": str(REPO), "CHAOS_SERVICE": name, **fields.pop("env", {})}
-    return ServiceSpec(name, module=CHAOS, replicas=replicas, env=env, **fields)
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll ``check`` until it returns something truthy; fail with ``what`` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 class EventLog:

@@ -24,27 +24,9 @@ import pytest
 
 from supervisor import Hub, RemoteError, ServiceSpec, ServiceUnavailable
 from supervisor import config as hub_config
+from tests.helpers.hub_testing import CHAOS, REPO, chaos_spec, wait_until
 
 pytestmark = pytest.mark.slow
-
-REPO = Path(__file__).resolve().parents[2]
-CHAOS = "tests.helpers.chaos_sidecar"
-
-
-def chaos_spec(name: str = "echo", replicas: int = 1, **fields: Any) -> ServiceSpec:
-    env = {"PYTHONPATH": str(REPO), "CHAOS_SERVICE": name, **fields.pop("env", {})}
-    return ServiceSpec(name, module=CHAOS, replicas=replicas, env=env, **fields)
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 class EventLog:
