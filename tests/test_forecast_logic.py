@@ -9,11 +9,14 @@ import numpy as np
 import pytest
 
 from sidecars.forecaster.backtest import (
+    BACKTEST_ORIGINS,
     CHALLENGER_MARGIN,
     MIN_MONTHS,
     choose,
     conformal,
+    damp_outliers,
     forecast_series,
+    smoothed_level,
 )
 from sidecars.forecaster.engine import Forecaster
 from sidecars.forecaster.monthly import (
@@ -112,26 +115,46 @@ def test_conformal_rank_on_hand_computed_errors() -> None:
     assert conformal([], 0.8) is None
 
 
-def test_choose_keeps_the_default_unless_beaten() -> None:
-    naive = ("seasonal_naive", "mean_3")
-    assert (
-        choose({"smoothed_level": 10.0, "mean_3": 9.9, "prophet": 8.5}, "smoothed_level", naive)
-        == "mean_3"
+def test_choose_keeps_the_default_unless_clearly_beaten_on_enough_months() -> None:
+    n = BACKTEST_ORIGINS
+    default = [10.0] * n
+    # Clearly better (under CHALLENGER_MARGIN of the default's error) and closer in every month.
+    assert choose({"smoothed_level": default, "mean_3": [7.0] * n}, "smoothed_level") == "mean_3"
+    # Better, but not by the margin.
+    just_better = [10.0 * CHALLENGER_MARGIN + 0.1] * n
+    assert choose({"smoothed_level": default, "prophet": just_better}, "smoothed_level") == (
+        "smoothed_level"
     )
-    # Prophet needs to be CHALLENGER_MARGIN better than the default, not just better.
-    just_better = 10.0 * CHALLENGER_MARGIN + 0.1
+    # The best of several clear winners.
     assert (
-        choose({"smoothed_level": 10.0, "prophet": just_better}, "smoothed_level", naive)
-        == "smoothed_level"
-    )
-    assert (
-        choose({"smoothed_level": 10.0, "prophet": 7.0, "mean_3": 9.0}, "smoothed_level", naive)
+        choose(
+            {"smoothed_level": default, "prophet": [6.0] * n, "mean_3": [7.0] * n},
+            "smoothed_level",
+        )
         == "prophet"
     )
-    assert (
-        choose({"smoothed_level": 10.0, "mean_3": 12.0}, "smoothed_level", naive)
-        == "smoothed_level"
+    # A lead built on one month, while further off in most months, is not evidence.
+    one_spike = [12.0] * (n - 1) + [0.0]
+    spiky_default = [10.0] * (n - 1) + [200.0]
+    assert choose(
+        {"smoothed_level": spiky_default, "seasonal_naive": one_spike}, "smoothed_level"
+    ) == ("smoothed_level")
+    # Too few origins: the default stays whatever the scores.
+    few = n - 1
+    assert choose({"smoothed_level": [10.0] * few, "mean_3": [1.0] * few}, "smoothed_level") == (
+        "smoothed_level"
     )
+
+
+def test_outlier_months_are_damped_before_smoothing() -> None:
+    y = np.array([100.0, 110, 90, 105, 95, 100, 5000, 100, 98, 102])
+    damped = damp_outliers(y)
+    assert damped[6] < 200 and np.array_equal(np.delete(damped, 6), np.delete(y, 6))
+    level, alpha = smoothed_level(y)
+    assert 90 <= level <= 120 and 0 < alpha <= 1
+    # Mostly equal months: nothing counts as an outlier (no spread to measure one by).
+    flat = np.array([50.0] * 8 + [400.0])
+    assert np.array_equal(damp_outliers(flat), flat)
 
 
 def test_a_constant_series_is_forecast_exactly_with_no_width() -> None:
