@@ -15,7 +15,7 @@ This module must never import Prophet; it receives it as a Method.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -220,7 +220,7 @@ def _fallback(y: FloatArray, first: int, horizon: int, nonnegative: bool) -> Ser
     )
 
 
-def choose(errors: dict[str, Sequence[float]], default: str) -> str:
+def choose(errors: Mapping[str, Sequence[float]], default: str) -> str:
     """The default, unless another method was clearly better on enough backtest origins.
 
     `errors` are each method's absolute one-step errors at the same origins. Clearly better is
