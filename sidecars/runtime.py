@@ -8,13 +8,15 @@
     if __name__ == "__main__":
         sidecar.run()
 
-The main thread runs the I/O loop (the only thread that touches the hub's socket): it answers and
-sends heartbeats, hands requests to worker threads, and forwards their replies. A method that hangs
-never stops the heartbeats; the hub notices the missed deadline instead. A bad frame is logged (and
-answered when it names a request), a method that raises answers ``internal``: this module must never
-let one message or one method end the process. It ends only on DISCONNECT, or when the parent is
-gone (stdin EOF, PR_SET_PDEATHSIG, a changed parent pid, or the hub silent for HEARTBEAT_LIVENESS
-beats).
+One thread at a time owns the hub's socket and runs the I/O loop: it answers and sends heartbeats
+and takes requests. A method runs on the thread that took its request, in place (a hand-off to a
+worker and back costs each request two thread wake-ups and GIL switches, which is most of a round
+trip); if the method is still running TAKEOVER_S later, a standby thread takes the loop over, so
+a method that hangs never stops the heartbeats (the hub notices the missed deadline instead), and
+a second request is served beside a long one. A bad frame is logged (and answered when it names a
+request), a method that raises answers ``internal``: this module must never let one message or one
+method end the process. It ends only on DISCONNECT, or when the parent is gone (stdin EOF,
+PR_SET_PDEATHSIG, a changed parent pid, or the hub silent for HEARTBEAT_LIVENESS beats).
 """
 
 from __future__ import annotations
@@ -23,14 +25,13 @@ import contextlib
 import itertools
 import logging
 import os
-import queue
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import zmq
 
@@ -66,6 +67,7 @@ _METRICS_EVERY = 5  # heartbeats between METRICS messages
 _PROGRESS_MIN_S = 0.1  # a method calling report_progress() in a tight loop sends at most this often
 _DRAIN_BATCH = 1000  # frames per wake-up, so a flood of requests never delays a heartbeat
 _FLUSH_MS = 1000  # how long a graceful stop waits to deliver its last messages
+_TAKEOVER_S = 0.025  # longest the hub socket goes unwatched while a method runs in place
 _ids = itertools.count()
 
 
@@ -76,7 +78,7 @@ class BadRequest(Exception):
 @dataclass
 class _Current:
     request_id: str
-    push: zmq.Socket[bytes]
+    io: _Io
     last_progress: float = 0.0
 
 
@@ -92,7 +94,7 @@ def report_progress() -> None:
     if now - current.last_progress < _PROGRESS_MIN_S:
         return
     current.last_progress = now
-    current.push.send_multipart([b"", encode(Progress(id=current.request_id))])
+    current.io.post(b"", encode(Progress(id=current.request_id)))
 
 
 @dataclass
@@ -115,14 +117,64 @@ class _State:
 
 @dataclass
 class _Io:
-    """What the I/O loop owns: the hub socket, the workers' inbox and queue, and the counters."""
+    """The hub socket, who may use it, and the work in hand.
+
+    Whichever thread holds ``owner`` may use ``dealer`` and ``inbox``; the thread that holds it
+    for good runs the I/O loop. A method runs on the thread that received it (no hand-off on the
+    way in or out); while it runs nobody polls the socket, and after TAKEOVER_S a standby thread
+    takes the loop over, so heartbeats, DISCONNECT and a second request are never held up longer.
+    """
 
     settings: _Settings
     dealer: zmq.Socket[bytes]
-    inbox: zmq.Socket[bytes]
-    jobs: queue.SimpleQueue[Request]
+    inbox: zmq.Socket[bytes]  # replies and progress from threads that did not hold ``owner``
+    inbox_addr: str
+    ctx: _Context
     state: _State
     forwarder: _LogForwarder
+    workers: int
+    owner: threading.Lock = field(default_factory=threading.Lock)
+    unowned_since: float | None = None  # set while nobody runs the loop (its owner runs a method)
+    mutex: threading.Lock = field(default_factory=threading.Lock)  # guards running and backlog
+    running: int = 0
+    backlog: deque[Request] = field(default_factory=deque)
+    standby: threading.Lock = field(default_factory=threading.Lock)  # one standby at a time
+    next_beat: float = 0.0
+    beats: int = 0
+
+    def post(self, done_id: bytes, frame: bytes) -> None:
+        """Send ``frame`` to the hub from any thread: directly when the socket is free, else via
+        the inbox of the thread running the loop (``done_id``: the request this answers)."""
+        if self.owner.acquire(blocking=False):
+            try:
+                _send_frame(self.dealer, frame)
+                if done_id:
+                    self.done(done_id.decode())
+                self.forward()  # whatever another thread queued while nobody held the socket
+            finally:
+                self.owner.release()
+            return
+        push: zmq.Socket[bytes] | None = getattr(_local, "push", None)
+        if push is None:
+            push = _local.push = self.ctx.socket(zmq.PUSH)
+            push.setsockopt(zmq.LINGER, 0)
+            push.connect(self.inbox_addr)
+        push.send_multipart([done_id, frame])
+
+    def done(self, request_id: str) -> None:
+        """A request's reply has been sent (call holding ``owner``)."""
+        self.state.inflight.discard(request_id)
+        self.state.served += 1
+
+    def forward(self) -> None:
+        """Send what other threads queued in the inbox (call holding ``owner``)."""
+        for _ in range(_DRAIN_BATCH):
+            if not _readable(self.inbox):
+                return
+            done_id, frame = self.inbox.recv_multipart(zmq.NOBLOCK)
+            _send_frame(self.dealer, frame)
+            if done_id:
+                self.done(done_id.decode())
 
 
 class _LogForwarder(logging.Handler):
@@ -192,7 +244,7 @@ class Sidecar:
             code = 1
         _exit(code)
 
-    # --- the I/O loop -------------------------------------------------------------------------
+    # --- start-up ----------------------------------------------------------------------------
 
     def _serve(self) -> int:
         settings = _read_settings()
@@ -223,15 +275,14 @@ class Sidecar:
             # (Context.term) without waiting on the worker sockets.
             dealer=_connect(zmq.Context(), settings, self.name),
             inbox=ctx.socket(zmq.PULL),
-            jobs=queue.SimpleQueue(),
+            inbox_addr=inbox_addr,
+            ctx=ctx,
             state=_State(last_heard=time.monotonic()),
             forwarder=_LogForwarder(),
+            workers=self.workers,
         )
         io.inbox.bind(inbox_addr)
-        for n in range(self.workers):
-            threading.Thread(
-                target=self._work, args=(ctx, inbox_addr, io.jobs), name=f"worker-{n}", daemon=True
-            ).start()
+        io.next_beat = time.monotonic() + settings.heartbeat_s
         logging.getLogger().addHandler(io.forwarder)
         ready = Ready(
             service=self.name,
@@ -240,37 +291,108 @@ class Sidecar:
             methods=self.methods,
             replica=settings.replica,
         )
+        io.owner.acquire()
         _send(io.dealer, ready)
         log.info("%s: READY sent to %s (pid %d)", self.name, settings.endpoint, os.getpid())
-        code = self._loop(io)
-        if code == EXIT_OK:
-            _flush(io.dealer)
-        return code
+        # workers + 1 threads: at most `workers` run methods, and one is always free to take
+        # the loop over from a thread whose method runs long.
+        for n in range(self.workers):
+            threading.Thread(
+                target=self._thread, args=(io, False), name=f"worker-{n}", daemon=True
+            ).start()
+        self._thread(io, True)
+        raise AssertionError("unreachable")  # _thread ends the process
 
-    def _loop(self, io: _Io) -> int:
+    # --- every thread: loop owner, method runner, or standby ----------------------------------
+
+    def _thread(self, io: _Io, owner: bool) -> NoReturn:
+        try:
+            while True:
+                if owner:
+                    got = self._loop(io)
+                    if isinstance(got, int):
+                        if got == EXIT_OK:
+                            _flush(io.dealer)
+                        _exit(got)
+                    req: Request | None = got
+                    io.unowned_since = time.monotonic()
+                    io.owner.release()
+                else:
+                    req = self._take_backlog(io)
+                    if req is None:
+                        self._stand_by(io)
+                        owner = True
+                        continue
+                assert req is not None
+                owner = self._run_one(io, req)
+        except BaseException:  # a runtime bug: say so and end, rather than serve half-alive
+            log.exception("%s: a runtime thread failed", self.name)
+            _exit(1)
+
+    def _take_backlog(self, io: _Io) -> Request | None:
+        with io.mutex:
+            if io.backlog and io.running < io.workers:
+                io.running += 1
+                return io.backlog.popleft()
+        return None
+
+    def _stand_by(self, io: _Io) -> None:
+        """Wait (one standby at a time) until the loop has been unowned for TAKEOVER_S; take it.
+
+        A timed check, not a wake-up per request: waking another thread for every method would
+        cost each request a GIL hand-off, which is what running methods in place avoids."""
+        with io.standby:
+            while True:
+                time.sleep(_TAKEOVER_S)
+                since = io.unowned_since
+                if since is None or time.monotonic() - since < _TAKEOVER_S:
+                    continue
+                if io.owner.acquire(blocking=False):
+                    io.unowned_since = None
+                    return
+
+    def _run_one(self, io: _Io, req: Request) -> bool:
+        """Run one method and send its reply; True if this thread now owns the loop."""
+        _local.current = _Current(req.id, io)
+        try:
+            frame = self._call(req)
+        finally:
+            _local.current = None
+        with io.mutex:
+            io.running -= 1
+        if io.owner.acquire(blocking=False):
+            io.unowned_since = None
+            _send_frame(io.dealer, frame)
+            io.done(req.id)
+            return True
+        io.post(req.id.encode(), frame)
+        return False
+
+    def _loop(self, io: _Io) -> int | Request:
+        """Run the I/O loop (holding ``owner``) until a method is to run here, or the end."""
         poller = zmq.Poller()
         poller.register(io.dealer, zmq.POLLIN)
         poller.register(io.inbox, zmq.POLLIN)
         beat = io.settings.heartbeat_s
-        next_beat = time.monotonic() + beat
-        beats = 0
         state = io.state
         while True:
-            wait_ms = max(0, int((next_beat - time.monotonic()) * 1000) + 1)
-            events = dict(poller.poll(wait_ms))
-            if io.inbox in events:
-                self._drain_inbox(io)
-            if io.dealer in events:
-                self._drain_hub(io)
+            got = self._take_backlog(io)
+            if got is not None:
+                return got
+            if _readable(io.dealer):
+                got = self._drain_hub(io)
+                if got is not None:
+                    return got
+            io.forward()
             while io.forwarder.pending:
                 _send(io.dealer, io.forwarder.pending.popleft())
             now = time.monotonic()
-            if now >= next_beat:
+            if now >= io.next_beat:
                 _send(io.dealer, Heartbeat())
-                beats += 1
-                if beats % _METRICS_EVERY == 1:
+                io.beats += 1
+                if io.beats % _METRICS_EVERY == 1:
                     _send(io.dealer, _metrics(state))
-                next_beat = now + beat
+                io.next_beat = now + beat
             silence = now - state.last_heard
             allowed = beat * io.settings.liveness if state.heard_once else _FIRST_CONTACT_S
             if silence > allowed:
@@ -283,48 +405,43 @@ class Sidecar:
                 _send(io.dealer, Disconnect(reason=state.stopping))
                 log.info("%s: stopped (%s)", self.name, state.stopping)
                 return EXIT_OK
+            wait_ms = max(0, int((io.next_beat - time.monotonic()) * 1000) + 1)
+            poller.poll(wait_ms)
 
-    def _drain_inbox(self, io: _Io) -> None:
+    def _drain_hub(self, io: _Io) -> Request | None:
         for _ in range(_DRAIN_BATCH):
-            try:
-                done_id, frame = io.inbox.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            if done_id:
-                io.state.inflight.discard(done_id.decode())
-                io.state.served += 1
-            _send_frame(io.dealer, frame)
-
-    def _drain_hub(self, io: _Io) -> None:
-        for _ in range(_DRAIN_BATCH):
-            try:
-                frames = io.dealer.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
-                return
+            if not _readable(io.dealer):
+                return None
+            frames = io.dealer.recv_multipart(zmq.NOBLOCK)
             io.state.last_heard = time.monotonic()
             io.state.heard_once = True
             if len(frames) != 1:
                 log.warning("%s: dropped a message of %d frames (want 1)", self.name, len(frames))
                 continue
-            self._handle(frames[0], io)
+            req = self._handle(frames[0], io)
+            if req is not None:
+                return req
+        return None
 
-    def _handle(self, frame: bytes, io: _Io) -> None:
+    def _handle(self, frame: bytes, io: _Io) -> Request | None:
         try:
             msg = decode(frame)
         except ProtocolError as exc:
             log.warning("%s: bad message from the hub: %s", self.name, exc)
             if exc.request_id is not None:
                 _send(io.dealer, error_reply(exc.request_id, exc.code, exc.message))
-            return
+            return None
         if isinstance(msg, Request):
-            self._accept(msg, io)
-        elif isinstance(msg, Disconnect):
+            return self._accept(msg, io)
+        if isinstance(msg, Disconnect):
             log.info("%s: DISCONNECT from the hub (%s)", self.name, msg.reason or "no reason")
             io.state.stopping = msg.reason or "asked to stop"
         elif not isinstance(msg, Heartbeat):
             log.warning("%s: ignored a %s from the hub", self.name, type(msg).__name__)
+        return None
 
-    def _accept(self, req: Request, io: _Io) -> None:
+    def _accept(self, req: Request, io: _Io) -> Request | None:
+        """A request to run here and now, or None (answered at once, or queued for later)."""
         if io.state.stopping is not None:
             reply = error_reply(req.id, protocol.UNAVAILABLE, f"{self.name} is stopping")
         elif req.service != self.name:
@@ -337,24 +454,16 @@ class Sidecar:
             reply = error_reply(req.id, protocol.UNKNOWN_METHOD, message)
         else:
             io.state.inflight.add(req.id)
-            io.jobs.put(req)
-            return
+            with io.mutex:
+                if io.running < io.workers and not io.backlog:
+                    io.running += 1
+                    return req
+                io.backlog.append(req)  # every worker is busy: the first one free takes it
+            return None
         _send(io.dealer, reply)
+        return None
 
-    # --- worker threads -----------------------------------------------------------------------
-
-    def _work(self, ctx: _Context, addr: str, jobs: queue.SimpleQueue[Request]) -> None:
-        push: zmq.Socket[bytes] = ctx.socket(zmq.PUSH)
-        push.setsockopt(zmq.LINGER, 0)
-        push.connect(addr)
-        while True:
-            req = jobs.get()
-            _local.current = _Current(req.id, push)
-            try:
-                frame = self._call(req)
-            finally:
-                _local.current = None
-            push.send_multipart([req.id.encode(), frame])
+    # --- running a method ---------------------------------------------------------------------
 
     def _call(self, req: Request) -> bytes:
         fn = self._methods[req.method]
@@ -376,6 +485,11 @@ class Sidecar:
         except ProtocolError as exc:
             log.error("%s: the result of %s cannot be sent: %s", self.name, req.method, exc)
             return encode(error_reply(req.id, protocol.INTERNAL, f"result not sendable: {exc}"))
+
+
+def _readable(sock: zmq.Socket[bytes]) -> bool:
+    # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
+    return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & zmq.POLLIN)
 
 
 def _read_settings() -> _Settings | None:

@@ -185,6 +185,44 @@ def test_heartbeats_go_on_while_a_method_hangs(hub: FakeHub) -> None:
     assert proc.poll() is None
 
 
+def test_a_short_request_is_answered_beside_a_long_one(hub: FakeHub) -> None:
+    # The long method runs in place on the loop's thread; a standby takes the loop over.
+    identity, _, _ = _ready(hub)
+    sleep = {"seconds": 1.0}
+    hub.send(
+        identity,
+        Request(id="long", service="chaos", method="sleep", params=sleep, deadline_ms=9000),
+    )
+    hub.send(
+        identity,
+        Request(id="short", service="chaos", method="echo", params={"k": 1}, deadline_ms=9000),
+    )
+    _, first = hub.expect(Reply)
+    _, second = hub.expect(Reply)
+    assert isinstance(first, Reply) and isinstance(second, Reply)
+    assert (first.id, first.result) == ("short", {"k": 1})
+    assert (second.id, second.result) == ("long", {"slept": 1.0})
+
+
+def test_more_requests_than_workers_wait_their_turn_and_all_answer(hub: FakeHub) -> None:
+    identity, _, _ = _ready(hub)
+    ids = [f"s{n}" for n in range(5)]
+    for rid in ids:
+        params = {"seconds": 0.2}
+        hub.send(
+            identity,
+            Request(id=rid, service="chaos", method="sleep", params=params, deadline_ms=9000),
+        )
+    hub.send(identity, Request(id="e", service="chaos", method="echo", params={}, deadline_ms=9000))
+    got = {}
+    for _ in range(len(ids) + 1):
+        _, reply = hub.expect(Reply)
+        assert isinstance(reply, Reply) and reply.ok
+        got[reply.id] = reply.result
+    assert set(got) == {*ids, "e"}
+    assert all(got[rid] == {"slept": 0.2} for rid in ids)
+
+
 def test_long_work_reports_progress_before_its_reply(hub: FakeHub) -> None:
     identity, _, _ = _ready(hub)
     hub.send(
