@@ -23,6 +23,7 @@ from sidecars.forecaster.monthly import (
     UNCATEGORIZED,
     InputError,
     build_history,
+    due_months,
     month_index,
     parse_transactions,
 )
@@ -274,3 +275,51 @@ def test_a_spelled_out_uncategorized_is_read_as_no_category() -> None:
         ]
     )
     assert build_history(txns, TODAY).spending[UNCATEGORIZED].tolist() == [40.0]
+
+
+# --- fixed payments around the turn of the month --------------------------------------------------
+
+# Rent due on the 1st, paid on the last working day before it when the 1st is a weekend.
+EARLY = {"2025-03": "2025-02-27", "2025-06": "2025-05-30", "2025-11": "2025-10-31"}
+EARLY |= {"2026-02": "2026-01-30", "2026-08": "2026-07-31"}
+
+
+def rent_ledger() -> list[dict[str, Any]]:
+    rows = []
+    for i in range(22):  # 2025-01 .. 2026-10
+        month = f"{2025 + i // 12:04d}-{i % 12 + 1:02d}"
+        rows.append(txn(EARLY.get(month, f"{month}-01"), "-1450.00", "Rent"))
+        rows.append(txn(f"{month}-12", f"-{200 + (i * 37) % 90}.00", "Food"))
+        rows.append(txn(f"{month}-25", "3000.00", "Salary"))
+    return rows
+
+
+def test_rent_paid_a_few_days_early_counts_in_the_month_it_is_due() -> None:
+    history = build_history(parse_transactions(rent_ledger()), TODAY)
+    assert history.length == 22
+    assert history.spending["Rent"].tolist() == [1450.0] * 22  # by calendar: 0s and 2900s
+    # Net moves with it: every month is salary minus rent minus food.
+    food = history.spending["Food"]
+    assert np.allclose(history.net, 3000.0 - 1450.0 - food)
+
+
+def test_the_rent_band_is_not_zero_to_double() -> None:
+    request = {"transactions": rent_ledger(), "today": "2026-11-21", "use_prophet": False}
+    series = Forecaster().forecast(request)["series"]
+    rent = next(s for s in series if s["category"] == "Rent")
+    for point in rent["points"]:
+        assert point["lower95"] == point["yhat"] == point["upper95"] == 1450.0
+
+
+def test_payments_that_do_not_straddle_a_first_keep_their_calendar_month() -> None:
+    rows = []
+    for i in range(8):  # 2025-01 .. 2025-08
+        month = f"2025-{i + 1:02d}"
+        rows.append(txn(f"{month}-28", "-50.00", "Gym"))  # always just before the 1st
+        # The same amount twice around one 1st (the 30th and the 2nd): not one fixed payment.
+        rows.append(txn(f"{month}-02", "-9.99", "Music"))
+        rows.append(txn(f"{month}-{28 if i == 1 else 30}", "-9.99", "Music"))
+    history = build_history(parse_transactions(rows), TODAY)
+    assert due_months(parse_transactions(rows)) == {}
+    assert history.spending["Gym"].tolist() == [50.0] * 8
+    assert history.spending["Music"].tolist() == [19.98] * 8

@@ -27,6 +27,12 @@ _MAX_DIGITS = 15
 _COMPLETE_WITHIN_DAYS = 7
 # This many months in a row without a single transaction means statements are missing.
 _GAP_MONTHS = 2
+# A fixed payment paid within this many days of a 1st counts in that 1st's month (due_months).
+_DUE_WITHIN_DAYS = 5
+# How often the same category and amount must recur before it is taken as one fixed payment, and
+# the share of its dates that must fall near a 1st.
+_FIXED_REPEATS = 3
+_FIXED_NEAR_FIRST_SHARE = 0.8
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -159,6 +165,50 @@ def _after_last_gap(active: set[int], start: int, end: int) -> tuple[int, str | 
     return start, None
 
 
+def _days_to_nearest_first(day: dt.date) -> tuple[int, int]:
+    """The month index of the 1st nearest to `day`, and `day`'s distance in days from it (signed:
+    negative before it)."""
+    days = calendar.monthrange(day.year, day.month)[1]
+    if day.day - 1 <= days - day.day + 1:
+        return month_index(day), day.day - 1
+    return month_index(day) + 1, day.day - days - 1
+
+
+def due_months(txns: Sequence[Txn]) -> dict[int, int]:
+    """Month index to count a transaction in, for fixed payments due around the 1st of a month.
+
+    Rent or a standing order due on the 1st is paid a day or three early when the 1st falls on a
+    weekend: by calendar month it then reads nothing one month and twice the next, a forecast band
+    from 0 to double the rent. A payment that recurs (same category, same exact amount, at least
+    _FIXED_REPEATS times), with most of its dates within _DUE_WITHIN_DAYS of a 1st and never two
+    near the same 1st, is counted in the month of its nearest 1st. Maps positions in `txns`; the
+    rest keep their calendar month.
+    """
+    groups: dict[tuple[str | None, Decimal], list[int]] = defaultdict(list)
+    for i, t in enumerate(txns):
+        groups[(t.category, t.amount)].append(i)
+    moved: dict[int, int] = {}
+    for members in groups.values():
+        if len(members) < _FIXED_REPEATS:
+            continue
+        near: dict[int, int] = {}
+        early = False  # paid before the 1st at least once
+        on_or_after = False
+        for i in members:
+            due, offset = _days_to_nearest_first(txns[i].date)
+            if abs(offset) <= _DUE_WITHIN_DAYS:
+                near[i] = due
+                early, on_or_after = early or offset < 0, on_or_after or offset >= 0
+        if len(near) < _FIXED_NEAR_FIRST_SHARE * len(members):
+            continue  # not a payment tied to the turn of the month
+        if not (early and on_or_after):
+            continue  # always on the same side of the 1st: calendar months already count it once
+        if len(set(near.values())) < len(near):
+            continue  # twice around the same 1st: not a once-a-month payment
+        moved.update(near)
+    return moved
+
+
 def build_history(txns: Sequence[Txn], today: dt.date) -> MonthlyHistory:
     """Whole-month series from validated transactions; future-dated ones are left out (noted)."""
     notes: list[str] = []
@@ -177,10 +227,11 @@ def build_history(txns: Sequence[Txn], today: dt.date) -> MonthlyHistory:
     if gap_note:
         notes.append(gap_note)
     n = max(end - start, 0)
+    due = due_months(past)
     by_category: dict[str | None, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * n)
     net = [Decimal(0)] * n
-    for t in past:
-        i = month_index(t.date) - start
+    for position, t in enumerate(past):
+        i = due.get(position, month_index(t.date)) - start
         if 0 <= i < n:
             # Uncategorized rows mix pay and purchases: only money out of them is spending.
             if t.category is not None or t.amount < 0:
