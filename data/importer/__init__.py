@@ -5,6 +5,7 @@ Python; this package never touches the ledger, Qt or the network.
 """
 
 from data.importer.api import answer, detect, iter_rows, preview
+from data.importer.dateorder import locale_from_env
 from data.importer.fingerprint import Fingerprinter
 from data.importer.types import (
     Detection,
@@ -28,5 +29,6 @@ __all__ = [
     "answer",
     "detect",
     "iter_rows",
+    "locale_from_env",
     "preview",
 ]

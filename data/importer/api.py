@@ -55,7 +55,12 @@ def detect(
         width=region.width,
         columns=names,
     )
-    if profile is not None and profiles.fits(profile, base) and _dates_read(profile, region):
+    if (
+        profile is not None
+        and profile.date_settled
+        and profiles.fits(profile, base)
+        and _dates_read(profile, region)
+    ):
         preamble = [r for _, r in recs[: region.data_start]]
         mapping = replace(
             profile,
@@ -122,18 +127,35 @@ def _analyse(
     if len(formats) > 1 and not complete:
         formats = dateorder.narrow_formats(formats, source, base, date_stats.index) or formats
     date_format = formats[0]
+    settled = True
     if len(formats) > 1:
-        hint = dateorder.statement_locale(stats, rows, decimal)
-        date_format, note, question = dateorder.settle(
-            formats, cells_by_column[date_stats.index], profile, locale, hint
+        statement_hint = dateorder.statement_locale(stats, rows, decimal)
+        evidence = dateorder.file_evidence(
+            formats,
+            date_stats.index,
+            stats=stats,
+            rows=rows,
+            preamble=window[: base.data_start],
+            source=source,
         )
-        if note:
-            notes.append(note)
-        if question:
-            questions.append(question)
+        outcome = dateorder.settle(
+            formats,
+            cells_by_column[date_stats.index],
+            profile=profile,
+            locale=locale,
+            hint=statement_hint,
+            evidence=evidence,
+            complete=complete,
+        )
+        date_format, settled = outcome.date_format, outcome.decided
+        if outcome.note:
+            notes.append(outcome.note)
+        if outcome.question:
+            questions.append(outcome.question)
     base = replace(
         base,
         date_format=date_format,
+        date_settled=settled,
         period=dateorder.period(date_format, window[: base.data_start], source),
     )
     # While the date format is still a question, the rows' date order is unknown too: the sign
@@ -141,7 +163,7 @@ def _analyse(
     choice = signs.choose(replace(base, date_format="") if questions else base, stats, rows, window)
     if choice is None:
         raise ImportProblem("No column holds amounts of money.")
-    mapping = replace(choice.mapping, date_format=base.date_format)
+    mapping = replace(choice.mapping, date_format=base.date_format, date_settled=settled)
     notes.extend(choice.notes)
     used = {
         mapping.date_column,
@@ -259,7 +281,7 @@ def answer(detection: Detection, key: str, choice: str) -> Detection:
         )
     mapping = detection.mapping
     if key == dateorder.DATE_QUESTION:
-        mapping = replace(mapping, date_format=choice)
+        mapping = replace(mapping, date_format=choice, date_settled=True)
     remaining = tuple(q for q in detection.questions if q.key != key)
     old = set(describe.describe(detection.mapping))
     notes = tuple(line for line in detection.recognised if line not in old)

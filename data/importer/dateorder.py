@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
+from collections.abc import Mapping as Mapping_
+from dataclasses import dataclass
 from pathlib import Path
 
 from data.importer import columns as col
@@ -44,17 +46,23 @@ def _sortedness(values: list[str], fmt: str) -> int:
     return min(up, down)
 
 
+# Where people write the month first; English Canada writes both, so it settles nothing.
+_MONTH_FIRST_TERRITORIES = {"us", "ph", "fm", "mh", "pw", "as", "gu", "mp", "pr", "um", "vi"}
+
+
 def _locale_day_first(locale: str | None) -> bool | None:
+    """True for day-first locales (en_GB, de_DE), False for month-first (en_US), else None."""
     if not locale:
         return None
-    norm = locale.replace("-", "_").split(".")[0].lower()
-    if norm in ("c", "posix", ""):
+    norm = locale.replace("-", "_").split(".")[0].split("@")[0].strip().lower()
+    if norm in ("c", "posix", "", "en"):
         return None
-    if norm in ("en_us", "en_ph", "en_ca_us") or norm.endswith("_us"):
+    language, _, territory = norm.partition("_")
+    if territory in _MONTH_FIRST_TERRITORIES:
         return False
-    if "_" in norm or norm not in ("en",):
-        return True
-    return None
+    if norm == "en_ca" or not language.isalpha():
+        return None
+    return True
 
 
 def narrow_formats(
@@ -161,41 +169,192 @@ def statement_locale(
         return False, "the statement is in US dollars"
     if other and not us:
         return True, f"the statement is in {sorted(other)[0].upper()}"
+    if not found and any(_US_HEADER.search(s.header.casefold()) for s in stats):
+        # "Check" (not "cheque") numbers: an American bank, and American banks write month-first.
+        return False, "the header spells cheque the American way ('Check')"
     return None
 
 
-def settle(
+@dataclass(frozen=True)
+class Settled:
+    """How an ambiguous date column was read: the format, why, or the question to ask."""
+
+    date_format: str
+    note: str | None
+    question: Question | None
+    decided: bool = True  # False when every reading gave the same dates: nothing was learnt
+
+
+def settle(  # noqa: PLR0911 - one exit per piece of evidence
     formats: tuple[str, ...],
     values: list[str],
-    profile: Mapping | None,
-    locale: str | None,
-    hint: tuple[bool, str] | None,
-) -> tuple[str, str | None, Question | None]:
-    """(format, note, question) for a date column that more than one format reads entirely."""
-    if profile is not None and profile.date_format in formats:
-        return profile.date_format, "Date format taken from the saved profile.", None
+    *,
+    profile: Mapping | None = None,
+    locale: str | None = None,
+    hint: tuple[bool, str] | None = None,
+    evidence: tuple[str, str] | None = None,
+    complete: bool = True,
+) -> Settled:
+    """The reading of a date column that more than one format reads entirely.
+
+    In order: the saved profile; every reading giving the same dates (then it does not matter,
+    and nothing is learnt for the profile); the rows' order; the file's own evidence (another
+    date column, dates in the preamble or the file name); the locale; the statement's money;
+    else a Question.
+    """
+    if profile is not None and profile.date_format in formats and profile.date_settled:
+        return Settled(profile.date_format, "Date format taken from the saved profile.", None)
+    if complete and same_dates(formats, values):  # `values` are all the file's dates
+        return Settled(
+            formats[0], "Every reading of the dates gives the same days.", None, decided=False
+        )
     order = {f: _sortedness(values, f) for f in formats}
     in_order = [f for f in formats if order[f] == 0]
     if len(in_order) == 1 and len(values) >= 3:
-        return (
+        return Settled(
             in_order[0],
             "Date format chosen as the only reading that keeps the rows in date order.",
             None,
         )
+    if evidence is not None and evidence[0] in formats:
+        return Settled(evidence[0], evidence[1], None)
     day_first = _locale_day_first(locale)
     if day_first is not None:
         fitting = [f for f in formats if dates.day_first(f) is day_first]
         if fitting:
-            return fitting[0], f"Date format chosen from the locale {locale}.", None
+            return Settled(fitting[0], f"Date format chosen from the locale {locale}.", None)
     if hint is not None:
         fitting = [f for f in formats if dates.day_first(f) is hint[0]]
         if fitting:
             reading = "day-first" if hint[0] else "month-first"
-            return fitting[0], f"Dates read {reading} because {hint[1]}.", None
+            return Settled(fitting[0], f"Dates read {reading} because {hint[1]}.", None)
     example = next((v.strip() for v in values if v.strip()), "")
     question = Question(
         key=DATE_QUESTION,
         text=f"Dates such as {example!r} can be read in more than one way; which format is it?",
         choices=formats,
     )
-    return formats[0], None, question
+    return Settled(formats[0], None, question)
+
+
+def same_dates(formats: tuple[str, ...], values: list[str]) -> bool:
+    """True when every format reads every value as the same day (e.g. 09/09/2025)."""
+    seen = False
+    for value in values:
+        if not value.strip():
+            continue
+        if len({dates.parse(value, f) for f in formats}) > 1:
+            return False
+        seen = True
+    return seen
+
+
+# A day-month-year or month-day-year date inside free text (a preamble line, a file name).
+_DMY_TOKEN = re.compile(r"(?<!\d)(?<!\d[./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d|[./-]\d)")
+
+# Lag between two dates of one row (transaction and booking, booking and value date) that
+# still counts as close, and the gap that no such pair has.
+_CLOSE_DAYS = 10
+_FAR_DAYS = 28
+
+
+def file_evidence(
+    formats: tuple[str, ...],
+    date_column: int,
+    *,
+    stats: list[ColumnStats],
+    rows: list[list[str]],
+    preamble: list[list[str]],
+    source: Path | bytes,
+) -> tuple[str, str] | None:
+    """(format, why) when the file itself says which reading is meant, else None."""
+    paired = _paired_dates(formats, date_column, stats, rows)
+    if paired is not None:
+        return paired
+    stated = _stated_order([cell for record in preamble for cell in record])
+    where = "the lines above the table"
+    if stated is None and isinstance(source, Path):
+        stated = _stated_order([source.name])
+        where = "the file name"
+    if stated is None:
+        return None
+    fitting = [f for f in formats if dates.day_first(f) is stated]
+    if not fitting:
+        return None
+    reading = "day-first" if stated else "month-first"
+    return fitting[0], f"Dates read {reading} as the dates in {where} are written."
+
+
+def _stated_order(texts: list[str]) -> bool | None:
+    """True (day first) or False (month first) when every date in `texts` that only one order
+    reads agrees; None when none says or they disagree."""
+    votes: set[bool] = set()
+    for text in texts:
+        for first, _, second, year in _DMY_TOKEN.findall(text):
+            a, b, y = int(first), int(second), int(year)
+            day_first = _valid(y, b, a)
+            month_first = _valid(y, a, b)
+            if day_first != month_first:
+                votes.add(day_first)
+    return votes.pop() if len(votes) == 1 else None
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _paired_dates(
+    formats: tuple[str, ...], date_column: int, stats: list[ColumnStats], rows: list[list[str]]
+) -> tuple[str, str] | None:
+    """The reading under which another date column of the same rows (a booking or value date)
+    stays within days of the date column, where every other reading puts them weeks apart."""
+    for other in stats:
+        if other.index == date_column or not other.date_formats:
+            continue
+        spans: dict[str, int] = {}
+        for fmt in formats:
+            if fmt in other.date_formats:
+                other_fmt = fmt  # one file writes its dates one way
+            elif len(other.date_formats) == 1:
+                other_fmt = other.date_formats[0]
+            else:
+                break
+            gaps = [
+                abs((a - b).days)
+                for a, b in (
+                    (dates.parse(r[date_column], fmt), dates.parse(r[other.index], other_fmt))
+                    for r in rows
+                )
+                if a is not None and b is not None
+            ]
+            if not gaps:
+                break
+            spans[fmt] = max(gaps)
+        if len(spans) != len(formats):
+            continue
+        close = [f for f, span in spans.items() if span <= _CLOSE_DAYS]
+        if len(close) == 1 and all(s >= _FAR_DAYS for f, s in spans.items() if f != close[0]):
+            name = repr(other.header) if other.header else f"column {other.index + 1}"
+            return (
+                close[0],
+                f"Date format chosen as the only reading that keeps {name} within days of the "
+                "date.",
+            )
+    return None
+
+
+_US_HEADER = re.compile(r"\b(?:check|checknum|check#)\b")
+
+
+def locale_from_env(environ: Mapping_[str, str]) -> str | None:
+    """The locale a process runs in (LC_ALL, else LC_TIME, else LANG), or None for C/POSIX or
+    none, e.g. {"LANG": "en_GB.UTF-8"} -> "en_GB.UTF-8"; for detect()'s `locale`."""
+    for name in ("LC_ALL", "LC_TIME", "LANG"):
+        value = environ.get(name, "").strip()
+        if value:
+            return value if _locale_day_first(value) is not None else None
+    return None

@@ -67,6 +67,9 @@ class Mapping:
     columns: tuple[str, ...] = ()  # header names (or "column N" when headerless)
     date_column: int = 0
     date_format: str = "%Y-%m-%d"  # strptime format (see dates.py for the extra tokens)
+    # False when several formats read every date the same (09/09/2025): a later file with this
+    # header must not inherit a reading that nothing decided.
+    date_settled: bool = True
     amount_column: int | None = None
     debit_column: int | None = None
     credit_column: int | None = None
