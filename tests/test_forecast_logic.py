@@ -16,6 +16,7 @@ from sidecars.forecaster.backtest import (
     conformal,
     damp_outliers,
     forecast_series,
+    sign_test,
     smoothed_level,
 )
 from sidecars.forecaster.engine import Forecaster
@@ -134,7 +135,12 @@ def test_choose_keeps_the_default_unless_clearly_beaten_on_enough_months() -> No
         )
         == "prophet"
     )
-    # A lead built on one month, while further off in most months, is not evidence.
+    # A lead built on one month, while further off in most months, is not evidence; nor is being
+    # closer in a bare majority of the months (7 of 12 happens by chance a third of the time).
+    bare = [5.0] * 7 + [12.0] * (n - 7)
+    assert choose({"smoothed_level": default, "mean_12": bare}, "smoothed_level") == (
+        "smoothed_level"
+    )
     one_spike = [12.0] * (n - 1) + [0.0]
     spiky_default = [10.0] * (n - 1) + [200.0]
     assert choose(
@@ -145,6 +151,12 @@ def test_choose_keeps_the_default_unless_clearly_beaten_on_enough_months() -> No
     assert choose({"smoothed_level": [10.0] * few, "mean_3": [1.0] * few}, "smoothed_level") == (
         "smoothed_level"
     )
+
+
+def test_sign_test_on_hand_computed_counts() -> None:
+    assert sign_test(0, 0) == 1.0
+    assert sign_test(3, 0) == 1 / 8
+    assert sign_test(10, 2) == (66 + 12 + 1) / 4096  # C(12,10) + C(12,11) + C(12,12)
 
 
 def test_outlier_months_are_damped_before_smoothing() -> None:

@@ -4,11 +4,12 @@ The default is exponential smoothing of the level with its smoothing weight fitt
 own past, on an outlier-damped (winsorised) copy of the history: one extraordinary month (a bonus,
 a yearly bill paid twice) moves a recent mean a lot and a robust level little. Any other method
 (seasonal naive, the 3- or 12-month mean, Prophet) replaces it only on evidence: scored on at least
-BACKTEST_ORIGINS one-step origins, and clearly better (CHALLENGER_MARGIN), because on a handful of
-backtest months a small lead is mostly luck; measured on real ledgers, picking whichever method led
-a 6-month backtest forecast worse out of sample than keeping the robust default. Bands are
-split-conformal intervals over the chosen method's backtest errors at each horizon, against the
-actual (not damped) months, so the 80% band covers about 80% when the future behaves like the past.
+BACKTEST_ORIGINS one-step origins, clearly better (CHALLENGER_MARGIN) and closer in significantly
+many of those months (a sign test), because on a handful of backtest months a lead is mostly luck:
+measured on real ledgers, picking whichever method led a 6-month backtest forecast worse out of
+sample than keeping the robust default. Bands are split-conformal intervals over the chosen
+method's backtest errors at each horizon, against the actual (not damped) months, so the 80% band
+covers about 80% when the future behaves like the past.
 This module must never import Prophet; it receives it as a Method.
 """
 
@@ -39,6 +40,8 @@ MIN_MONTHS = 4
 """Below this the series gets the plain-average fallback, which says it was not backtested."""
 CHALLENGER_MARGIN = 0.8
 """A challenger must reach this fraction of the default's error (20% lower) to win."""
+EVIDENCE_LEVEL = 0.05
+"""Sign-test level: how unlikely a challenger's count of closer months must be under a tie."""
 WINSOR_MADS = 3.0
 """Months beyond the median +- this many (scaled) median absolute deviations are clipped to it
 before the level is smoothed: the usual robust cut, about 3 standard deviations for normal data."""
@@ -220,12 +223,22 @@ def _fallback(y: FloatArray, first: int, horizon: int, nonnegative: bool) -> Ser
     )
 
 
+def sign_test(closer: int, further: int) -> float:
+    """One-sided sign-test p-value: the chance of `closer` or more wins in `closer + further`
+    months if the two methods were equally good (ties left out)."""
+    n = closer + further
+    if n == 0:
+        return 1.0
+    return float(sum(math.comb(n, i) for i in range(closer, n + 1))) / float(2**n)
+
+
 def choose(errors: Mapping[str, Sequence[float]], default: str) -> str:
     """The default, unless another method was clearly better on enough backtest origins.
 
     `errors` are each method's absolute one-step errors at the same origins. Clearly better is
-    CHALLENGER_MARGIN of the default's mean error and closer in most of the months: a lead built
-    on one or two months (a spike the same month last year happened to repeat) is not evidence.
+    CHALLENGER_MARGIN of the default's mean error, and closer in significantly many of the months
+    (a sign test at EVIDENCE_LEVEL): a lead built on one or two months (a spike that the same
+    month last year happened to repeat) is not evidence.
     """
     base = errors[default]
     if len(base) < BACKTEST_ORIGINS:
@@ -236,7 +249,11 @@ def choose(errors: Mapping[str, Sequence[float]], default: str) -> str:
         mae = float(np.mean(errs))
         closer = sum(e < d - 1e-9 for e, d in zip(errs, base, strict=True))
         further = sum(e > d + 1e-9 for e, d in zip(errs, base, strict=True))
-        if mae < best_mae and mae < base_mae * CHALLENGER_MARGIN - 1e-9 and closer > further:
+        if (
+            mae < best_mae
+            and mae < base_mae * CHALLENGER_MARGIN - 1e-9
+            and sign_test(closer, further) <= EVIDENCE_LEVEL
+        ):
             best, best_mae = name, mae
     return best
 
