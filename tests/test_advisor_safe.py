@@ -28,7 +28,10 @@ def params(**overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "net_forecast": series(500.40, 1200.0, 1900.0),
         "spending_forecast": series(1500.0, 1800.0, 2000.0),
-        "balances": [{"account": "Current", "amount": "3000.00", "currency": "USD"}],
+        # 2000 of imported transactions on top of the 1000 the statements started from.
+        "balances": [
+            {"account": "Current", "amount": "2000.00", "currency": "USD", "opening": "1000.00"}
+        ],
         "upcoming_recurring": [{"name": "Gym", "amount": "-150.00", "currency": "USD"}],
         "buffer_months": 1,
         "history_months": 24,
@@ -45,7 +48,26 @@ def test_balances_cover_the_reserve_so_the_low_end_of_the_surplus_is_safe() -> N
     assert advice["confidence"] == 0.9
     assert advice["confidence_label"] == "high"
     assert any("2150.00 USD in reserve" in r for r in advice["reasons"])
-    assert advice["warnings"][0] == DISCLAIMER
+    assert any("hold 3000.00 USD (including 1000.00 USD" in r for r in advice["reasons"])
+    assert advice["warnings"] == [DISCLAIMER]
+
+
+def test_a_balance_without_its_opening_is_counted_as_it_is_and_flagged() -> None:
+    # Only the 2000 of imported transactions: 150 short of the 2150 reserve; 500.40 - 150 -> 350.
+    current = {"account": "Current", "amount": "2000.00", "currency": "USD"}
+    for row in (current, current | {"opening": None}):
+        advice = safe_to_save(params(balances=[row]))
+        assert advice.amount == 35000
+        assert advice.confidence == "medium"
+        assert any("balance of Current is only the sum" in w for w in advice.warnings)
+
+
+def test_an_overdrawn_start_lowers_what_the_account_holds() -> None:
+    # 3000 of transactions from an opening of -1000: holds 2000, 150 short -> 350.
+    row = {"account": "Current", "amount": "3000.00", "currency": "USD", "opening": "-1000.00"}
+    advice = safe_to_save(params(balances=[row]))
+    assert advice.amount == 35000 and advice.confidence == "high"
+    assert any("150.00 USD short" in r for r in advice.reasons)
 
 
 def test_a_reserve_shortfall_comes_off_first() -> None:
@@ -100,7 +122,7 @@ def test_zero_decimal_currency_rounds_down_to_whole_yen() -> None:
         params(
             net_forecast=series(12345.6, 20000.0, 30000.0),
             spending_forecast=series(1.0, 2.0, 3.0),
-            balances=[{"amount": "900000", "currency": "JPY"}],
+            balances=[{"amount": "900000", "currency": "JPY", "opening": "0"}],
             upcoming_recurring=[],
         )
     )
@@ -149,6 +171,8 @@ def test_wide_band_lowers_confidence() -> None:
         ({"balances": [{"amount": "12,50", "currency": "USD"}]}, "balances[0].amount"),
         ({"balances": [{"amount": "1.005", "currency": "USD"}]}, "more decimals"),
         ({"balances": "3000"}, "balances"),
+        ({"balances": [{"amount": "1.00", "currency": "USD", "opening": 5}]}, "opening"),
+        ({"balances": [{"amount": "1.00", "opening": "5 000"}]}, "balances[0].opening"),
         ({"upcoming_recurring": [7]}, "upcoming_recurring[0]"),
         ({"buffer_months": -1}, "buffer_months"),
         ({"buffer_months": True}, "buffer_months"),

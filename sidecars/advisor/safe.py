@@ -6,7 +6,12 @@ How it is worked out, in exact minor units:
    about nine months out of ten the month does at least this well), rounded down;
 2. reserve = `buffer_months` x this month's high-end spending forecast + known upcoming payments;
 3. with balances known, the part of the reserve they do not already cover is taken off the surplus;
-   without balances, the upcoming payments are taken off (the reserve cannot be checked);
+   without balances, the upcoming payments are taken off (the reserve cannot be checked). A
+   balance row may carry `opening`, what the account held before its first imported transaction
+   (from the statements' running balance, see opening.py): the ledger's sum of transactions plus
+   that is what the account holds. A row without it (or with null) is a sum whose start is
+   unknown: it is counted as it is, with a warning, and the confidence is at most medium;
+   `"opening": "0"` says the amount already is the bank's balance;
 4. amount = that, rounded down to whole currency units, never below zero.
 
 The amount is 0 with the reason when the history is too short or the outlook is negative. This
@@ -90,8 +95,9 @@ def _first_point(series: object, where: str) -> tuple[Mapping[str, Any] | None, 
 
 def _money_rows(
     rows: object, where: str, currency: str | None
-) -> tuple[list[tuple[int, str, str]], str | None]:
-    """(minor, currency, label) per row; the currency of the first row when none was given."""
+) -> tuple[list[tuple[int, str, str, int | None]], str | None]:
+    """(minor, currency, label, opening or None) per row; the currency of the first row when none
+    was given."""
     if rows is None:
         return [], currency
     if isinstance(rows, Mapping):  # {account name: {amount, currency}} is accepted too
@@ -101,7 +107,7 @@ def _money_rows(
         ]
     if not isinstance(rows, Sequence) or isinstance(rows, str):
         raise AdviceInputError(f"{where}: must be a list of {{amount, currency}} records")
-    out: list[tuple[int, str, str]] = []
+    out: list[tuple[int, str, str, int | None]] = []
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
             raise AdviceInputError(f"{where}[{i}]: must be a record with amount and currency")
@@ -116,8 +122,16 @@ def _money_rows(
             minor = to_minor(amount, cur)
         except MoneyError as exc:
             raise AdviceInputError(f"{where}[{i}].amount: {exc}") from exc
+        opening = row.get("opening")
+        if opening is not None:
+            if not isinstance(opening, str):
+                raise AdviceInputError(f"{where}[{i}].opening: must be a decimal string or null")
+            try:
+                opening = to_minor(opening, cur)
+            except MoneyError as exc:
+                raise AdviceInputError(f"{where}[{i}].opening: {exc}") from exc
         label = row.get("account") or row.get("name") or row.get("merchant") or f"#{i + 1}"
-        out.append((minor, cur, str(label)[:80]))
+        out.append((minor, cur, str(label)[:80], opening))
         currency = currency or cur
     return out, currency
 
@@ -137,8 +151,8 @@ class _Inputs:
     net_method: str
     spending: Mapping[str, Any] | None
     buffer_months: float
-    balances: list[tuple[int, str, str]]
-    upcoming: list[tuple[int, str, str]]
+    balances: list[tuple[int, str, str, int | None]]  # (sum, currency, account, opening)
+    upcoming: list[tuple[int, str, str, int | None]]
     currency: str
     history: int | None
     warnings: list[str]
@@ -163,7 +177,7 @@ def _read(params: Mapping[str, Any]) -> _Inputs:
     history_raw = params.get("history_months")
     history = None if history_raw is None else int(_number(history_raw, "history_months"))
     warnings = [DISCLAIMER]
-    other = {c for _, c, _ in balances + upcoming if c != currency}
+    other = {c for _, c, _, _ in balances + upcoming if c != currency}
     if other:
         warnings.append(
             f"Amounts in {', '.join(sorted(other))} were left out: only {currency} is counted."
@@ -232,6 +246,8 @@ def safe_to_save(params: Mapping[str, Any], today: dt.date | None = None) -> Adv
     confidence = "high"
     if not inputs.balances or (history is not None and history < _HIGH_CONFIDENCE_MONTHS):
         confidence = "low"
+    elif any(opening is None for *_, opening in inputs.balances):
+        confidence = "medium"  # what the account really holds is not known
     elif float(net["upper"]) - float(net["lower"]) > 2 * abs(float(net["yhat"])):
         confidence = "medium"  # the band is wide compared to the expected surplus
     return Advice(amount, currency, confidence, tuple(reasons), tuple(warnings))
@@ -240,7 +256,7 @@ def safe_to_save(params: Mapping[str, Any], today: dt.date | None = None) -> Adv
 def _reserve_cut(inputs: _Inputs, reasons: list[str], fmt: Callable[[int], str]) -> int:
     """What comes off the surplus for the reserve and the upcoming payments (adds the reasons)."""
     currency = inputs.currency
-    due = sum(abs(minor) for minor, _, _ in inputs.upcoming)
+    due = sum(abs(minor) for minor, *_ in inputs.upcoming)
     buffer = 0
     if inputs.spending is not None:
         buffer = _minor_ceil(float(inputs.spending["upper"]) * inputs.buffer_months, currency)
@@ -255,13 +271,26 @@ def _reserve_cut(inputs: _Inputs, reasons: list[str], fmt: Callable[[int], str])
         if due:
             reasons.append(f"Known upcoming payments of {fmt(due)} are taken off.")
         return due
-    held = sum(minor for minor, _, _ in inputs.balances)
+    openings = sum(opening or 0 for *_, opening in inputs.balances)
+    held = sum(minor for minor, *_ in inputs.balances) + openings
+    unknown = [account for _, _, account, opening in inputs.balances if opening is None]
+    if unknown:
+        inputs.warnings.append(
+            f"The balance of {', '.join(unknown)} is only the sum of its imported transactions:"
+            " no statement gave the balance it started from, so it may hold more or less than"
+            " that and the reserve check may be off."
+        )
+    started = (
+        f" (including {fmt(openings)} they held before the first imported transaction)"
+        if openings
+        else ""
+    )
     reserve = buffer + due
     shortfall = max(reserve - held, 0)
     reasons.append(
         f"You want to keep {fmt(reserve)} in reserve ({inputs.buffer_months:g} month(s) of"
         f" high-end spending, {fmt(buffer)}, plus {fmt(due)} of known upcoming payments); your"
-        f" balances hold {fmt(held)}."
+        f" balances hold {fmt(held)}{started}."
     )
     if shortfall:
         reasons.append(f"The reserve is {fmt(shortfall)} short, so that comes off first.")

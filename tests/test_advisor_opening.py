@@ -1,0 +1,54 @@
+"""Opening balances from statement lines, on hand-computed cases and on a real ledger import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from data.ledger import Ledger, TxFilter
+from sidecars.advisor.opening import opening_balance
+
+D1, D2, D3 = dt.date(2026, 3, 1), dt.date(2026, 3, 2), dt.date(2026, 3, 3)
+DEMO = Path(__file__).resolve().parent.parent / "data" / "samples" / "demo_current_account.csv"
+
+
+def test_no_stated_balance_means_no_opening() -> None:
+    assert opening_balance([]) is None
+    assert opening_balance([(D1, -100, None), (D2, 50, None)]) is None
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_opening_is_the_stated_balance_less_the_amounts_up_to_it(newest_first: bool) -> None:
+    # Started at 5000.00: -100.00 -> 4900.00, then two lines on one day -> 4850.00 -> 4890.00.
+    rows = [(D1, -10000, 490000), (D2, -5000, 485000), (D2, 4000, 489000)]
+    assert opening_balance(rows[::-1] if newest_first else rows) == 500000
+
+
+def test_a_later_statement_line_wins_over_an_earlier_one() -> None:
+    # A -100.00 line is missing from the import between D1 and D2: anchoring on the last stated
+    # line makes opening + the imported sum equal the bank's latest figure (4770.00).
+    rows = [(D1, -10000, 490000), (D2, -3000, 477000), (D3, -500, None)]
+    opening = opening_balance(rows)
+    assert opening == 490000
+    assert opening + sum(a for _, a, _ in rows[:2]) == 477000
+
+
+def test_a_day_no_order_fits_is_read_in_the_order_given() -> None:
+    # 990.00 after -10.00, then a line without a balance: no day-end matches a stated balance.
+    assert opening_balance([(D1, -1000, 99000), (D1, -500, None)]) == 100000
+
+
+def test_the_demo_statement_imported_into_a_real_ledger(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "ledger.sqlite") as ledger:
+        ledger.import_file(DEMO, account="Current")
+        txns = list(ledger.iter_transactions(TxFilter(account="Current"), order="date_asc"))
+        summed, _ = ledger.account_balances()["Current"]
+    opening = opening_balance((t.date, t.amount, t.balance) for t in txns)
+    assert opening is not None and opening != 0
+    last_day = max(t.date for t in txns if t.balance is not None)
+    stated_then = {t.balance for t in txns if t.date == last_day}
+    # The ledger's sum plus the opening is the bank's own balance at its latest line.
+    later = sum(t.amount for t in txns if t.date > last_day)
+    assert opening + summed - later in stated_then
