@@ -4,8 +4,10 @@ separator line, a trailer).
 
 The rule for "nothing" is general: a record is a transaction when its date cell holds a date. A
 date cell shaped like a date that does not read as one is an error in a table-wide record; a
-cell of words ("Pending", "Total", "Footer 2") marks a line that is not a transaction. Never
-guesses formats: everything comes from the Mapping.
+cell of words ("Pending", "Total", "Footer 2") marks a line that is not a transaction. An empty
+date cell beside an amount is an error too (the money would be lost), unless the row's status
+says it is not booked yet ("Pending", "Declined"); a line that states no amount moves no money.
+Never guesses formats: everything comes from the Mapping.
 """
 
 from __future__ import annotations
@@ -167,6 +169,30 @@ class RowReader:
             raise BadAmount(f"the in/out column says {flag!r}, which is neither in nor out")
         return value
 
+    def _undated(
+        self, line: int, record: list[str], date_cell: str, *, table_wide: bool
+    ) -> RowError | None:
+        """The error in a record whose date cell holds no date, or None (and counted) when the
+        record is not a transaction."""
+        if not date_cell.strip() and table_wide and self._moves_money(record):
+            # Money with no date would be lost: only a row not booked yet may lack one.
+            if not any(c.strip().casefold() in words.NOT_BOOKED for c in record):
+                return RowError(line, "it has an amount but no date")
+        elif _DATE_SHAPED.search(date_cell) and table_wide:
+            return RowError(
+                line, f"{date_cell.strip()!r} is not a date in the format {self.m.date_format}"
+            )
+        self.skipped.no_date += 1
+        return None
+
+    def _moves_money(self, record: list[str]) -> bool:
+        """True when `record`'s amount cells state an amount other than zero."""
+        try:
+            value = self.amount(record)
+        except BadAmount:
+            return False
+        return value is not BLANK and value != 0
+
     def _balance_line(self, record: list[str]) -> bool:
         """True when the row's description says it is an opening/closing balance or a total."""
         texts = [
@@ -245,12 +271,7 @@ class RowReader:
         date_cell = record[m.date_column] if m.date_column < len(record) else ""
         date = self.date(date_cell)
         if date is None:
-            if not _DATE_SHAPED.search(date_cell) or not table_wide:
-                self.skipped.no_date += 1
-                return None
-            return RowError(
-                line, f"{date_cell.strip()!r} is not a date in the format {m.date_format}"
-            )
+            return self._undated(line, record, date_cell, table_wide=table_wide)
         currency = None
         if m.currency_column is not None and m.currency_column < len(record):
             code = record[m.currency_column].strip().upper()

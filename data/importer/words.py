@@ -113,6 +113,15 @@ INDICATOR_IN = frozenset(
     "payment received", "inkomend", "return", "refund",
     }
 )
+# Status values of a row that has not been booked (yet): such a row may lack a booking date.
+NOT_BOOKED = frozenset(
+    {
+    "pending", "authorised", "authorized", "authorisation", "authorization", "in progress",
+    "processing", "declined", "reverted", "failed", "cancelled", "canceled", "rejected",
+    "expired", "on hold", "vorgemerkt", "ausstehend", "in behandeling", "en attente",
+    "en cours", "pendiente", "in sospeso", "待处理", "处理中", "交易关闭", "已关闭",
+    }
+)
 # Marks for rows that are neither in nor out (transfers between one's own pockets): the amount
 # is taken as stated.
 INDICATOR_NEUTRAL = frozenset({"/", "n/a", "—", "不计收支", "neutral"})
