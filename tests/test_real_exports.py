@@ -42,7 +42,6 @@ KNOWN_GAPS = {
     "csv2ofx__ingesp.csv": "source reads one date month-first among day-first ones",
     "deg__alipay_alipay-records.csv": "source drops closed orders",
     "deg__boc_debit_boc-records.csv": "source keeps only some rows",
-    "deg__cgb_credit_cgb_credit-records.csv": "card statement with no balance or card column",
     "deg__cmb_credit_cmb-records.csv": "dates without a year",
     "deg__hsbchk_debit_hsbchk-debit-records.csv": "source keeps only some rows",
     "deg__icbc_debit-v2_icbc-debit-v2-records.csv": "source keeps only some rows",

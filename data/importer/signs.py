@@ -310,9 +310,20 @@ def _unverified(
             replace(indicated, balance_column=fallback_balance),
             (f"In/out read from the column {_name(stats, indicated.indicator_column)}.",),
         )
-    values = [v for v in _amounts(replace(first, sign=SIGNED), rows) if v]
+    signed = _amounts(replace(first, sign=SIGNED), rows)
+    values = [v for v in signed if v]
     positives = sum(1 for v in values if v > 0)
     negatives = len(values) - positives
+    refunds = _money_in_signs(signed, rows, stats, card=card)
+    if refunds is not None:
+        sign = SPEND_POSITIVE if refunds else SIGNED
+        chosen = next(c for c in singles if c.sign == sign)
+        note = (
+            "Amounts are positive for spending: refunds and repayments are negative."
+            if refunds
+            else "Amounts are signed: refunds and repayments are positive."
+        )
+        return Choice(replace(chosen, balance_column=fallback_balance), (note,))
     # Card statements list purchases as positive numbers; without a balance to check against,
     # the statement itself must say it is a card (a card column or masked card numbers).
     spend_positive = card and (
@@ -327,6 +338,42 @@ def _unverified(
         else "Amounts are signed: negative is money out."
     )
     return Choice(replace(chosen, balance_column=fallback_balance), (note,))
+
+
+# Descriptions that always mean money coming back in: refunds; and on a card, repayments.
+_REFUND = re.compile(
+    r"refund|退款|erstattung|rembours|reembols|rimbors|terugbetaling|devoluci|возврат|返金|환불",
+    re.IGNORECASE,
+)
+_REPAYMENT = re.compile(
+    r"payment\W*(?:-\W*)?thank you|payment received|autopay|还款|repayment", re.IGNORECASE
+)
+
+
+def _money_in_signs(
+    signed: list[int | None], rows: list[list[str]], stats: list[ColumnStats], *, card: bool
+) -> bool | None:
+    """True (spend-positive) when the rows that say they are refunds (or, on a card, repayments)
+    are all negative while the others are mostly positive; False (signed) for the mirror image;
+    None when no such row says, or the rows disagree."""
+    text_columns = [s.index for s in stats if not col.is_money(s) and not s.date_formats]
+    money_in: list[int] = []
+    others: list[int] = []
+    for value, record in zip(signed, rows, strict=True):
+        if not value:
+            continue
+        text = " ".join(record[i] for i in text_columns)
+        says_in = bool(_REFUND.search(text)) or (card and bool(_REPAYMENT.search(text)))
+        (money_in if says_in else others).append(value)
+    if not money_in or not others:
+        return None
+    out_positive = sum(1 for v in others if v > 0)
+    out_negative = len(others) - out_positive
+    if all(v < 0 for v in money_in) and out_positive > out_negative:
+        return True
+    if all(v > 0 for v in money_in) and out_negative > out_positive:
+        return False
+    return None
 
 
 _MASKED_CARD = re.compile(r"^(?:[*xX#•]{2,}[\s*xX#•-]*\d{4}|\d{4,6}[*xX#•]{4,}\d{4})$")
