@@ -17,6 +17,7 @@ import pytest
 
 from data.ledger import Ledger
 from desktop import forecasting
+from sidecars.forecaster.backtest import BACKTEST_ORIGINS
 from supervisor import Hub, RemoteError, ServiceSpec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,7 +81,7 @@ def test_forecast_through_the_hub(hub: Hub) -> None:
     assert [p["yhat"] for p in rent["points"]] == [1200.0, 1200.0, 1200.0]
     assert rent["points"][0]["month"] == "2023-09"
     for series in result["series"]:
-        assert series["backtest"]["origins"] == 6
+        assert series["backtest"]["origins"] == BACKTEST_ORIGINS  # 20 months reach 12
         for p in series["points"]:
             assert p["lower95"] <= p["lower"] <= p["yhat"] <= p["upper"] <= p["upper95"]
 
