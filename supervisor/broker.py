@@ -117,6 +117,11 @@ class Broker:
         free = self._queue(service).free
         free[replica] = free.get(replica, 0) + slots
 
+    def has_free(self, service: str) -> bool:
+        """Some replica of ``service`` can take a request now."""
+        q = self._queues.get(service)
+        return q is not None and bool(q.free)
+
     def close(self, service: str, replica: Hashable) -> None:
         """No new work for this replica (what it holds stays held)."""
         self._queue(service).free.pop(replica, None)

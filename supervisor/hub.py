@@ -1,11 +1,16 @@
 """The hub: one ROUTER socket, one I/O thread, and every sidecar replica of every service.
 
-Other threads talk to the I/O thread only through a command queue plus a wake-up socket (ZeroMQ
-sockets are not thread-safe); all supervision state is owned by that thread and read by ``status``
-under a lock. Futures are resolved after the lock is released, so a caller's done-callback can call
-back into the hub. Nothing a peer sends can raise out of the I/O loop: bad frames are dropped and
-logged. This module must never import Qt, the desktop or a model library, and never block the I/O
-thread on a process (exits arrive as commands from the spawner's watcher threads).
+All supervision state, and the ROUTER socket, are guarded by one lock. The I/O thread takes it to
+read the socket, run timers and commands; between turns it waits on the socket's file descriptor
+and a wake-up pipe, holding neither the lock nor the socket (ZeroMQ allows a socket to move
+between threads behind a full memory barrier, which a mutex is). A caller's ``request`` takes the
+lock and dispatches on its own thread, so a request costs one thread hop (the reply's), not two;
+other commands go through a queue. Whoever touches the socket checks it for input afterwards and
+wakes the I/O thread if there is some (its descriptor is edge-triggered). Futures are resolved on
+the I/O thread after the lock is released, so a done-callback can call back into the hub. Nothing
+a peer sends can raise out of the I/O loop: bad frames are dropped and logged. Processes start on a
+launcher thread, never on the I/O thread (a wedged zygote must not stall the broker). This module
+must never import Qt, the desktop or a model library, and never block on a process.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ import itertools
 import logging
 import math
 import queue
+import select
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, InvalidStateError
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, cast
@@ -92,6 +99,7 @@ class Hub(Lifecycle):
             queue.SimpleQueue()
         )
         self._wake_lock = threading.Lock()
+        self._due = 0.0  # when the I/O thread next runs its timers (it sleeps until then)
         self._resolutions: list[tuple[Future[dict[str, Any]], Any, bool]] = []
         self._broker = Broker()
         self._events = EventBus()
@@ -102,8 +110,11 @@ class Hub(Lifecycle):
         self._thread: threading.Thread | None = None
         self._ctx: zmq.Context[zmq.Socket[bytes]] | None = None
         self._router: zmq.Socket[bytes] | None = None
-        self._wake_rx: zmq.Socket[bytes] | None = None
-        self._wake_tx: zmq.Socket[bytes] | None = None
+        self._wake_rx: socket.socket | None = None
+        self._wake_tx: socket.socket | None = None
+        # Processes start here, never on the I/O thread; a few at once, so one wedged launch
+        # (a zygote that stopped answering) holds up no other service's.
+        self._launcher = ThreadPoolExecutor(max_workers=4, thread_name_prefix="fincast-hub-launch")
         self._running = False  # accepting requests
         self._stopping = False
         self._closing = False
@@ -132,14 +143,9 @@ class Hub(Lifecycle):
             router.setsockopt(zmq.MAXMSGSIZE, wire.MAX_FRAME + 4096)
             self.endpoint = self._bind(router, self.runtime_dir)
             self._router = router
-            wake = f"inproc://fincast-hub-wake-{id(self)}"
-            self._wake_rx = ctx.socket(zmq.PULL)
-            self._wake_rx.setsockopt(zmq.LINGER, 0)
-            self._wake_rx.bind(wake)
-            self._wake_tx = ctx.socket(zmq.PUSH)
-            self._wake_tx.setsockopt(zmq.LINGER, 0)
-            self._wake_tx.setsockopt(zmq.SNDHWM, 16)
-            self._wake_tx.connect(wake)
+            self._wake_rx, self._wake_tx = socket.socketpair()
+            self._wake_rx.setblocking(False)
+            self._wake_tx.setblocking(False)
             if self._spawner is None:
                 preload = sorted({m for s in self._services.values() for m in s.spec.preload})
                 self._spawner = make_spawner(self._prefer_zygote, preload)
@@ -203,7 +209,23 @@ class Hub(Lifecycle):
             submitted=now,
             idempotent=idempotent,
         )
-        self._post(self._submit, pending)
+        if not self._launched or threading.current_thread() is self._thread:
+            self._post(self._submit, pending)  # behind the first launches / in order with them
+            return future
+        with self._lock:
+            if not self._running:
+                self._resolutions.append((future, ServiceUnavailable("the hub stopped"), False))
+            else:
+                self._submit(pending)
+            # The I/O thread sleeps until its next timer: wake it for an earlier deadline, for a
+            # future to resolve, or for input our use of the socket took the edge from.
+            wake = (
+                bool(self._resolutions)
+                or pending.deadline < self._due
+                or (self._router is not None and _readable(self._router))
+            )
+        if wake:
+            self._wake()
         return future
 
     def status(self) -> list[dict[str, Any]]:
@@ -278,6 +300,7 @@ class Hub(Lifecycle):
         thread = self._thread
         if thread is not None:
             thread.join(5.0)
+        self._launcher.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             self._stopped = True
             self._abandon_commands()
@@ -320,8 +343,8 @@ class Hub(Lifecycle):
         with self._wake_lock:
             if self._wake_tx is None:
                 return
-            with contextlib.suppress(zmq.Again, zmq.ZMQError):  # full = a wake-up is pending anyway
-                self._wake_tx.send(b"", zmq.NOBLOCK)
+            with contextlib.suppress(OSError):  # full = a wake-up is pending anyway
+                self._wake_tx.send(b"\0")
 
     def _abandon_commands(self) -> None:
         """After the I/O thread ended: resolve whatever was posted too late to run."""
@@ -382,50 +405,44 @@ class Hub(Lifecycle):
     def _run(self) -> None:
         router, wake_rx = self._router, self._wake_rx
         assert router is not None and wake_rx is not None
-        poller = zmq.Poller()
-        poller.register(router, zmq.POLLIN)
-        poller.register(wake_rx, zmq.POLLIN)
+        waiter = _FdWaiter([cast(int, router.getsockopt(zmq.FD)), wake_rx.fileno()])
+        with self._lock:
+            self._due = self._next_wake(time.monotonic())
         while True:
             try:
-                if self._turn(poller, router, wake_rx):
+                if self._turn(waiter, router, wake_rx):
                     break
             except Exception:  # a hub bug: log it and keep serving rather than strand every future
                 _log.exception("hub I/O thread: one turn failed")
                 time.sleep(0.05)
-        for sock in (router, wake_rx):
-            sock.close(0)
+        with self._lock:
+            router.close(0)
         with self._wake_lock:
+            wake_rx.close()
             if self._wake_tx is not None:
-                self._wake_tx.close(0)
+                self._wake_tx.close()
                 self._wake_tx = None
 
-    def _turn(
-        self, poller: zmq.Poller, router: zmq.Socket[bytes], wake_rx: zmq.Socket[bytes]
-    ) -> bool:
+    def _turn(self, waiter: _FdWaiter, router: zmq.Socket[bytes], wake_rx: socket.socket) -> bool:
         """One wait-and-handle round of the I/O loop; True when the hub is closing."""
-        now = time.monotonic()
-        due = self._next_wake(now)
-        wait_ms = max(0, min(1000, math.ceil((due - now) * 1000)))
-        try:
-            ready = dict(poller.poll(wait_ms))
-        except zmq.ZMQError as exc:  # EINTR and friends: just go round again
-            _log.debug("poll: %s", exc)
-            ready = {}
+        due = self._due
+        wait_ms = max(0, min(1000, math.ceil((due - time.monotonic()) * 1000)))
+        if waiter.wait(wait_ms):
+            with contextlib.suppress(OSError):  # nothing (left) to read
+                wake_rx.recv(4096)
         with self._lock:
-            if wake_rx in ready:
-                # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
-                while _readable(wake_rx):
-                    wake_rx.recv(zmq.NOBLOCK)
             self._drain_commands()
             if self._closing:
                 return True
-            if router in ready:
-                self._drain_router(router)
+            # Every turn: the descriptor is edge-triggered, and callers use the socket too.
+            self._drain_router(router)
             now = time.monotonic()
             if now >= due:  # timers are checked when one is due, not on every message
                 self._guard(self._tick, now)
+            self._due = self._next_wake(now)
             self._changed.notify_all()
-        self._flush_resolutions()
+            todo, self._resolutions = self._resolutions, []
+        _settle(todo)
         return False
 
     def _guard(self, fn: Callable[..., None], *args: Any) -> None:
@@ -436,6 +453,8 @@ class Hub(Lifecycle):
             _log.exception("hub I/O thread: %s failed", getattr(fn, "__name__", fn))
 
     def _drain_commands(self) -> None:
+        if self._commands.empty():  # the usual case; cheaper than the Empty raised below
+            return
         while True:
             try:
                 fn, args = self._commands.get_nowait()
@@ -478,12 +497,7 @@ class Hub(Lifecycle):
     def _flush_resolutions(self) -> None:
         with self._lock:
             todo, self._resolutions = self._resolutions, []
-        for future, value, ok in todo:
-            with contextlib.suppress(InvalidStateError):  # cancelled by its caller meanwhile
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+        _settle(todo)
 
     # ------------------------------------------------------------------ states and events
 
@@ -634,8 +648,11 @@ class Hub(Lifecycle):
             )
             return
         svc.metrics.count("requests")
-        now = time.monotonic()
-        why = self._why_not(svc, pending.deadline, now)
+        # A free slot means a replica serves now: only without one is it worth asking why not.
+        if self._broker.has_free(svc.name) and not self._stopping:
+            why = ""
+        else:
+            why = self._why_not(svc, pending.deadline, time.monotonic())
         if why:
             self._broker.submit(pending)
             self._fail(pending, ServiceUnavailable(why))
@@ -777,8 +794,40 @@ class Hub(Lifecycle):
         return False
 
 
+def _settle(todo: list[tuple[Future[dict[str, Any]], Any, bool]]) -> None:
+    """Resolve futures (outside the hub's lock: their done-callbacks may call the hub)."""
+    for future, value, ok in todo:
+        with contextlib.suppress(InvalidStateError):  # cancelled by its caller meanwhile
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+
 def _readable(sock: zmq.Socket[bytes]) -> bool:
+    # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
     return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & zmq.POLLIN)
+
+
+class _FdWaiter:
+    """Waits until one of a few file descriptors is readable (poll(2); select() where absent)."""
+
+    def __init__(self, fds: list[int]) -> None:
+        self._fds = fds
+        self._poll = select.poll() if hasattr(select, "poll") else None
+        if self._poll is not None:
+            for fd in fds:
+                self._poll.register(fd, select.POLLIN)
+
+    def wait(self, timeout_ms: int) -> bool:
+        """True when woken by a descriptor, False at the timeout (or on EINTR)."""
+        try:
+            if self._poll is not None:
+                return bool(self._poll.poll(timeout_ms))
+            readable, _, _ = select.select(self._fds, [], [], timeout_ms / 1000)
+            return bool(readable)
+        except InterruptedError:
+            return False
 
 
 def _remote_error(code: str, message: str) -> HubError:

@@ -4,8 +4,8 @@
 spawner, turns exits into restarts, backoff or an open circuit (policy.py decides), condemns
 replicas that are stuck or silent, retires them gently (DISCONNECT, then terminate, then kill the
 process group), and runs restart, scale and rolling reload. Every state change goes through
-``_move`` and the table in states.py. The Hub inherits it. This module must never block: exits
-arrive as commands.
+``_move`` and the table in states.py. The Hub inherits it. This module must never block: processes
+are started on the hub's launcher thread, and launches and exits arrive back as commands.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,11 @@ from supervisor.events import EventBus
 from supervisor.logs import ServiceLogs, tail
 from supervisor.policy import Action
 from supervisor.replica import Replica, ServiceRun, Then
-from supervisor.spawn import Launch, Spawner
+from supervisor.spawn import Child, Launch, Spawner
 from supervisor.states import ALIVE, SERVING, State, check
 
 _log = logging.getLogger("supervisor.hub")
+_FLIPS = (State.READY, State.BUSY)
 
 
 class Lifecycle:
@@ -46,6 +48,7 @@ class Lifecycle:
     _tokens: dict[str, Replica]
     _peers: dict[bytes, Replica]
     _changed: threading.Condition
+    _launcher: ThreadPoolExecutor
     _stopping: bool
     _launched: bool
     endpoint: str | None
@@ -67,11 +70,12 @@ class Lifecycle:
         previous = r.state
         if previous is state:
             return
-        r.state = check(previous, state)
         r.since = time.time()
         r.reason = reason
-        if {previous, state} == {State.READY, State.BUSY}:
-            return  # per-request flips are visible in status(), not worth a log line or an event
+        if state in _FLIPS and previous in _FLIPS:
+            r.state = state  # ready <-> busy on every request: allowed, and not worth an event
+            return
+        r.state = check(previous, state)
         line = f"replica {r.index}: {previous} -> {state}" + (f" ({reason})" if reason else "")
         level = logging.WARNING if state in (State.UNHEALTHY, State.CRASHED, State.FAILED) else 0
         self._write_log(r.service, line, level or logging.INFO)
@@ -141,17 +145,39 @@ class Lifecycle:
             preload=spec.preload,
         )
         r.pid = None
+        r.child = None
         self._move(r, State.STARTING, reason)
+        spawner = self._spawner
+        self._launcher.submit(self._spawn, spawner, r, generation, launch)
+
+    def _spawn(self, spawner: Spawner, r: Replica, generation: int, launch: Launch) -> None:
+        """On a launcher thread (PlainSpawner still runs each Popen on its one long-lived thread,
+        for PR_SET_PDEATHSIG): start the process, and tell the I/O thread how it went."""
         try:
-            child = self._spawner.launch(launch)
+            child = spawner.launch(launch)
         except Exception as exc:  # the OS refused (EAGAIN, ENOMEM, missing interpreter...)
-            _log.warning("cannot start %s/%d: %s", spec.name, r.index, exc)
-            self._write_log(spec.name, f"replica {r.index}: cannot start: {exc}", logging.ERROR)
-            self._on_exit(r, generation, None)
+            self._post(self._on_spawn_failed, r, generation, exc)
+            return
+        self._post(self._on_launched, r, generation, child)
+
+    def _on_spawn_failed(self, r: Replica, generation: int, exc: Exception) -> None:
+        _log.warning("cannot start %s/%d: %s", r.service, r.index, exc)
+        self._write_log(r.service, f"replica {r.index}: cannot start: {exc}", logging.ERROR)
+        self._on_exit(r, generation, None)
+
+    def _on_launched(self, r: Replica, generation: int, child: Child) -> None:
+        if generation != r.generation:  # superseded while it started: nobody wants it
+            child.kill()
             return
         r.child = child
         r.pid = child.pid
         child.on_exit(lambda code: self._post(self._on_exit, r, generation, code))
+        # Condemned or asked to stop before its process existed: do now what was skipped then.
+        if r.state is State.UNHEALTHY or r.stop_stage >= 3:
+            child.kill()
+        elif r.stop_stage == 2:
+            child.terminate()
+            r.timer = time.monotonic() + self._services[r.service].spec.stop_timeout_s
 
     def _on_exit(self, r: Replica, generation: int, code: int | None) -> None:
         if generation != r.generation:

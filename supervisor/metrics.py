@@ -1,13 +1,13 @@
 """Request metrics kept by the hub: latency ring buffers (p50/p99) and counters per service.
 
-Updated only on the hub's I/O thread; read from other threads through ``snapshot``-style copies.
-This module must never time anything itself: callers pass durations in.
+Updated only under the hub's lock (its I/O thread, or a caller dispatching), so a record is a plain
+list or dict write with no lock of its own, on every request; readers copy. This module must never
+time anything itself: callers pass durations in.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections import Counter
 
 
@@ -20,24 +20,21 @@ class LatencyWindow:
         self._values: list[float] = []
         self._size = size
         self._next = 0
-        self._lock = threading.Lock()
 
     def add(self, seconds: float) -> None:
-        """Record one latency."""
-        with self._lock:
-            if len(self._values) < self._size:
-                self._values.append(seconds)
-            else:
-                self._values[self._next] = seconds
-            self._next = (self._next + 1) % self._size
+        """Record one latency (one writer at a time: the hub's lock)."""
+        if len(self._values) < self._size:
+            self._values.append(seconds)
+        else:
+            self._values[self._next] = seconds
+        self._next = (self._next + 1) % self._size
 
     def __len__(self) -> int:
         return len(self._values)
 
     def percentile_ms(self, p: float) -> float | None:
         """The ``p``-th percentile (0-100) in milliseconds, or None before any value."""
-        with self._lock:
-            values = sorted(self._values)
+        values = sorted(self._values.copy())  # one atomic copy under the GIL, then sort
         if not values:
             return None
         rank = max(1, math.ceil(p / 100 * len(values)))
@@ -50,17 +47,15 @@ class ServiceMetrics:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.latency = LatencyWindow()
-        self._lock = threading.Lock()
 
     def count(self, what: str, n: int = 1) -> None:
         """Add ``n`` to counter ``what`` (requests, ok, deadline, unavailable, retried...)."""
-        with self._lock:
-            self.counts[what] += n
+        counts = self.counts
+        counts[what] = counts.get(what, 0) + n  # one writer at a time: the hub's lock
 
     def snapshot(self) -> dict[str, float | int | None]:
         """A copy of the counters plus p50/p99 in milliseconds."""
-        with self._lock:
-            out: dict[str, float | int | None] = dict(self.counts)
+        out: dict[str, float | int | None] = dict(self.counts.copy())
         out["p50_ms"] = self.latency.percentile_ms(50)
         out["p99_ms"] = self.latency.percentile_ms(99)
         return out

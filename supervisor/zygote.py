@@ -320,13 +320,16 @@ class ZygoteSpawner:
             or zygote.dead.is_set()
             or (zygote.ready.is_set() and not zygote.usable())
         )
-        if not broken or time.monotonic() - self._started_at < self.restart_min_s:
-            return
         if zygote is not None and zygote.ready.is_set() and not zygote.dead.is_set():
-            log.warning(
-                "zygote reported %s OS threads; not forking from it", zygote.info.get("threads")
-            )
+            if broken:
+                log.warning(
+                    "zygote reported %s OS threads; not forking from it", zygote.info.get("threads")
+                )
             return
+        with self._lock:  # launches run on several threads: renew once, not once each
+            if not broken or time.monotonic() - self._started_at < self.restart_min_s:
+                return
+            self._started_at = time.monotonic()
         log.warning("zygote is gone; starting a new one in the background")
         threading.Thread(target=self._start_zygote, name="zygote-restart", daemon=True).start()
 

@@ -31,6 +31,7 @@ from supervisor import (
     SpecError,
     State,
 )
+from supervisor.spawn import Child, Launch, PlainSpawner
 from tests.helpers.hub_testing import chaos_spec, wait_until
 
 STATUS_KEYS = {
@@ -667,3 +668,43 @@ def test_a_bug_in_one_turn_or_handler_does_not_stop_the_hub(
         dealer.close(0)
     monkeypatch.setattr(Hub, "_on_ready", real_on_ready)
     assert hub.request("echo", "echo", {"still": 1}).result(10) == {"still": 1}
+
+
+class _WedgedSpawner:
+    """A real plain spawner whose launches of one service block until released (a wedged zygote)."""
+
+    def __init__(self, wedged: str) -> None:
+        self.inner = PlainSpawner()
+        self.wedged = wedged
+        self.release = threading.Event()
+        self.blocked = threading.Event()
+
+    def launch(self, launch: Launch) -> Child:
+        if launch.service == self.wedged:
+            self.blocked.set()
+            assert self.release.wait(60), "never released"
+        return self.inner.launch(launch)
+
+    def close(self) -> None:
+        self.release.set()
+        self.inner.close()
+
+
+def test_a_wedged_launch_never_stalls_the_broker(run_hub: Any) -> None:
+    spawner = _WedgedSpawner("stuck")
+    hub, log = run_hub(chaos_spec("stuck"), chaos_spec("free"), ready=False, spawner=spawner)
+    try:
+        assert spawner.blocked.wait(30), "the wedged launch never began"
+        # While one launch hangs, the other service starts, serves, and the hub answers calls.
+        log.wait(30, "free ready", type="state", service="free", state="ready")
+        assert hub.request("free", "echo", {"n": 1}, timeout=10).result(20) == {"n": 1}
+        stuck = [row for row in hub.status() if row["service"] == "stuck"]
+        assert [row["state"] for row in stuck] == ["starting"] and stuck[0]["pid"] is None
+        hub.scale("free", 2)  # a command that goes through the I/O thread
+        wait_until(lambda: len(hub.status()) == 3, 10, "the scale-up to show")
+    finally:
+        spawner.release.set()
+    assert hub.wait_ready(timeout=30), hub.status()
+    assert hub.request("stuck", "echo", {"n": 2}, timeout=10).result(20) == {"n": 2}
+    hub.stop(timeout=5)
+    spawner.close()
