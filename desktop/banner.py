@@ -48,13 +48,21 @@ class ServiceBanner(QFrame):
         down = [self._hub.health(s) for s in self._services]
         down = [h for h in down if h.level is not Level.READY]
         if not down:
-            self.hide()
+            if not self.isHidden():
+                self.hide()
             self._tick.stop()
             return
         worst = max(down, key=lambda h: list(Level).index(h.level))
-        self.setStyleSheet(f"#serviceBanner{{{_STYLE[worst.level]}border-radius:4px;}}")
-        self.label.setText("\n".join(h.sentence() for h in down))
-        self.show()
+        # Health changes come in bursts while sidecars restart; restyling re-polishes the
+        # banner, so only a changed look or text touches the widget.
+        style = f"#serviceBanner{{{_STYLE[worst.level]}border-radius:4px;}}"
+        if style != self.styleSheet():
+            self.setStyleSheet(style)
+        text = "\n".join(h.sentence() for h in down)
+        if text != self.label.text():
+            self.label.setText(text)
+        if self.isHidden():
+            self.show()
         if not self._tick.isActive():
             self._tick.start()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -218,54 +219,71 @@ def train(ledger: Ledger, hub: Requester, timeout: float = TRAIN_TIMEOUT_S) -> d
 
 
 class Retrainer:
-    """Debounced background retraining: many corrections in a row cause one `train`."""
+    """Debounced background retraining: many corrections in a row cause one `train`.
+
+    One long-lived thread waits out the quiet period; `poke` only moves its deadline. (A new
+    threading.Timer per correction made every edit wait, on the GUI thread, for a fresh thread to
+    get scheduled: 90 ms stalls on a loaded machine.)
+    """
 
     def __init__(self, run: Callable[[], None], delay: float = RETRAIN_DEBOUNCE_S) -> None:
         self._run = run
         self._delay = delay
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
+        self._wake = threading.Condition()
+        self._due: float | None = None  # monotonic time of the next run; None = none scheduled
+        self._closed = False
+        self._thread: threading.Thread | None = None
         self.runs = 0
 
     def poke(self) -> None:
         """A correction happened: (re)start the quiet period."""
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(self._delay, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+        with self._wake:
+            if self._closed:
+                return
+            self._due = time.monotonic() + self._delay
+            self._wake.notify()
+        self.start()
 
-    def _fire(self) -> None:
-        with self._lock:
-            self._timer = None
-            self.runs += 1
-        try:
-            self._run()
-        except Exception:
-            log.exception("background retraining failed")
+    def start(self) -> None:
+        """Start the waiting thread (poke does it too, if need be)."""
+        with self._wake:
+            if self._thread is not None or self._closed:
+                return
+            self._thread = threading.Thread(target=self._loop, name="retrainer", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while not self._closed and (self._due is None or time.monotonic() < self._due):
+                    left = None if self._due is None else self._due - time.monotonic()
+                    self._wake.wait(left)
+                if self._closed:
+                    return
+                self._due = None
+                self.runs += 1
+            try:
+                self._run()
+            except Exception:
+                log.exception("background retraining failed")
 
     def cancel(self) -> None:
-        """Drop a scheduled retrain (at shutdown)."""
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+        """Drop a scheduled retrain and end the thread (at shutdown)."""
+        with self._wake:
+            self._closed = True
+            self._due = None
+            self._wake.notify()
 
 
 _retrainers: dict[int, Retrainer] = {}
 
 
-def learn(ctx: Any, examples: list[dict[str, Any]]) -> None:
-    """Desktop hook for a user's correction: schedule a debounced retrain through `ctx`.
-
-    The correction itself is already stored (source 'user'); training reads every label from the
-    ledger on ctx's reading lane and sends `train` through ctx.hub, so nothing waits on the GUI.
-    """
-    if not examples:
-        return
+def prepare(ctx: Any) -> Retrainer:
+    """`ctx`'s retrainer, made (and its thread started) now if it has none: a window calls this
+    as it opens, so no correction ever waits for a thread to start."""
     key = id(ctx)
-    if key not in _retrainers:
+    retrainer = _retrainers.get(key)
+    if retrainer is None:
 
         def run() -> None:
             ctx.reader.submit(training_params, done=_send_train)
@@ -280,8 +298,27 @@ def learn(ctx: Any, examples: list[dict[str, Any]]) -> None:
                     failed=lambda exc: log.info("retraining postponed: %s", exc),
                 )
 
-        _retrainers[key] = Retrainer(run, RETRAIN_DEBOUNCE_S)
-    _retrainers[key].poke()
+        retrainer = _retrainers[key] = Retrainer(run, RETRAIN_DEBOUNCE_S)
+        retrainer.start()
+    return retrainer
+
+
+def learn(ctx: Any, examples: list[dict[str, Any]]) -> None:
+    """Desktop hook for a user's correction: schedule a debounced retrain through `ctx`.
+
+    The correction itself is already stored (source 'user'); training reads every label from the
+    ledger on ctx's reading lane and sends `train` through ctx.hub, so nothing waits on the GUI.
+    Call `forget(ctx)` when ctx closes.
+    """
+    if examples:
+        prepare(ctx).poke()
+
+
+def forget(ctx: Any) -> None:
+    """Drop `ctx`'s retrainer (and a retrain it had scheduled): its window is closing."""
+    retrainer = _retrainers.pop(id(ctx), None)
+    if retrainer is not None:
+        retrainer.cancel()
 
 
 READY_TIMEOUT_S = 60.0

@@ -32,6 +32,8 @@ class HealthLight(QLabel):
 
     def show_level(self, level: Level, tip: str) -> None:
         """Paint the dot for `level` and put `tip` in the tooltip."""
+        if level is self.level and tip == self.toolTip() and self.text():
+            return  # unchanged: health events come in bursts while sidecars restart
         self.level = level
         colour = COLOURS[level]
         self.setText(f'<span style="color:{colour};font-size:14px">●</span> {self.service}')

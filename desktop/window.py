@@ -96,6 +96,9 @@ class MainWindow(QMainWindow):
         from desktop.categorize_pump import CategorizePump
 
         self.pump = CategorizePump(ctx, self)
+        from desktop import categorizing
+
+        categorizing.prepare(ctx)  # its thread starts now, not on the user's first correction
         self.sidebar.setCurrentRow(0)
 
     def page(self, name: str) -> Any:
@@ -170,6 +173,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the sidecars and close the ledger."""
+        from desktop import categorizing
+
+        categorizing.forget(self.ctx)  # its retrainer (and a retrain it had scheduled) goes too
         self.pump.shutdown()
         for page in list(self.pages.values()):
             stop = getattr(page, "shutdown", None)

@@ -36,6 +36,20 @@ SORTS = {DATE: ("date_asc", "date_desc"), AMOUNT: ("amount_asc", "amount_desc")}
 
 TxnRole = Qt.ItemDataRole.UserRole + 1
 
+# data() is called ~1,000 times per repaint, each a hop from Qt into Python that must win the
+# GIL: plain ints (PySide passes roles as int) and precomputed flags keep each call short.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_TXN = int(TxnRole)
+_ANSWERED = frozenset({_DISPLAY, _EDIT, _ALIGN, _FOREGROUND, _FONT, _TOOLTIP, _TXN})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_PLAIN_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDIT_FLAGS = _PLAIN_FLAGS | Qt.ItemFlag.ItemIsEditable
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -56,6 +70,9 @@ class TransactionsModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Txn]] = OrderedDict()
         self._asked: set[int] = set()
         self.loading = False
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._brush_cache: tuple[QBrush, QBrush, QBrush] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     def reload(self, flt: TxFilter | None = None, order: str | None = None) -> None:
@@ -191,36 +208,30 @@ class TransactionsModel(QAbstractTableModel):
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         """Only the category is editable."""
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == CATEGORY:
-            base |= Qt.ItemFlag.ItemIsEditable
-        return base
+        return _EDIT_FLAGS if index.column() == CATEGORY else _PLAIN_FLAGS
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: PLR0911 (one answer per case reads best)
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:  # noqa: PLR0911 (one answer per case reads best)
         """Cell text, alignment, colours and tooltips; a placeholder until the page arrives."""
-        if not index.isValid():
+        if role not in _ANSWERED or not index.isValid():
             return None
-        t = self.txn(index.row())
+        row = index.row()
+        t = self.txn(row)
         col = index.column()
         if t is None:
-            return "…" if role == Qt.ItemDataRole.DisplayRole and col == DESCRIPTION else None
-        if role == Qt.ItemDataRole.DisplayRole:
+            return "…" if role == _DISPLAY and col == DESCRIPTION else None
+        if role == _DISPLAY:
             return self._display(t, col)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _EDIT:
             return t.category or ""
-        if role == TxnRole:
+        if role == _TXN:
             return t
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (AMOUNT, CONFIDENCE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ALIGN:
+            return _RIGHT if col in (AMOUNT, CONFIDENCE) else None
+        if role == _FOREGROUND:
             return self._foreground(t, col)
-        if role == Qt.ItemDataRole.FontRole and col == CATEGORY and t.category is None:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(t, col)
-        return None
+        if role == _FONT:
+            return self._italic if col == CATEGORY and t.category is None else None
+        return self._tooltip(t, col)
 
     def _display(self, t: Txn, col: int) -> str:  # noqa: PLR0911 (one answer per case reads best)
         if col == DATE:
@@ -246,15 +257,26 @@ class TransactionsModel(QAbstractTableModel):
         return ""
 
     def _foreground(self, t: Txn, col: int) -> Any:
-        palette = QApplication.palette()
         if col == AMOUNT and t.amount > 0:
-            dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
-            return QBrush(QColor("#5ccf7e" if dark else "#1b7f3b"))
+            return self._brushes()[0]
         if col == CATEGORY and t.category is None:
-            return palette.brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            return self._brushes()[1]
         if col == CONFIDENCE and t.confidence is not None and t.confidence < LOW_CONFIDENCE:
-            return QBrush(QColor("#c47f00"))
+            return self._brushes()[2]
         return None
+
+    def _brushes(self) -> tuple[QBrush, QBrush, QBrush]:
+        """Income, no-category and low-confidence text brushes, from the palette at first use
+        (reading the application palette on every call cost ~1 ms a repaint)."""
+        if self._brush_cache is None:
+            palette = QApplication.palette()
+            dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+            self._brush_cache = (
+                QBrush(QColor("#5ccf7e" if dark else "#1b7f3b")),
+                palette.brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text),
+                QBrush(QColor("#c47f00")),
+            )
+        return self._brush_cache
 
     def _tooltip(self, t: Txn, col: int) -> str | None:
         if col not in (CATEGORY, CONFIDENCE, DESCRIPTION):

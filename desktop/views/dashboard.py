@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from desktop import reports
 from desktop.context import AppContext
+
+COALESCE_MS = 300
 
 
 class DashboardView(QWidget):
@@ -38,6 +40,14 @@ class DashboardView(QWidget):
         layout.setContentsMargins(12, 12, 12, 8)
         layout.addWidget(self.stack)
         self._stale = False
+        self._loading = False  # a report is being computed on the reading lane
+        self._again = False  # the ledger changed meanwhile: compute once more when it arrives
+        # Bursts of changes (an import, then a categorize pass per batch) make one reload.
+        self._coalesce = QTimer(self)
+        self._coalesce.setSingleShot(True)
+        self._coalesce.setInterval(COALESCE_MS)
+        self._coalesce.timeout.connect(self.reload)
+        self.reloads = 0  # reports asked for (tests count them)
         ctx.events.changed.connect(self._ledger_changed)
         self.reload()
 
@@ -95,12 +105,11 @@ class DashboardView(QWidget):
 
     # -- data ------------------------------------------------------------------------------
     def _ledger_changed(self, _what: str) -> None:
-        # Redrawing four charts costs the GUI thread ~0.1-0.2 s; do it only where it is seen,
-        # and otherwise when the page is next shown.
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
+        # Redrawing costs the GUI thread; do it only where it is seen (otherwise when the page
+        # is next shown), and once per burst of changes.
+        self._stale = True
+        if self.isVisible() and not self._coalesce.isActive():
+            self._coalesce.start()
 
     def activate(self) -> None:
         """Redraw on show if the ledger changed while the page was hidden."""
@@ -108,11 +117,27 @@ class DashboardView(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        """Recompute the report in the background and redraw."""
+        """Recompute the report in the background and redraw (one computation at a time)."""
         self._stale = False
-        self.ctx.reader.submit(reports.build, self.show_report, self._failed)
+        self._coalesce.stop()
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        self.reloads += 1
+        self.ctx.reader.submit(reports.build, self._arrived, self._failed)
+
+    def _arrived(self, report: reports.Report) -> None:
+        self._loading = False
+        if self._again:
+            self._again = False
+            self._stale = True
+            if self.isVisible():
+                self._coalesce.start()
+        self.show_report(report)
 
     def _failed(self, exc: BaseException) -> None:
+        self._loading = False
         self.welcome_message.setText(f"The ledger could not be read: {exc}")
         self.stack.setCurrentIndex(1)
 

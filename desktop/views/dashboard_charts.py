@@ -8,6 +8,7 @@ report computed elsewhere (desktop/reports.py); it must never query anything its
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCharts import (
@@ -20,7 +21,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from data.money import exponent
@@ -52,6 +53,9 @@ class DashboardCharts(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._generation = 0
+        self._queue: list[tuple[str, Any, reports.Report, str]] = []
+        self._drawn: dict[str, Any] = {}  # chart name -> the numbers it shows
         self._build()
 
     def _build(self) -> None:
@@ -83,7 +87,8 @@ class DashboardCharts(QWidget):
         layout.addLayout(self.grid, 1)
 
     def show_report(self, report: reports.Report) -> None:
-        """Draw `report` (which has transactions)."""
+        """Draw `report` (which has transactions): the figures at once, then each chart whose
+        numbers changed, one per event-loop turn."""
         assert report.month is not None
         cur = report.currency
         month_name = formatting.month(report.month)
@@ -96,10 +101,47 @@ class DashboardCharts(QWidget):
         balance = report.balance[-1][1] if report.balance else 0
         self.cards["Balance"].value.setText(formatting.money(balance, cur, cents=False))
         self.cards["Waiting for categories"].value.setText(QLocale().toString(report.pending))
-        self.chart_views["category"].setChart(self._category_chart(report, month_name))
-        self.chart_views["months"].setChart(self._months_chart(report))
-        self.chart_views["balance"].setChart(self._balance_chart(report))
-        self.chart_views["payees"].setChart(self._payees_chart(report))
+        # A chart is rebuilt only when what it plots changed (a categorize pass rarely moves the
+        # balance), and each rebuild gets its own turn of the event loop: the four together cost
+        # the GUI thread 100-200 ms, one at a time each stays well under the stall budget.
+        self._generation += 1
+        wanted = {
+            "category": (cur, month_name, report.by_category),
+            "months": (cur, report.months, report.income, report.expenses),
+            "balance": (cur, report.balance),
+            "payees": (cur, report.top_payees),
+        }
+        todo = [name for name, key in wanted.items() if self._drawn.get(name) != key]
+        for name in todo:
+            self._drawn.pop(name, None)
+        self._queue = [(name, wanted[name], report, month_name) for name in todo]
+        if self._queue:
+            gen = self._generation
+            QTimer.singleShot(0, lambda: self._draw_next(gen))
+
+    @property
+    def drawing(self) -> bool:
+        """True while some charts of the last report are still to be drawn."""
+        return bool(self._queue)
+
+    def _draw_next(self, gen: int) -> None:
+        if gen != self._generation or not self._queue:
+            return  # a newer report replaced this one's queue
+        name, key, report, month_name = self._queue.pop(0)
+        builders: dict[str, Callable[[], QChart]] = {
+            "category": lambda: self._category_chart(report, month_name),
+            "months": lambda: self._months_chart(report),
+            "balance": lambda: self._balance_chart(report),
+            "payees": lambda: self._payees_chart(report),
+        }
+        build = builders[name]
+        old = self.chart_views[name].chart()
+        self.chart_views[name].setChart(build())
+        if old is not None:
+            old.deleteLater()  # QChartView does not delete the chart it is given up
+        self._drawn[name] = key
+        if self._queue:
+            QTimer.singleShot(0, lambda: self._draw_next(gen))
 
     def _hbar(self, title: str, items: list[tuple[str, int]], cur: str, colour: int) -> QChart:
         chart = charts.new_chart(title)

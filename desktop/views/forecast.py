@@ -117,6 +117,7 @@ class ForecastView(QWidget):
         ctx.events.changed.connect(self._ledger_changed)
         self._stale = True
         self._shown = False
+        self._undrawn = False  # a forecast arrived while the page was hidden: draw it on show
 
     # -- triggers --------------------------------------------------------------------------
     def activate(self) -> None:
@@ -124,6 +125,8 @@ class ForecastView(QWidget):
         self._shown = True
         if self.forecast is None:
             self._show_cached()
+        elif self._undrawn:
+            self._show_forecast()
         if self._stale:
             self.refresh()
 
@@ -234,6 +237,12 @@ class ForecastView(QWidget):
         self.advice_text.setText("\n".join(lines))
 
     def _show_forecast(self) -> None:
+        # The table and chart cost the GUI thread 60-80 ms under load; a hidden page (a refresh
+        # asked from elsewhere, or answered after the user moved on) draws when next shown.
+        if not self.isVisible():
+            self._undrawn = True
+            return
+        self._undrawn = False
         forecast = self.forecast or {}
         series = forecast.get("series", [])
         names = [series_name(s) for s in series]

@@ -175,6 +175,7 @@ class TransactionsView(QWidget):
         ctx.events.changed.connect(self._ledger_changed)
         self._selection_changed()
         self._loaded_once = False
+        self._choices_shown: tuple[list[str], list[str]] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     def activate(self) -> None:
@@ -193,6 +194,11 @@ class TransactionsView(QWidget):
         self.ctx.reader.submit(read, self._choices)
 
     def _choices(self, value: tuple[list[str], list[str]]) -> None:
+        # Asked after every categorize pass; the lists rarely change, and refilling two
+        # size-to-contents combos relays out the page.
+        if value == self._choices_shown:
+            return
+        self._choices_shown = value
         accounts, categories = value
         self.category_names.setStringList(categories)
         for combo, names in ((self.account, accounts), (self.category, categories)):

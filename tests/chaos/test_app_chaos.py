@@ -53,7 +53,7 @@ from PySide6.QtCore import (
 
 from data.ledger import Ledger, TxFilter
 from desktop.models.transactions_model import CATEGORY, PAGE
-from desktop.watchdog import LagRecorder
+from desktop.watchdog import LagRecorder, StallSampler
 from supervisor import Hub
 
 REPO = Path(__file__).resolve().parents[2]
@@ -555,6 +555,8 @@ def test_the_app_keeps_every_promise_under_a_storm_of_sidecar_kills(
         storm = Storm(hub, str(home), CHAOS_S, rng)
         watchdog = LagRecorder()
         watchdog.start()
+        sampler = StallSampler(watchdog)
+        sampler.start()
         user.start()
         storm.start()
         qtbot.waitUntil(
@@ -599,6 +601,7 @@ def test_the_app_keeps_every_promise_under_a_storm_of_sidecar_kills(
         qtbot.waitUntil(fresh_forecast, timeout=300_000)
         qtbot.waitUntil(lambda: window.forecast.forecast_saved is not None, timeout=30_000)
         watchdog.stop()
+        sampler.halt()
         storm.halt.set()
         storm.join(10)
 
@@ -669,6 +672,7 @@ def test_the_app_keeps_every_promise_under_a_storm_of_sidecar_kills(
         f"p99 {_percent(storm_lags, 99):.1f} ms, {over} of {len(storm_lags)} ticks over "
         f"{STALL_TARGET_MS:g} ms; during recovery: worst {max(after_lags, default=0):.1f} ms"
     )
+    print(sampler.report())
 
     # -- the supervisor: every strike seen, every frozen replica found hung -----------------------
     assert len(storm.strikes) >= CHAOS_S / 4, "the storm hardly struck"
