@@ -30,9 +30,12 @@ def test_public_constructor_shape() -> None:
 def test_default_specs_are_the_four_models_with_preload_hints() -> None:
     specs = {s.name: s for s in default_specs()}
     assert list(specs) == ["categorizer", "forecaster", "insights", "advisor"]
-    assert specs["categorizer"].preload == ("sklearn",)
-    assert specs["insights"].preload == ()  # robust statistics: no sklearn to preload
-    assert specs["forecaster"].preload == ("prophet",)
+    # The submodules the sidecars import by their first requests, not only the top packages.
+    assert {"sklearn", "sklearn.linear_model"} <= set(specs["categorizer"].preload)
+    assert "sidecars.categorizer.engine" in specs["categorizer"].preload
+    assert not any(m.startswith("sklearn") for m in specs["insights"].preload)  # no sklearn
+    assert {"prophet", "sidecars.forecaster.engine"} <= set(specs["forecaster"].preload)
+    assert not any(m.endswith(".service") for s in specs.values() for m in s.preload)
     assert all(s.module == f"sidecars.{n}" for n, s in specs.items())
 
 

@@ -275,6 +275,24 @@ def test_zygote_preloads_without_threads_and_reports_failures() -> None:
         spawner.close()
 
 
+@pytest.mark.slow
+def test_the_default_services_preloads_all_import_in_a_single_threaded_zygote() -> None:
+    # A module that failed or started a thread would cost every restart its import time again
+    # (or disable the zygote), silently: this is where it shows.
+    from supervisor.spec import default_specs
+
+    wanted = tuple(dict.fromkeys(m for spec in default_specs() for m in spec.preload))
+    spawner = ZygoteSpawner(preload=wanted)
+    try:
+        assert spawner.wait_ready(300)
+        info = spawner.zygote_info
+        assert info["failed"] == {}
+        assert set(wanted) <= set(info["preloaded"])
+        assert info["threads"] == 1
+    finally:
+        spawner.close()
+
+
 def test_zygote_death_kills_its_children_reports_them_and_falls_back(hub: FakeHub) -> None:
     spawner = ZygoteSpawner(restart_min_s=0)
     try:
