@@ -25,6 +25,8 @@ def test_prophet_is_scored_quietly_and_memoised(capfd: pytest.CaptureFixture[str
         progress=lambda: fits.append(1),
     )
     assert result.backtest is not None and "prophet" in result.backtest["mae"]
+    # Trend plus a yearly wave: clearly and consistently better than the smoothed level.
+    assert result.method == "prophet"
     assert len(fits) == BACKTEST_ORIGINS  # progress reported once per backtest fit
     for p in result.points:
         assert p.lower95 <= p.lower <= p.yhat <= p.upper <= p.upper95
