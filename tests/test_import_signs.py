@@ -57,3 +57,20 @@ def test_refunds_that_disagree_settle_nothing() -> None:
         "2024-02-04,Bakery,4.10\n"
     )
     assert amounts_of(text) == (SIGNED, [3120, -4500, 500, 410])
+
+
+def test_the_amount_actually_paid_is_preferred_to_the_order_amount() -> None:
+    text = (
+        "Date,Item,Order amount,Amount paid\n"
+        "2024-02-01,Tea,-5.00,-4.50\n"
+        "2024-02-02,Cake,-3.00,-3.00\n"
+    )
+    assert amounts_of(text) == (SIGNED, [-450, -300])
+    chinese = (
+        "交易时间,商品,订单金额,实付金额,收/支\n"
+        "2024-02-01 10:00:00,茶,5.00,4.50,支出\n"
+        "2024-02-02 11:00:00,退款,3.00,3.00,收入\n"
+    )
+    d = detect(chinese.encode())
+    assert d.mapping.amount_column == 3
+    assert [r.amount for r in iter_rows(d) if isinstance(r, ParsedRow)] == [-450, 300]

@@ -91,7 +91,7 @@ def _amount_rank(stats: ColumnStats) -> tuple[int, int, int]:
     then amounts qualified as fees, originals, refunds and the like."""
     norm = col.normalise(stats.header)
     penalty = int(col.matches(stats.header, words.AMOUNT_PENALTY_WORDS))
-    net = norm.startswith("net") or col.matches(stats.header, ("net", "netto", "net amount"))
+    net = norm.startswith("net") or col.matches(stats.header, words.NET_WORDS)
     gross = int(col.matches(stats.header, ("gross", "total", "sum", "brutto")))
     return (penalty, int(not net), gross)
 

@@ -23,7 +23,7 @@ AMOUNT_WORDS: tuple[str, ...] = (
     "transaction amount", "gross", "total", "sum", "osszeg", "iznos", "mutatie", "amt",
     "debit/credit", "value", "paid", "money", "交易金额", "金额(元)", "valor", "monto",
 )
-AMOUNT_PENALTY_WORDS = (
+AMOUNT_PENALTY_WORDS: tuple[str, ...] = (
     "original", "orig", "foreign", "fx", "intl", "fee", "fees", "tax", "refund", "refunded",
     "converted", "reward", "price", "quantity", "qty", "rate", "kurs", "shipping", "gift",
     "points", "commission", "comm", "cost", "opgeloopte", "exchange", "transfer amount",
@@ -97,6 +97,11 @@ DESCRIPTION_WORDS += (
     "selite", "libellé", "card member", "motivo", "descrição", "historico",
 )
 CURRENCY_WORDS += ("valuta", "para birimi", "통화", "通貨")
+AMOUNT_PENALTY_WORDS += ("订单", "原价", "应付")  # order, list price, amount due (before discounts)
+# Amounts after fees and discounts: what actually moved, preferred to gross or order amounts.
+NET_WORDS: tuple[str, ...] = (
+    "net", "netto", "net amount", "amount paid", "paid amount", "实付", "实收", "实际",
+)
 
 # Indicator values, casefolded: a column whose every value is one of these says in or out.
 INDICATOR_OUT = frozenset(
