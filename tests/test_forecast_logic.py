@@ -315,6 +315,13 @@ def test_rent_paid_a_few_days_early_counts_in_the_month_it_is_due() -> None:
     assert np.allclose(history.net, 3000.0 - 1450.0 - food)
 
 
+def test_a_first_rent_paid_before_its_month_does_not_open_the_history_with_nothing() -> None:
+    rows = [r for r in rent_ledger() if r["date"] >= "2025-02-27"]  # starts with March's rent
+    history = build_history(parse_transactions(rows), TODAY)
+    assert history.start == month_index(dt.date(2025, 3, 1))
+    assert history.spending["Rent"].tolist() == [1450.0] * 20
+
+
 def test_the_rent_band_is_not_zero_to_double() -> None:
     request = {"transactions": rent_ledger(), "today": "2026-11-21", "use_prophet": False}
     series = Forecaster().forecast(request)["series"]

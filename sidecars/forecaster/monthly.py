@@ -219,19 +219,21 @@ def build_history(txns: Sequence[Txn], today: dt.date) -> MonthlyHistory:
         )
     if not past:
         return MonthlyHistory(month_index(today), {}, np.zeros(0), np.zeros(0), tuple(notes))
-    start = month_index(min(t.date for t in past))
+    due = due_months(past)
+    months = [due.get(i, month_index(t.date)) for i, t in enumerate(past)]
+    # A first rent paid before its 1st must not open the history with an empty month.
+    start = min(months)
     end, note = _history_end(max(t.date for t in past), today)
     if note:
         notes.append(note)
-    start, gap_note = _after_last_gap({month_index(t.date) for t in past}, start, end)
+    start, gap_note = _after_last_gap(set(months), start, end)
     if gap_note:
         notes.append(gap_note)
     n = max(end - start, 0)
-    due = due_months(past)
     by_category: dict[str | None, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * n)
     net = [Decimal(0)] * n
-    for position, t in enumerate(past):
-        i = due.get(position, month_index(t.date)) - start
+    for month, t in zip(months, past, strict=True):
+        i = month - start
         if 0 <= i < n:
             # Uncategorized rows mix pay and purchases: only money out of them is spending.
             if t.category is not None or t.amount < 0:
