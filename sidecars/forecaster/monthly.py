@@ -209,8 +209,13 @@ def due_months(txns: Sequence[Txn]) -> dict[int, int]:
     return moved
 
 
-def build_history(txns: Sequence[Txn], today: dt.date) -> MonthlyHistory:
-    """Whole-month series from validated transactions; future-dated ones are left out (noted)."""
+def build_history(
+    txns: Sequence[Txn], today: dt.date, *, by_due_month: bool = True
+) -> MonthlyHistory:
+    """Whole-month series from validated transactions; future-dated ones are left out (noted).
+
+    Fixed payments around a 1st count in their due month (due_months) unless `by_due_month` is
+    off (the benchmark measures plain calendar months too)."""
     notes: list[str] = []
     past = [t for t in txns if t.date <= today]
     if len(past) < len(txns):
@@ -219,7 +224,7 @@ def build_history(txns: Sequence[Txn], today: dt.date) -> MonthlyHistory:
         )
     if not past:
         return MonthlyHistory(month_index(today), {}, np.zeros(0), np.zeros(0), tuple(notes))
-    due = due_months(past)
+    due = due_months(past) if by_due_month else {}
     months = [due.get(i, month_index(t.date)) for i, t in enumerate(past)]
     # A first rent paid before its 1st must not open the history with an empty month.
     start = min(months)
