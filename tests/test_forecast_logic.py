@@ -195,6 +195,17 @@ def test_bands_hold_the_point_and_widen_outward() -> None:
     assert widths == sorted(widths) and widths[0] > 0
 
 
+def test_candidates_too_long_for_the_history_are_reported_as_not_scored() -> None:
+    y = np.array([100.0, 120, 90, 110, 105, 95, 130, 100, 115, 98, 102, 108, 111, 99, 104, 96])
+    result = forecast_series(y, 24000, 1, nonnegative=True)
+    assert result.backtest is not None
+    assert set(result.backtest["mae"]) == {"smoothed_level", "mean_3"}  # 16 - 12 origins = 4
+    assert result.backtest["not_scored"] == {
+        "seasonal_naive": f"needs {13 + BACKTEST_ORIGINS} months of history",
+        "mean_12": f"needs {12 + BACKTEST_ORIGINS} months of history",
+    }
+
+
 def test_net_series_may_go_negative() -> None:
     y = np.array([-500.0, -450, -520, -480, -510, -530, -470, -490])
     result = forecast_series(y, 24000, 1, nonnegative=False)

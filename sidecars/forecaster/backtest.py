@@ -301,6 +301,13 @@ def forecast_series(
         "origins": k,
         "calibration_origins": len(calibration[0]),
         "mae": {name: round(value, 4) for name, value in maes.items()},
+        # Candidates the history is too short to score (Prophet needs two years before its first
+        # backtest origin): they were not tried, and this says so.
+        "not_scored": {
+            m.name: f"needs {m.min_history + BACKTEST_ORIGINS} months of history"
+            for m in candidates
+            if m not in eligible
+        },
         "chosen_mae": round(maes[chosen_name], 4),
         "naive_method": best_naive,
         "naive_mae": round(naive_maes[best_naive], 4),
