@@ -65,3 +65,43 @@ def test_lines_that_move_no_money_are_not_transactions() -> None:
     assert not p.errors
     assert [r.amount for r in p.rows] == [-150]
     assert "3 without a date, 1 without an amount" in p.recognised[-1]
+
+
+def _rows(text: str, currency: str | None) -> list[ParsedRow | RowError]:
+    return list(iter_rows(detect(text.encode(), currency=currency)))
+
+
+def _parsed(text: str, currency: str | None) -> list[ParsedRow]:
+    items = _rows(text, currency)
+    assert all(isinstance(i, ParsedRow) for i in items), items
+    return [i for i in items if isinstance(i, ParsedRow)]
+
+
+def test_amounts_are_read_in_the_minor_units_of_the_account_currency() -> None:
+    yen = 'Date,Description,Amount\n2024-01-02,Ramen,-1500\n2024-01-03,Pay,"250,000"\n'
+    assert [(r.amount, r.currency) for r in _parsed(yen, "JPY")] == [(-1500, None), (250000, None)]
+    assert [r.amount for r in _parsed(yen, "USD")] == [-150000, 25000000]
+    assert [r.amount for r in _parsed(yen, None)] == [-150000, 25000000]
+    # Three decimals are a decimal point for dinars, a thousands separator for most others.
+    dinar = (
+        "Date,Description,Amount,Balance\n"
+        "2024-01-02,Fee,-1.250,98.750\n2024-01-03,Pay,12.345,111.095\n"
+    )
+    dinars = _parsed(dinar, "KWD")
+    assert [(r.amount, r.balance) for r in dinars] == [(-1250, 98750), (12345, 111095)]
+
+
+def test_a_fraction_the_account_currency_does_not_have_is_a_bad_row() -> None:
+    text = "Date,Description,Amount\n2024-01-02,Ramen,-1500.5\n" + "".join(
+        f"2024-01-{day:02d},Tea,-300\n" for day in range(3, 13)
+    )
+    items = _rows(text, "JPY")
+    assert items[0] == RowError(2, "amount '-1500.5' is not an amount")
+    assert [r.amount for r in items[1:] if isinstance(r, ParsedRow)] == [-300] * 10
+
+
+def test_a_saved_profile_takes_the_account_currency_given() -> None:
+    text = "Date,Description,Amount\n2024-01-02,Ramen,-1500\n"
+    saved = detect(text.encode()).mapping  # saved while the account was in cents
+    again = detect(text.encode(), profile=saved, currency="JPY")
+    assert [r.amount for r in iter_rows(again) if isinstance(r, ParsedRow)] == [-1500]

@@ -221,8 +221,9 @@ def looks_like_amount(cell: str) -> bool:
     return parse(cell, ".") is not None or parse(cell, ",") is not None
 
 
-def decimal_style(values: Iterable[str], default: str = ".") -> str:
-    """ "." or "," - the decimal separator that reads the most of `values` unambiguously."""
+def decimal_style(values: Iterable[str], default: str = ".", exponent: int = 2) -> str:
+    """ "." or "," - the decimal separator that reads the most of `values` unambiguously;
+    `exponent` is the currency's number of decimals (with 3, "1.250" is a decimal point)."""
     strong = {".": 0, ",": 0}
     weak = {".": 0, ",": 0}
     for value in values:
@@ -240,7 +241,7 @@ def decimal_style(values: Iterable[str], default: str = ".") -> str:
             sep = "." if dots else ","
             other = "," if sep == "." else "."
             digits_after = len(core) - core.rfind(sep) - 1
-            if digits_after == 3:
+            if digits_after == 3 and exponent != 3:
                 weak[other] += 1  # 1,234 is a thousands separator more often than 3 decimals
             else:
                 strong[sep] += 1

@@ -32,12 +32,21 @@ from data.importer.types import (
     Question,
     RowError,
 )
+from data.money import exponent
 
 
 def detect(
-    source: Path | bytes, *, profile: Mapping | None = None, locale: str | None = None
+    source: Path | bytes,
+    *,
+    profile: Mapping | None = None,
+    locale: str | None = None,
+    currency: str | None = None,
 ) -> Detection:
-    """Recognise a statement's layout; ambiguity it cannot settle becomes a Question."""
+    """Recognise a statement's layout; ambiguity it cannot settle becomes a Question.
+
+    `currency` is the account's currency, when known: amounts without a currency column are
+    read in its minor units (yen have none, dinars three).
+    """
     if isinstance(source, str):
         source = Path(source)
     window = sniff.sample(source)
@@ -54,6 +63,7 @@ def detect(
         data_start=region.data_start,
         width=region.width,
         columns=names,
+        currency_exponent=exponent(currency) if currency else 2,
     )
     if (
         profile is not None
@@ -68,6 +78,7 @@ def detect(
             header_row=region.header_index,
             data_start=region.data_start,
             period=dateorder.period(profile.date_format, preamble, source),
+            currency_exponent=base.currency_exponent if currency else profile.currency_exponent,
         )
         notes = ("Layout taken from the saved profile for this header.",)
         return Detection(mapping, (), key, source, describe.describe(mapping) + notes)
@@ -114,9 +125,15 @@ def _analyse(
         for c in cells
         if amounts.looks_like_amount(c)
     ]
-    decimal = amounts.decimal_style(numeric_cells)
+    decimal = amounts.decimal_style(numeric_cells, exponent=base.currency_exponent)
     stats = [
-        col.column_stats(i, base.columns[i] if headed else "", cells_by_column[i], decimal)
+        col.column_stats(
+            i,
+            base.columns[i] if headed else "",
+            cells_by_column[i],
+            decimal,
+            base.currency_exponent,
+        )
         for i in range(width)
     ]
     date_stats = dateorder.pick_date_column(stats, headed)

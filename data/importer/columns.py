@@ -67,20 +67,23 @@ class ColumnStats:
     indicator: tuple[frozenset[str], frozenset[str]] | None  # (out values, in values)
 
 
-def column_stats(index: int, header: str, cells: list[str], decimal: str) -> ColumnStats:
-    """Describe one column from its sample cells."""
+def column_stats(
+    index: int, header: str, cells: list[str], decimal: str, exponent: int = 2
+) -> ColumnStats:
+    """Describe one column from its sample cells (amounts with `exponent` decimals)."""
     filled_cells = [c.strip() for c in cells if c.strip() and not amounts.is_blank(c)]
     n = max(len(cells), 1)
     # Word-only cells ("Pending", a "Kontostand" trailer) are lines that are not transactions;
     # every other cell must read as a date in the same format.
     dated = [c for c in filled_cells if any(ch.isdigit() for ch in c)]
     formats = dates.formats_for(dated) if len(dated) > len(filled_cells) / 2 else ()
-    parsed = [amounts.parse(c, decimal) for c in filled_cells]
+    parsed = [amounts.parse(c, decimal, exponent) for c in filled_cells]
     numeric_cells = [c for c, p in zip(filled_cells, parsed, strict=True) if p is not None]
     numeric = len(numeric_cells) / len(filled_cells) if filled_cells else 0.0
     signed = sum(1 for p in parsed if p is not None and p.marker == "-")
     plus = sum(1 for p in parsed if p is not None and p.marker == "+")
-    with_decimals = sum(1 for c in numeric_cells if re.search(r"[.,]\d{1,2}\b", c))
+    fraction = re.compile(rf"[.,]\d{{1,{max(exponent, 2)}}}\b")
+    with_decimals = sum(1 for c in numeric_cells if fraction.search(c))
     decimals = with_decimals / len(numeric_cells) if numeric_cells else 0.0
     distinct = len(set(filled_cells))
     bare_long = (

@@ -123,11 +123,13 @@ class RowReader:
         self._amount_at = mapping.amount_column if mapping.amount_column is not None else -1
         self._balance_at = mapping.balance_column if mapping.balance_column is not None else -1
         self._currency_at = mapping.currency_column if mapping.currency_column is not None else -1
-        self._decimal = mapping.decimal if mapping.currency_exponent == 2 else "\x00"
+        self._decimal = mapping.decimal
         self._date_cache: dict[str, datetime.date | None] = {}
         indexes = [mapping.date_column, self._amount_at, self._balance_at, self._currency_at]
         if max(indexes + list(mapping.description_columns)) >= mapping.width:
             self._width = -1  # columns beyond the table: only the general path reports them
+        if mapping.currency_exponent != 2:
+            self._width = -1  # the fast path reads cents only
 
     def _cell(self, record: list[str], index: int | None) -> str:
         if index is None:
