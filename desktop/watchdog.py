@@ -18,7 +18,7 @@ import re
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,8 @@ from PySide6.QtCore import QObject, Qt, QTimer
 
 INTERVAL_MS = 5
 STALL_MS = 30.0  # the sampler's threshold: lateness beyond this is a stall worth a stack
-SAMPLE_EVERY_MS = 10.0
+SAMPLE_EVERY_MS = 10.0  # stacks, while a stall lasts
+POLL_MS = 5.0  # how often the sampler looks at the recorder (and the GUI thread's CPU time)
 
 Frame = tuple[str, int, str]  # (file, line, function), innermost last
 ROOTS = ("desktop/", "data/", "supervisor/")  # our code, for naming where a stall happened
@@ -242,25 +243,35 @@ class StallSampler(threading.Thread):
         self._me_tid = threading.get_native_id()
         current: Stall | None = None
         interval_s = self.recorder.interval_ms / 1000
-        main_before = _schedstat(self._main_tid)
-        while not self._halt.wait(self.every_ms / 1000):
+        # The GUI thread's schedstat at recent polls, so a stall's accounting starts at the poll
+        # just before its last tick, not at the moment it was noticed (30 ms into it).
+        history: deque[tuple[float, tuple[int, int]]] = deque(maxlen=16)
+        polls = 0
+        while not self._halt.wait(POLL_MS / 1000):
+            polls += 1
+            now = time.perf_counter()
+            stat = _schedstat(self._main_tid)
+            if stat is not None:
+                history.append((now, stat))
             last = self.recorder.last_tick
-            late_ms = (time.perf_counter() - last - interval_s) * 1000
+            late_ms = (now - last - interval_s) * 1000
             if current is not None and last != current.began:
                 self._close(current, last, interval_s)
                 current = None
             if late_ms <= self.stall_ms:
-                main_before = _schedstat(self._main_tid)
                 continue
             if current is None:
                 if len(self.stalls) >= self.max_stalls:
                     continue
                 current = Stall(began=last)
                 current._before = self._cpu()
-                if main_before is not None:  # from the poll before the stall: covers more of it
-                    current._before[self._main_tid] = main_before
+                before = [st for t, st in history if t <= last]
+                if before:
+                    current._before[self._main_tid] = before[-1]
                 self.stalls.append(current)
-            current.samples.append(self._sample(late_ms))
+                polls = 0
+            if polls % max(1, round(self.every_ms / POLL_MS)) == 0:
+                current.samples.append(self._sample(late_ms))
 
     def _cpu(self) -> dict[int, tuple[int, int]]:
         out = {}

@@ -7,8 +7,9 @@ for forecasts, while every second a random sidecar replica is SIGKILLed or SIGST
 Afterwards: every imported transaction is stored exactly once (per file and per account, against
 what the generated files hold); every categorization was applied once and none overwrote a user's
 choice; no row is left pending; stopped replicas were found hung and replaced; every service is
-ready again; the main thread's worst stall is printed (and bounded, see STALL_LIMIT_MS); and no
-process of ours is left after the window closes, nor after the app's process is SIGKILLed.
+ready again; the main thread's stalls are printed, traced (StallSampler) and bounded (see
+STALL_TARGET_MS and STALL_LIMIT_MS); and no process of ours is left after the window closes, nor
+after the app's process is SIGKILLed.
 
 Run with `make chaos` (pytest -s to see the figures). Every wait has a deadline.
 """
@@ -60,10 +61,13 @@ REPO = Path(__file__).resolve().parents[2]
 CHAOS_S = float(os.environ.get("FINCAST_CHAOS_SECONDS", "120"))
 SERVICES = ("categorizer", "forecaster", "insights", "advisor")
 STALL_TARGET_MS = 50.0
-# The issue's target is 50 ms, and on a quiet machine the GUI thread meets it (bench/desktop.py).
-# This box has two cores shared by ~8 jobs (load 9+), so the OS alone can keep a runnable thread
-# off the CPU for a few hundred ms; the test prints the true worst figure and the count over 50 ms,
-# and asserts a bound that a GUI thread doing any ledger or sidecar work itself (seconds) breaks.
+# The issue's target is 50 ms. A stall's wall time is the app's own work plus whatever the OS and
+# the GIL add; on this two-core box shared by other jobs, desktop.watchdog.StallSampler measured
+# (Linux schedstat) that most stall time is the GUI thread runnable but kept off both cores by
+# other processes. So the 50 ms target is asserted on what the app controls: the CPU time the GUI
+# thread itself spends inside any one stall (its own blocking work: queries, model building,
+# chart rebuilds, repaints). Wall time is bounded loosely (a GUI thread that waited on a sidecar
+# or ran ledger work, seconds, still breaks it), and printed with its p99 and count over 50 ms.
 STALL_LIMIT_MS = 1000.0
 FROZEN_SHARE = 0.4  # of the strikes: SIGSTOP (the rest SIGKILL)
 EDIT_CATEGORIES = ("Groceries", "Coffee", "Dining", "Fuel", "Travel", "Household", "Gifts")
@@ -673,6 +677,25 @@ def test_the_app_keeps_every_promise_under_a_storm_of_sidecar_kills(
         f"{STALL_TARGET_MS:g} ms; during recovery: worst {max(after_lags, default=0):.1f} ms"
     )
     print(sampler.report())
+    figures = {
+        "seconds": CHAOS_S,
+        "seed": seed,
+        "load_average": os.getloadavg()[0],
+        "ticks": len(storm_lags),
+        "worst_stall_ms": round(max(storm_lags, default=0.0), 1),
+        "p99_stall_ms": round(_percent(storm_lags, 99), 1),
+        "p50_stall_ms": round(_percent(storm_lags, 50), 1),
+        "ticks_over_target": over,
+        "recovery_worst_stall_ms": round(max(after_lags, default=0.0), 1),
+        "target_ms": STALL_TARGET_MS,
+        "imports": len(user.imported),
+        "edits": user.edits,
+        "strikes": len(storm.strikes),
+        **sampler.figures(),
+    }
+    out = os.environ.get("FINCAST_CHAOS_RESULT")
+    if out:  # bench/desktop.py runs this test and reads its figures from here
+        Path(out).write_text(json.dumps(figures), encoding="utf-8")
 
     # -- the supervisor: every strike seen, every frozen replica found hung -----------------------
     assert len(storm.strikes) >= CHAOS_S / 4, "the storm hardly struck"
@@ -740,8 +763,15 @@ def test_the_app_keeps_every_promise_under_a_storm_of_sidecar_kills(
     # -- the main thread (last, so a slow run still shows every other result first) --------------
     assert len(storm_lags) >= CHAOS_S  # the recorder really ran all along
     assert max(lags) < STALL_LIMIT_MS, (
-        f"the GUI thread stalled {max(lags):.0f} ms (limit {STALL_LIMIT_MS:g} ms): docs/chaos.md"
+        f"the GUI thread stalled {max(lags):.0f} ms (limit {STALL_LIMIT_MS:g} ms):\n"
+        + sampler.report()
     )
+    if sys.platform.startswith("linux") and sampler.finished():  # schedstat accounts the time
+        assert any(s.main_queued_ms or s.main_run_ms for s in sampler.finished())
+        assert sampler.worst_run_ms < STALL_TARGET_MS, (
+            f"the GUI thread itself ran {sampler.worst_run_ms:.0f} ms without turning its event "
+            f"loop (target {STALL_TARGET_MS:g} ms):\n" + sampler.report()
+        )
 
 
 # ---------------------------------------------------------------------------------------------
