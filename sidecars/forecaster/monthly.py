@@ -2,8 +2,9 @@
 
 Validates the wire input (dates, decimal-string amounts, categories) and refuses anything
 malformed with one clear sentence (`InputError`). It decides which months are complete, so that a
-half-imported month never reads as a month of low spending. It must never fit a model or touch
-the ledger.
+half-imported month never reads as a month of low spending, and which month a fixed payment paid
+a few days either side of a 1st belongs to, so that rent paid early does not read as none one
+month and double the next. It must never fit a model or touch the ledger.
 """
 
 from __future__ import annotations
@@ -184,28 +185,31 @@ def due_months(txns: Sequence[Txn]) -> dict[int, int]:
     near the same 1st, is counted in the month of its nearest 1st. Maps positions in `txns`; the
     rest keep their calendar month.
     """
-    groups: dict[tuple[str | None, Decimal], list[int]] = defaultdict(list)
+    # Only rows near a 1st are grouped (most are not), so a long ledger costs little memory.
+    near: dict[tuple[str | None, Decimal], list[tuple[int, int, int]]] = defaultdict(list)
     for i, t in enumerate(txns):
-        groups[(t.category, t.amount)].append(i)
+        due, offset = _days_to_nearest_first(t.date)
+        if abs(offset) <= _DUE_WITHIN_DAYS:
+            near[(t.category, t.amount)].append((i, due, offset))
+    candidates = {
+        key: rows
+        for key, rows in near.items()
+        if len(rows) >= _FIXED_REPEATS
+        # Paid on both sides of a 1st: on one side only, calendar months already count it once.
+        and min(offset for *_, offset in rows) < 0 <= max(offset for *_, offset in rows)
+        # Twice around the same 1st: not a once-a-month payment.
+        and len({due for _, due, _ in rows}) == len(rows)
+    }
+    if not candidates:
+        return {}
+    members: dict[tuple[str | None, Decimal], int] = defaultdict(int)
+    for t in txns:
+        if (t.category, t.amount) in candidates:
+            members[(t.category, t.amount)] += 1
     moved: dict[int, int] = {}
-    for members in groups.values():
-        if len(members) < _FIXED_REPEATS:
-            continue
-        near: dict[int, int] = {}
-        early = False  # paid before the 1st at least once
-        on_or_after = False
-        for i in members:
-            due, offset = _days_to_nearest_first(txns[i].date)
-            if abs(offset) <= _DUE_WITHIN_DAYS:
-                near[i] = due
-                early, on_or_after = early or offset < 0, on_or_after or offset >= 0
-        if len(near) < _FIXED_NEAR_FIRST_SHARE * len(members):
-            continue  # not a payment tied to the turn of the month
-        if not (early and on_or_after):
-            continue  # always on the same side of the 1st: calendar months already count it once
-        if len(set(near.values())) < len(near):
-            continue  # twice around the same 1st: not a once-a-month payment
-        moved.update(near)
+    for key, rows in candidates.items():
+        if len(rows) >= _FIXED_NEAR_FIRST_SHARE * members[key]:  # tied to the turn of the month
+            moved.update((i, due) for i, due, _ in rows)
     return moved
 
 
