@@ -185,7 +185,8 @@ def _clean(text: str) -> str:
     """NFKC, printable only, single spaces; safe on lone surrogates and control characters."""
     text = text[:_MAX_INPUT].encode("utf-8", "ignore").decode("utf-8")
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())
 
 
@@ -231,27 +232,56 @@ def _drop_location(tokens: list[str]) -> list[str]:
     return tokens
 
 
+_LETTER_RUN_RE = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]+")
+_APOSTROPHE_S_RE = re.compile(r"'S\b")
+_WEB_PATH_RE = re.compile(r"(\.[A-Za-z]{2,4})/\S*")
+_WEB_SUFFIX_RE = re.compile(r"\.(Com|Net|Org|Co|Uk|Io|De|Fr|Nl)\b")
+
+
 def _case(tokens: list[str], shouting: bool) -> str:
     """Title-case text the bank shouted or whispered; keep a person's or brand's own mixed case."""
     out: list[str] = []
     for tok in tokens:
         if shouting or tok.islower():
+            if tok.isascii() and tok.isalpha():
+                out.append(tok.capitalize())  # the common case, same as the general one below
+                continue
             # title() would turn "joe's" into "Joe'S"; capitalise each run of letters instead.
-            word = re.sub(
-                r"(?<![0-9A-Za-z])[A-Za-z]+", lambda m: m.group(0).capitalize(), tok.lower()
-            )
-            out.append(re.sub(r"'S\b", "'s", word))
+            word = _LETTER_RUN_RE.sub(lambda m: m.group(0).capitalize(), tok.lower())
+            out.append(_APOSTROPHE_S_RE.sub("'s", word))
         else:
             out.append(tok)
     joined = " ".join(out)
+    if "." not in joined:
+        return joined
     # "Amazon.Com/Bill" -> "Amazon.com": web addresses keep lower-case suffixes and lose paths.
-    joined = re.sub(r"(\.[A-Za-z]{2,4})/\S*", r"\1", joined)
-    return re.sub(r"\.(Com|Net|Org|Co|Uk|Io|De|Fr|Nl)\b", lambda m: m.group(0).lower(), joined)
+    joined = _WEB_PATH_RE.sub(r"\1", joined)
+    return _WEB_SUFFIX_RE.sub(lambda m: m.group(0).lower(), joined)
 
 
 def strip_dates(text: str) -> str:
     """`text` without the dates, times and card numbers banks embed ("* 14 Oct", "XXXX1234")."""
     return _TIME_RE.sub(" ", _DATE_RE.sub(" ", _CARD_RE.sub(" ", text)))
+
+
+# The same three patterns for text already lower-cased with every digit turned into "0" (how the
+# categorizer folds descriptions): one case-sensitive pass, ~2x faster than the three above, and
+# the categorizer pays it for every row it has never seen.
+_ZEROED_MONTHS = _MONTHS
+_ZEROED_RE = re.compile(
+    r"[x*#]{2,}[\s-]?0{2,6}|(?<!\w)(?:0[ -]?){12,19}(?!\w)"
+    r"|(?<!\w)(?:0{4}[-/.]0{1,2}[-/.]0{1,2}|0{1,2}[-/.]0{1,2}(?:[-/.]0{2,4})?|0{1,2}\s*"
+    + _ZEROED_MONTHS
+    + r"(?:\s*0{2,4})?|"
+    + _ZEROED_MONTHS
+    + r"\s*0{1,2}(?:,?\s*0{4})?)\b(?:\s+0{1,2}[:.]00(?::00)?)?"
+    r"|(?<!\w)0{1,2}:00(?::00)?(?:\s*[ap]m)?\b"
+)
+
+
+def strip_zeroed_dates(text: str) -> str:
+    """`strip_dates` for text that is already lower case with every digit a "0"."""
+    return _ZEROED_RE.sub(" ", text) if "0" in text else text
 
 
 @lru_cache(maxsize=65536)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sidecars.categorizer.features import MAX_TEXT, Row
-from sidecars.categorizer.model import Example, Model, train
+from sidecars.categorizer.model import Example, Model, Prediction, train
 from sidecars.categorizer.store import ModelStore, StoreError
 
 DEFAULTS_CSV = Path(__file__).with_name("defaults.csv")
@@ -44,8 +44,11 @@ def _text(value: object, what: str, i: int) -> str:
         return ""
     if not isinstance(value, str):
         raise InputError(f"transaction {i}: {what} must be text, not {type(value).__name__}")
+    value = value[: MAX_TEXT * 4]
+    if value.isascii():
+        return value
     # Lone surrogates (undecodable bytes smuggled through) are dropped rather than crash encoding.
-    return value[: MAX_TEXT * 4].encode("utf-8", "ignore").decode("utf-8")
+    return value.encode("utf-8", "ignore").decode("utf-8")
 
 
 def _amount(value: object, i: int) -> float:
@@ -54,9 +57,14 @@ def _amount(value: object, i: int) -> float:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InputError(f"transaction {i}: amount must be a decimal string like '-12.50'")
     try:
-        amount = float(str(value).replace(",", "").strip())
+        amount = float(value)
     except ValueError:
-        raise InputError(f"transaction {i}: amount {str(value)[:40]!r} is not a number") from None
+        try:
+            amount = float(str(value).replace(",", "").strip())
+        except ValueError:
+            raise InputError(
+                f"transaction {i}: amount {str(value)[:40]!r} is not a number"
+            ) from None
     return amount if math.isfinite(amount) else math.nan
 
 
@@ -99,6 +107,15 @@ def parse_examples(params: dict[str, Any]) -> list[Example]:
     return out
 
 
+def _reply(p: Prediction) -> dict[str, Any]:
+    return {
+        "category": p.category,
+        "confidence": round(p.confidence, 6),
+        "reasons": p.reasons,
+        "alternatives": [{"category": c, "probability": round(pr, 6)} for c, pr in p.alternatives],
+    }
+
+
 class Categorizer:
     """The model in use plus its store; thread-safe for concurrent predict and train."""
 
@@ -132,20 +149,16 @@ class Categorizer:
         rows = parse_rows(params)
         model = self.model()
         preds = model.predict(rows)
-        return {
-            "model_version": model.meta.get("model_version"),
-            "predictions": [
-                {
-                    "category": p.category,
-                    "confidence": round(p.confidence, 6),
-                    "reasons": p.reasons,
-                    "alternatives": [
-                        {"category": c, "probability": round(pr, 6)} for c, pr in p.alternatives
-                    ],
-                }
-                for p in preds
-            ],
-        }
+        # Rows with the same features share one Prediction; build each one's reply once (the
+        # reply is encoded for the wire, so sharing the dict is invisible to the caller).
+        built: dict[int, dict[str, Any]] = {}
+        out = []
+        for p in preds:
+            reply = built.get(id(p))
+            if reply is None:
+                reply = built[id(p)] = _reply(p)
+            out.append(reply)
+        return {"model_version": model.meta.get("model_version"), "predictions": out}
 
     def train(
         self, params: dict[str, Any], progress: Callable[[], None] = lambda: None

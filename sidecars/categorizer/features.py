@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from data.payee import normalize_payee, strip_dates
+from data.payee import normalize_payee, strip_zeroed_dates
 
 # Descriptions beyond this are truncated: real ones are < 200 characters, and a 100 KB one must not
 # cost 100 KB of n-grams.
@@ -47,7 +47,7 @@ def _words(text: str) -> list[str]:
             continue
         # Reference numbers and card digits are noise; short numbers (store sizes, "7") are kept
         # only as their length so "24" and "31" look alike.
-        if any(ch.isdigit() for ch in w):
+        if not w.isalpha() and any(ch.isdigit() for ch in w):
             digits = sum(ch.isdigit() for ch in w)
             if digits >= 3 or w.isdigit():
                 continue
@@ -55,17 +55,26 @@ def _words(text: str) -> list[str]:
     return out
 
 
-# str.translate is several times faster than a regex for this one-to-one mapping.
+# Lower case and every digit a 0 in one pass. bytes.translate on ASCII text (nearly every bank
+# description) is ~6x faster than str.translate; other text takes the str path.
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+_ASCII_FOLD = bytes.maketrans(
+    b"123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"000000000abcdefghijklmnopqrstuvwxyz"
+)
 
 
 @lru_cache(maxsize=100_000)
 def fold(description: str) -> str:
-    """The description as the model reads it: truncated, every digit a 0, dates and card numbers
-    gone. Which store, card, date or reference a row names says nothing about its category, and
-    rows that differ only there (most of a statement) then share their features and one cache
-    entry."""
-    return strip_dates(description[:MAX_TEXT].translate(_DIGITS_TO_ZERO))
+    """The description as the model reads it: truncated, lower case, every digit a 0, dates and
+    card numbers gone. Which store, card, date or reference a row names says nothing about its
+    category, and rows that differ only there (most of a statement) then share their features and
+    one cache entry. (Every feature is lower case anyway.)"""
+    text = description[:MAX_TEXT]
+    if text.isascii():
+        text = text.encode().translate(_ASCII_FOLD).decode()
+    else:
+        text = text.lower().translate(_DIGITS_TO_ZERO)
+    return strip_zeroed_dates(text)
 
 
 def text_features(description: str) -> tuple[str, ...]:
@@ -95,6 +104,7 @@ def _text_features(description: str) -> tuple[str, ...]:
     return tuple(feats)
 
 
+@lru_cache(maxsize=65_536)
 def amount_features(amount: float) -> tuple[str, ...]:
     """Sign, order of magnitude (half-decades) and roundness of the amount."""
     if not math.isfinite(amount):
@@ -130,6 +140,7 @@ def clear_cache() -> None:
     fold.cache_clear()
     _text_features.cache_clear()
     normalize_payee.cache_clear()
+    amount_features.cache_clear()
 
 
 def row_features(row: Row) -> tuple[str, ...]:
@@ -167,17 +178,26 @@ class Vocabulary:
 
     def transform(self, docs: Iterable[tuple[str, ...]]) -> Any:
         """A CSR matrix of binary-tf * idf features, each row L2-normalized."""
-        indptr = [0]
-        indices: list[int] = []
-        index = self.index
-        for doc in docs:
-            cols = {index[f] for f in doc if f in index}
-            indices.extend(cols)
-            indptr.append(len(indices))
-        ind = np.asarray(indices, dtype=np.int32)
-        data = self.idf[ind] if len(ind) else np.zeros(0, dtype=np.float64)
-        ptr = np.asarray(indptr, dtype=np.int64)
-        x = sparse.csr_matrix((data, ind, ptr), shape=(len(indptr) - 1, len(self.names)))
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        # One C-level pass over every feature name (map + fromiter) instead of a Python loop per
+        # document: this is most of what predicting a new statement costs.
+        docs = docs if isinstance(docs, list) else list(docs)
+        n_docs = len(docs)
+        lens = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        flat = list(itertools.chain.from_iterable(docs))
+        cols = np.fromiter(
+            map(self.index.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat)
+        )
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
+        keep = cols >= 0
+        # Building from (row, col) pairs merges a feature repeated in one document: binary tf.
+        x = sparse.csr_matrix(
+            (np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n_docs, len(self.names))
+        )
+        x.data = self.idf[x.indices]
+        per_row = np.diff(x.indptr)
+        norms = np.sqrt(
+            np.bincount(np.repeat(np.arange(n_docs), per_row), x.data**2, minlength=n_docs)
+        )
         norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms) @ x
+        x.data /= np.repeat(norms, per_row)
+        return x

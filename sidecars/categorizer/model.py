@@ -76,6 +76,7 @@ class Model:
     coef_t: npt.NDArray[np.float64]  # (n_features, n_classes), C-contiguous for sparse @ dense
     intercept: npt.NDArray[np.float64]  # (n_classes,)
     meta: dict[str, Any] = field(default_factory=dict)
+    _mean: npt.NDArray[np.float64] | None = field(default=None, init=False, repr=False)
 
     def predict(self, rows: Sequence[Row]) -> list[Prediction]:
         """One prediction per row, in order."""
@@ -99,18 +100,29 @@ class Model:
         # A one-class model would say 1.0; say the rule-of-succession confidence instead.
         fixed = self.meta.get("single_class_confidence")
         classes = self.classes
+        # Plain lists from here on: indexing numpy scalars row by row costs more than the maths.
+        top_p = np.take_along_axis(proba, order, axis=1).tolist()
         out = []
-        for i, top in enumerate(order.tolist()):
-            p = proba[i]
+        for top, ps, why in zip(order.tolist(), top_p, reasons, strict=True):
             out.append(
                 Prediction(
                     category=classes[top[0]],
-                    confidence=float(fixed) if fixed is not None else float(p[top[0]]),
-                    reasons=reasons[i],
-                    alternatives=[(classes[k], float(p[k])) for k in top[1:] if p[k] > 0.0005],
+                    confidence=float(fixed) if fixed is not None else ps[0],
+                    reasons=why,
+                    alternatives=[
+                        (classes[k], pk)
+                        for k, pk in zip(top[1:], ps[1:], strict=True)
+                        if pk > 0.0005
+                    ],
                 )
             )
         return out
+
+    def _coef_mean(self) -> npt.NDArray[np.float64]:
+        """Each feature's weight averaged over classes (computed once: it is a full pass)."""
+        if self._mean is None:
+            self._mean = self.coef_t.mean(axis=1)
+        return self._mean
 
     def _reasons(self, x: Any, best: npt.NDArray[np.intp]) -> list[list[str]]:
         """The features that pushed each row towards its predicted class the most (vectorized)."""
@@ -120,10 +132,14 @@ class Model:
             # Contribution relative to the average class, so words common to all classes don't win.
             row_of = np.repeat(np.arange(n_rows), np.diff(x.indptr))
             cols = x.indices
-            contrib = x.data * (self.coef_t[cols, best[row_of]] - self.coef_t[cols].mean(axis=1))
-            order = np.lexsort((-contrib, row_of))
-            rank = np.arange(len(order)) - x.indptr[row_of[order]]
-            keep = order[(rank < 2 * N_REASONS) & (contrib[order] > 0)]
+            contrib = x.data * (self.coef_t[cols, best[row_of]] - self._coef_mean()[cols])
+            # Only features that pushed towards the class can be reasons: sort just those, by row
+            # then by strength, and keep each row's first few.
+            pos = np.flatnonzero(contrib > 0)
+            order = pos[np.lexsort((-contrib[pos], row_of[pos]))]
+            rows_sorted = row_of[order]
+            rank = np.arange(len(order)) - np.searchsorted(rows_sorted, rows_sorted)
+            keep = order[rank < 2 * N_REASONS]
             names = self.vocabulary.names
             seen: set[tuple[int, str]] = set()
             for r, c in zip(row_of[keep].tolist(), cols[keep].tolist(), strict=True):
@@ -242,7 +258,7 @@ def _fit(
         # A loose tolerance is plenty for the ranking we need; full convergence costs time only.
         warnings.simplefilter("ignore", ConvergenceWarning)
         for k, cls in enumerate(targets):
-            clf = LogisticRegression(C=C, solver="liblinear", max_iter=MAX_ITER, tol=TOL)
+            clf = LogisticRegression(C=C, solver="liblinear", max_iter=MAX_ITER, tol=TOL, dual=DUAL)
             clf.fit(x, y == cls, sample_weight=weights)
             coef[k] = clf.coef_[0]
             intercept[k] = clf.intercept_[0]
