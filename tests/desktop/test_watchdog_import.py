@@ -1,8 +1,10 @@
 """The GUI thread keeps its event loop turning while a 100,000-row statement is imported: a
-watchdog timer records every stall, and the worst one is printed (and bounded loosely)."""
+watchdog timer records every stall, a sampler traces each one; the worst is printed and bounded
+(loosely in wall time, at the 50 ms target for the GUI thread's own work)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,12 @@ import pytest
 from data.ledger import Ledger
 from desktop.watchdog import LagRecorder, StallSampler
 
-# Far above the 50 ms target (measured in bench/desktop.py on a quiet machine), so a loaded
-# two-core box does not fail the test, yet a GUI thread that ran the import itself (seconds) would.
+# Wall time: far above the 50 ms target (measured in bench/desktop.py), so a loaded two-core box
+# does not fail the test, yet a GUI thread that ran the import itself (seconds) would.
 STALL_LIMIT_MS = 1000
+# The target itself, on what the app controls: the GUI thread's own CPU inside any one stall
+# (desktop.watchdog.StallSampler, Linux schedstat); the OS's queueing is not counted.
+OWN_WORK_LIMIT_MS = 50
 
 
 @pytest.mark.slow
@@ -43,4 +48,6 @@ def test_a_100k_row_import_never_stalls_the_gui_thread(
         assert ledger.count() == 100_000
     assert wizard.progress.value() == wizard.progress.maximum()
     assert len(watchdog.lags_ms) > 100  # the loop really turned during the import
-    assert watchdog.worst_ms < STALL_LIMIT_MS
+    assert watchdog.worst_ms < STALL_LIMIT_MS, sampler.report()
+    if sys.platform.startswith("linux"):
+        assert sampler.worst_run_ms < OWN_WORK_LIMIT_MS, sampler.report()
