@@ -145,3 +145,23 @@ def test_environment_locale_reads_ambiguous_dates() -> None:
     gb = detect(text.encode(), locale=locale_from_env({"LANG": "en_GB.UTF-8"}))
     assert (us.mapping.date_format, gb.mapping.date_format) == (MDY, DMY)
     assert detect(text.encode(), locale=locale_from_env({"LANG": "C.UTF-8"})).questions
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_a_running_balance_that_orders_the_rows_settles_the_reading(newest_first: bool) -> None:
+    rows = ["01/02/2024,Shop,-10.00,90.00\n", "03/01/2024,Cafe,-5.00,85.00\n"]
+    if newest_first:
+        rows.reverse()  # the balance still runs 90 -> 85 from the older row to the newer
+    d = detect(("Date,Description,Amount,Balance\n" + "".join(rows)).encode())
+    assert not d.questions
+    assert d.mapping.date_format == MDY  # day-first, Feb 1 would come before Jan 3
+    assert d.mapping.newest_first is newest_first
+    assert any("running balance does" in line for line in d.recognised)
+
+
+def test_a_balance_that_does_not_add_up_settles_nothing() -> None:
+    text = (
+        "Date,Description,Amount,Balance\n"
+        "01/02/2024,Shop,-10.00,90.00\n03/01/2024,Cafe,-5.00,7.00\n"
+    )
+    assert detect(text.encode()).questions

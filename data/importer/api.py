@@ -180,6 +180,18 @@ def _analyse(
     choice = signs.choose(replace(base, date_format="") if questions else base, stats, rows, window)
     if choice is None:
         raise ImportProblem("No column holds amounts of money.")
+    if questions and choice.order_proven:
+        proven = dateorder.balance_order(
+            formats, cells_by_column[date_stats.index], choice.mapping.newest_first
+        )
+        if proven is not None:
+            base = replace(
+                base,
+                date_format=proven[0],
+                period=dateorder.period(proven[0], window[: base.data_start], source),
+            )
+            notes.append(proven[1])
+            questions.clear()
     mapping = replace(choice.mapping, date_format=base.date_format, date_settled=settled)
     notes.extend(choice.notes)
     used = {

@@ -237,6 +237,28 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
     return Settled(formats[0], None, question)
 
 
+def balance_order(
+    formats: tuple[str, ...], values: list[str], newest_first: bool
+) -> tuple[str, str] | None:
+    """(format, why) for the only reading whose dates run the way a running balance proved the
+    rows run (newest or oldest first); None when several or none do."""
+    fitting = []
+    for fmt in formats:
+        seen = [d for d in (dates.parse(v, fmt) for v in values) if d is not None]
+        steps = list(itertools.pairwise(reversed(seen) if newest_first else seen))
+        if any(b < a for a, b in steps) or not any(b > a for a, b in steps):
+            continue
+        fitting.append(fmt)
+    if len(fitting) != 1:
+        return None
+    order = "newest" if newest_first else "oldest"
+    return (
+        fitting[0],
+        f"Date format chosen as the only reading that lists the rows {order} first, as the "
+        "running balance does.",
+    )
+
+
 def same_dates(formats: tuple[str, ...], values: list[str]) -> bool:
     """True when every format reads every value as the same day (e.g. 09/09/2025)."""
     seen = False

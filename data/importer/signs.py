@@ -102,6 +102,7 @@ class Choice:
 
     mapping: Mapping
     notes: tuple[str, ...]
+    order_proven: bool = False  # every step of a running balance agrees with mapping.newest_first
 
 
 def choose(
@@ -267,6 +268,7 @@ def _decide(
                 f"Running balance checked: {round(fit.share * 100)}% of {fit.pairs} steps agree "
                 f"({order}).",
             ),
+            order_proven=fit.share == 1.0,
         )
     # A balance column that no interpretation explains is still shown, just not trusted.
     fallback_balance = balance_columns[0] if headed_balance else None
