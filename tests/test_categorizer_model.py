@@ -47,6 +47,34 @@ def test_vocabulary_rows_are_unit_length_and_ignore_unknown() -> None:
     assert norms.tolist() == pytest.approx([1.0, 0.0, 0.0])
 
 
+def test_vocabulary_counts_a_repeated_feature_once() -> None:
+    vocab = Vocabulary.fit([("a", "b"), ("a",)])
+    twice = vocab.transform([("a", "a", "b")]).toarray()
+    once = vocab.transform([("a", "b")]).toarray()
+    assert twice.tolist() == once.tolist()
+
+
+def test_one_liblinear_call_fits_what_a_model_per_class_fits() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from sidecars.categorizer import model as m
+
+    docs = [text_features(e.description) + amount_features(e.amount) for e in TINY]
+    vocab = Vocabulary.fit(docs)
+    x = vocab.transform(docs)
+    labels = np.array([e.category for e in TINY])
+    classes = sorted(set(labels.tolist()))
+    weights = np.arange(1.0, len(TINY) + 1.0)
+    fitted = m._fit_all(x, labels, classes, weights)
+    assert fitted is not None  # the fast path is taken with this scikit-learn
+    coef, intercept = fitted
+    for k, cls in enumerate(classes):
+        one = LogisticRegression(C=m.C, solver="liblinear", max_iter=m.MAX_ITER, tol=m.TOL)
+        one.fit(x, labels == cls, sample_weight=weights)
+        assert coef[k] == pytest.approx(one.coef_[0], abs=1e-6)
+        assert intercept[k] == pytest.approx(one.intercept_[0], abs=1e-6)
+
+
 def test_learns_tiny_set() -> None:
     model = train(TINY)
     assert model.classes == ["Fuel", "Groceries", "Income", "Subscriptions"]
