@@ -165,3 +165,12 @@ def test_a_balance_that_does_not_add_up_settles_nothing() -> None:
         "01/02/2024,Shop,-10.00,90.00\n03/01/2024,Cafe,-5.00,7.00\n"
     )
     assert detect(text.encode()).questions
+
+
+def test_the_statement_currency_outranks_the_locale() -> None:
+    text = (
+        "Date,Description,Amount,Currency\n03/04/2024,Shop,-1.00,EUR\n05/04/2024,Cafe,-2.00,EUR\n"
+    )
+    assert detect(text.encode(), locale="en_US.UTF-8").mapping.date_format == DMY
+    dollars = text.replace("EUR", "USD")
+    assert detect(dollars.encode(), locale="en_GB.UTF-8").mapping.date_format == MDY

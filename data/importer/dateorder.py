@@ -199,8 +199,8 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
 
     In order: the saved profile; every reading giving the same dates (then it does not matter,
     and nothing is learnt for the profile); the rows' order; the file's own evidence (another
-    date column, dates in the preamble or the file name); the locale; the statement's money;
-    else a Question.
+    date column, dates in the preamble or the file name); what the statement says of its bank
+    (its currency, a decimal comma, American words); the locale; else a Question.
     """
     if profile is not None and profile.date_format in formats and profile.date_settled:
         return Settled(profile.date_format, "Date format taken from the saved profile.", None)
@@ -218,16 +218,18 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
         )
     if evidence is not None and evidence[0] in formats:
         return Settled(evidence[0], evidence[1], None)
-    day_first = _locale_day_first(locale)
-    if day_first is not None:
-        fitting = [f for f in formats if dates.day_first(f) is day_first]
-        if fitting:
-            return Settled(fitting[0], f"Date format chosen from the locale {locale}.", None)
+    # What the statement says of its bank (its currency, its words) outranks the locale, which
+    # says where the person importing it lives.
     if hint is not None:
         fitting = [f for f in formats if dates.day_first(f) is hint[0]]
         if fitting:
             reading = "day-first" if hint[0] else "month-first"
             return Settled(fitting[0], f"Dates read {reading} because {hint[1]}.", None)
+    day_first = _locale_day_first(locale)
+    if day_first is not None:
+        fitting = [f for f in formats if dates.day_first(f) is day_first]
+        if fitting:
+            return Settled(fitting[0], f"Date format chosen from the locale {locale}.", None)
     example = next((v.strip() for v in values if v.strip()), "")
     question = Question(
         key=DATE_QUESTION,
