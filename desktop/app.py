@@ -57,7 +57,8 @@ def keep_gui_thread_responsive() -> None:
     (gc.freeze), so a full collection, which stops every thread, walks only what came later
     (one took 159 ms in the chaos run, on a worker lane building ledger rows)."""
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
-    gc.freeze()
+    if not gc.get_freeze_count():  # once a process: later windows' garbage stays collectable
+        gc.freeze()
 
 
 def use_readable_locale() -> None:
