@@ -1,7 +1,9 @@
 """An event-loop watchdog: a short repeating timer whose lateness is recorded, so tests and the
 benchmark can show how long the GUI thread was ever kept from its event loop; and a stall sampler,
 a plain thread that, while that timer is late, captures the GUI thread's stack (and the other
-threads', to see who held the GIL) so a stall can be traced to the code that caused it.
+threads', to see who held the GIL) so a stall can be traced to the code that caused it, and
+accounts where the stall's time went (Linux schedstat: the GUI thread running, waiting for a CPU
+the OS gave to others, or asleep on the GIL or a lock).
 
 A stall of the main thread delays the next timeout by the stall's length. Recording only; it must
 never act on what it sees, and the sampler must stay cheap (it takes the GIL to read stacks, so a
