@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 import pytest
 
-from sidecars.categorizer.engine import MAX_PREDICT, Categorizer, InputError, default_examples
+from sidecars.categorizer.engine import (
+    MAX_PREDICT,
+    Categorizer,
+    InputError,
+    default_examples,
+    parse_rows,
+)
 from sidecars.categorizer.store import ModelStore
 
 LABELED = [
@@ -158,3 +165,49 @@ def test_predict_serves_while_training(categorizer: Categorizer) -> None:
     worker.join(timeout=600)
     assert not worker.is_alive()
     assert served >= 1
+
+
+def test_warm_up_loads_the_model_that_requests_then_use(categorizer: Categorizer) -> None:
+    assert categorizer.store.current() is None
+    assert categorizer.warm_up() >= 0.0
+    assert categorizer.store.current() == "v000001"  # the built-in model, stored once
+    out = categorizer.predict({"transactions": [{"description": "SHELL 88", "amount": "-40"}]})
+    assert out["model_version"] == "v000001"
+    assert [v["model_version"] for v in categorizer.versions({})["versions"]] == ["v000001"]
+
+
+def test_concurrent_first_requests_share_one_load(categorizer: Categorizer) -> None:
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(categorizer.model())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert len(got) == 4 and all(m is got[0] for m in got)
+    assert len(categorizer.versions({})["versions"]) == 1
+
+
+def test_amounts_parse_in_the_forms_banks_send() -> None:
+    rows = parse_rows(
+        {
+            "transactions": [
+                {"description": "a", "amount": "1,234.50"},
+                {"description": "b", "amount": " -3.20 "},
+                {"description": "c", "amount": 7},
+                {"description": "d", "amount": "inf"},
+                {"description": "caf\u00e9 \udcff", "amount": -1.5},
+            ]
+        }
+    )
+    assert [r.amount for r in rows[:3]] == [1234.5, -3.2, 7.0]
+    assert math.isnan(rows[3].amount)
+    assert rows[4] == rows[4].__class__("caf\u00e9 ", -1.5)  # the lone surrogate is dropped
+    with pytest.raises(InputError, match="transaction 0: amount '12 EUR' is not a number"):
+        parse_rows({"transactions": [{"description": "x", "amount": "12 EUR"}]})
+
+
+def test_identical_rows_get_identical_answers(categorizer: Categorizer) -> None:
+    row = {"description": "CARD PAYMENT TO TESCO STORES 3297", "amount": "-5"}
+    other = {"description": "SHELL 88 LEEDS", "amount": "-60"}
+    out = categorizer.predict({"transactions": [row, other, dict(row)]})["predictions"]
+    assert out[0] == out[2] and out[0]["category"] != out[1]["category"]

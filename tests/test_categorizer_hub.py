@@ -111,3 +111,24 @@ def test_hostile_input_is_answered(hub: Hub) -> None:
         ask(hub, "predict", {"transactions": [{"description": "x", "amount": "1"}] * 20_001})
     # The sidecar is still serving after all of that.
     assert ask(hub, "predict", {"transactions": []})["predictions"] == []
+
+
+def test_sidecar_loads_its_model_at_start_before_any_request(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import time
+
+    fresh = tmp_path_factory.mktemp("categorizer-warm")
+    spec = ServiceSpec("categorizer", env={"FINCAST_HOME": str(fresh)})
+    builtin = fresh / "data" / "models" / "categorizer" / "v000001"
+    with Hub([spec], config_path=fresh / "services.toml", log_dir=fresh / "logs") as started:
+        assert started.wait_ready(TIMEOUT), started.status()
+        deadline = time.monotonic() + TIMEOUT
+        while not builtin.is_dir() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # No request was sent: the warm-up at start stored (and loaded) the built-in model.
+        assert builtin.is_dir()
+        first = ask(
+            started, "predict", {"transactions": [{"description": "SHELL 8", "amount": "-9"}]}
+        )
+        assert first["model_version"] == "v000001"

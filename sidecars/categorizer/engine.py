@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import math
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ DEFAULTS_CSV = Path(__file__).with_name("defaults.csv")
 MAX_PREDICT = 20_000
 MAX_TRAIN = 100_000
 MAX_CATEGORY = 200
+# Built-in rows predicted at start-up: enough to touch every code path of a prediction.
+WARM_UP_ROWS = 64
 
 
 class InputError(ValueError):
@@ -124,25 +127,40 @@ class Categorizer:
         self._model: Model | None = None
         self._lock = threading.Lock()  # guards _model (the swap)
         self._train_lock = threading.Lock()  # one training at a time; serving never takes it
+        self._load_lock = threading.Lock()  # one first load at a time
 
     def model(self) -> Model:
         """The current model, loading it (or training the built-in default) on first use."""
         with self._lock:
             if self._model is not None:
                 return self._model
-        try:
-            model = self.store.load()
-        except StoreError:
-            with self._train_lock:
-                try:
-                    model = self.store.load()
-                except StoreError:
-                    model = train(default_examples(), holdout=False)
-                    self.store.save(model, source="builtin")
-        with self._lock:
-            if self._model is None:
-                self._model = model
-            return self._model
+        # One loader at a time: a request that arrives while warm_up() loads waits for that load
+        # instead of reading the same files a second time.
+        with self._load_lock:
+            with self._lock:
+                if self._model is not None:
+                    return self._model
+            try:
+                model = self.store.load()
+            except StoreError:
+                with self._train_lock:
+                    try:
+                        model = self.store.load()
+                    except StoreError:
+                        model = train(default_examples(), holdout=False)
+                        self.store.save(model, source="builtin")
+            with self._lock:
+                if self._model is None:
+                    self._model = model
+                return self._model
+
+    def warm_up(self) -> float:
+        """Load the model and predict a few built-in rows, so the first real request pays for
+        neither (model files, first-call numpy/scipy paths); returns the seconds it took."""
+        started = time.perf_counter()
+        rows = [Row(e.description, e.amount) for e in default_examples()[:WARM_UP_ROWS]]
+        self.model().predict(rows)
+        return time.perf_counter() - started
 
     def predict(self, params: dict[str, Any]) -> dict[str, Any]:
         """`predict` method: one prediction per transaction, in order."""

@@ -6,13 +6,32 @@ requests carry every transaction it needs.
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from sidecars.categorizer.engine import Categorizer, InputError
 from sidecars.runtime import BadRequest, Sidecar, report_progress
 
+log = logging.getLogger("sidecars.categorizer")
 sidecar = Sidecar("categorizer")
 _categorizer = Categorizer()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start loading the model beside the runtime's start-up (READY is not delayed by it)."""
+
+    def run() -> None:
+        try:
+            seconds = _categorizer.warm_up()
+        except Exception:  # a broken store is reported by the first request that needs it
+            log.exception("categorizer: warm-up failed")
+        else:
+            log.info("categorizer: warm in %.3f s", seconds)
+
+    thread = threading.Thread(target=run, name="categorizer-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @sidecar.method("predict")
