@@ -174,3 +174,8 @@ def test_the_statement_currency_outranks_the_locale() -> None:
     assert detect(text.encode(), locale="en_US.UTF-8").mapping.date_format == DMY
     dollars = text.replace("EUR", "USD")
     assert detect(dollars.encode(), locale="en_GB.UTF-8").mapping.date_format == MDY
+
+
+def test_a_running_balance_outranks_the_locale() -> None:
+    text = "Date,Description,Amount,Balance\n01/02/2024,Shop,-10.00,90.00\n03/01/2024,Cafe,-5,85\n"
+    assert detect(text.encode(), locale="en_GB").mapping.date_format == MDY

@@ -154,7 +154,7 @@ def _analyse(
             rows=rows,
             preamble=window[: base.data_start],
             source=source,
-        )
+        ) or _balance_evidence(formats, base, stats, rows, cells_by_column[date_stats.index])
         outcome = dateorder.settle(
             formats,
             cells_by_column[date_stats.index],
@@ -180,18 +180,6 @@ def _analyse(
     choice = signs.choose(replace(base, date_format="") if questions else base, stats, rows, window)
     if choice is None:
         raise ImportProblem("No column holds amounts of money.")
-    if questions and choice.order_proven:
-        proven = dateorder.balance_order(
-            formats, cells_by_column[date_stats.index], choice.mapping.newest_first
-        )
-        if proven is not None:
-            base = replace(
-                base,
-                date_format=proven[0],
-                period=dateorder.period(proven[0], window[: base.data_start], source),
-            )
-            notes.append(proven[1])
-            questions.clear()
     mapping = replace(choice.mapping, date_format=base.date_format, date_settled=settled)
     notes.extend(choice.notes)
     used = {
@@ -222,6 +210,20 @@ def _analyse(
     return Detection(
         mapping, tuple(questions), key, source, describe.describe(mapping) + tuple(notes)
     )
+
+
+def _balance_evidence(
+    formats: tuple[str, ...],
+    base: Mapping,
+    stats: list[col.ColumnStats],
+    rows: list[list[str]],
+    values: list[str],
+) -> tuple[str, str] | None:
+    """The only date reading that runs the way a running balance proves the rows run."""
+    probe = signs.choose(replace(base, date_format=""), stats, rows)  # no date order assumed
+    if probe is None or not probe.order_proven:
+        return None
+    return dateorder.balance_order(formats, values, probe.mapping.newest_first)
 
 
 def iter_rows(

@@ -199,8 +199,9 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
 
     In order: the saved profile; every reading giving the same dates (then it does not matter,
     and nothing is learnt for the profile); the rows' order; the file's own evidence (another
-    date column, dates in the preamble or the file name); what the statement says of its bank
-    (its currency, a decimal comma, American words); the locale; else a Question.
+    date column, dates in the preamble or the file name, a running balance); what the
+    statement says of its bank (its currency, a decimal comma, American words); the locale;
+    else a Question.
     """
     if profile is not None and profile.date_format in formats and profile.date_settled:
         return Settled(profile.date_format, "Date format taken from the saved profile.", None)
