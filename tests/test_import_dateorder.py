@@ -87,6 +87,12 @@ def test_dates_in_the_file_name_settle_the_order(tmp_path: Path) -> None:
     plain = tmp_path / "export.csv"
     plain.write_text(body)
     assert detect(plain).questions
+    # A renamed download says less than the statement itself: its dollars win.
+    dollars = tmp_path / "export_30-04-2024.csv"
+    dollars.write_text(body.replace("Amount", "Amount (USD)"))
+    assert detect(dollars).mapping.date_format == MDY
+    # ... but more than the locale of the person importing it.
+    assert detect(named, locale="en_US").mapping.date_format == DMY
 
 
 def test_readings_that_give_the_same_days_need_no_answer_and_teach_the_profile_nothing() -> None:

@@ -153,7 +153,6 @@ def _analyse(
             stats=stats,
             rows=rows,
             preamble=window[: base.data_start],
-            source=source,
         ) or _balance_evidence(formats, base, stats, rows, cells_by_column[date_stats.index])
         outcome = dateorder.settle(
             formats,
@@ -162,6 +161,7 @@ def _analyse(
             locale=locale,
             hint=statement_hint,
             evidence=evidence,
+            named=dateorder.name_evidence(formats, source),
             complete=complete,
         )
         date_format, settled = outcome.date_format, outcome.decided

@@ -193,14 +193,15 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
     locale: str | None = None,
     hint: tuple[bool, str] | None = None,
     evidence: tuple[str, str] | None = None,
+    named: tuple[str, str] | None = None,
     complete: bool = True,
 ) -> Settled:
     """The reading of a date column that more than one format reads entirely.
 
     In order: the saved profile; every reading giving the same dates (then it does not matter,
     and nothing is learnt for the profile); the rows' order; the file's own evidence (another
-    date column, dates in the preamble or the file name, a running balance); what the
-    statement says of its bank (its currency, a decimal comma, American words); the locale;
+    date column, dates in the preamble, a running balance); what the statement says of its
+    bank (its currency, a decimal comma, American words); dates in the file name; the locale;
     else a Question.
     """
     if profile is not None and profile.date_format in formats and profile.date_settled:
@@ -226,6 +227,8 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
         if fitting:
             reading = "day-first" if hint[0] else "month-first"
             return Settled(fitting[0], f"Dates read {reading} because {hint[1]}.", None)
+    if named is not None and named[0] in formats:
+        return Settled(named[0], named[1], None)
     day_first = _locale_day_first(locale)
     if day_first is not None:
         fitting = [f for f in formats if dates.day_first(f) is day_first]
@@ -290,24 +293,28 @@ def file_evidence(
     stats: list[ColumnStats],
     rows: list[list[str]],
     preamble: list[list[str]],
-    source: Path | bytes,
 ) -> tuple[str, str] | None:
-    """(format, why) when the file itself says which reading is meant, else None."""
+    """(format, why) when the file's own dates say which reading is meant, else None."""
     paired = _paired_dates(formats, date_column, stats, rows)
     if paired is not None:
         return paired
-    stated = _stated_order([cell for record in preamble for cell in record])
-    where = "the lines above the table"
-    if stated is None and isinstance(source, Path):
-        stated = _stated_order([source.name])
-        where = "the file name"
-    if stated is None:
-        return None
-    fitting = [f for f in formats if dates.day_first(f) is stated]
+    return _written_like(formats, [cell for record in preamble for cell in record], "above")
+
+
+def name_evidence(formats: tuple[str, ...], source: Path | bytes) -> tuple[str, str] | None:
+    """(format, why) from dates in the file's name; weaker than what the statement says, as
+    people rename their downloads."""
+    return _written_like(formats, [source.name], "name") if isinstance(source, Path) else None
+
+
+def _written_like(formats: tuple[str, ...], texts: list[str], where: str) -> tuple[str, str] | None:
+    stated = _stated_order(texts)
+    fitting = [f for f in formats if stated is not None and dates.day_first(f) is stated]
     if not fitting:
         return None
     reading = "day-first" if stated else "month-first"
-    return fitting[0], f"Dates read {reading} as the dates in {where} are written."
+    place = "the lines above the table" if where == "above" else "the file name"
+    return fitting[0], f"Dates read {reading} as the dates in {place} are written."
 
 
 def _stated_order(texts: list[str]) -> bool | None:
