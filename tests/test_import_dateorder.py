@@ -185,3 +185,26 @@ def test_the_statement_currency_outranks_the_locale() -> None:
 def test_a_running_balance_outranks_the_locale() -> None:
     text = "Date,Description,Amount,Balance\n01/02/2024,Shop,-10.00,90.00\n03/01/2024,Cafe,-5,85\n"
     assert detect(text.encode(), locale="en_GB").mapping.date_format == MDY
+
+
+@pytest.mark.parametrize(
+    ("preamble", "name", "expected"),
+    [
+        ("Created 2024-03-05 09:12\n", "export.csv", DMY),  # month-first would be April and May
+        ("", "Export_20240306_1234.csv", DMY),
+        ("Created 2024-05-04\n", "export.csv", None),  # both readings end before it
+        ("", "export_2024-13-45.csv", None),  # not a date
+    ],
+)
+def test_no_row_comes_after_the_date_the_statement_was_made(
+    tmp_path: Path, preamble: str, name: str, expected: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_text(preamble + "Date,Description,Amount\n04/03/2024,Shop,-1.00\n05/03/2024,X,-2\n")
+    d = detect(path)
+    if expected is None:
+        assert d.questions
+    else:
+        assert not d.questions
+        assert d.mapping.date_format == expected
+        assert any("no row after" in line for line in d.recognised)

@@ -161,7 +161,7 @@ def _analyse(
             locale=locale,
             hint=statement_hint,
             evidence=evidence,
-            named=dateorder.name_evidence(formats, source),
+            named=dateorder.name_evidence(formats, source, cells_by_column[date_stats.index]),
             complete=complete,
         )
         date_format, settled = outcome.date_format, outcome.decided

@@ -298,13 +298,24 @@ def file_evidence(
     paired = _paired_dates(formats, date_column, stats, rows)
     if paired is not None:
         return paired
-    return _written_like(formats, [cell for record in preamble for cell in record], "above")
+    texts = [cell for record in preamble for cell in record]
+    values = [r[date_column] for r in rows]
+    return _written_like(formats, texts, "above") or _not_after(formats, values, texts, "above")
 
 
-def name_evidence(formats: tuple[str, ...], source: Path | bytes) -> tuple[str, str] | None:
+def name_evidence(
+    formats: tuple[str, ...], source: Path | bytes, values: list[str]
+) -> tuple[str, str] | None:
     """(format, why) from dates in the file's name; weaker than what the statement says, as
     people rename their downloads."""
-    return _written_like(formats, [source.name], "name") if isinstance(source, Path) else None
+    if not isinstance(source, Path):
+        return None
+    texts = [source.name]
+    return _written_like(formats, texts, "name") or _not_after(formats, values, texts, "name")
+
+
+def _place(where: str) -> str:
+    return "the lines above the table" if where == "above" else "the file name"
 
 
 def _written_like(formats: tuple[str, ...], texts: list[str], where: str) -> tuple[str, str] | None:
@@ -313,8 +324,39 @@ def _written_like(formats: tuple[str, ...], texts: list[str], where: str) -> tup
     if not fitting:
         return None
     reading = "day-first" if stated else "month-first"
-    place = "the lines above the table" if where == "above" else "the file name"
-    return fitting[0], f"Dates read {reading} as the dates in {place} are written."
+    return fitting[0], f"Dates read {reading} as the dates in {_place(where)} are written."
+
+
+# A year-first date stamp (2018-02-26, 20180226), as in an export's name or its "created" line.
+_STAMP = re.compile(r"(?<!\d)((?:19|20)\d\d)([-/.]?)([01]\d)\2([0-3]\d)(?!\d)")
+_SLACK = datetime.timedelta(days=3)
+
+
+def _not_after(
+    formats: tuple[str, ...], values: list[str], texts: list[str], where: str
+) -> tuple[str, str] | None:
+    """The only reading that puts no row after the latest date stamped in `texts` (a statement
+    holds nothing booked after it was made); None when there is no stamp or no single reading."""
+    stamps = []
+    for text in texts:
+        for year, _, month, day in _STAMP.findall(text):
+            if _valid(int(year), int(month), int(day)):
+                stamps.append(datetime.date(int(year), int(month), int(day)))
+    if not stamps:
+        return None
+    bound = max(stamps) + _SLACK
+    fitting = [
+        f
+        for f in formats
+        if all(d is None or d <= bound for d in (dates.parse(v, f) for v in values))
+    ]
+    if len(fitting) != 1:
+        return None
+    return (
+        fitting[0],
+        f"Date format chosen as the only reading with no row after {max(stamps).isoformat()}, "
+        f"the date in {_place(where)}.",
+    )
 
 
 def _stated_order(texts: list[str]) -> bool | None:
