@@ -427,7 +427,7 @@ class Hub(Lifecycle):
         """One wait-and-handle round of the I/O loop; True when the hub is closing."""
         due = self._due
         wait_ms = max(0, min(1000, math.ceil((due - time.monotonic()) * 1000)))
-        if waiter.wait(wait_ms):
+        if wake_rx.fileno() in waiter.wait(wait_ms):
             with contextlib.suppress(OSError):  # nothing (left) to read
                 wake_rx.recv(4096)
         with self._lock:
@@ -467,13 +467,19 @@ class Hub(Lifecycle):
             if not _readable(router):
                 return
             try:
-                frames = router.recv_multipart(zmq.NOBLOCK)
+                # recv + RCVMORE by hand: half the cost of recv_multipart, on every message.
+                frames = [router.recv(zmq.NOBLOCK)]
+                while router.getsockopt(zmq.RCVMORE):
+                    frames.append(router.recv(zmq.NOBLOCK))
             except zmq.Again:
                 return
             except zmq.ZMQError as exc:
                 _log.warning("receive failed: %s", exc)
                 return
-            self._guard(self._on_frames, frames)
+            try:
+                self._on_frames(frames)
+            except Exception:  # as _guard does, without a call per frame
+                _log.exception("hub I/O thread: _on_frames failed")
 
     def _next_wake(self, now: float) -> float:
         soon = now + 1.0
@@ -690,7 +696,7 @@ class Hub(Lifecycle):
                 continue
             try:
                 assert self._router is not None and replica.identity is not None
-                self._router.send_multipart([replica.identity, data], zmq.NOBLOCK)
+                _send_to(self._router, replica.identity, data)
             except zmq.ZMQError as exc:
                 # Unroutable (the peer is gone) or at its high-water mark: not delivered, so it
                 # goes back to the queue whatever its kind; what the replica held is orphaned.
@@ -794,6 +800,12 @@ class Hub(Lifecycle):
         return False
 
 
+def _send_to(router: zmq.Socket[bytes], identity: bytes, data: bytes) -> None:
+    """[identity, data] without blocking; two sends cost half of one send_multipart."""
+    router.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
+    router.send(data, zmq.NOBLOCK)
+
+
 def _settle(todo: list[tuple[Future[dict[str, Any]], Any, bool]]) -> None:
     """Resolve futures (outside the hub's lock: their done-callbacks may call the hub)."""
     for future, value, ok in todo:
@@ -819,15 +831,15 @@ class _FdWaiter:
             for fd in fds:
                 self._poll.register(fd, select.POLLIN)
 
-    def wait(self, timeout_ms: int) -> bool:
-        """True when woken by a descriptor, False at the timeout (or on EINTR)."""
+    def wait(self, timeout_ms: int) -> list[int]:
+        """The descriptors that woke it (none at the timeout, or on EINTR)."""
         try:
             if self._poll is not None:
-                return bool(self._poll.poll(timeout_ms))
+                return [fd for fd, _ in self._poll.poll(timeout_ms)]
             readable, _, _ = select.select(self._fds, [], [], timeout_ms / 1000)
-            return bool(readable)
+            return list(readable)
         except InterruptedError:
-            return False
+            return []
 
 
 def _remote_error(code: str, message: str) -> HubError:

@@ -104,7 +104,8 @@ class Lifecycle:
     def _send(self, r: Replica, data: bytes) -> bool:
         assert self._router is not None and r.identity is not None
         try:
-            self._router.send_multipart([r.identity, data], zmq.NOBLOCK)
+            self._router.send(r.identity, zmq.SNDMORE | zmq.NOBLOCK)
+            self._router.send(data, zmq.NOBLOCK)
         except zmq.ZMQError as exc:
             _log.debug("cannot send to %s/%d: %s", r.service, r.index, exc)
             return False
