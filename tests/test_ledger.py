@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from data import paths
+from data.importer import Fingerprinter, ParsedRow, detect, iter_rows
 from data.ledger import Ledger, LedgerError, Prediction, TxFilter
 from data.ledger import ledger as ledger_module
 from data.ledger.connection import APPLICATION_ID
@@ -316,3 +317,79 @@ def test_the_probe_and_the_index_agree(ledger: Ledger, monkeypatch: pytest.Monke
         ]
     assert answers[5_000] == answers[1] == answers[50]
     assert answers[1][0][2] == 80  # 'tesco' is in 2 of every 6 rows
+
+
+def test_a_schema_4_ledger_upgrades_keeping_rows_search_checks_and_duplicates(
+    tmp_path: Path,
+) -> None:
+    """Migration 5 rebuilds the transactions table: every row, id, category, the text index,
+    the CHECKs and duplicate detection must come through it unchanged."""
+    path = tmp_path / "v4.sqlite"
+    statement = tmp_path / "jan.csv"
+    statement.write_text(
+        "Date,Description,Amount\n2024-01-02,CAFE LUMIERE,-3.50\n"
+        "2024-01-02,CAFE LUMIERE,-3.50\n2024-01-05,RENT JANUARY,-700.00\n"
+    )
+    assert len(MIGRATIONS) > 4  # this test is about the migrations after 4
+    old_rows = _v4_ledger_with_rows(path, statement)
+    with Ledger.open(path) as ledger:
+        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        rows = ledger._conn.execute(
+            "SELECT id, account_id, date, amount, description, payee, category_id, "
+            "category_source, categorize_state, batch_id, fingerprint, reasons "
+            "FROM transactions ORDER BY id"
+        ).fetchall()
+        assert rows == old_rows
+        assert [t.payee for t in ledger.transactions(TxFilter(text="renamed"))] == ["Renamed"]
+        assert ledger.count(TxFilter(text="lumiere")) == 2
+        with pytest.raises(sqlite3.IntegrityError):
+            ledger._conn.execute("UPDATE transactions SET category_source = 'guess'")
+        with pytest.raises(sqlite3.IntegrityError):
+            ledger._conn.execute("UPDATE transactions SET categorize_state = 'maybe'")
+        again = ledger.import_file(statement, "Checking")
+        assert (again.imported, again.duplicates) == (0, 3)
+        assert ledger.undo_batch(again.batch_id) == 0
+        assert ledger.count() == 3
+        assert ledger._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        text_check = "INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)"
+        ledger._conn.execute(text_check)  # raises if the text index disagrees with the rows
+
+
+def _v4_ledger_with_rows(path: Path, statement: Path) -> list[tuple[object, ...]]:
+    """A ledger file at schema 4 holding an imported statement, a category and a renamed payee,
+    written with plain SQL as the version-4 code did; returns its transactions."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for number, script in enumerate(MIGRATIONS[:4], start=1):
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    conn.execute("INSERT INTO accounts (name, currency) VALUES ('Checking', 'USD')")
+    conn.execute("INSERT INTO categories (name) VALUES ('Coffee')")
+    conn.execute("INSERT INTO batches (account_id, file_name) VALUES (1, 'jan.csv')")
+    fingerprint = Fingerprinter()
+    for row in iter_rows(detect(statement)):
+        assert isinstance(row, ParsedRow)
+        conn.execute(
+            "INSERT INTO transactions (account_id, date, amount, currency, description, payee, "
+            "batch_id, fingerprint, line) VALUES (1, ?, ?, 'USD', ?, ?, 1, ?, ?)",
+            (
+                row.date.isoformat(),
+                row.amount,
+                row.description,
+                row.description.title(),
+                fingerprint(row),
+                row.line,
+            ),
+        )
+    conn.execute(
+        "UPDATE transactions SET category_id = 1, category_source = 'user', "
+        "categorize_state = 'done', reasons = '[\"cafe\"]' WHERE id = 1"
+    )
+    conn.execute("UPDATE transactions SET payee = 'Renamed' WHERE id = 3")
+    rows = conn.execute(
+        "SELECT id, account_id, date, amount, description, payee, category_id, "
+        "category_source, categorize_state, batch_id, fingerprint, reasons "
+        "FROM transactions ORDER BY id"
+    ).fetchall()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    conn.close()
+    return rows

@@ -2,7 +2,9 @@
 
 A fingerprint is (date, amount, normalised description, occurrence of that triple so far in this
 file): re-importing an overlapping statement reproduces the same strings, while two identical
-purchases on one day in one statement get different occurrence numbers. Never reads files.
+purchases on one day in one statement get different occurrence numbers. Never reads files, and
+never changes what a fingerprint is: ledgers already hold these strings, and a re-import must
+reproduce them exactly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,11 @@ import hashlib
 import unicodedata
 
 from data.importer.types import ParsedRow
+
+_blake2b = hashlib.blake2b
+# normalised descriptions remembered per Fingerprinter: statements repeat their descriptions, so
+# each distinct one is normalised once; cleared when full so memory stays bounded
+_NORMALISED_KEPT = 65_536
 
 
 def normalise_description(text: str) -> str:
@@ -24,24 +31,34 @@ class Fingerprinter:
     """Feed rows in file order; each call returns that row's stable fingerprint string.
 
     Memory stays small for million-row files: one 64-bit key per distinct (date, amount,
-    description), not the strings themselves.
+    description), not the strings themselves, plus a bounded memo of normalised descriptions.
     """
 
     def __init__(self) -> None:
         self._seen: set[int] = set()
         self._repeats: dict[int, int] = {}
+        self._normalised: dict[str, str] = {}
 
     def __call__(self, row: ParsedRow) -> str:
         """The fingerprint of `row`, counting earlier identical rows of this file."""
-        text = normalise_description(row.description)
-        material = f"{row.date.isoformat()}\x1f{row.amount}\x1f{text}".encode()
-        digest = hashlib.blake2b(material, digest_size=16).digest()
+        return self.of(row.date.isoformat(), row.amount, row.description)
+
+    fingerprint = __call__
+
+    def of(self, iso_date: str, amount: int, description: str) -> str:
+        """The fingerprint of a row given as its ISO date, amount in minor units and raw
+        description (the ledger has the ISO date at hand already; same result as calling)."""
+        text = self._normalised.get(description)
+        if text is None:
+            if len(self._normalised) >= _NORMALISED_KEPT:
+                self._normalised.clear()
+            text = self._normalised[description] = normalise_description(description)
+        digest = _blake2b(f"{iso_date}\x1f{amount}\x1f{text}".encode(), digest_size=16).digest()
         key = int.from_bytes(digest[:8], "big")
-        if key not in self._seen:
-            self._seen.add(key)
+        seen = self._seen
+        if key not in seen:
+            seen.add(key)
             return digest.hex()
         occurrence = self._repeats.get(key, 1)
         self._repeats[key] = occurrence + 1
-        return hashlib.blake2b(digest + occurrence.to_bytes(4, "big"), digest_size=16).hexdigest()
-
-    fingerprint = __call__
+        return _blake2b(digest + occurrence.to_bytes(4, "big"), digest_size=16).hexdigest()
