@@ -5,7 +5,7 @@ a signed one."""
 from __future__ import annotations
 
 from data.importer import ParsedRow, detect, iter_rows
-from data.importer.types import SIGNED, SPEND_POSITIVE
+from data.importer.types import INDICATOR, SIGNED, SPEND_POSITIVE
 
 
 def amounts_of(text: str) -> tuple[str, list[int]]:
@@ -74,3 +74,20 @@ def test_the_amount_actually_paid_is_preferred_to_the_order_amount() -> None:
     d = detect(chinese.encode())
     assert d.mapping.amount_column == 3
     assert [r.amount for r in iter_rows(d) if isinstance(r, ParsedRow)] == [-450, 300]
+
+
+def test_an_in_out_column_with_one_side_and_a_neutral_word() -> None:
+    # Payment platforms mark moves between one's own pockets as neither in nor out; a month
+    # with no income then shows only 'out' and 'neutral', which still says which way money went.
+    text = (
+        "交易时间,商品,金额,收/支\n"
+        "2024-02-01 10:00:00,茶,5.00,支出\n"
+        "2024-02-02 11:00:00,转账,300.00,不计收支\n"
+        "2024-02-03 12:00:00,蛋糕,3.50(已退款1.00),支出\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.sign == INDICATOR
+    assert [r.amount for r in iter_rows(d) if isinstance(r, ParsedRow)] == [-500, 30000, -350]
+    # One value throughout with no neutral word ("Paid" on every row) is a status, not a side.
+    status = "Date,Item,Amount,Status\n2024-02-01,Tea,5.00,paid\n2024-02-02,Cake,3.50,paid\n"
+    assert detect(status.encode()).mapping.sign != INDICATOR

@@ -105,6 +105,11 @@ def test_day_first() -> None:
         ("0,00", ",", 0, ""),
         ('"-1.00"\t', ".", -100, "-"),
         ("1.2300", ".", 123, ""),
+        ("131.77(refunded 89.84)", ".", 13177, ""),  # a note after the number
+        ("-3.90(CN)", ".", -390, "-"),
+        ("12.00 (DR)", ".", -1200, "-"),  # a sign in parentheses still counts
+        ("12.00 (CR)", ".", 1200, "+"),
+        ("(12.00)", ".", -1200, "-"),
     ],
 )
 def test_parse_amount(cell: str, decimal: str, minor: int, marker: str) -> None:
@@ -123,6 +128,8 @@ def test_parse_amount(cell: str, decimal: str, minor: int, marker: str) -> None:
         ("-", "."),
         ("1.2.3", "."),
         ("12 34 56 78 EUR EUR EUR", "."),
+        ("12.00 (12.00)", "."),  # two numbers: not a note
+        ("Fee (2.50)", "."),
     ],
 )
 def test_not_an_amount(cell: str, decimal: str) -> None:

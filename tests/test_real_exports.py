@@ -45,7 +45,7 @@ KNOWN_GAPS = {
     "deg__cmb_credit_cmb-records.csv": "dates without a year",
     "deg__hsbchk_debit_hsbchk-debit-records.csv": "source keeps only some rows",
     "deg__icbc_debit-v2_icbc-debit-v2-records.csv": "source keeps only some rows",
-    "deg__jd_jd-records.csv": "Chinese in/out column the importer does not read",
+    "deg__jd_jd-records.csv": "source drops rows by payment method; signs one neutral row",
     "deg__mt_mt-records.csv": "source keeps only some rows",
     "ledger-autosync__amazon.csv": "order history, not a statement",
     "ofxst-dutch__Account_20190101_20200317.csv": "brokerage: source keeps only some rows",

@@ -121,6 +121,7 @@ _CURRENCY_WORDS = frozenset(
 )
 _NUMBER_DOT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$")
 _NUMBER_COMMA = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)?(?:,(\d+))?$")
+_NOTE = re.compile(r"^(?P<number>[^(]*\d)\s*\((?P<note>[^()]*)\)$")
 _NOT_NUMERIC = re.compile(r"[\d.,'+\-−–()\s]")
 
 
@@ -158,6 +159,7 @@ def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:  # noqa:
     text = _clean(cell)
     if not text or len(text) > 40:
         return None
+    text = _without_note(text)
     negative = False
     marker = ""
     crdr = _CRDR.search(text)
@@ -194,6 +196,18 @@ def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:  # noqa:
         fraction = fraction[:exponent]
     minor = int(whole or "0") * 10**exponent + int(fraction.ljust(exponent, "0") or "0")
     return Amount(-minor if negative else minor, marker)
+
+
+def _without_note(text: str) -> str:
+    """`text` without a note in parentheses after its number ("131.77(refunded 89.84)",
+    "-3.90(CN)"); a sign written that way ("12.00 (DR)") is kept."""
+    note = _NOTE.match(text)
+    if note is None:
+        return text
+    said = note.group("note").strip()
+    if said.casefold() in ("cr", "dr", "+", "-"):
+        return f"{note.group('number')} {said}"
+    return note.group("number") if any(ch.isalpha() for ch in said) else text
 
 
 def _split_sign(core: str) -> tuple[str, str]:

@@ -122,8 +122,9 @@ def column_stats(
 def indicator_values(cells: list[str]) -> tuple[frozenset[str], frozenset[str]] | None:
     """(out values, in values) when every cell is an in/out word or a neutral mark ("/", for
     moves between one's own accounts); an empty cell may stand for one side when the other side
-    is written (e.g. "CR" or nothing)."""
-    values = {c.strip().casefold() for c in cells} - words.INDICATOR_NEUTRAL
+    is written (e.g. "CR" or nothing); one side may be absent beside a neutral word."""
+    stated = {c.strip().casefold() for c in cells}
+    values = stated - words.INDICATOR_NEUTRAL
     filled = values - {""}
     if not filled or len(filled) > 6:
         return None
@@ -138,8 +139,10 @@ def indicator_values(cells: list[str]) -> tuple[frozenset[str], frozenset[str]] 
             outs = frozenset({""})
         else:
             ins = frozenset({""})
-    if not outs or not ins:
-        return None  # one value throughout (e.g. a status "Paid") says nothing about direction
+    if (not outs or not ins) and not (stated & words.INDICATOR_NEUTRAL_WORDS):
+        # One value throughout (e.g. a status "Paid") says nothing about direction - unless
+        # the column also names rows that are neither, as payment platforms' 收/支 columns do.
+        return None
     return outs, ins
 
 

@@ -130,4 +130,6 @@ NOT_BOOKED = frozenset(
 # Marks for rows that are neither in nor out (transfers between one's own pockets): the amount
 # is taken as stated.
 INDICATOR_NEUTRAL = frozenset({"/", "n/a", "—", "不计收支", "neutral"})
+# Neutral marks that are words, not placeholders: a column using them is an in/out column.
+INDICATOR_NEUTRAL_WORDS = frozenset({"不计收支", "neutral"})
 # fmt: on
