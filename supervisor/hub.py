@@ -20,6 +20,7 @@ import hmac
 import itertools
 import logging
 import math
+import os
 import queue
 import select
 import shutil
@@ -53,6 +54,7 @@ _log = logging.getLogger(__name__)
 HWM = 100_000  # messages queued per peer before ZeroMQ drops; sized for pipelined load
 MAX_TIMEOUT_S = 24 * 3600.0
 _DRAIN_BATCH = 2_000  # frames read per wake-up before timers get a turn
+_READER_LOOK_MS = 2  # while a caller reads its own reply, how often the I/O thread looks too
 _HEARTBEAT = wire.encode(wire.Heartbeat())
 
 
@@ -110,6 +112,10 @@ class Hub(Lifecycle):
         self._thread: threading.Thread | None = None
         self._ctx: zmq.Context[zmq.Socket[bytes]] | None = None
         self._router: zmq.Socket[bytes] | None = None
+        self._reader = threading.Lock()  # held by the one caller reading replies itself
+        self._reader_pipe = (-1, -1)  # how the I/O thread wakes that caller (made by start)
+        self._reader_waiter: _FdWaiter | None = None
+        self._wake_only: _FdWaiter | None = None
         self._wake_rx: socket.socket | None = None
         self._wake_tx: socket.socket | None = None
         # Processes start here, never on the I/O thread; a few at once, so one wedged launch
@@ -142,6 +148,12 @@ class Hub(Lifecycle):
             # Oversized frames never reach Python: libzmq drops the peer that sends one.
             router.setsockopt(zmq.MAXMSGSIZE, wire.MAX_FRAME + 4096)
             self.endpoint = self._bind(router, self.runtime_dir)
+            self._reader_pipe = os.pipe()
+            for fd in self._reader_pipe:
+                os.set_blocking(fd, False)
+            self._reader_waiter = _FdWaiter(
+                [cast(int, router.getsockopt(zmq.FD)), self._reader_pipe[0]]
+            )
             self._router = router
             self._wake_rx, self._wake_tx = socket.socketpair()
             self._wake_rx.setblocking(False)
@@ -193,7 +205,7 @@ class Hub(Lifecycle):
             raise TypeError(f"params must be a dict, not {type(params).__name__}")
         if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT_S:
             raise ValueError(f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_S:g}]")
-        future: Future[dict[str, Any]] = Future()
+        future: Future[dict[str, Any]] = _Call(self)
         if not self._running:
             future.set_exception(ServiceUnavailable("the hub is not running"))
             return future
@@ -301,6 +313,11 @@ class Hub(Lifecycle):
         if thread is not None:
             thread.join(5.0)
         self._launcher.shutdown(wait=False, cancel_futures=True)
+        # Close the reader's pipe only once no caller can be reading (a late write from _settle
+        # must never reach a reused descriptor); the lock stays held: nobody reads again.
+        if self._reader_pipe[0] >= 0 and self._reader.acquire(timeout=2.0):
+            for fd in self._reader_pipe:
+                os.close(fd)
         with self._lock:
             self._stopped = True
             self._abandon_commands()
@@ -380,6 +397,42 @@ class Hub(Lifecycle):
         self._post(run, *args)
         done.result(timeout=30)
 
+    def _await(self, call: _Call, end: float | None) -> None:
+        """On a caller's thread, in ``result()``: read replies off the socket here until ``call``
+        is done or ``end``, so its reply does not wait for the I/O thread to wake this one. One
+        caller at a time does; the others (and the I/O thread's own turns) go on as usual."""
+        router, waiter = self._router, self._reader_waiter
+        if router is None or waiter is None or threading.current_thread() is self._thread:
+            return
+        if not self._reader.acquire(blocking=False):
+            return
+        try:
+            wake_r, call.waker = self._reader_pipe
+            while not call.done():
+                with self._lock:
+                    if self._closing:
+                        return
+                    self._drain_router(router)  # the fd is edge-triggered: look before waiting
+                    mine = [t for t in self._resolutions if t[0] is call]
+                    if mine:
+                        self._resolutions = [t for t in self._resolutions if t[0] is not call]
+                    others = bool(self._resolutions)
+                    self._changed.notify_all()
+                _settle(mine)
+                if others:
+                    self._wake()  # other futures resolve on the I/O thread, as always
+                if call.done():
+                    return
+                left = 1000 if end is None else math.ceil((end - time.monotonic()) * 1000)
+                if left <= 0:
+                    return
+                if wake_r in waiter.wait(min(left, 1000)):
+                    with contextlib.suppress(OSError):
+                        os.read(wake_r, 4096)
+        finally:
+            call.waker = None
+            self._reader.release()
+
     def _wait_all_gone(self, deadline: float) -> None:
         with self._changed:
             while any(r.state in ALIVE for svc in self._services.values() for r in svc.replicas):
@@ -406,6 +459,7 @@ class Hub(Lifecycle):
         router, wake_rx = self._router, self._wake_rx
         assert router is not None and wake_rx is not None
         waiter = _FdWaiter([cast(int, router.getsockopt(zmq.FD)), wake_rx.fileno()])
+        self._wake_only = _FdWaiter([wake_rx.fileno()])
         with self._lock:
             self._due = self._next_wake(time.monotonic())
         while True:
@@ -427,6 +481,11 @@ class Hub(Lifecycle):
         """One wait-and-handle round of the I/O loop; True when the hub is closing."""
         due = self._due
         wait_ms = max(0, min(1000, math.ceil((due - time.monotonic()) * 1000)))
+        if self._reader.locked() and self._wake_only is not None:
+            # A caller is reading replies itself: leave the socket to it (waking on its input
+            # too would fight it for the GIL on every reply), and look again shortly, as it
+            # may stop reading at any time without telling us.
+            waiter, wait_ms = self._wake_only, min(wait_ms, _READER_LOOK_MS)
         if wake_rx.fileno() in waiter.wait(wait_ms):
             with contextlib.suppress(OSError):  # nothing (left) to read
                 wake_rx.recv(4096)
@@ -814,6 +873,36 @@ def _settle(todo: list[tuple[Future[dict[str, Any]], Any, bool]]) -> None:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+        waker = getattr(future, "waker", None)
+        if waker is not None:  # its caller is reading the socket itself: wake it
+            with contextlib.suppress(OSError):
+                os.write(waker, b"\0")
+
+
+class _Call(Future[dict[str, Any]]):
+    """A request's future. ``result()``/``exception()`` on a caller's thread read the reply off
+    the hub's socket there when they can (see ``Hub._await``), instead of waiting to be woken by
+    the I/O thread: that hand-off was the one thread hop left in a round trip."""
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__()
+        self._hub = hub
+        self.waker: int | None = None  # set while its caller reads the socket itself
+
+    def result(self, timeout: float | None = None) -> dict[str, Any]:
+        """The reply, as Future.result (reading it off the socket on this thread if it can)."""
+        return super().result(self._help(timeout))
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """As Future.exception (reading the reply on this thread if it can)."""
+        return super().exception(self._help(timeout))
+
+    def _help(self, timeout: float | None) -> float | None:
+        if self.done():
+            return timeout
+        end = None if timeout is None else time.monotonic() + timeout
+        self._hub._await(self, end)
+        return None if end is None else max(0.0, end - time.monotonic())
 
 
 def _readable(sock: zmq.Socket[bytes]) -> bool:
