@@ -55,6 +55,7 @@ HWM = 100_000  # messages queued per peer before ZeroMQ drops; sized for pipelin
 MAX_TIMEOUT_S = 24 * 3600.0
 _DRAIN_BATCH = 2_000  # frames read per wake-up before timers get a turn
 _READER_LOOK_MS = 2  # while a caller reads its own reply, how often the I/O thread looks too
+_READER_MAX_S = 0.05  # how long a caller reads before it leaves the socket to the I/O thread
 _HEARTBEAT = wire.encode(wire.Heartbeat())
 
 
@@ -408,6 +409,10 @@ class Hub(Lifecycle):
             return
         try:
             wake_r, call.waker = self._reader_pipe
+            # A long call gives the socket back (then waits as usual): the I/O thread looks every
+            # few ms while a caller reads, which is cheap for a round trip, not for a minute.
+            give_back = time.monotonic() + _READER_MAX_S
+            end = give_back if end is None else min(end, give_back)
             while not call.done():
                 with self._lock:
                     if self._closing:
@@ -423,10 +428,10 @@ class Hub(Lifecycle):
                     self._wake()  # other futures resolve on the I/O thread, as always
                 if call.done():
                     return
-                left = 1000 if end is None else math.ceil((end - time.monotonic()) * 1000)
+                left = math.ceil((end - time.monotonic()) * 1000)
                 if left <= 0:
                     return
-                if wake_r in waiter.wait(min(left, 1000)):
+                if wake_r in waiter.wait(left):
                     with contextlib.suppress(OSError):
                         os.read(wake_r, 4096)
         finally:

@@ -708,3 +708,36 @@ def test_a_wedged_launch_never_stalls_the_broker(run_hub: Any) -> None:
     assert hub.request("stuck", "echo", {"n": 2}, timeout=10).result(20) == {"n": 2}
     hub.stop(timeout=5)
     spawner.close()
+
+
+def test_callers_reading_their_own_replies_and_callbacks_all_get_the_right_answers(
+    run_hub: Any,
+) -> None:
+    # result() may read replies off the socket on the caller's thread (one caller at a time);
+    # every other future must still resolve, each with its own reply, callbacks included.
+    hub, _ = run_hub(chaos_spec(replicas=2))
+    wrong: list[Any] = []
+    called = threading.Semaphore(0)
+
+    def caller(t: int) -> None:
+        for n in range(60):
+            params = {"t": t, "n": n}
+            future = hub.request("echo", "echo", params, timeout=20)
+            if n % 3 == 0:  # some only through a callback, never result()
+                future.add_done_callback(
+                    lambda f, p=params: (
+                        (wrong.append(f.result()) if f.result() != p else None) or called.release()
+                    )
+                )
+            elif (got := future.result(timeout=30)) != params:
+                wrong.append(got)
+
+    threads = [threading.Thread(target=caller, args=(t,)) for t in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    for _ in range(6 * 20):
+        assert called.acquire(timeout=30), "a callback-only future never resolved"
+    assert wrong == []
