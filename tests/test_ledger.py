@@ -393,3 +393,45 @@ def _v4_ledger_with_rows(path: Path, statement: Path) -> list[tuple[object, ...]
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
     conn.close()
     return rows
+
+
+def test_text_pages_in_date_order_match_a_plain_filter(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text pages come from the index in (date, id) order, also for rows imported out of date
+    order, within date ranges, in both directions, and deep; checked against plain Python."""
+    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # always the index, never the probe
+    days = [dt.date(2023, 12, 31) + dt.timedelta(days=(i * 37) % 90) for i in range(300)]
+    rows = [
+        ("A", d.isoformat(), -i, f"{'TESCO' if i % 3 else 'SHELL'} {i}") for i, d in enumerate(days)
+    ]
+    ids = _seed(ledger, rows)
+    ledger.set_payee([ids[6]], "Tesco renamed")  # row 6 is SHELL: found by its payee now
+    ledger._conn.execute("UPDATE transactions SET date = '2024-02-10' WHERE id = ?", (ids[5],))
+    every = {t.id: t for t in ledger.transactions(limit=1000)}
+    windows = [
+        (None, None),
+        (dt.date(2024, 1, 10), None),
+        (None, dt.date(2024, 2, 10)),
+        (dt.date(2024, 2, 10), dt.date(2024, 2, 10)),
+    ]
+    for date_from, date_to in windows:
+        flt = TxFilter(text="tesco", date_from=date_from, date_to=date_to)
+        expected = sorted(
+            (
+                t
+                for t in every.values()
+                if ("tesco" in t.description.lower() or "tesco" in t.payee.lower())
+                and (date_from is None or t.date >= date_from)
+                and (date_to is None or t.date <= date_to)
+            ),
+            key=lambda t: (t.date, t.id),
+        )
+        assert expected
+        newest = [t.id for t in reversed(expected)]
+        assert [t.id for t in ledger.transactions(flt, limit=1000)] == newest
+        assert [t.id for t in ledger.transactions(flt, offset=20, limit=15)] == newest[20:35]
+        oldest = [t.id for t in expected]
+        assert [t.id for t in ledger.transactions(flt, limit=7, order="date_asc")] == oldest[:7]
+        assert ledger.count(flt) == len(expected)
+    assert ids[6] in [t.id for t in ledger.transactions(TxFilter(text="tesco"), limit=1000)]

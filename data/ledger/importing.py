@@ -28,7 +28,7 @@ from data.importer import (
     iter_rows,
 )
 
-from .schema import TEXT_INSERT_TRIGGER
+from .schema import TEXT_INSERT_TRIGGER, TEXT_KEY
 from .types import (
     Account,
     ImportRejected,
@@ -226,9 +226,11 @@ def commit_import(
                     f"{source_name}: the file has no transactions, nothing imported"
                 )
             duplicates = written.rows - written.imported
+            # in key order: FTS5 flushes its buffer whenever a rowid is not above the last one
             conn.execute(
                 "INSERT INTO tx_text (rowid, description, payee) "
-                "SELECT id, description, payee FROM transactions WHERE id > ?",
+                f"SELECT {TEXT_KEY.format(row='transactions')}, description, payee "
+                "FROM transactions WHERE id > ? ORDER BY 1",
                 (last_id,),
             )
             conn.execute(TEXT_INSERT_TRIGGER)

@@ -21,7 +21,7 @@ from data import paths
 
 from . import queries
 from .connection import connect
-from .schema import TEXT_DELETE_TRIGGER
+from .schema import ID_BITS, ID_MASK, TEXT_DELETE_TRIGGER, TEXT_KEY
 from .types import (
     Account,
     Batch,
@@ -210,9 +210,12 @@ class Ledger:
             raise LedgerError("offset and limit must not be negative")
         flt = flt or TxFilter()
         probed = self._probe_text(flt, order, offset + limit)
+        page: list[int] | None = None
         if probed is not None:
-            ids, _complete = probed
-            page = ids[offset : offset + limit]
+            page = probed[0][offset : offset + limit]
+        else:
+            page = self._text_page(flt, order, offset, limit)
+        if page is not None:
             if not page:
                 return []
             flt, offset = TxFilter(ids=tuple(page)), 0
@@ -245,6 +248,34 @@ class Ledger:
         if complete or len(ids) >= wanted:
             return ids, complete
         return None
+
+    def _text_page(self, flt: TxFilter, order: Order, offset: int, limit: int) -> list[int] | None:
+        """Ids of one page of a text filter (with at most a date range besides) in date order,
+        paged inside the text index, whose rowids are in (date, id) order (schema.TEXT_KEY);
+        None when the filter or the order needs the general plan.
+
+        The general plan walks the date index and tests every row against the matches, so a
+        deep page of common text passes most of the ledger; here the index skips the matches
+        before the page and reads nothing else.
+        """
+        if order not in ("date_desc", "date_asc") or not flt.text:
+            return None
+        if len(flt.text) < queries.TRIGRAM:
+            return None
+        if dataclasses.replace(flt, text=None, date_from=None, date_to=None) != TxFilter():
+            return None
+        sql = "SELECT rowid FROM tx_text WHERE tx_text MATCH ?"
+        params: list[Any] = [queries.phrase(flt.text)]
+        if flt.date_from is not None:
+            sql += f" AND rowid >= (CAST(julianday(?) AS INTEGER) << {ID_BITS})"
+            params.append(flt.date_from.isoformat())
+        if flt.date_to is not None:
+            sql += f" AND rowid < ((CAST(julianday(?) AS INTEGER) + 1) << {ID_BITS})"
+            params.append(flt.date_to.isoformat())
+        direction = "DESC" if order == "date_desc" else "ASC"
+        sql += f" ORDER BY rowid {direction} LIMIT ? OFFSET ?"
+        rows = self._conn.execute(sql, [*params, limit, offset])
+        return [key & ID_MASK for (key,) in rows]
 
     def iter_transactions(
         self, flt: TxFilter | None = None, *, order: Order = "date_desc", chunk: int = 5000
@@ -432,7 +463,8 @@ class Ledger:
             conn.execute("DROP TRIGGER IF EXISTS tx_text_delete")
             conn.execute(
                 "INSERT INTO tx_text (tx_text, rowid, description, payee) "
-                "SELECT 'delete', id, description, payee FROM transactions WHERE batch_id = ?",
+                f"SELECT 'delete', {TEXT_KEY.format(row='transactions')}, description, payee "
+                "FROM transactions WHERE batch_id = ? ORDER BY 2",
                 (batch_id,),
             )
             removed = conn.execute("DELETE FROM transactions WHERE batch_id = ?", (batch_id,))
