@@ -67,6 +67,9 @@ _METRICS_EVERY = 5  # heartbeats between METRICS messages
 _PROGRESS_MIN_S = 0.1  # a method calling report_progress() in a tight loop sends at most this often
 _DRAIN_BATCH = 1000  # frames per wake-up, so a flood of requests never delays a heartbeat
 _FLUSH_MS = 1000  # how long a graceful stop waits to deliver its last messages
+# Plain ints: zmq's flags are enums, and `a & b` on them runs Python code every time.
+_POLLIN = int(zmq.POLLIN)
+_NOBLOCK = int(zmq.NOBLOCK)
 _TAKEOVER_S = 0.025  # longest the hub socket goes unwatched while a method runs in place
 _ids = itertools.count()
 
@@ -422,7 +425,7 @@ class Sidecar:
                 return None
             try:
                 # recv + RCVMORE: half the cost of recv_multipart for the one frame we expect.
-                frame = dealer.recv(zmq.NOBLOCK)
+                frame = dealer.recv(_NOBLOCK)
             except zmq.Again:
                 return None
             io.state.last_heard = time.monotonic()
@@ -505,7 +508,7 @@ class Sidecar:
 
 def _readable(sock: zmq.Socket[bytes]) -> bool:
     # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
-    return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & zmq.POLLIN)
+    return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & _POLLIN)
 
 
 def _read_settings() -> _Settings | None:
@@ -541,7 +544,7 @@ def _send(dealer: zmq.Socket[bytes], msg: protocol.Message) -> None:
 
 def _send_frame(dealer: zmq.Socket[bytes], frame: bytes) -> None:
     try:
-        dealer.send(frame, zmq.NOBLOCK)
+        dealer.send(frame, _NOBLOCK)
     except zmq.Again:  # the hub is away and the queue is full: it would drop this anyway
         log.warning("hub unreachable: dropped a %d-byte message", len(frame))
 

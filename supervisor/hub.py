@@ -54,6 +54,10 @@ _log = logging.getLogger(__name__)
 HWM = 100_000  # messages queued per peer before ZeroMQ drops; sized for pipelined load
 MAX_TIMEOUT_S = 24 * 3600.0
 _DRAIN_BATCH = 2_000  # frames read per wake-up before timers get a turn
+# Plain ints: zmq's flags are enums, and `a | b`, `a & b` on them run Python code every time.
+_POLLIN = int(zmq.POLLIN)
+_NOBLOCK = int(zmq.NOBLOCK)
+_SNDMORE_NOBLOCK = int(zmq.SNDMORE | zmq.NOBLOCK)
 _READER_LOOK_MS = 2  # while a caller reads its own reply, how often the I/O thread looks too
 _READER_MAX_S = 0.05  # how long a caller reads before it leaves the socket to the I/O thread
 _HEARTBEAT = wire.encode(wire.Heartbeat())
@@ -423,10 +427,12 @@ class Hub(Lifecycle):
                         self._resolutions = [t for t in self._resolutions if t[0] is not call]
                     others = bool(self._resolutions)
                     self._changed.notify_all()
+                if mine:
+                    call.waker = None  # settled here: no need to wake ourselves
                 _settle(mine)
                 if others:
                     self._wake()  # other futures resolve on the I/O thread, as always
-                if call.done():
+                if mine or call.done():
                     return
                 left = math.ceil((end - time.monotonic()) * 1000)
                 if left <= 0:
@@ -532,9 +538,9 @@ class Hub(Lifecycle):
                 return
             try:
                 # recv + RCVMORE by hand: half the cost of recv_multipart, on every message.
-                frames = [router.recv(zmq.NOBLOCK)]
+                frames = [router.recv(_NOBLOCK)]
                 while router.getsockopt(zmq.RCVMORE):
-                    frames.append(router.recv(zmq.NOBLOCK))
+                    frames.append(router.recv(_NOBLOCK))
             except zmq.Again:
                 return
             except zmq.ZMQError as exc:
@@ -866,8 +872,8 @@ class Hub(Lifecycle):
 
 def _send_to(router: zmq.Socket[bytes], identity: bytes, data: bytes) -> None:
     """[identity, data] without blocking; two sends cost half of one send_multipart."""
-    router.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
-    router.send(data, zmq.NOBLOCK)
+    router.send(identity, _SNDMORE_NOBLOCK)
+    router.send(data, _NOBLOCK)
 
 
 def _settle(todo: list[tuple[Future[dict[str, Any]], Any, bool]]) -> None:
@@ -912,7 +918,7 @@ class _Call(Future[dict[str, Any]]):
 
 def _readable(sock: zmq.Socket[bytes]) -> bool:
     # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
-    return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & zmq.POLLIN)
+    return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & _POLLIN)
 
 
 class _FdWaiter:

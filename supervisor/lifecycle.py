@@ -34,6 +34,8 @@ from supervisor.states import ALIVE, SERVING, State, check
 
 _log = logging.getLogger("supervisor.hub")
 _FLIPS = (State.READY, State.BUSY)
+_NOBLOCK = int(zmq.NOBLOCK)  # plain ints: or-ing zmq's enum flags runs Python code every time
+_SNDMORE_NOBLOCK = int(zmq.SNDMORE | zmq.NOBLOCK)
 
 
 class Lifecycle:
@@ -104,8 +106,8 @@ class Lifecycle:
     def _send(self, r: Replica, data: bytes) -> bool:
         assert self._router is not None and r.identity is not None
         try:
-            self._router.send(r.identity, zmq.SNDMORE | zmq.NOBLOCK)
-            self._router.send(data, zmq.NOBLOCK)
+            self._router.send(r.identity, _SNDMORE_NOBLOCK)
+            self._router.send(data, _NOBLOCK)
         except zmq.ZMQError as exc:
             _log.debug("cannot send to %s/%d: %s", r.service, r.index, exc)
             return False
