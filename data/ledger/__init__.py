@@ -1,6 +1,7 @@
 """The ledger: one SQLite file of accounts, transactions, categories, import batches, import
 profiles and rules, behind the `Ledger` API. Never imports Qt, ZeroMQ or a model library."""
 
+from .aggregates import LedgerStats, MonthTotals
 from .ledger import Ledger
 from .types import (
     Account,
@@ -26,6 +27,8 @@ __all__ = [
     "ImportResult",
     "Ledger",
     "LedgerError",
+    "LedgerStats",
+    "MonthTotals",
     "Prediction",
     "QuestionInfo",
     "RowErrorInfo",

@@ -8,6 +8,7 @@ or a model library, and never changes a transaction's raw description.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from data import paths
 
-from . import queries
+from . import aggregates, queries
+from .aggregates import LedgerStats, MonthTotals
 from .connection import connect
 from .schema import ID_BITS, ID_MASK, TEXT_DELETE_TRIGGER, TEXT_KEY
 from .types import (
@@ -391,6 +393,50 @@ class Ledger:
                 rows,
             )
             return cur.rowcount
+
+    # -- aggregates (dashboards and reports; see aggregates.py) ---------------------------------
+
+    def stats(self) -> LedgerStats:
+        """Row count, pending count, the main currency and its newest date."""
+        return aggregates.stats(self._conn)
+
+    def spending_by_category(
+        self, currency: str, start: dt.date, end: dt.date, *, exclude_transfers: bool = True
+    ) -> list[tuple[str, int]]:
+        """Money spent per category in [start, end), largest first (positive minor units)."""
+        return aggregates.spending_by_category(self._conn, currency, start, end, exclude_transfers)
+
+    def monthly_totals(
+        self, currency: str, start: dt.date, end: dt.date, *, exclude_transfers: bool = True
+    ) -> list[MonthTotals]:
+        """Income and expenses per month in [start, end) that has rows, oldest first."""
+        return aggregates.monthly_totals(self._conn, currency, start, end, exclude_transfers)
+
+    def monthly_category_totals(
+        self, currency: str, start: dt.date, end: dt.date, *, exclude_transfers: bool = True
+    ) -> list[tuple[dt.date, str, int]]:
+        """Net amount per (month, category) in [start, end); negative means money spent."""
+        return aggregates.monthly_category_totals(
+            self._conn, currency, start, end, exclude_transfers
+        )
+
+    def top_payees(
+        self,
+        currency: str,
+        start: dt.date,
+        end: dt.date,
+        limit: int = 8,
+        *,
+        exclude_transfers: bool = True,
+    ) -> list[tuple[str, int]]:
+        """The payees most was spent on in [start, end), as (payee, positive minor units)."""
+        return aggregates.top_payees(
+            self._conn, currency, start, end, limit=limit, exclude_transfers=exclude_transfers
+        )
+
+    def month_end_balances(self, currency: str) -> list[tuple[dt.date, int]]:
+        """Month-end balance of all accounts in `currency` together, oldest first."""
+        return aggregates.month_end_balances(self._conn, currency)
 
     # -- imports --------------------------------------------------------------------------------
 

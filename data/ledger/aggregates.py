@@ -1,0 +1,200 @@
+"""Aggregate reads over the ledger for dashboards and reports: totals by month, category and
+payee, and month-end balances, all in integer minor units of one currency.
+
+Only reads; never writes and never mixes currencies. Ranges are [start, end): `start` inclusive,
+`end` exclusive, so a month is (first day, first day of the next month). Used through the Ledger
+methods of the same names, which own the connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+# Money moved between the person's own accounts is neither income nor spending: a category
+# whose name says "transfer", or the descriptions of card repayments and savings transfers.
+# (The rule the dashboard used before this API existed, kept the same.)
+TRANSFER_SQL = (
+    "(c.name IS NULL OR lower(c.name) NOT LIKE '%transfer%') "
+    "AND lower(t.description) NOT LIKE '%payment to credit card%' "
+    "AND lower(t.description) NOT LIKE '%payment - thank you%' "
+    "AND lower(t.description) NOT LIKE '%transfer to savings%'"
+)
+_JOINS = "FROM transactions t LEFT JOIN categories c ON c.id = t.category_id"
+UNCATEGORIZED = "Uncategorized"
+
+
+@dataclass(frozen=True)
+class LedgerStats:
+    """Counts for a dashboard header: rows, rows waiting for the categorizer, the currency most
+    rows are in (None for an empty ledger) and that currency's newest date."""
+
+    transactions: int
+    pending: int
+    main_currency: str | None
+    latest: dt.date | None
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """Money in and out in one month (both non-negative), transfers left out if asked."""
+
+    month: dt.date  # the first day of the month
+    income: int
+    expenses: int
+
+
+def _where(exclude_transfers: bool) -> str:
+    """WHERE for (currency, start, end) parameters, with the transfer rule if asked."""
+    rule = f" AND {TRANSFER_SQL}" if exclude_transfers else ""
+    return f"WHERE t.currency = ? AND t.date >= ? AND t.date < ?{rule}"
+
+
+def stats(conn: sqlite3.Connection) -> LedgerStats:
+    """See LedgerStats."""
+    total = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
+    pending = conn.execute(
+        "SELECT count(*) FROM transactions WHERE categorize_state = 'pending'"
+    ).fetchone()[0]
+    row = conn.execute(
+        "SELECT currency, max(date) FROM transactions GROUP BY currency "
+        "ORDER BY count(*) DESC, currency LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return LedgerStats(int(total), int(pending), None, None)
+    return LedgerStats(int(total), int(pending), row[0], dt.date.fromisoformat(row[1]))
+
+
+def spending_by_category(
+    conn: sqlite3.Connection,
+    currency: str,
+    start: dt.date,
+    end: dt.date,
+    exclude_transfers: bool = True,
+) -> list[tuple[str, int]]:
+    """(category name or 'Uncategorized', money spent as a positive number), largest first."""
+    rows = conn.execute(
+        f"SELECT coalesce(c.name, '{UNCATEGORIZED}'), -sum(t.amount) {_JOINS} "
+        f"{_where(exclude_transfers)} AND t.amount < 0 "
+        "GROUP BY 1 ORDER BY 2 DESC, 1",
+        (currency, start.isoformat(), end.isoformat()),
+    )
+    return [(name, int(total)) for name, total in rows]
+
+
+def monthly_totals(
+    conn: sqlite3.Connection,
+    currency: str,
+    start: dt.date,
+    end: dt.date,
+    exclude_transfers: bool = True,
+) -> list[MonthTotals]:
+    """Income and expenses of every month in the range that has rows, oldest first."""
+    rows = conn.execute(
+        f"SELECT substr(t.date, 1, 7), sum(max(t.amount, 0)), -sum(min(t.amount, 0)) {_JOINS} "
+        f"{_where(exclude_transfers)} GROUP BY 1 ORDER BY 1",
+        (currency, start.isoformat(), end.isoformat()),
+    )
+    return [
+        MonthTotals(dt.date.fromisoformat(f"{month}-01"), int(inc), int(exp))
+        for month, inc, exp in rows
+    ]
+
+
+def monthly_category_totals(
+    conn: sqlite3.Connection,
+    currency: str,
+    start: dt.date,
+    end: dt.date,
+    exclude_transfers: bool = True,
+) -> list[tuple[dt.date, str, int]]:
+    """(first of month, category or 'Uncategorized', net amount: negative = spent), by month
+    then category name."""
+    rows = conn.execute(
+        f"SELECT substr(t.date, 1, 7), coalesce(c.name, '{UNCATEGORIZED}'), sum(t.amount) "
+        f"{_JOINS} {_where(exclude_transfers)} GROUP BY 1, 2 ORDER BY 1, 2",
+        (currency, start.isoformat(), end.isoformat()),
+    )
+    return [(dt.date.fromisoformat(f"{m}-01"), name, int(total)) for m, name, total in rows]
+
+
+def top_payees(
+    conn: sqlite3.Connection,
+    currency: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    limit: int = 8,
+    exclude_transfers: bool = True,
+) -> list[tuple[str, int]]:
+    """The `limit` payees money was spent on most, as (payee, positive amount)."""
+    rows = conn.execute(
+        f"SELECT t.payee, -sum(t.amount) {_JOINS} "
+        f"{_where(exclude_transfers)} AND t.amount < 0 "
+        "GROUP BY t.payee ORDER BY 2 DESC, 1 LIMIT ?",
+        (currency, start.isoformat(), end.isoformat(), max(0, limit)),
+    )
+    return [(payee, int(total)) for payee, total in rows]
+
+
+def _day_end_balance(rows: list[tuple[int, int]]) -> int:
+    """The balance after the last of one day's rows, whatever order the file listed them in.
+
+    The day started at S = b - a for the row that came first, and ends at S + sum(day); that end
+    is one of the stated balances. Falls back to the first stated balance if none fits.
+    """
+    total = sum(a for a, _ in rows)
+    stated = {b for _, b in rows}
+    for a, b in rows:
+        if b - a + total in stated:
+            return b - a + total
+    return rows[0][1]
+
+
+def month_end_balances(conn: sqlite3.Connection, currency: str) -> list[tuple[dt.date, int]]:
+    """Month-end balance of all accounts in `currency` together, oldest month first: running
+    sums, anchored to the bank's stated running balance where a statement had one; a month in
+    which an account had no rows carries its balance forward."""
+    per_account: list[dict[str, int]] = []
+    accounts = conn.execute(
+        "SELECT DISTINCT account_id FROM transactions WHERE currency = ?", (currency,)
+    ).fetchall()
+    for (account_id,) in accounts:
+        monthly = conn.execute(
+            "SELECT substr(date, 1, 7), sum(amount) FROM transactions "
+            "WHERE account_id = ? AND currency = ? GROUP BY 1 ORDER BY 1",
+            (account_id, currency),
+        ).fetchall()
+        offset = 0
+        last_day = conn.execute(
+            "SELECT max(date) FROM transactions WHERE account_id = ? AND currency = ? "
+            "AND balance IS NOT NULL",
+            (account_id, currency),
+        ).fetchone()[0]
+        if last_day is not None:
+            stated = conn.execute(
+                "SELECT amount, balance FROM transactions WHERE account_id = ? AND currency = ? "
+                "AND date = ? AND balance IS NOT NULL ORDER BY id",
+                (account_id, currency, last_day),
+            ).fetchall()
+            upto = conn.execute(
+                "SELECT sum(amount) FROM transactions WHERE account_id = ? AND currency = ? "
+                "AND date <= ?",
+                (account_id, currency, last_day),
+            ).fetchone()[0]
+            offset = _day_end_balance([(int(a), int(b)) for a, b in stated]) - int(upto)
+        running = offset
+        series: dict[str, int] = {}
+        for month, amount in monthly:
+            running += int(amount)
+            series[month] = running
+        per_account.append(series)
+    out: list[tuple[dt.date, int]] = []
+    last: list[int | None] = [None] * len(per_account)
+    for month in sorted({m for series in per_account for m in series}):
+        for i, series in enumerate(per_account):
+            if month in series:
+                last[i] = series[month]
+        out.append((dt.date.fromisoformat(f"{month}-01"), sum(v for v in last if v is not None)))
+    return out
