@@ -371,7 +371,7 @@ def _money_in_signs(
         return None
     out_positive = sum(1 for v in others if v > 0)
     out_negative = len(others) - out_positive
-    if all(v < 0 for v in money_in) and out_positive > out_negative:
+    if all(v < 0 for v in money_in) and out_positive > out_negative and out_positive >= 2:
         return True
     if all(v > 0 for v in money_in) and out_negative > out_positive:
         return False

@@ -90,6 +90,8 @@ DATE_FORMATS = [
     "%d %b %Y",
     "%m/%d/%y",
 ]
+# Descriptions that carry no direction: the sign is drawn at random, and a "refund" drawn
+# negative among positive amounts is how a card statement says spending is positive.
 WORDS = [
     "Shop",
     "Café",
@@ -98,7 +100,7 @@ WORDS = [
     "Müller",
     "Coffee; to go",
     'The "Best" Bar',
-    "Tax, refund",
+    "Tax, quarterly",
     "Ærø",
 ]
 
@@ -211,3 +213,59 @@ def test_generated_statements_read_back_exactly(
     rows = list(iter_rows(detection))
     assert all(isinstance(r, ParsedRow) for r in rows), [r for r in rows if isinstance(r, RowError)]
     assert [(r.date, r.amount) for r in rows if isinstance(r, ParsedRow)] == expected
+
+
+# --- ambiguous dates settled by the file's own evidence ---------------------------------------
+
+
+@st.composite
+def ambiguous_statements(draw: st.DrawFn) -> tuple[bytes, list[tuple[datetime.date, int]], str]:
+    """Slash dates that may all have days <= 12, with evidence that is true by construction: a
+    posting date a few days later, a creation stamp after the last row, a running balance."""
+    fmt = draw(st.sampled_from(["%d/%m/%Y", "%m/%d/%Y"]))
+    n = draw(st.integers(min_value=1, max_value=8))
+    start = draw(st.dates(min_value=datetime.date(2001, 1, 1), max_value=datetime.date(2060, 1, 1)))
+    small = draw(st.booleans())  # keep every day <= 12 often, so the dates stay ambiguous
+    days, day = [], start.replace(day=min(start.day, 12)) if small else start
+    for gap in draw(st.lists(st.integers(0, 40), min_size=n, max_size=n)):
+        day += datetime.timedelta(days=gap)
+        days.append(day.replace(day=min(day.day, 12)) if small else day)
+    days.sort()
+    amounts = draw(st.lists(st.integers(-99_999, 99_999).filter(bool), min_size=n, max_size=n))
+    evidence = draw(st.sets(st.sampled_from(["posted", "stamp", "balance"])))
+    newest_first = draw(st.booleans())
+    lags = draw(st.lists(st.integers(0, 5), min_size=n, max_size=n))
+    lines = []
+    if "stamp" in evidence:
+        created = days[-1] + datetime.timedelta(days=draw(st.integers(0, 3)))
+        lines.append(f"Created {created.isoformat()}")
+    header = ["Date"] + (["Posted"] if "posted" in evidence else []) + ["Description", "Amount"]
+    lines.append(",".join(header + (["Balance"] if "balance" in evidence else [])))
+    running, rows = 10_000_000, []
+    for i in range(n):
+        running += amounts[i]
+        cells = [days[i].strftime(fmt)]
+        if "posted" in evidence:
+            cells.append((days[i] + datetime.timedelta(days=lags[i])).strftime(fmt))
+        cells += [f"Item {i}", f"{amounts[i] / 100:.2f}"]
+        if "balance" in evidence:
+            cells.append(f"{running / 100:.2f}")
+        rows.append((",".join(cells), (days[i], amounts[i])))
+    if newest_first:
+        rows.reverse()
+    lines += [line for line, _ in rows]
+    return ("\n".join(lines) + "\n").encode(), [want for _, want in rows], fmt
+
+
+@settings(max_examples=max(30, settings().max_examples // 2))
+@given(ambiguous_statements())
+def test_evidence_never_settles_dates_wrongly(
+    case: tuple[bytes, list[tuple[datetime.date, int]], str],
+) -> None:
+    data, expected, fmt = case
+    detection = detect(data)
+    for question in detection.questions:
+        assert fmt in question.choices  # asked, never guessed
+        detection = answer(detection, question.key, fmt)
+    rows = [r for r in iter_rows(detection) if isinstance(r, ParsedRow)]
+    assert [(r.date, r.amount) for r in rows] == expected
