@@ -208,3 +208,30 @@ def test_no_row_comes_after_the_date_the_statement_was_made(
         assert not d.questions
         assert d.mapping.date_format == expected
         assert any("no row after" in line for line in d.recognised)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"LANG": "\x00"},
+        {"LANG": "x" * 10_000},
+        {"LC_ALL": "12_34.UTF-8"},
+        {"LANG": "@"},
+        {"LANG": "   "},
+        {"LANG": "_US"},
+        {"LC_TIME": "zz_ZZ.not-an-encoding"},  # an unknown language still names a territory
+    ],
+)
+def test_odd_locale_environments_never_fail(environ: dict[str, str]) -> None:
+    value = locale_from_env(environ)
+    assert value is None or value == next(v for v in environ.values() if v.strip())
+    text = "Date,Description,Amount\n03/04/2024,Shop,-1.00\n05/04/2024,Cafe,-2.00\n"
+    d = detect(text.encode(), locale=value)
+    assert d.questions or d.mapping.date_format in (DMY, MDY)
+
+
+@pytest.mark.parametrize("currency", ["", "jpy", "XXX", "€", "\x00", "TOOLONGCODE"])
+def test_any_account_currency_code_is_accepted(currency: str) -> None:
+    d = detect(b"Date,Description,Amount\n2024-01-02,Shop,-12\n", currency=currency)
+    rows = [r for r in iter_rows(d) if isinstance(r, ParsedRow)]
+    assert rows[0].amount == (-12 if currency == "jpy" else -1200)
