@@ -381,8 +381,10 @@ class Sidecar:
         poller = io.poller
         beat = io.settings.heartbeat_s
         state = io.state
-        # zmq_poll is level-triggered: what arrived while a method ran here shows at once.
-        ready = dict(poller.poll(0))
+        # Straight to the poll below (level-triggered: what arrived while a method ran here shows
+        # at once); the hub's silence is judged before it, but the socket went unread for at
+        # most a takeover's time, far below the liveness limit.
+        ready: dict[Any, int] = {}
         while True:
             got = self._take_backlog(io)
             if got is not None:
