@@ -125,6 +125,8 @@ NOT_BOOKED = frozenset(
     "processing", "declined", "reverted", "failed", "cancelled", "canceled", "rejected",
     "expired", "on hold", "vorgemerkt", "ausstehend", "in behandeling", "en attente",
     "en cours", "pendiente", "in sospeso", "待处理", "处理中", "交易关闭", "已关闭",
+    "denied", "void", "voided", "refused", "blocked", "held", "unposted", "not posted",
+    "awaiting", "scheduled", "planned", "offen", "geplant", "in attesa", "в обработке",
     }
 )
 # Marks for rows that are neither in nor out (transfers between one's own pockets): the amount
