@@ -418,10 +418,19 @@ class Hub(Lifecycle):
             give_back = time.monotonic() + _READER_MAX_S
             end = give_back if end is None else min(end, give_back)
             while not call.done():
+                # Wait first: the request was just sent. Whoever took the socket's (edge-
+                # triggered) signal since read everything under the lock, and a reply for us
+                # that another thread handled comes with a write to the waker.
+                left = math.ceil((end - time.monotonic()) * 1000)
+                if left <= 0:
+                    return
+                if wake_r in waiter.wait(left):
+                    with contextlib.suppress(OSError):
+                        os.read(wake_r, 4096)
                 with self._lock:
                     if self._closing:
                         return
-                    self._drain_router(router)  # the fd is edge-triggered: look before waiting
+                    self._drain_router(router)
                     mine = [t for t in self._resolutions if t[0] is call]
                     if mine:
                         self._resolutions = [t for t in self._resolutions if t[0] is not call]
@@ -432,14 +441,8 @@ class Hub(Lifecycle):
                 _settle(mine)
                 if others:
                     self._wake()  # other futures resolve on the I/O thread, as always
-                if mine or call.done():
+                if mine:
                     return
-                left = math.ceil((end - time.monotonic()) * 1000)
-                if left <= 0:
-                    return
-                if wake_r in waiter.wait(left):
-                    with contextlib.suppress(OSError):
-                        os.read(wake_r, 4096)
         finally:
             call.waker = None
             self._reader.release()
@@ -509,6 +512,8 @@ class Hub(Lifecycle):
             now = time.monotonic()
             if now >= due:  # timers are checked when one is due, not on every message
                 self._guard(self._tick, now)
+                # Its sends may have taken the fd's edge for input that came meanwhile.
+                self._drain_router(router)
             self._due = self._next_wake(now)
             self._changed.notify_all()
             todo, self._resolutions = self._resolutions, []
