@@ -46,6 +46,8 @@ _FONT = int(Qt.ItemDataRole.FontRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _TXN = int(TxnRole)
 _ANSWERED = frozenset({_DISPLAY, _EDIT, _ALIGN, _FOREGROUND, _FONT, _TOOLTIP, _TXN})
+# The roles every repaint asks for each cell, answered from a per-row cache (slot -> role).
+_PAINTED = {_DISPLAY: 0, _ALIGN: 1, _FOREGROUND: 2, _FONT: 3}
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _PLAIN_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDIT_FLAGS = _PLAIN_FLAGS | Qt.ItemFlag.ItemIsEditable
@@ -73,6 +75,7 @@ class TransactionsModel(QAbstractTableModel):
         self._italic = QFont()
         self._italic.setItalic(True)
         self._brush_cache: tuple[QBrush, QBrush, QBrush] | None = None
+        self._cells: dict[int, tuple[tuple[Any, ...], ...]] = {}  # row -> painted answers
 
     # -- loading ---------------------------------------------------------------------------
     def reload(self, flt: TxFilter | None = None, order: str | None = None) -> None:
@@ -125,8 +128,10 @@ class TransactionsModel(QAbstractTableModel):
         for i in range(max(len(old), len(rows)) + 1):
             same = i < len(old) and i < len(rows) and old[i] == rows[i]
             ended = i >= max(len(old), len(rows))
-            if not same and not ended and start is None:
-                start = i
+            if not same and not ended:
+                self._cells.pop(first + i, None)
+                if start is None:
+                    start = i
             elif (same or ended) and start is not None:
                 last = min(first + i, self._count) - 1
                 if last >= first + start:
@@ -141,6 +146,7 @@ class TransactionsModel(QAbstractTableModel):
         self.beginResetModel()
         self._count = count
         self._pages.clear()
+        self._cells.clear()
         self._asked.clear()
         self.endResetModel()
         self.loading = False
@@ -163,8 +169,12 @@ class TransactionsModel(QAbstractTableModel):
         self._asked.discard(page)
         self._pages[page] = rows
         while len(self._pages) > MAX_PAGES:
-            self._pages.popitem(last=False)
+            gone, _ = self._pages.popitem(last=False)
+            for row in range(gone * PAGE, (gone + 1) * PAGE):
+                self._cells.pop(row, None)
         first = page * PAGE
+        for row in range(first, first + PAGE):
+            self._cells.pop(row, None)
         last = min(first + len(rows), self._count) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
@@ -188,6 +198,7 @@ class TransactionsModel(QAbstractTableModel):
                 if t.id in txns:
                     rows[i] = txns[t.id]
                     row = page * PAGE + i
+                    self._cells.pop(row, None)
                     self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def patch_category(self, ids: list[int], category: str | None, source: Any) -> None:
@@ -232,26 +243,36 @@ class TransactionsModel(QAbstractTableModel):
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:  # noqa: PLR0911 (one answer per case reads best)
         """Cell text, alignment, colours and tooltips; a placeholder until the page arrives."""
+        slot = _PAINTED.get(role)
+        if slot is not None:  # what a repaint asks: from the row's cached answers
+            row = index.row()
+            cells = self._cells.get(row)
+            if cells is None:
+                t = self.txn(row)
+                if t is None:
+                    return "…" if slot == 0 and index.column() == DESCRIPTION else None
+                cells = self._cells[row] = self._row_cells(t)
+            return cells[slot][index.column()]
         if role not in _ANSWERED or not index.isValid():
             return None
-        row = index.row()
-        t = self.txn(row)
-        col = index.column()
+        t = self.txn(index.row())
         if t is None:
-            return "…" if role == _DISPLAY and col == DESCRIPTION else None
-        if role == _DISPLAY:
-            return self._display(t, col)
+            return None
         if role == _EDIT:
             return t.category or ""
         if role == _TXN:
             return t
-        if role == _ALIGN:
-            return _RIGHT if col in (AMOUNT, CONFIDENCE) else None
-        if role == _FOREGROUND:
-            return self._foreground(t, col)
-        if role == _FONT:
-            return self._italic if col == CATEGORY and t.category is None else None
-        return self._tooltip(t, col)
+        return self._tooltip(t, index.column())
+
+    def _row_cells(self, t: Txn) -> tuple[tuple[Any, ...], ...]:
+        """Every painted role's answer for each column of `t`, in _PAINTED's slot order."""
+        columns = range(len(COLUMNS))
+        return (
+            tuple(self._display(t, c) for c in columns),
+            tuple(_RIGHT if c in (AMOUNT, CONFIDENCE) else None for c in columns),
+            tuple(self._foreground(t, c) for c in columns),
+            tuple(self._italic if c == CATEGORY and t.category is None else None for c in columns),
+        )
 
     def _display(self, t: Txn, col: int) -> str:  # noqa: PLR0911 (one answer per case reads best)
         if col == DATE:

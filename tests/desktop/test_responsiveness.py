@@ -17,6 +17,7 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from desktop import categorizing, result_cache
+from desktop.models.transactions_model import CATEGORY
 from desktop.watchdog import LagRecorder, StallSampler, parse_dump
 
 STALL_MS = 120  # how long the deliberate stalls below keep the GUI thread (well over 30 ms)
@@ -223,9 +224,12 @@ def test_a_refresh_repaints_only_the_rows_that_changed(
     assert changes == []  # nothing changed: nothing repainted
     target = model.txn(5)
     assert target is not None
+    cell = model.index(5, CATEGORY)
+    assert model.data(cell) != "Coffee"  # (now in the model's per-row cache)
     with Ledger.open(filled_ledger) as ledger:
         ledger.set_category([target.id], "Coffee", source="user")
     refreshed()
     assert changes == [(5, 5)]
     fresh = model.txn(5)
     assert fresh is not None and fresh.category == "Coffee"
+    assert model.data(cell) == "Coffee"  # the cache let go of the changed row
