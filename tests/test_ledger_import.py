@@ -215,3 +215,38 @@ def test_many_bad_rows_keep_the_message_short_but_list_them_all(
     assert [e.line for e in caught.value.errors] == list(range(3, 33))
     assert "30 bad rows" in str(caught.value) and "and 10 more" in str(caught.value)
     assert str(caught.value).count("line ") == 20
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_text_of_many_chunks_is_indexed_in_date_order_and_undone(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newest_first: bool
+) -> None:
+    """Each chunk's rows are indexed as it is stored; pages of a text filter then come in date
+    order straight from the index, for files in either order and for an older statement
+    imported after a newer one, and undo takes exactly its rows out of the index."""
+    from data.ledger import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)
+    monkeypatch.setattr(importing, "CHUNK", 7)
+    newer = [
+        f"2024-03-{1 + i // 4:02d},-{i}.00,SHOP {'TESCO' if i % 2 else 'SHELL'} {i}"
+        for i in range(100)
+    ]
+    older = [f"2023-11-{1 + i // 5:02d},-{i}.50,TESCO OLD {i}" for i in range(60)]
+    if newest_first:
+        newer.reverse()
+        older.reverse()
+    ledger.import_file(write(tmp_path / "newer.csv", newer), "X")
+    batch = ledger.import_file(write(tmp_path / "older.csv", older), "X")
+    every = ledger.transactions(limit=1000)
+    expected = [t.id for t in every if "tesco" in t.description.lower()]
+    assert len(expected) == 50 + 60
+    assert [t.id for t in ledger.transactions(TxFilter(text="tesco"), limit=1000)] == expected
+    assert [t.id for t in ledger.transactions(TxFilter(text="tesco"), offset=45, limit=10)] == (
+        expected[45:55]
+    )
+    ledger.undo_batch(batch.batch_id)
+    assert ledger.count(TxFilter(text="tesco old")) == 0
+    assert [t.id for t in ledger.transactions(TxFilter(text="tesco"), limit=1000)] == expected[:50]
+    check = "INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)"
+    ledger._conn.execute(check)

@@ -64,6 +64,13 @@ INSERT = (
 )
 
 
+INDEX_TEXT = (
+    "INSERT INTO tx_text (rowid, description, payee) "
+    f"SELECT {TEXT_KEY.format(row='transactions')}, description, payee FROM transactions "
+    "WHERE id > ? ORDER BY 1"
+)
+
+
 def _payee_function() -> Callable[[str], str]:
     try:
         from data.payee import normalize_payee
@@ -116,13 +123,18 @@ def describe_errors(errors: Iterable[RowErrorInfo], total: int, shown: int = 20)
     return text
 
 
-def _store(conn: sqlite3.Connection, chunk: list[tuple[object, ...]]) -> int:
-    """Insert one chunk of rows (duplicates skipped) through the staging table; returns how
-    many were new."""
+def _store(conn: sqlite3.Connection, chunk: list[tuple[object, ...]], above: int) -> int:
+    """Insert one chunk of rows (duplicates skipped) through the staging table and index their
+    text; returns how many were new. Every id in the ledger is <= `above` before the call."""
     conn.executemany(STAGE, chunk)
-    added = conn.execute(INSERT).rowcount
+    added = int(conn.execute(INSERT).rowcount)
     conn.execute("DELETE FROM temp.import_rows")
-    return int(added)
+    # The new rows are ids above+1 .. above+added (INTEGER PRIMARY KEY = max + 1). One bulk
+    # statement per chunk instead of the per-row trigger; in key order, because FTS5 flushes its
+    # buffer whenever a rowid is not above the one before (sorting a chunk keeps memory bounded;
+    # chunks of an oldest-first file follow each other in key order anyway).
+    conn.execute(INDEX_TEXT, (above,))
+    return added
 
 
 def import_file(
@@ -212,7 +224,12 @@ def commit_import(
             ).lastrowid
             assert batch_id is not None
             written = _write_rows(
-                conn, iter_rows(detection, mapping=used), acct, batch_id, progress
+                conn,
+                iter_rows(detection, mapping=used),
+                acct,
+                batch_id,
+                last_id=last_id,
+                progress=progress,
             )
             if written.error_count:
                 noun = "row" if written.error_count == 1 else "rows"
@@ -226,13 +243,6 @@ def commit_import(
                     f"{source_name}: the file has no transactions, nothing imported"
                 )
             duplicates = written.rows - written.imported
-            # in key order: FTS5 flushes its buffer whenever a rowid is not above the last one
-            conn.execute(
-                "INSERT INTO tx_text (rowid, description, payee) "
-                f"SELECT {TEXT_KEY.format(row='transactions')}, description, payee "
-                "FROM transactions WHERE id > ? ORDER BY 1",
-                (last_id,),
-            )
             conn.execute(TEXT_INSERT_TRIGGER)
             conn.execute(
                 "UPDATE batches SET imported = ?, duplicates = ? WHERE id = ?",
@@ -268,6 +278,8 @@ def _write_rows(
     items: Iterable[ParsedRow | RowError],
     acct: Account,
     batch_id: int,
+    *,
+    last_id: int,
     progress: Callable[[int], None] | None,
 ) -> _Written:
     """Stage and insert every row inside the caller's transaction; after the first bad row only
@@ -315,11 +327,11 @@ def _write_rows(
             )
         )
         if len(chunk) >= CHUNK:
-            out.imported += _store(conn, chunk)
+            out.imported += _store(conn, chunk, last_id + out.imported)
             chunk.clear()
             if progress is not None:
                 progress(out.rows)
     if chunk and not out.error_count:
-        out.imported += _store(conn, chunk)
+        out.imported += _store(conn, chunk, last_id + out.imported)
     conn.execute("DROP TABLE temp.import_rows")
     return out
