@@ -230,50 +230,154 @@ def evaluate(path: Path, quick: bool) -> dict[str, Any]:
 # ---------------------------------------------------------------- speed
 
 
-def ten_thousand(all_rows: list[Item], unique: bool) -> list[Example]:
+def ten_thousand(all_rows: list[Item], unique: bool, seed: int = 7) -> list[Example]:
     """10k labeled rows drawn from the labeled sets; with `unique`, each description gets a
-    random reference number and date as banks add them (so no two raw strings are equal)."""
-    rng = random.Random(7)
+    random reference number and date as banks add them (so no two raw strings are equal, and a
+    different `seed` gives strings the model has never seen)."""
+    rng = random.Random(seed)
     months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
     out = []
     for i in range(10_000):
         r = rng.choice(all_rows)
         text = r[2]
         if unique:
-            text = f"{text} {rng.randint(1, 28):02d} {rng.choice(months)} REF{i:06d}"
+            text = f"{text} {rng.randint(1, 28):02d} {rng.choice(months)} REF{seed:02d}{i:06d}"
         out.append(Example(text, r[3], r[4]))
     return out
 
 
+def _clocks() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start: tuple[float, float]) -> tuple[float, float]:
+    wall, cpu = _clocks()
+    return wall - start[0], cpu - start[1]
+
+
+def _median(pairs: list[tuple[float, float]], scale: float, digits: int) -> dict[str, float]:
+    return {
+        "wall": round(statistics.median(p[0] for p in pairs) * scale, digits),
+        "cpu": round(statistics.median(p[1] for p in pairs) * scale, digits),
+    }
+
+
+def _params(examples: list[Example], labeled: bool) -> dict[str, Any]:
+    def one(e: Example) -> dict[str, Any]:
+        t = {"date": "2024-01-01", "description": e.description, "amount": f"{e.amount:.2f}"}
+        return {**t, "category": e.category} if labeled else t
+
+    return {"transactions": [one(e) for e in examples]}
+
+
+# Run in a fresh interpreter, as the sidecar process is: what a first request costs with and
+# without the start-up warm-up. argv: store dir, params JSON file, "warm" or "cold".
+_SIDECAR_SCRIPT = """
+import json, sys, time
+t0 = (time.perf_counter(), time.process_time())
+def since(t):
+    return [time.perf_counter() - t[0], time.process_time() - t[1]]
+from pathlib import Path
+from sidecars.categorizer.engine import Categorizer
+from sidecars.categorizer.store import ModelStore
+out = {"import": since(t0)}
+new, other = json.loads(Path(sys.argv[2]).read_text())
+c = Categorizer(ModelStore(Path(sys.argv[1])))
+if sys.argv[3] == "warm":
+    t = (time.perf_counter(), time.process_time()); c.warm_up(); out["warm_up"] = since(t)
+t = (time.perf_counter(), time.process_time()); c.predict(new); out["first"] = since(t)
+t = (time.perf_counter(), time.process_time()); c.predict(other); out["new_text"] = since(t)
+t = (time.perf_counter(), time.process_time()); c.predict(other); out["repeat"] = since(t)
+print(json.dumps(out))
+"""
+
+
+def sidecar_speed(examples: list[Example], all_rows: list[Item], runs: int) -> dict[str, Any]:
+    """The categorizer's own request handling (parse, predict, reply) for 10k rows, in fresh
+    processes: the first request without and with the start-up warm-up, then 10k other new rows,
+    then those again; and a full `train` request (fit, holdout estimate, store) for 10k."""
+    import subprocess
+    import tempfile
+
+    from sidecars.categorizer.engine import Categorizer
+    from sidecars.categorizer.store import ModelStore
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ModelStore(Path(tmp) / "models")
+        engine = Categorizer(store)
+        params = _params(examples, labeled=True)
+        engine.train(params)  # scikit-learn imported and warm, as in a running sidecar
+        train_runs = []
+        for _ in range(runs):
+            clear_cache()
+            start = _clocks()
+            engine.train(params)
+            train_runs.append(_since(start))
+        out["train_request_10k_s"] = _median(train_runs, 1, 3)
+        batches = Path(tmp) / "batches.json"
+        batches.write_text(
+            json.dumps(
+                [
+                    _params(ten_thousand(all_rows, True, seed=8), labeled=False),
+                    _params(ten_thousand(all_rows, True, seed=9), labeled=False),
+                ]
+            ),
+            encoding="utf-8",
+        )
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        for mode in ("cold", "warm"):
+            results = []
+            for _ in range(runs):
+                proc = subprocess.run(
+                    [sys.executable, "-c", _SIDECAR_SCRIPT, str(store.root), str(batches), mode],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    timeout=600,
+                    check=True,
+                )
+                results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            out[mode] = {
+                key: _median([tuple(r[key]) for r in results], 1000, 1) for key in results[0]
+            }
+    return out
+
+
 def speed(all_rows: list[Item], runs: int) -> dict[str, Any]:
+    """In-process: fit 10k (wall and CPU), predict 10k never-seen rows ("new text": every
+    description's features computed) and the same rows again ("repeat": from the caches)."""
     out: dict[str, Any] = {}
     for label, unique in (("sampled", False), ("unique_text", True)):
         examples = ten_thousand(all_rows, unique)
-        times = []
+        fits = []
         model = None
-        for _ in range(runs):
+        for _ in range(runs + 1):
             clear_cache()
-            t0 = time.perf_counter()
+            start = _clocks()
             model = train(examples, holdout=False)
-            times.append(time.perf_counter() - t0)
+            fits.append(_since(start))
         assert model is not None
-        rows = [Row(e.description, e.amount) for e in examples]
-        cold, warm = [], []
+        # The first fit imports scikit-learn; a running sidecar has it (the zygote preloads it).
+        fits = fits[1:]
+        rows = [Row(e.description, e.amount) for e in ten_thousand(all_rows, unique, seed=8)]
+        new, repeat = [], []
         for _ in range(runs + 2):
             clear_cache()
-            t0 = time.perf_counter()
+            start = _clocks()
             model.predict(rows)
-            cold.append((time.perf_counter() - t0) * 1000)
-            t0 = time.perf_counter()
+            new.append(_since(start))
+            start = _clocks()
             model.predict(rows)
-            warm.append((time.perf_counter() - t0) * 1000)
+            repeat.append(_since(start))
         out[label] = {
-            "train_10k_s": round(statistics.median(times), 3),
-            "predict_10k_ms_cold": round(statistics.median(cold), 1),
-            "predict_10k_ms_warm": round(statistics.median(warm), 1),
+            "train_10k_s": _median(fits, 1, 3),
+            "predict_10k_ms_new_text": _median(new, 1000, 1),
+            "predict_10k_ms_repeat": _median(repeat, 1000, 1),
             "classes": len(model.classes),
             "features": len(model.vocabulary.names),
         }
+    out["sidecar"] = sidecar_speed(ten_thousand(all_rows, True), all_rows, runs)
     # The machine's own speed, measured in the same run, so figures from a loaded box can be read.
     t0 = time.perf_counter()
     total = 0
@@ -375,14 +479,37 @@ def main() -> int:
     runs = 1 if args.quick else 3
     sp = speed(all_rows, runs)
     report["speed"] = sp
-    print(f"\nspeed (median of {runs}; python 1e6-loop {sp['python_loop_1e6_s']} s on this box):")
+    print(f"\nspeed (median of {runs}, wall/CPU; python 1e6-loop {sp['python_loop_1e6_s']} s):")
+    lim_t, lim_p = LIMITS["train_10k_s"], LIMITS["predict_10k_ms"]
+
+    def wc(m: dict[str, float], unit: str) -> str:
+        return (
+            f"{m['wall']:.3f}/{m['cpu']:.3f} {unit}"
+            if unit == "s"
+            else (f"{m['wall']:.1f}/{m['cpu']:.1f} {unit}")
+        )
+
     for label in ("sampled", "unique_text"):
         s = sp[label]
         print(
-            f"  10k {label:<12} train {s['train_10k_s']:.3f} s (limit {LIMITS['train_10k_s']})  "
-            f"predict cold {s['predict_10k_ms_cold']:.1f} ms / warm {s['predict_10k_ms_warm']:.1f}"
-            f" ms (limit {LIMITS['predict_10k_ms']:.0f})  [{s['classes']} classes, "
-            f"{s['features']} features]"
+            f"  10k {label:<12} fit {wc(s['train_10k_s'], 's')} (limit {lim_t})  predict new "
+            f"text {wc(s['predict_10k_ms_new_text'], 'ms')}, repeat "
+            f"{wc(s['predict_10k_ms_repeat'], 'ms')} (limit {lim_p:.0f})  [{s['classes']} "
+            f"classes, {s['features']} features]"
+        )
+    sc = sp["sidecar"]
+    print(
+        f"  sidecar train request, 10k (fit + holdout estimate + store): "
+        f"{wc(sc['train_request_10k_s'], 's')}"
+    )
+    for mode in ("cold", "warm"):
+        m = sc[mode]
+        warm = f"warm-up {wc(m['warm_up'], 'ms')}, " if "warm_up" in m else ""
+        print(
+            f"  sidecar process, {'no warm-up' if mode == 'cold' else 'warm-up at start'}: "
+            f"imports {wc(m['import'], 'ms')}, {warm}first 10k request "
+            f"{wc(m['first'], 'ms')}, next 10k new rows {wc(m['new_text'], 'ms')}, "
+            f"those again {wc(m['repeat'], 'ms')}"
         )
     if not args.no_hub:
         hub = hub_round_trip(200 if not args.quick else 50)

@@ -183,8 +183,10 @@ _MULTIWORD_CITIES = frozenset(
 
 def _clean(text: str) -> str:
     """NFKC, printable only, single spaces; safe on lone surrogates and control characters."""
-    text = text[:_MAX_INPUT].encode("utf-8", "ignore").decode("utf-8")
-    text = unicodedata.normalize("NFKC", text)
+    text = text[:_MAX_INPUT]
+    if not text.isascii():
+        text = text.encode("utf-8", "ignore").decode("utf-8")
+        text = unicodedata.normalize("NFKC", text)
     if not text.isprintable():
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())
@@ -203,8 +205,10 @@ def _strip_prefixes(text: str) -> str:
 def _is_reference(token: str) -> bool:
     """Reference codes, store numbers, amounts: tokens a merchant's name does not contain."""
     core = token.strip(".,:;()[]#*/-'\"")
-    if not core or (len(core) >= 3 and set(core.lower()) <= {"x", "*"}):
+    if not core or (len(core) >= 3 and not core.lower().strip("x*")):
         return True  # nothing, or a masked placeholder ("XXXX")
+    if core.isalpha():
+        return False  # no digits: the common case, decided without counting
     digits = sum(ch.isdigit() for ch in core)
     if digits == 0:
         return False
@@ -281,7 +285,19 @@ _ZEROED_RE = re.compile(
 
 def strip_zeroed_dates(text: str) -> str:
     """`strip_dates` for text that is already lower case with every digit a "0"."""
-    return _ZEROED_RE.sub(" ", text) if "0" in text else text
+    first = text.find("0")
+    if first < 0:
+        return text  # every pattern needs a digit
+    # Nothing before the word ahead of the first digit's word can match ("oct 00", "xxxx 0000"
+    # reach back one word at most), so the regex, which costs per character, starts there.
+    k = first
+    while k > 0 and not text[k - 1].isspace():
+        k -= 1
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    while k > 0 and not text[k - 1].isspace():
+        k -= 1
+    return text[:k] + _ZEROED_RE.sub(" ", text[k:])
 
 
 @lru_cache(maxsize=65536)

@@ -211,3 +211,27 @@ def test_identical_rows_get_identical_answers(categorizer: Categorizer) -> None:
     other = {"description": "SHELL 88 LEEDS", "amount": "-60"}
     out = categorizer.predict({"transactions": [row, other, dict(row)]})["predictions"]
     assert out[0] == out[2] and out[0]["category"] != out[1]["category"]
+
+
+def test_collection_pauses_during_requests_and_resumes_after() -> None:
+    import gc
+
+    from sidecars.categorizer.engine import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested (or a second request at the same time)
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # still one request running
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a pause never turns on what someone else turned off
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("a request that fails")
+    assert gc.isenabled()

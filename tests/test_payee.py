@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data.payee import normalize_payee
+from data.payee import normalize_payee, strip_dates, strip_zeroed_dates
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,45 @@ def test_labeled_sets_collapse(labeled_dir: Path) -> None:
     payees = {normalize_payee(d) for d in raw}
     assert len(payees) < len(raw)
     assert all(p for p in payees)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "POS Purchase Woolworths  * 31 Aug",
+        "UBER TRIP 12 MAR REF07000123",
+        "Namecheap | SSL certificate 2023-10-04 14:22",
+        "AMAZON MKTP XXXX1234 oct 5, 2023",
+        "card x4921 ****5555 4929 1234 5678 9012",
+        "Paid 12/03/24 at 12:30 PM",
+        "  14   SEPT  shop",
+        "xx-4321 tail",
+        "oct12 SHOP",
+        "no digits at all",
+        "",
+        "9",
+    ],
+)
+def test_strip_zeroed_dates_is_strip_dates_on_folded_text(text: str) -> None:
+    def zero(s: str) -> str:
+        return s.lower().translate(str.maketrans("123456789", "000000000"))
+
+    assert strip_zeroed_dates(zero(text)) == zero(strip_dates(text))
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("oct", "sept", "ember", "jan", "x", "*", "#", "-", "/", ".", ":", ","),
+                *("pm", "ref", "ab", "0", "1", "12", "2023", "4929", "é", "_", " ", "  ", "\t"),
+            ]
+        ),
+        max_size=16,
+    ).map("".join)
+)
+def test_strip_zeroed_dates_agrees_with_strip_dates_on_any_mix(text: str) -> None:
+    zero = str.maketrans("123456789", "000000000")
+    assert strip_zeroed_dates(text.lower().translate(zero)) == strip_dates(text).lower().translate(
+        zero
+    )
