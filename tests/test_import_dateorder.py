@@ -235,3 +235,39 @@ def test_any_account_currency_code_is_accepted(currency: str) -> None:
     d = detect(b"Date,Description,Amount\n2024-01-02,Shop,-12\n", currency=currency)
     rows = [r for r in iter_rows(d) if isinstance(r, ParsedRow)]
     assert rows[0].amount == (-12 if currency == "jpy" else -1200)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["信用卡对账单（2024年01月）", "Statement period,2023-12-15,2024-01-14"],
+)
+def test_day_and_month_in_digits_take_the_year_the_title_states(title: str) -> None:
+    text = (
+        f"{title}\n"
+        "Trade day,Posted,Description,Amount\n"
+        ",12/29,Repayment,-100.00\n"
+        "01/02,01/03,Cinema,-56.78\n"
+        "01/05,01/07,Phone,-80.00\n"
+    )
+    d = detect(text.encode())
+    assert d.mapping.date_format == "%m/%d"
+    assert dates_of(d) == [
+        datetime.date(2023, 12, 29),
+        datetime.date(2024, 1, 3),
+        datetime.date(2024, 1, 7),
+    ]
+
+
+def test_day_and_month_in_digits_without_a_stated_year_are_refused() -> None:
+    from data.importer import ImportProblem
+
+    text = "Posted,Description,Amount\n12/29,Repayment,-100.00\n01/03,Cinema,-56.78\n"
+    with pytest.raises(ImportProblem, match="no line has both a date and an amount"):
+        detect(text.encode())
+
+
+def test_fractions_beside_full_dates_are_not_dates() -> None:
+    text = "Date,Instalment,Amount\n2024-01-02,1/12,-10.00\n2024-02-02,2/12,-10.00\n"
+    d = detect(text.encode())
+    assert d.mapping.date_column == 0
+    assert dates_of(d) == [datetime.date(2024, 1, 2), datetime.date(2024, 2, 2)]

@@ -42,7 +42,7 @@ KNOWN_GAPS = {
     "csv2ofx__ingesp.csv": "source reads one date month-first among day-first ones",
     "deg__alipay_alipay-records.csv": "source drops closed orders",
     "deg__boc_debit_boc-records.csv": "source keeps only some rows",
-    "deg__cmb_credit_cmb-records.csv": "dates without a year",
+    "deg__cmb_credit_cmb-records.csv": "source drops a row by config and dates by the trade day",
     "deg__hsbchk_debit_hsbchk-debit-records.csv": "source keeps only some rows",
     "deg__icbc_debit-v2_icbc-debit-v2-records.csv": "source keeps only some rows",
     "deg__jd_jd-records.csv": "source drops rows by payment method; signs one neutral row",

@@ -52,7 +52,16 @@ def detect(
     window = sniff.sample(source)
     delimiter = sniff.choose_delimiter(window.text)
     recs = sniff.sample_records(window.text, delimiter)
-    region = find_region(recs)
+    yearless_numeric = False
+    try:
+        region = find_region(recs)
+    except ImportProblem:
+        # Dates like "12/29" are tried only when nothing else reads as a table and the lines
+        # around it state the year (a card statement's "2024年01月" title).
+        if not dates.period_of(cell for _, record in recs for cell in record):
+            raise
+        region = find_region(recs, yearless_numeric=True)
+        yearless_numeric = True
     header = recs[region.header_index][1] if region.header_index is not None else None
     names = describe.column_names(header, region.width)
     key = profiles.profile_key(header, region.width, delimiter)
@@ -91,6 +100,7 @@ def detect(
         profile=profile,
         locale=locale,
         window=[r for _, r in recs],
+        yearless_numeric=yearless_numeric,
     )
 
 
@@ -113,6 +123,7 @@ def _analyse(
     profile: Mapping | None,
     locale: str | None,
     window: list[list[str]],
+    yearless_numeric: bool = False,
 ) -> Detection:
     rows = region.data
     width = region.width
@@ -132,7 +143,8 @@ def _analyse(
             base.columns[i] if headed else "",
             cells_by_column[i],
             decimal,
-            base.currency_exponent,
+            exponent=base.currency_exponent,
+            yearless_numeric=yearless_numeric,
         )
         for i in range(width)
     ]

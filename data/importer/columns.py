@@ -68,7 +68,13 @@ class ColumnStats:
 
 
 def column_stats(
-    index: int, header: str, cells: list[str], decimal: str, exponent: int = 2
+    index: int,
+    header: str,
+    cells: list[str],
+    decimal: str,
+    *,
+    exponent: int = 2,
+    yearless_numeric: bool = False,
 ) -> ColumnStats:
     """Describe one column from its sample cells (amounts with `exponent` decimals)."""
     filled_cells = [c.strip() for c in cells if c.strip() and not amounts.is_blank(c)]
@@ -76,7 +82,9 @@ def column_stats(
     # Word-only cells ("Pending", a "Kontostand" trailer) are lines that are not transactions;
     # every other cell must read as a date in the same format.
     dated = [c for c in filled_cells if any(ch.isdigit() for ch in c)]
-    formats = dates.formats_for(dated) if len(dated) > len(filled_cells) / 2 else ()
+    formats = (
+        dates.formats_for(dated, yearless_numeric) if len(dated) > len(filled_cells) / 2 else ()
+    )
     parsed = [amounts.parse(c, decimal, exponent) for c in filled_cells]
     numeric_cells = [c for c, p in zip(filled_cells, parsed, strict=True) if p is not None]
     numeric = len(numeric_cells) / len(filled_cells) if filled_cells else 0.0

@@ -130,6 +130,8 @@ def _numeric_formats() -> list[str]:
 # Day and month only (some statements print the year once, in their period line). Only named
 # months: "12/05" alone is too easily something else.
 YEARLESS = ("%d %b", "%b %d", "%d-%b", "%d. %b")
+# "12/29" alone: tried only when nothing else reads as a table and the file states a year.
+YEARLESS_NUMERIC = ("%m/%d", "%d/%m")
 FORMATS: tuple[str, ...] = tuple(_numeric_formats()) + _NAMED + YEARLESS
 _PROBE_YEAR = 2000  # a leap year, to check day and month of a year-less date
 
@@ -206,28 +208,30 @@ def parse(cell: str, fmt: str, year: int | None = None) -> datetime.date | None:
         return None
 
 
-def looks_like_date(cell: str) -> bool:
+def looks_like_date(cell: str, yearless_numeric: bool = False) -> bool:
     """True when `cell` is a date in any known format."""
-    return candidates(cell) != ()
+    return candidates(cell, yearless_numeric) != ()
 
 
 @lru_cache(maxsize=4096)
-def candidates(cell: str) -> tuple[str, ...]:
-    """Every known format that reads `cell` as a valid date."""
+def candidates(cell: str, yearless_numeric: bool = False) -> tuple[str, ...]:
+    """Every known format that reads `cell` as a valid date; with `yearless_numeric`, also
+    day and month in digits alone (only for a statement that states its year elsewhere)."""
     text = cell.strip()
     if not text or len(text) > 40 or not any(ch.isdigit() for ch in text):
         return ()
-    return tuple(fmt for fmt in FORMATS if parse(text, fmt, _PROBE_YEAR) is not None)
+    formats = FORMATS + YEARLESS_NUMERIC if yearless_numeric else FORMATS
+    return tuple(fmt for fmt in formats if parse(text, fmt, _PROBE_YEAR) is not None)
 
 
-def formats_for(values: Iterable[str]) -> tuple[str, ...]:
+def formats_for(values: Iterable[str], yearless_numeric: bool = False) -> tuple[str, ...]:
     """Formats that read every non-empty value of `values` (order: FORMATS order)."""
     alive: list[str] | None = None
     for value in values:
         if not value.strip():
             continue
         if alive is None:
-            alive = list(candidates(value))
+            alive = list(candidates(value, yearless_numeric))
         else:
             alive = [fmt for fmt in alive if parse(value, fmt, _PROBE_YEAR) is not None]
         if not alive:
@@ -243,16 +247,27 @@ def day_first(fmt: str) -> bool | None:
     return d < m
 
 
+_YEAR_MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:年|/|-|\.)\s*(\d{1,2})\s*月(?!\d)")
+
+
 def period_of(cells: Iterable[str]) -> tuple[str, ...]:
     """(first, last) ISO dates among cells that are complete dates, e.g. a statement's period
-    line; () when there are none."""
+    line, else the whole month a cell names ("2024年01月"); () when there are none."""
     found = []
+    months = []
     for cell in cells:
         formats = [f for f in candidates(cell) if has_year(f)]
         if formats:
             value = parse(cell, formats[0])
             if value is not None:
                 found.append(value)
+        for year, month in _YEAR_MONTH.findall(cell):
+            if 1 <= int(month) <= 12:
+                months.append(datetime.date(int(year), int(month), 1))
+    if not found and months:
+        last = max(months)
+        following = (last.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        found = [min(months), following - datetime.timedelta(days=1)]
     if not found:
         return ()
     return (min(found).isoformat(), max(found).isoformat())

@@ -33,11 +33,11 @@ def is_blank(record: list[str]) -> bool:
 MAX_COLUMNS = 256  # statements have tens of columns; thousands mean this is not one
 
 
-def looks_like_transaction(record: list[str]) -> bool:
+def looks_like_transaction(record: list[str], yearless_numeric: bool = False) -> bool:
     """A record with a date in one field and an amount in another."""
     if len(record) > MAX_COLUMNS:
         return False
-    date_at = [i for i, cell in enumerate(record) if dates.looks_like_date(cell)]
+    date_at = [i for i, cell in enumerate(record) if dates.looks_like_date(cell, yearless_numeric)]
     if not date_at:
         return False
     return any(
@@ -58,14 +58,14 @@ def _text_like(record: list[str]) -> bool:
     return words >= len(filled) - (1 if len(filled) >= 6 else 0)
 
 
-def find_region(records: list[Record]) -> Region:
+def find_region(records: list[Record], yearless_numeric: bool = False) -> Region:
     """Locate the table in the window's records; no table at all -> ImportProblem."""
     rows = [fields for _, fields in records]
     if rows and min(len(r) for r in rows) > MAX_COLUMNS:
         raise ImportProblem(
             f"Every line has more than {MAX_COLUMNS} fields, so this is not a bank statement."
         )
-    flags = [looks_like_transaction(r) for r in rows]
+    flags = [looks_like_transaction(r, yearless_numeric) for r in rows]
     widths = Counter(len(r) for r, ok in zip(rows, flags, strict=True) if ok)
     if not widths:
         if any(_text_like(r) for r in rows) and len([r for r in rows if not is_blank(r)]) <= 2:
