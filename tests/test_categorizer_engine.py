@@ -235,3 +235,17 @@ def test_collection_pauses_during_requests_and_resumes_after() -> None:
     with pytest.raises(RuntimeError), gc_paused():
         raise RuntimeError("a request that fails")
     assert gc.isenabled()
+
+
+def test_warm_up_computes_the_features_of_known_merchants(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sidecars.categorizer import features
+
+    Categorizer(ModelStore(tmp_path / "models")).train({"transactions": LABELED})
+    restarted = Categorizer(ModelStore(tmp_path / "models"))  # as a new sidecar process would
+    features.clear_cache()
+    restarted.warm_up()
+    before = features._text_features.cache_info().hits
+    features.text_features("TESCO STORES 4455")  # a known merchant with a new store number
+    assert features._text_features.cache_info().hits == before + 1
+    features.text_features("NEVER SEEN MERCHANT")
+    assert features._text_features.cache_info().hits == before + 1

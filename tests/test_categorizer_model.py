@@ -207,3 +207,22 @@ def test_store_refuses_damaged_version(tmp_path) -> None:  # type: ignore[no-unt
     (tmp_path / name / "weights.npz").write_bytes(b"not numpy")
     with pytest.raises(StoreError, match="damaged"):
         store.load()
+
+
+def test_model_keeps_its_folded_training_texts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    model = train(TINY)
+    # Folded: lower case, digits as 0, store numbers kept as 0s, one entry per distinct text.
+    assert model.texts[:2] == [
+        "card payment to tesco stores 0000 london",
+        "tesco stores 0000 leeds",
+    ]
+    assert len(model.texts) == len(TINY)
+    again = train([*TINY, Example("TESCO STORES 5678 LEEDS", -9.0, "Groceries")])
+    assert again.texts == model.texts  # a known text with other digits is not a new one
+    store = ModelStore(tmp_path)
+    name = store.save(model)
+    assert store.load().texts == model.texts
+    (tmp_path / name / "texts.json").write_text("{not json")
+    assert store.load().texts == []  # only used for warming: the model itself still loads
+    (tmp_path / name / "texts.json").unlink()
+    assert store.load().classes == model.classes

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sidecars.categorizer.features import MAX_TEXT, Row
+from sidecars.categorizer.features import MAX_TEXT, Row, prime
 from sidecars.categorizer.model import Example, Model, Prediction, train
 from sidecars.categorizer.store import ModelStore, StoreError
 
@@ -192,11 +192,14 @@ class Categorizer:
                 return self._model
 
     def warm_up(self) -> float:
-        """Load the model and predict a few built-in rows, so the first real request pays for
-        neither (model files, first-call numpy/scipy paths); returns the seconds it took."""
+        """Load the model, predict a few built-in rows and compute the features of the texts it
+        was trained on, so the first real request pays for none of it (model files, first-call
+        numpy/scipy paths, the payees and n-grams of known merchants); returns the seconds."""
         started = time.perf_counter()
         rows = [Row(e.description, e.amount) for e in default_examples()[:WARM_UP_ROWS]]
-        self.model().predict(rows)
+        model = self.model()
+        model.predict(rows)
+        prime(model.texts)
         return time.perf_counter() - started
 
     def predict(self, params: dict[str, Any]) -> dict[str, Any]:

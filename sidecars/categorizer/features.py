@@ -142,6 +142,12 @@ def key_features(key: RowKey) -> tuple[str, ...]:
     return _text_features(key[0]) + key[1]
 
 
+def prime(folded_texts: Iterable[str]) -> None:
+    """Compute and cache the features of already-folded texts (a model's training texts)."""
+    for text in folded_texts:
+        _text_features(text)
+
+
 def clear_cache() -> None:
     """Forget cached features (benchmarks measure cold prediction with it)."""
     fold.cache_clear()

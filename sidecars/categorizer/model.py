@@ -46,6 +46,8 @@ MAX_ITER = 300
 TOL = 1e-2
 N_ALTERNATIVES = 3
 N_REASONS = 3
+# At most this many training texts are kept for warming the feature cache at start-up.
+MAX_WARM_TEXTS = 20_000
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class Model:
     coef_t: npt.NDArray[np.float64]  # (n_features, n_classes), C-contiguous for sparse @ dense
     intercept: npt.NDArray[np.float64]  # (n_classes,)
     meta: dict[str, Any] = field(default_factory=dict)
+    # The folded descriptions it was trained on, most recent last: the sidecar computes their
+    # features at start-up, so a new statement from known merchants finds them ready.
+    texts: list[str] = field(default_factory=list)
     _mean: npt.NDArray[np.float64] | None = field(default=None, init=False, repr=False)
 
     def predict(self, rows: Sequence[Row]) -> list[Prediction]:
@@ -228,6 +233,7 @@ def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
         x = vocab.transform(d for d, _ in docs)
         coef_t, intercept = _fit(x, [lab for _, lab in docs], classes, weights)
         model = Model(classes, vocab, coef_t, intercept, {})
+    model.texts = list(dict.fromkeys(key[0] for key, _ in by_key))[-MAX_WARM_TEXTS:]
     cv = _holdout_accuracy(examples) if holdout else None
     model.meta.update(
         n_samples=len(examples),

@@ -91,6 +91,7 @@ class ModelStore:
                 vocabulary=model.vocabulary.names,
             )
             (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            (tmp / "texts.json").write_text(json.dumps(model.texts), encoding="utf-8")
             os.replace(tmp, self.root / name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -120,7 +121,20 @@ class ModelStore:
         if coef_t.shape != (len(names), len(classes)) or len(idf) != len(names):
             raise StoreError(f"model version {name} is damaged: shapes do not match")
         meta.pop("vocabulary")
-        return Model(classes, Vocabulary(names, idf), coef_t, intercept, meta)
+        model = Model(classes, Vocabulary(names, idf), coef_t, intercept, meta)
+        model.texts = self._texts(name)
+        return model
+
+    def _texts(self, name: str) -> list[str]:
+        """The texts a version was trained on, for warming; none if absent or unreadable (they
+        only make the first prediction faster, so a missing file must not lose the model)."""
+        try:
+            texts = json.loads((self.root / name / "texts.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        if not isinstance(texts, list):
+            return []
+        return [t for t in texts if isinstance(t, str)]
 
     def rollback(self, name: str) -> Model:
         """Make an older (kept) version current again and return it."""
