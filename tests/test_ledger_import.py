@@ -3,6 +3,7 @@ overlapping statements, bad rows all reported, profiles saved and reused, batche
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,34 @@ def test_text_of_many_chunks_is_indexed_in_date_order_and_undone(
     assert [t.id for t in ledger.transactions(TxFilter(text="tesco"), limit=1000)] == expected[:50]
     check = "INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)"
     ledger._conn.execute(check)
+
+
+def test_a_sqlite_failure_in_a_later_chunk_rolls_everything_back(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The indexed insert of each chunk runs beside the parsing of the next one; when SQLite
+    fails there (here: on the fourth chunk), the error surfaces, nothing of the file is kept,
+    and the ledger takes the same file afterwards."""
+    ledger.import_file(write(tmp_path / "ok.csv", ["2024-01-01,-1.00,A"]), "Checking")
+    before = ledger.dump()
+    calls = {"n": 0}
+
+    def chunk_gate() -> int:
+        calls["n"] += 1
+        if calls["n"] > 3 * 10:  # three chunks of ten rows went in
+            raise ValueError("disk on fire")
+        return 1
+
+    ledger._conn.create_function("chunk_gate", 0, chunk_gate)
+    monkeypatch.setattr(importing, "CHUNK", 10)
+    monkeypatch.setattr(
+        importing, "INSERT", importing.INSERT.replace("ORDER BY", "WHERE chunk_gate() ORDER BY")
+    )
+    rows = [f"2024-02-{1 + i % 28:02d},-{i}.00,SHOP {i}" for i in range(100)]
+    with pytest.raises(sqlite3.OperationalError, match=r"user-defined function raised"):
+        ledger.import_file(write(tmp_path / "big.csv", rows), "Checking")
+    assert calls["n"] == 31
+    assert ledger.dump() == before
+    monkeypatch.undo()
+    assert ledger.import_file(tmp_path / "big.csv", "Checking").imported == 100
+    assert ledger.count(TxFilter(text="shop 99")) == 1

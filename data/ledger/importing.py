@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -123,18 +124,61 @@ def describe_errors(errors: Iterable[RowErrorInfo], total: int, shown: int = 20)
     return text
 
 
-def _store(conn: sqlite3.Connection, chunk: list[tuple[object, ...]], above: int) -> int:
-    """Insert one chunk of rows (duplicates skipped) through the staging table and index their
-    text; returns how many were new. Every id in the ledger is <= `above` before the call."""
-    conn.executemany(STAGE, chunk)
-    added = int(conn.execute(INSERT).rowcount)
-    conn.execute("DELETE FROM temp.import_rows")
-    # The new rows are ids above+1 .. above+added (INTEGER PRIMARY KEY = max + 1). One bulk
-    # statement per chunk instead of the per-row trigger; in key order, because FTS5 flushes its
-    # buffer whenever a rowid is not above the one before (sorting a chunk keeps memory bounded;
-    # chunks of an oldest-first file follow each other in key order anyway).
-    conn.execute(INDEX_TEXT, (above,))
-    return added
+class _Pipeline:
+    """Stores an import's chunks, overlapping SQLite's work with the parsing of the next chunk.
+
+    The caller stages a chunk (executemany into the TEMP table) and goes on parsing; a worker
+    thread runs the indexed INSERT ... SELECT and the text indexing, each one long SQLite step
+    during which the GIL is released, so the two use both cores. The connection is only ever
+    used by one thread at a time: staging waits for the worker's previous chunk first, and
+    nothing may touch the connection after a failure until `stop` has waited for the worker.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, last_id: int) -> None:
+        self._conn = conn
+        self._above = last_id  # every id in the ledger is <= this before the next chunk
+        self.imported = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fincast-import")
+        self._pending: Future[int] | None = None
+
+    def put(self, chunk: list[tuple[object, ...]]) -> None:
+        """Stage `chunk` (the caller may reuse the list at once) and start inserting it."""
+        self._collect()
+        self._conn.executemany(STAGE, chunk)
+        self._pending = self._pool.submit(self._insert)
+
+    def _insert(self) -> int:
+        conn = self._conn
+        added = int(conn.execute(INSERT).rowcount)
+        conn.execute("DELETE FROM temp.import_rows")
+        # The new rows are ids above+1 .. above+added (INTEGER PRIMARY KEY = max + 1). One bulk
+        # statement per chunk instead of the per-row trigger; in key order, because FTS5 flushes
+        # its buffer whenever a rowid is not above the one before (sorting a chunk keeps memory
+        # bounded; the chunks of an oldest-first file follow each other in key order anyway).
+        conn.execute(INDEX_TEXT, (self._above,))
+        self._above += added
+        return added
+
+    def _collect(self) -> None:
+        """Wait for the chunk in flight; re-raises its error."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.imported += pending.result()
+
+    def finish(self) -> int:
+        """Wait for the last chunk (re-raising its error); returns how many rows were new."""
+        try:
+            self._collect()
+        finally:
+            self._pool.shutdown(wait=True)
+        return self.imported
+
+    def stop(self) -> None:
+        """After a failure: wait until the worker has let go of the connection."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            wait([pending])
+        self._pool.shutdown(wait=True)
 
 
 def import_file(
@@ -284,14 +328,35 @@ def _write_rows(
 ) -> _Written:
     """Stage and insert every row inside the caller's transaction; after the first bad row only
     count and collect bad rows (the caller refuses the file)."""
+    out = _Written()
+    conn.execute(CREATE_STAGING)
+    conn.execute("DELETE FROM temp.import_rows")  # left over only if a DROP failed
+    pipeline = _Pipeline(conn, last_id)
+    try:
+        _fill(pipeline, items, out, acct, batch_id=batch_id, progress=progress)
+        out.imported = pipeline.finish()
+    except BaseException:
+        pipeline.stop()  # before the caller's ROLLBACK uses the connection
+        raise
+    conn.execute("DROP TABLE temp.import_rows")
+    return out
+
+
+def _fill(
+    pipeline: _Pipeline,
+    items: Iterable[ParsedRow | RowError],
+    out: _Written,
+    acct: Account,
+    *,
+    batch_id: int,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Turn rows into ledger tuples and hand them to `pipeline` chunk by chunk."""
     payee_of = _payee_function()
     fingerprint = Fingerprinter().of
     # per distinct description: its payee (statements repeat descriptions endlessly)
     payees: dict[str, str] = {}
     acct_id, acct_currency = acct.id, acct.currency
-    out = _Written()
-    conn.execute(CREATE_STAGING)
-    conn.execute("DELETE FROM temp.import_rows")  # left over only if a DROP failed
     chunk: list[tuple[object, ...]] = []
     append = chunk.append
     for item in items:
@@ -327,11 +392,9 @@ def _write_rows(
             )
         )
         if len(chunk) >= CHUNK:
-            out.imported += _store(conn, chunk, last_id + out.imported)
+            pipeline.put(chunk)
             chunk.clear()
             if progress is not None:
                 progress(out.rows)
     if chunk and not out.error_count:
-        out.imported += _store(conn, chunk, last_id + out.imported)
-    conn.execute("DROP TABLE temp.import_rows")
-    return out
+        pipeline.put(chunk)
