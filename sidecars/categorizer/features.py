@@ -12,9 +12,8 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -31,9 +30,8 @@ CHAR_NGRAMS = (3, 4)
 _WORD_RE = re.compile(r"[^\W\d_][\w&'.\-]*|\d+", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class Row:
-    """What the model sees of one transaction."""
+class Row(NamedTuple):
+    """What the model sees of one transaction (a named tuple: built 10k times per request)."""
 
     description: str
     amount: float
