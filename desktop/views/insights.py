@@ -169,11 +169,17 @@ class InsightsView(QWidget):
             if t is not None:
                 a.setdefault("description", t["description"])
         self.anomalies = anomalies
-        result_cache.save(
+        db, payload = (
             self.ctx.db,
-            "insights",
-            {"recurring": self.recurring, "anomalies": anomalies, "currency": self.currency},
+            {
+                "recurring": self.recurring,
+                "anomalies": anomalies,
+                "currency": self.currency,
+            },
         )
+        # Encoding and writing the cache file is no work for the GUI thread (a big ledger's
+        # anomalies run to hundreds of KB): the writing lane does it.
+        self.ctx.writer.submit(lambda _ledger: result_cache.save(db, "insights", payload))
         self.status.setText("")
         self._draw()
 

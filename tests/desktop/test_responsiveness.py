@@ -233,3 +233,21 @@ def test_a_refresh_repaints_only_the_rows_that_changed(
     fresh = model.txn(5)
     assert fresh is not None and fresh.category == "Coffee"
     assert model.data(cell) == "Coffee"  # the cache let go of the changed row
+
+
+def test_fresh_insights_are_cached_off_the_gui_thread(
+    qtbot: Any, make_window: Any, filled_ledger: Path, no_supervisor: Any
+) -> None:
+    window = make_window(filled_ledger, hub_factory=no_supervisor)
+    page = window.insights
+    recurring = [{"merchant": "Netflix", "cadence": "monthly", "amount": "-12.99", "active": True}]
+    anomalies = [{"id": 3, "kind": "duplicate", "reason": "twice", "amount": "-5.00"}]
+    assert result_cache.load(filled_ledger, "insights") is None
+    page._answered({"recurring": recurring, "anomalies": anomalies})
+    assert page.recurring == recurring  # shown at once
+    qtbot.waitUntil(
+        lambda: result_cache.load(filled_ledger, "insights") is not None, timeout=10_000
+    )
+    cached = result_cache.load(filled_ledger, "insights")
+    assert cached is not None
+    assert cached[1]["recurring"] == recurring and cached[1]["anomalies"][0]["id"] == 3
