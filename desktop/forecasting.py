@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from data.ledger import Ledger, TxFilter
 from data.money import format_decimal
 from desktop import result_cache
+from sidecars.advisor.opening import opening_balance
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,12 @@ def advice_params(
     if net is None:
         return None
     balances = [
-        {"account": name, "amount": format_decimal(minor, cur), "currency": cur}
+        {
+            "account": name,
+            "amount": format_decimal(minor, cur),
+            "currency": cur,
+            "opening": _opening(ledger, name, cur),
+        }
         for name, (minor, cur) in sorted(ledger.account_balances().items())
         if cur == currency
     ]
@@ -147,6 +153,14 @@ def advice_params(
         "history_months": history.get("months"),
         "today": (today or dt.date.today()).isoformat(),
     }
+
+
+def _opening(ledger: Ledger, account: str, currency: str) -> str | None:
+    """What the account held before its first imported row, from the statements' running
+    balance; None when no row states one (the advisor then says it only knows the sum)."""
+    rows = ledger.iter_transactions(TxFilter(account=account), order="date_asc")
+    minor = opening_balance((t.date, t.amount, t.balance) for t in rows)
+    return None if minor is None else format_decimal(minor, currency)
 
 
 def _ask(

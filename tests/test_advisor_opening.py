@@ -52,3 +52,22 @@ def test_the_demo_statement_imported_into_a_real_ledger(tmp_path: Path) -> None:
     # The ledger's sum plus the opening is the bank's own balance at its latest line.
     later = sum(t.amount for t in txns if t.date > last_day)
     assert opening + summed - later in stated_then
+
+
+def test_the_desktop_sends_each_accounts_opening_to_the_advisor(tmp_path: Path) -> None:
+    from data.money import to_minor
+    from desktop.forecasting import advice_params
+
+    card = DEMO.with_name("demo_credit_card.csv")  # no balance column: no opening to send
+    with Ledger.open(tmp_path / "ledger.sqlite") as ledger:
+        ledger.import_file(DEMO, account="Current", currency="GBP")
+        ledger.import_file(card, account="Card", currency="GBP")
+        txns = list(ledger.iter_transactions(TxFilter(account="Current"), order="date_asc"))
+        forecast = {"series": [{"kind": "net", "points": []}], "history": {"months": 12}}
+        params = advice_params(ledger, forecast, "GBP", today=D1)
+    assert params is not None
+    rows = {row["account"]: row for row in params["balances"]}
+    assert rows["Card"]["opening"] is None
+    expected = opening_balance((t.date, t.amount, t.balance) for t in txns)
+    assert expected is not None
+    assert to_minor(rows["Current"]["opening"], "GBP") == expected
