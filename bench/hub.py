@@ -6,8 +6,9 @@ Sections (figures are medians / percentiles, each printed beside its target or p
   spawn       launch() to READY for a sidecar that imports scikit-learn: zygote vs plain spawn
   round_trip  request p50/p99, all set up at once and interleaved in blocks: raw pyzmq
               DEALER/ROUTER (the headline's floor); the same with the reply handed to the caller in
-              a Future by a reader thread (the one thread hop the hub's API shape costs); raw
-              pyzmq through a broker thread; the runtime alone; and through the hub
+              a Future by a reader thread (what a Future API costs when it takes a thread hop: the
+              hub's result() reads its own reply instead); raw pyzmq through a broker thread; the
+              runtime alone; and through the hub
   throughput  requests/s, many in flight: raw pyzmq vs the hub (2 replicas)
   recovery    kill -9 to serving again (p50/p95 over --kills kills): hub with zygote, hub with
               plain spawn, supervisord, circus (the same sklearn-importing sidecar under each)
@@ -776,7 +777,7 @@ def main() -> int:
     ratio = hub["round_trip"]["p50_ms"] / raw["round_trip"]["p50_ms"]
     result["hub_vs_raw_p50_ratio"] = round(ratio, 2)
     show("raw pyzmq", raw["round_trip"], 3, f"  {raw['throughput_rps']} req/s")
-    show("raw + future", trips["raw_pyzmq_future"]["round_trip"], 3, "  (the hub API's one hop)")
+    show("raw + future", trips["raw_pyzmq_future"]["round_trip"], 3, "  (Future hop)")
     show("raw broker", trips["raw_pyzmq_broker"]["round_trip"], 3, "  (caller -> broker thread)")
     show("runtime only", trips["runtime_direct"]["round_trip"], 3, "  (bare ROUTER -> runtime)")
     failed = hub["throughput_failures"]
