@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,7 @@ def main() -> int:
     from data.importer import ImportProblem, Mapping, detect
     from data.ledger import ImportRejected, Ledger, LedgerError
     from data.ledger.importing import file_sha256
+    from data.money import exponent
 
     try:
         req = json.loads(sys.stdin.read())
@@ -111,8 +112,13 @@ def main() -> int:
                 last[0] = now
                 _emit({"progress": rows})
 
-        detection = detect(path, profile=mapping)
         with Ledger.open(Path(req["db"])) as ledger:
+            # The account's currency says how many decimals an amount has (yen none, dinars
+            # three): an existing account's own, else the one chosen for the new account.
+            known = ledger.account(req["account"])
+            currency = known.currency if known is not None else req["currency"]
+            mapping = replace(mapping, currency_exponent=exponent(currency))
+            detection = detect(path, profile=mapping, currency=currency)
             result = ledger.commit_import(
                 req["account"],
                 detection,

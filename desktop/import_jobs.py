@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def count_lines(path: Path) -> int:
 
 def stage(ledger: Any, path: Path, mapping: Mapping | None = None) -> Staged:
     """Detect `path` (reusing the saved profile for its header) and preview its first rows."""
-    from data.importer import ImportProblem, Mapping, detect, preview
+    from data.importer import ImportProblem, Mapping, detect, locale_from_env, preview
 
     try:
         size = path.stat().st_size
@@ -85,13 +86,15 @@ def stage(ledger: Any, path: Path, mapping: Mapping | None = None) -> Staged:
         raise ImportProblem(f"{path.name} cannot be read: {exc.strerror or exc}.") from exc
     if size > MAX_FILE_BYTES:
         raise ImportProblem(f"{path.name} is larger than 512 MB; is it really a statement?")
-    detection = detect(path)
+    # The desktop user's own locale settles a date order the file cannot (after its saved profile).
+    locale = locale_from_env(os.environ)
+    detection = detect(path, locale=locale)
     hint = None
     if mapping is None:
         saved = ledger.profile(detection.profile_key)
         if saved is not None:
             with contextlib.suppress(ImportProblem):
-                detection = detect(path, profile=Mapping.from_json(saved))
+                detection = detect(path, profile=Mapping.from_json(saved), locale=locale)
         hint = _account_for_profile(ledger, detection.profile_key)
     used = mapping or detection.mapping
     return Staged(path, detection, used, preview(detection, mapping=used), count_lines(path), hint)

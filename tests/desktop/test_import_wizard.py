@@ -121,19 +121,28 @@ def test_no_account_no_import(
     assert wizard.stack.currentIndex() == 1
 
 
-def test_an_ambiguous_date_order_is_asked_and_answered(
-    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
-) -> None:
-    path = tmp_path / "ambiguous.csv"
+def _ambiguous_statement(path: Path) -> Path:
     # Day and month both 1-9, listed in no date order either way: only the user can tell.
     pairs = [(d, m) for d in range(1, 10) for m in range(1, 4)]
     random.Random(5).shuffle(pairs)
     rows = ["Date,Description,Amount"] + [f"0{d}/0{m}/2024,SHOP {d}{m},-{d}.{m}0" for d, m in pairs]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _set_locale(monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    for name in ("LC_ALL", "LC_TIME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", lang)
+
+
+def test_an_ambiguous_date_order_is_asked_and_answered(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _set_locale(monkeypatch, "C.UTF-8")  # a locale that says nothing of date order
+    path = _ambiguous_statement(tmp_path / "ambiguous.csv")
     _window, wizard = _stage(qtbot, make_window, ledger_path, path)
-    questions = wizard.staged.detection.questions
-    if not questions:
-        pytest.skip("the importer decided the date order by itself")
+    assert wizard.staged.detection.questions
     assert wizard.questions_box.isVisibleTo(wizard)
     assert not wizard.import_button.isEnabled()
     assert "Answer the questions" in wizard.review_message.text()
@@ -144,6 +153,27 @@ def test_an_ambiguous_date_order_is_asked_and_answered(
     assert not wizard.staged.detection.questions
     wizard.account.setCurrentText("Ambiguous")
     assert wizard.import_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("lang", "first"), [("en_GB.UTF-8", "2024-01-02"), ("en_US.UTF-8", "2024-02-01")]
+)
+def test_the_users_locale_settles_what_the_file_cannot(
+    qtbot: Any,
+    make_window: Any,
+    ledger_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    first: str,
+) -> None:
+    _set_locale(monkeypatch, lang)
+    path = _ambiguous_statement(tmp_path / "ambiguous.csv")
+    _window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    assert not wizard.staged.detection.questions
+    # 02/01/2024 is the 2nd of January to a British reader and the 1st of February to an American.
+    dates = {row.date.isoformat() for row in wizard.staged.preview.rows}
+    assert first in dates
 
 
 def test_a_bad_row_past_the_preview_refuses_the_whole_file(
