@@ -216,7 +216,7 @@ def test_identical_rows_get_identical_answers(categorizer: Categorizer) -> None:
 def test_collection_pauses_during_requests_and_resumes_after() -> None:
     import gc
 
-    from sidecars.categorizer.engine import gc_paused
+    from sidecars.categorizer.gc_pause import gc_paused
 
     assert gc.isenabled()
     with gc_paused():

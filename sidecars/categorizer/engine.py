@@ -9,17 +9,16 @@ the project wrote itself) and stored as a version like any other. Never opens th
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gc
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sidecars.categorizer.features import MAX_TEXT, Row, prime
+from sidecars.categorizer.gc_pause import gc_paused
 from sidecars.categorizer.model import Example, Model, Prediction, train
 from sidecars.categorizer.store import ModelStore, StoreError
 
@@ -30,41 +29,6 @@ MAX_TRAIN = 100_000
 MAX_CATEGORY = 200
 # Built-in rows predicted at start-up: enough to touch every code path of a prediction.
 WARM_UP_ROWS = 64
-
-
-class _GcPause:
-    """Counts the requests running, so collection resumes only when the last one ends."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.running = 0
-        self.was_enabled = False
-
-
-_gc_pause = _GcPause()
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a request runs (nested and concurrent uses count).
-
-    A 10k-row request allocates ~100k dicts, tuples and strings, none of them in cycles (reference
-    counting frees them all); each allocation burst still triggers collections that walk every
-    live object, which measured 20-40% of a request's CPU. Collection resumes when the last
-    request ends, and anything cyclic is collected then."""
-    state = _gc_pause
-    with state.lock:
-        if state.running == 0:
-            state.was_enabled = gc.isenabled()
-            gc.disable()
-        state.running += 1
-    try:
-        yield
-    finally:
-        with state.lock:
-            state.running -= 1
-            if state.running == 0 and state.was_enabled:
-                gc.enable()
 
 
 class InputError(ValueError):

@@ -34,6 +34,7 @@ from sidecars.categorizer.features import (
     key_features,
     row_key,
 )
+from sidecars.categorizer.gc_pause import gc_paused
 
 # Measured on the labeled sets (see module docstring); not tuned per file.
 C = 20.0
@@ -87,6 +88,10 @@ class Model:
         """One prediction per row, in order."""
         if not rows:
             return []
+        with gc_paused():
+            return self._predict(rows)
+
+    def _predict(self, rows: Sequence[Row]) -> list[Prediction]:
         # Statements repeat merchants and amounts constantly: score each distinct feature set once.
         # Two levels, so the long feature tuples are hashed once per distinct text, not per row.
         keys: dict[RowKey, int] = {}
@@ -200,6 +205,7 @@ def _weighted_vocabulary(
     return Vocabulary(vocab.names, idf)
 
 
+@gc_paused()
 def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
     """Fit a model; handles one class and classes with a single example explicitly.
 
