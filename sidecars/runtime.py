@@ -71,6 +71,7 @@ _FLUSH_MS = 1000  # how long a graceful stop waits to deliver its last messages
 _POLLIN = int(zmq.POLLIN)
 _NOBLOCK = int(zmq.NOBLOCK)
 _TAKEOVER_S = 0.025  # longest the hub socket goes unwatched while a method runs in place
+_DEEP_AFTER = 40  # standby checks that find the loop owned before it sleeps until woken
 _ids = itertools.count()
 
 
@@ -142,6 +143,8 @@ class _Io:
     running: int = 0
     backlog: deque[Request] = field(default_factory=deque)
     standby: threading.Lock = field(default_factory=threading.Lock)  # one standby at a time
+    deep: bool = False  # the standby sleeps until woken (the loop has stayed owned a while)
+    wakeup: threading.Event = field(default_factory=threading.Event)
     next_beat: float = 0.0
     beats: int = 0
     poller: zmq.Poller = field(default_factory=zmq.Poller)
@@ -323,6 +326,8 @@ class Sidecar:
                     req: Request | None = got
                     io.unowned_since = time.monotonic()
                     io.owner.release()
+                    if io.deep:
+                        io.wakeup.set()
                 else:
                     req = self._take_backlog(io)
                     if req is None:
@@ -348,12 +353,26 @@ class Sidecar:
         """Wait (one standby at a time) until the loop has been unowned for TAKEOVER_S; take it.
 
         A timed check, not a wake-up per request: waking another thread for every method would
-        cost each request a GIL hand-off, which is what running methods in place avoids."""
+        cost each request a GIL hand-off, which is what running methods in place avoids. After
+        a second of finding the loop owned it sleeps until the next method runs in place (one
+        wake-up then), so an idle sidecar does not tick 40 times a second."""
         with io.standby:
+            owned = 0
             while True:
+                if owned >= _DEEP_AFTER:
+                    io.deep = True
+                    if io.unowned_since is None:  # (set before `deep` is read: no lost wake-up)
+                        io.wakeup.wait()
+                    io.wakeup.clear()
+                    io.deep = False
+                    owned = 0
                 time.sleep(_TAKEOVER_S)
                 since = io.unowned_since
-                if since is None or time.monotonic() - since < _TAKEOVER_S:
+                if since is None:
+                    owned += 1
+                    continue
+                owned = 0
+                if time.monotonic() - since < _TAKEOVER_S:
                     continue
                 if io.owner.acquire(blocking=False):
                     io.unowned_since = None

@@ -223,6 +223,21 @@ def test_more_requests_than_workers_wait_their_turn_and_all_answer(hub: FakeHub)
     assert all(got[rid] == {"slept": 0.2} for rid in ids)
 
 
+def test_a_method_that_hangs_after_a_quiet_spell_still_lets_the_loop_go_on(hub: FakeHub) -> None:
+    # After a second with nothing run in place the standby thread sleeps until woken: the next
+    # method must wake it, or a hang would stop the heartbeats.
+    identity, _, proc = _ready(hub, env={protocol.ENV_HEARTBEAT_S: "0.4"})
+    for _ in range(4):  # ~1.6 s of quiet, paced by the sidecar's own heartbeats
+        hub.send(identity, Heartbeat())
+        hub.expect(Heartbeat, timeout=5)
+    hub.send(identity, Request(id="h", service="chaos", method="hang", params={}, deadline_ms=100))
+    for _ in range(3):
+        hub.send(identity, Heartbeat())
+        hub.expect(Heartbeat, timeout=5)
+    assert _call(hub, identity, "echo", {"x": 2}).result == {"x": 2}
+    assert proc.poll() is None
+
+
 def test_long_work_reports_progress_before_its_reply(hub: FakeHub) -> None:
     identity, _, _ = _ready(hub)
     hub.send(
