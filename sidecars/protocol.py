@@ -37,6 +37,7 @@ ENV_SERVICE: Final = "FINCAST_SERVICE"
 ENV_REPLICA: Final = "FINCAST_REPLICA"
 ENV_PARENT_PID: Final = "FINCAST_PARENT_PID"
 ENV_MEMORY_LIMIT_MB: Final = "FINCAST_MEMORY_LIMIT_MB"
+ENV_NICE: Final = "FINCAST_NICE"  # lower the CPU priority by this much: models yield to the GUI
 ENV_HEARTBEAT_S: Final = "FINCAST_HEARTBEAT_S"
 ENV_TOKEN: Final = "FINCAST_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 """Only for sidecars run by another process manager: the token, instead of stdin's first line."""

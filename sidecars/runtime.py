@@ -258,6 +258,9 @@ class Sidecar:
         if settings is None:
             return EXIT_CONFIG
         process.limit_memory(process.env_int(protocol.ENV_MEMORY_LIMIT_MB))
+        # Models are background work: on a 2-core machine a restarting or busy sidecar at the
+        # GUI's priority kept the GUI thread waiting for a core (desktop/watchdog.py measured it).
+        process.lower_priority(process.env_int(protocol.ENV_NICE))
         process.set_parent_death_signal()
         if not process.parent_is(settings.parent_pid):
             log.error("%s: parent %s is already gone", self.name, settings.parent_pid)

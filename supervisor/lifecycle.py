@@ -146,6 +146,7 @@ class Lifecycle:
             log_path=self._logs.output_path(spec.name, r.index),
             memory_limit_mb=spec.memory_limit_mb,
             preload=spec.preload,
+            nice=spec.nice,
         )
         r.pid = None
         r.child = None

@@ -49,6 +49,7 @@ class Launch:
     log_path: Path
     memory_limit_mb: int | None = None
     preload: tuple[str, ...] = ()
+    nice: int = 0  # how much lower than ours the child's CPU priority is
 
 
 class Child(Protocol):
@@ -132,6 +133,10 @@ def child_env(launch: Launch, parent_pid: int | None = None) -> dict[str, str]:
         env[wire.ENV_MEMORY_LIMIT_MB] = str(int(launch.memory_limit_mb))
     else:
         env.pop(wire.ENV_MEMORY_LIMIT_MB, None)
+    if launch.nice:
+        env[wire.ENV_NICE] = str(int(launch.nice))
+    else:
+        env.pop(wire.ENV_NICE, None)
     return env
 
 

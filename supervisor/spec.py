@@ -42,6 +42,9 @@ class ServiceSpec:
     failed_retry_s: float = 300.0  # the slow background retry of a failed service
     stop_timeout_s: float = 5.0  # DISCONNECT to exit, and again terminate to exit
     memory_limit_mb: int | None = None  # RLIMIT_AS where the OS has it
+    # Models are background work: below the GUI's CPU priority, so on a small machine a busy or
+    # restarting sidecar never keeps the window waiting for a core (0 = the hub's own priority).
+    nice: int = 5
     config_exit_code: int = EXIT_CONFIG  # exiting with this means "cannot work as configured"
 
     def __post_init__(self) -> None:
@@ -84,6 +87,7 @@ def default_specs() -> list[ServiceSpec]:
 _FLOATS = {f.name for f in dataclasses.fields(ServiceSpec) if f.type == "float"}
 _INTS = {
     "replicas",
+    "nice",
     "concurrency",
     "heartbeat_misses",
     "max_attempts",
@@ -128,6 +132,8 @@ def _validate_numbers(spec: ServiceSpec) -> None:
         not isinstance(spec.memory_limit_mb, int) or spec.memory_limit_mb < 16
     ):
         raise SpecError(f"{spec.name}: memory_limit_mb must be an integer >= 16 or absent")
+    if not 0 <= spec.nice <= 19:
+        raise SpecError(f"{spec.name}: nice must be between 0 and 19, not {spec.nice}")
 
 
 _OVERRIDABLE = {f.name for f in dataclasses.fields(ServiceSpec)} - {"name"}

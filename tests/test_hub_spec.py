@@ -55,6 +55,9 @@ def test_default_specs_are_the_four_models_with_preload_hints() -> None:
         ({"env": "A=1"}, "env"),
         ({"preload": "sklearn"}, "preload"),
         ({"memory_limit_mb": 1}, "memory_limit_mb"),
+        ({"nice": -5}, "nice"),
+        ({"nice": 20}, "nice"),
+        ({"nice": "5"}, "nice"),
         ({"backoff_jitter": 1.5}, "backoff_jitter"),
     ],
 )

@@ -226,6 +226,15 @@ def test_memory_limit_is_applied(hub: FakeHub, spawner: Spawner) -> None:
 
 
 @pytest.mark.parametrize("spawner", KINDS, indirect=True)
+def test_the_child_runs_below_our_cpu_priority(hub: FakeHub, spawner: Spawner) -> None:
+    child, _, _ = _started(hub, spawner, _launch(hub, nice=7))
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    # READY comes after the runtime lowered its priority, so this is the settled value.
+    assert os.getpriority(os.PRIO_PROCESS, child.pid) == min(ours + 7, 19)
+    child.kill()
+
+
+@pytest.mark.parametrize("spawner", KINDS, indirect=True)
 def test_a_module_found_only_through_the_launch_pythonpath(
     hub: FakeHub, spawner: Spawner, tmp_path: Path
 ) -> None:

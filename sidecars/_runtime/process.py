@@ -90,6 +90,16 @@ def limit_memory(limit_mb: int | None) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
+def lower_priority(increment: int | None) -> None:
+    """Raise the process's niceness by ``increment`` where the OS has it (never raises it back)."""
+    if not increment or increment <= 0 or not hasattr(os, "nice"):
+        return
+    try:
+        os.nice(min(increment, 19))
+    except OSError:
+        log.warning("could not lower the CPU priority by %s", increment)
+
+
 def env_int(name: str) -> int | None:
     """An integer environment variable, or None when it is absent or not an integer."""
     raw = os.environ.get(name, "").strip()
