@@ -147,6 +147,20 @@ def hub_rows(d: dict[str, Any]) -> Iterator[Row]:
         fmt(r, "x", 1),
         verdict(r is not None and r <= 2.0),
     )
+    for key, label in (
+        ("raw_pyzmq_future", "raw pyzmq + one Future hand-off"),
+        ("raw_pyzmq_broker", "raw pyzmq through a broker thread"),
+    ):
+        peer = get(d, key, "round_trip", "p50_ms")
+        if peer is not None:
+            yield Row(
+                "hub",
+                "request round trip p50",
+                fmt(hub, " ms", 3),
+                f"{label} {fmt(peer, ' ms', 3)}",
+                fmt(ratio(hub, peer), "x", 2),
+                "-",
+            )
     yield Row(
         "hub",
         "round trip p99",
@@ -211,19 +225,29 @@ def categorize_rows(d: dict[str, Any]) -> Iterator[Row]:
         )
     for variant in ("sampled", "unique_text"):
         speed = get(d, "speed", variant) or {}
-        for key, limit, label in (
-            ("train_10k_s", 2.0, "train 10k (s)"),
-            ("predict_10k_ms_cold", 200.0, "predict 10k, cold (ms)"),
+        for key, cpu_key, limit, label in (
+            ("train_10k_s", "train_10k_cpu_s", 2.0, "train 10k (s)"),
+            ("predict_10k_ms_cold", "predict_10k_ms_cold_cpu", 200.0, "predict 10k, cold (ms)"),
         ):
-            value = speed.get(key)
+            value, cpu = speed.get(key), speed.get(cpu_key)
             yield Row(
                 "categorization",
                 f"{label}, {variant.replace('_', ' ')} rows",
-                fmt(value),
+                f"{fmt(value)} (CPU {fmt(cpu)})" if cpu is not None else fmt(value),
                 f"limit {limit:g}",
                 fmt(ratio(value, limit), "x"),
                 verdict(value is not None and value <= limit),
             )
+    first = get(d, "speed", "sidecar", "warm", "first", "wall")
+    first_cpu = get(d, "speed", "sidecar", "warm", "first", "cpu")
+    yield Row(
+        "categorization",
+        "predict 10k new rows inside the sidecar, first request (ms)",
+        f"{fmt(first, '', 1)} (CPU {fmt(first_cpu, '', 1)})",
+        "limit 200",
+        fmt(ratio(first, 200.0), "x"),
+        verdict(first is not None and first <= 200.0),
+    )
     hub = get(d, "hub", "p50_ms")
     yield Row(
         "categorization",
