@@ -118,7 +118,7 @@ def hledger_rows(d: dict[str, Any]) -> Iterator[Row]:
         fmt(ours, " s"),
         f"{d.get('hledger') or 'hledger'} {fmt(peer, ' s')}",
         f"{fmt(r, 'x', 1)} faster" if r else "not measured",
-        verdict(r and r >= 1.0),
+        verdict(r is not None and r >= 1.0),
     )
 
 
