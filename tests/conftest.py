@@ -33,6 +33,11 @@ def _private_app_dirs(
     """Point the app's data/config/runtime directories at a fresh temp folder for every test."""
     home = tmp_path_factory.mktemp("fincast-home")
     monkeypatch.setenv("FINCAST_HOME", str(home))
+    # The importer reads the date order from the locale when a file cannot tell: pin a locale that
+    # says nothing, so a test's outcome never depends on the machine's LANG (tests set their own).
+    for name in ("LC_ALL", "LC_TIME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     yield home
 
 

@@ -316,3 +316,60 @@ def test_import_categorizes_new_rows_by_the_users_rules(
     code, out, _ = run(capsys, "transactions", "--db", db, "--json", "--search", "coffee")
     [row] = json.loads(out)
     assert (row["category"], row["category_source"]) == ("Coffee", "rule")
+
+
+@pytest.mark.parametrize(
+    ("env", "dates"),
+    [
+        ({"LANG": "en_GB.UTF-8"}, ["2024-06-05", "2024-04-03"]),
+        ({"LANG": "en_GB.UTF-8", "LC_TIME": "en_US.UTF-8"}, ["2024-05-06", "2024-03-04"]),
+        ({"LANG": "C.UTF-8", "LC_ALL": "de_DE.UTF-8"}, ["2024-06-05", "2024-04-03"]),
+    ],
+)
+def test_the_environments_locale_settles_what_the_file_cannot(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    dates: list[str],
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    db, path = tmp_path / "l.sqlite", tmp_path / "a.csv"
+    path.write_text("Date,Amount,Description\n03/04/2024,-1.00,A\n05/06/2024,-2.00,B\n")
+    code, _, err = run(capsys, "import", path, "--account", "A", "--db", db, "--no-categorize")
+    assert code == 0, err
+    code, out, _ = run(capsys, "transactions", "--db", db, "--json")
+    assert [t["date"] for t in json.loads(out)] == dates
+
+
+def test_a_locale_flag_beats_the_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    db, path = tmp_path / "l.sqlite", tmp_path / "a.csv"
+    path.write_text("Date,Amount,Description\n03/04/2024,-1.00,A\n")
+    argv = ("import", path, "--account", "A", "--db", db, "--locale", "en_GB", "--no-categorize")
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    code, out, _ = run(capsys, "transactions", "--db", db, "--json")
+    assert [t["date"] for t in json.loads(out)] == ["2024-04-03"]
+
+
+@pytest.mark.parametrize(
+    ("currency", "minor"), [("JPY", -1250), ("KWD", -1250000), ("EUR", -125000)]
+)
+def test_amounts_are_read_in_the_accounts_minor_units(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], currency: str, minor: int
+) -> None:
+    db, path = tmp_path / "l.sqlite", tmp_path / "a.csv"
+    rows = [f"2024-01-{day:02d},SHOP {day},-{day}50" for day in range(2, 12)]
+    path.write_text("\n".join(["Date,Description,Amount", "2024-01-01,RENT,-1250", *rows]) + "\n")
+    with Ledger.open(db) as ledger:
+        ledger.ensure_account("Wallet", currency)  # an existing account keeps its currency
+    argv = ("import", path, "--account", "Wallet", "--db", db, "--no-categorize")
+    code, _, err = run(capsys, *argv, "--currency", "USD")
+    assert code == 0, err
+    with Ledger.open(db) as ledger:
+        rent = [t for t in ledger.transactions() if t.description == "RENT"]
+    assert [t.amount for t in rent] == [minor]

@@ -200,13 +200,19 @@ def import_file(
     callers such as the CLI's --date-order need not know the importer's keys.
     """
     _check_path(path)
-    detection = detect(path, locale=locale)
+    # Amounts are read in the account's minor units (yen have none, dinars three): an existing
+    # account keeps its own currency, a new one takes `currency`.
+    known = ledger.account(account)
+    unit = known.currency if known is not None else currency
+    detection = detect(path, locale=locale, currency=unit)
     if mapping is None:
         saved = ledger.profile(detection.profile_key, account)
         if saved is not None:
             # a profile from an older version that no longer fits: keep the fresh detection
             with contextlib.suppress(ImportProblem):
-                detection = detect(path, profile=Mapping.from_json(saved), locale=locale)
+                detection = detect(
+                    path, profile=Mapping.from_json(saved), locale=locale, currency=unit
+                )
     for key, choice in (answers or {}).items():
         if any(q.key == key for q in detection.questions):
             detection = answer(detection, key, choice)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="leave new transactions pending instead of categorizing them now",
     )
-    parser.add_argument("--locale", metavar="L", help="e.g. en_GB or de_DE: resolves date order")
+    parser.add_argument(
+        "--locale",
+        metavar="L",
+        help="e.g. en_GB or de_DE: resolves date order (default: from LC_ALL, LC_TIME or LANG)",
+    )
     parser.add_argument(
         "--date-order",
         choices=("dmy", "mdy", "ymd"),
@@ -58,7 +63,7 @@ def _file_error(name: str, message: str, errors: list[dict[str, Any]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Import every file; exit 1 if any file was refused."""
-    from data.importer import ImportProblem
+    from data.importer import ImportProblem, locale_from_env
     from data.ledger import ImportRejected, LedgerError, UnansweredQuestions
 
     totals = {"imported": 0, "duplicates": 0}
@@ -80,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
                     path,
                     args.account,
                     prefer=prefer,
-                    locale=args.locale,
+                    # The user's own locale settles a date order the file cannot.
+                    locale=args.locale or locale_from_env(os.environ),
                     currency=args.currency,
                     progress=progress if args.progress else None,
                 )
