@@ -281,6 +281,22 @@ def forecast_rows(d: dict[str, Any]) -> Iterator[Row]:
         "-",
         verdict(cov is not None and 0.7 <= cov <= 0.9),
     )
+    for key, label in (
+        ("ours_vs_mean3", "3-month mean"),
+        ("ours_vs_seasonal_naive", "seasonal naive"),
+        ("ours_vs_best_baseline_per_series", "better of the two for that series"),
+    ):
+        counts = get(d, "accuracy", key) or {}
+        if counts:
+            n = sum(counts.values())
+            yield Row(
+                "forecast",
+                f"series where ours is closer than the {label}",
+                f"{counts.get('better', 0)} of {n}",
+                f"worse on {counts.get('worse', 0)}, tied on {counts.get('tied', 0)}",
+                "-",
+                verdict(counts.get("better", 0) * 2 > n),
+            )
     cold, cached = get(d, "speed", "cold_median_s"), get(d, "speed", "cached_median_s")
     yield Row(
         "forecast",
@@ -366,6 +382,27 @@ def desktop_rows(d: dict[str, Any]) -> Iterator[Row]:
             fmt(ratio(stall, 50.0), "x"),
             verdict(stall is not None and stall < 50),
         )
+    chaos = d.get("chaos") or {}
+    if chaos:
+        worst, p99 = chaos.get("worst_stall_ms"), chaos.get("p99_stall_ms")
+        yield Row(
+            "desktop",
+            f"main thread worst stall, {fmt(chaos.get('seconds'), ' s', 0)} chaos storm "
+            f"(p99 {fmt(p99, ' ms', 1)})",
+            fmt(worst, " ms", 1),
+            "limit 50 ms",
+            fmt(ratio(worst, 50.0), "x"),
+            verdict(worst is not None and worst < 50),
+        )
+        own = chaos.get("worst_gui_run_ms")
+        yield Row(
+            "desktop",
+            "GUI thread's own work inside any one chaos stall",
+            fmt(own, " ms", 1),
+            "limit 50 ms",
+            fmt(ratio(own, 50.0), "x"),
+            verdict(own is not None and own < 50),
+        )
     pss = get(d, "crash", "pss_mb") or get(d, "memory", "pss_mb")
     yield Row(
         "desktop",
@@ -430,10 +467,12 @@ def render() -> str:
         data = json.loads(path.read_text())
         rows.extend(section(data))
         m = data.get("machine") or {}
-        load = m.get("load_average_at_start")
+        load, when = m.get("load_average_at_start"), ""
+        if not load and m.get("load_average_at_end"):
+            load, when = m["load_average_at_end"], " (at its end)"
         machines.append(
             f"| {name} | {m.get('taken', '?')} | {m.get('cpus', '?')} | "
-            f"{', '.join(f'{x:.1f}' for x in load) if load else '?'} |"
+            f"{', '.join(f'{x:.1f}' for x in load) if load else '?'}{when} |"
         )
     lines += [
         "| area | figure | ours | peer or limit | ratio | target met |",
