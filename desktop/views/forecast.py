@@ -48,6 +48,24 @@ def series_name(series: dict[str, Any]) -> str:
     return str(series.get("category") or TOTAL)
 
 
+# What each forecaster method is called in the table; the sidecar's own names are identifiers.
+METHOD_LABELS = {
+    "smoothed_level": "Smoothed level",
+    "seasonal_naive": "Same month last year",
+    "mean_3": "3-month average",
+    "mean_6": "6-month average",
+    "mean_12": "12-month average",
+    "seasonal_blend": "Last year and recent months",
+    "prophet": "Prophet (trend and season)",
+}
+
+
+def method_label(method: object) -> str:
+    """A forecast method's name for people; an unknown one is shown tidied, never hidden."""
+    name = str(method or "")
+    return METHOD_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
 class ForecastView(QWidget):
     """Forecast chart, per-category table and the advisor's panel."""
 
@@ -263,7 +281,7 @@ class ForecastView(QWidget):
                 series_name(s),
                 self._money(first.get("yhat")),
                 f"{self._money(first.get('lower'))} – {self._money(first.get('upper'))}",
-                str(s.get("method", "")),
+                method_label(s.get("method")),
             )
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)

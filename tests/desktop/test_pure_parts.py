@@ -153,3 +153,13 @@ def test_nice_axis_ceilings() -> None:
         5000.0,
         100_000.0,
     ]
+
+
+def test_forecast_methods_are_named_for_people() -> None:
+    from desktop.views.forecast import method_label
+
+    assert method_label("seasonal_naive") == "Same month last year"
+    assert method_label("smoothed_level") == "Smoothed level"
+    # a method this desktop does not know yet is still shown, tidied
+    assert method_label("holt_winters") == "Holt winters"
+    assert method_label(None) == ""
