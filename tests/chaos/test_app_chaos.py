@@ -56,6 +56,7 @@ from data.ledger import Ledger, TxFilter
 from desktop.models.transactions_model import CATEGORY, PAGE
 from desktop.watchdog import LagRecorder, StallSampler
 from supervisor import Hub
+from tests.helpers.hub_testing import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 CHAOS_S = float(os.environ.get("FINCAST_CHAOS_SECONDS", "120"))
@@ -190,18 +191,6 @@ def describe(procs: list[psutil.Process]) -> str:
         with contextlib.suppress(psutil.Error):
             out.append(f"{p.pid} {p.status()} {' '.join(p.cmdline())[:120]}")
     return "; ".join(out)
-
-
-def wait_for(check: Callable[[], Any], timeout: float, what: Callable[[], str]) -> Any:
-    """Poll `check` until truthy; fail at the deadline saying `what()` was awaited."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what()}")
-        time.sleep(0.05)
 
 
 def gone(pid: int, created: float) -> bool:
@@ -618,13 +607,14 @@ def test_the_app_keeps_every_promise_under_a_storm_of_sidecar_kills(
         window.close()
         closed = True
         closed_at = time.monotonic()
-        wait_for(
+        wait_until(
             lambda: not our_processes("FINCAST_HOME", str(home)),
             30,
             lambda: (
                 "every process to exit after the window closed, left: "
                 + describe(our_processes("FINCAST_HOME", str(home)))
             ),
+            poll=0.05,  # each look lists every process on the machine
         )
         print(
             f"window closed: all {len(live)} processes gone in {time.monotonic() - closed_at:.2f} s"
@@ -854,13 +844,14 @@ def test_a_sigkilled_app_leaves_no_process_behind(tmp_path: Path) -> None:
         killed_at = time.monotonic()
         proc.kill()
         proc.wait(10)
-        wait_for(
+        wait_until(
             lambda: not our_processes("FINCAST_CHAOS_RUN", marker),
             30,
             lambda: (
                 "every process of the killed app to exit, left: "
                 + describe(our_processes("FINCAST_CHAOS_RUN", marker))
             ),
+            poll=0.05,  # each look lists every process on the machine
         )
         print(
             f"\napp SIGKILLed with {len(pids) - 1} processes under it (one frozen): all gone in "

@@ -19,13 +19,23 @@ def chaos_spec(name: str = "echo", replicas: int = 1, **fields: Any) -> ServiceS
     return ServiceSpec(name, module=CHAOS, replicas=replicas, env=env, **fields)
 
 
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll ``check`` until it returns something truthy; fail with ``what`` at the deadline."""
+def wait_until(
+    check: Callable[[], Any],
+    timeout: float,
+    what: str | Callable[[], str],
+    *,
+    poll: float = 0.02,
+) -> Any:
+    """Poll ``check`` until it returns something truthy; fail with ``what`` at the deadline.
+
+    ``what`` may be a callable, so a costly description (a process listing) is made only then.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
+            said = what() if callable(what) else what
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {said}")
+        time.sleep(poll)
