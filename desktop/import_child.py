@@ -113,10 +113,8 @@ def main() -> int:
                 _emit({"progress": rows})
 
         with Ledger.open(Path(req["db"])) as ledger:
-            # The account's currency says how many decimals an amount has (yen none, dinars
-            # three): an existing account's own, else the one chosen for the new account.
-            known = ledger.account(req["account"])
-            currency = known.currency if known is not None else req["currency"]
+            # The account's currency says how many decimals an amount has (yen none, dinars three).
+            currency = ledger.account_currency(req["account"], req["currency"])
             mapping = replace(mapping, currency_exponent=exponent(currency))
             detection = detect(path, profile=mapping, currency=currency)
             result = ledger.commit_import(

@@ -200,10 +200,8 @@ def import_file(
     callers such as the CLI's --date-order need not know the importer's keys.
     """
     _check_path(path)
-    # Amounts are read in the account's minor units (yen have none, dinars three): an existing
-    # account keeps its own currency, a new one takes `currency`.
-    known = ledger.account(account)
-    unit = known.currency if known is not None else currency
+    # Amounts are read in the account's minor units (yen have none, dinars three).
+    unit = ledger.account_currency(account, currency)
     detection = detect(path, locale=locale, currency=unit)
     if mapping is None:
         saved = ledger.profile(detection.profile_key, account)

@@ -128,6 +128,12 @@ class Ledger:
         ).fetchone()
         return Account(*row) if row else None
 
+    def account_currency(self, name: str, new: str) -> str:
+        """The currency rows imported into `name` are in: an existing account keeps its own, a new
+        one would be created in `new`."""
+        known = self.account(name)
+        return known.currency if known is not None else new
+
     def ensure_account(self, name: str, currency: str = "USD") -> Account:
         """The account called `name`, created with `currency` if it does not exist yet."""
         existing = self.account(name)
