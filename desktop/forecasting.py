@@ -158,8 +158,7 @@ def advice_params(
 def _opening(ledger: Ledger, account: str, currency: str) -> str | None:
     """What the account held before its first imported row, from the statements' running
     balance; None when no row states one (the advisor then says it only knows the sum)."""
-    rows = ledger.iter_transactions(TxFilter(account=account), order="date_asc")
-    minor = opening_balance((t.date, t.amount, t.balance) for t in rows)
+    minor = opening_balance(ledger.statement_lines(account))
     return None if minor is None else format_decimal(minor, currency)
 
 

@@ -71,3 +71,13 @@ def test_the_desktop_sends_each_accounts_opening_to_the_advisor(tmp_path: Path) 
     expected = opening_balance((t.date, t.amount, t.balance) for t in txns)
     assert expected is not None
     assert to_minor(rows["Current"]["opening"], "GBP") == expected
+
+
+def test_statement_lines_are_the_accounts_rows_oldest_first(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "ledger.sqlite") as ledger:
+        ledger.import_file(DEMO, account="Current")
+        ledger.import_file(DEMO.with_name("demo_credit_card.csv"), account="Card")
+        txns = list(ledger.iter_transactions(TxFilter(account="Current"), order="date_asc"))
+        lines = list(ledger.statement_lines("Current"))
+    assert lines == [(t.date, t.amount, t.balance) for t in txns]
+    assert any(balance is not None for _, _, balance in lines)

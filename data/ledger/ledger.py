@@ -134,6 +134,16 @@ class Ledger:
         known = self.account(name)
         return known.currency if known is not None else new
 
+    def statement_lines(self, name: str) -> Iterator[tuple[dt.date, int, int | None]]:
+        """(date, amount, the running balance the statement stated or None) of every row of the
+        account `name`, oldest first: what an opening balance is worked out from."""
+        rows = self._conn.execute(
+            "SELECT date, amount, balance FROM transactions WHERE account_id = ? ORDER BY date, id",
+            (self._account_id(name),),
+        )
+        for day, amount, balance in rows:
+            yield dt.date.fromisoformat(day), amount, balance
+
     def ensure_account(self, name: str, currency: str = "USD") -> Account:
         """The account called `name`, created with `currency` if it does not exist yet."""
         existing = self.account(name)
