@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from data.money import exponent
 from desktop import formatting, import_jobs
 from desktop.context import AppContext
 from desktop.import_jobs import Staged
@@ -157,6 +158,9 @@ class ImportView(QWidget):
         self.currency.addItems(list(CURRENCIES))
         tform.addRow("Account", self.account)
         tform.addRow("Currency (new accounts)", self.currency)
+        # Yen have no minor digits: the preview reads amounts in the target account's units.
+        self.account.currentTextChanged.connect(self._target_changed)
+        self.currency.currentTextChanged.connect(self._target_changed)
         left = QVBoxLayout()
         left.addWidget(self.questions_box)
         left.addWidget(mapping)
@@ -303,6 +307,7 @@ class ImportView(QWidget):
         self._show_preview(staged)
         if staged.account_hint and self.account.currentText() == "":
             self.account.setCurrentText(staged.account_hint)
+        self._target_changed("")
         self._update_import_button()
 
     def _show_questions(self, staged: Staged) -> None:
@@ -369,7 +374,20 @@ class ImportView(QWidget):
             sign=self.sign.currentText(),
             decimal=self.decimal.currentText(),
             description_columns=((desc, *keep) if desc is not None else m.description_columns),
+            currency_exponent=exponent(self.target_currency()),
         )
+
+    def target_currency(self) -> str:
+        """The currency the file's amounts will be stored in: the chosen account's own, or the
+        one picked for a new account."""
+        accounts = getattr(self, "_account_currency", {})
+        return str(accounts.get(self.account.currentText().strip(), self.currency.currentText()))
+
+    def _target_changed(self, _text: str) -> None:
+        staged = self.staged
+        if staged is None or staged.mapping.currency_exponent == exponent(self.target_currency()):
+            return
+        self._apply_mapping()
 
     def _apply_mapping(self) -> None:
         staged = self.staged
@@ -384,7 +402,7 @@ class ImportView(QWidget):
         rows = staged.preview.rows
         table = self.preview_table
         table.setRowCount(len(rows))
-        currency = self.currency.currentText()
+        currency = self.target_currency()
         for r, row in enumerate(rows):
             cells = (
                 str(row.line),
@@ -439,7 +457,7 @@ class ImportView(QWidget):
         if not account:
             self.review_message.setText("Choose an account, or type a name for a new one.")
             return
-        currency = getattr(self, "_account_currency", {}).get(account, self.currency.currentText())
+        currency = self.target_currency()
         self.progress.setRange(0, max(1, staged.lines))
         self.progress.setValue(0)
         self.progress_label.setText(f"Importing {staged.path.name} into {account}…")
