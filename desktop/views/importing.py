@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -43,6 +43,14 @@ log = logging.getLogger(__name__)
 SIGN_CONVENTIONS = ("signed", "spend-positive", "debit-credit", "indicator")
 CURRENCIES = ("GBP", "USD", "EUR", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "PLN", "INR")
 NONE = "(none)"
+
+
+def local_currency(locale: QLocale | None = None) -> str:
+    """The currency of the user's locale when we offer it (a new account's default), else GBP."""
+    code = (locale or QLocale()).currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode)
+    return code if code in CURRENCIES else CURRENCIES[0]
+
+
 PROGRESS_EVERY_S = 0.05  # the worker reports at most 20 times a second
 
 
@@ -156,6 +164,7 @@ class ImportView(QWidget):
             edit.setPlaceholderText("Choose or type a new account name")
         self.currency = QComboBox()
         self.currency.addItems(list(CURRENCIES))
+        self.currency.setCurrentText(local_currency())
         tform.addRow("Account", self.account)
         tform.addRow("Currency (new accounts)", self.currency)
         # Yen have no minor digits: the preview reads amounts in the target account's units.

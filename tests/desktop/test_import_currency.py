@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from PySide6.QtCore import QLocale
+
 from data.ledger import Ledger, TxFilter
 from desktop import import_jobs
+from desktop.views.importing import local_currency
 
 
 def _statement(path: Path) -> Path:
@@ -71,3 +75,10 @@ def test_the_wizard_previews_yen_as_the_account_will_store_them(
     wizard.currency.setCurrentText("JPY")
     qtbot.waitUntil(lambda: wizard.staged.mapping.currency_exponent == 0, timeout=15_000)
     assert "-¥130" in _preview_amounts(wizard)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("en_US", "USD"), ("de_DE", "EUR"), ("ja_JP", "JPY"), ("C", "GBP")]
+)
+def test_a_new_accounts_currency_defaults_to_the_users_locale(name: str, code: str) -> None:
+    assert local_currency(QLocale(name)) == code
