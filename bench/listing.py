@@ -4,13 +4,14 @@ runs, printed beside the interactive limit, written to bench/results/listing.jso
 
 The ledger is built through the Ledger's own schema (Ledger.open) with rows bulk-inserted in
 SQL, because what is measured here is listing, not importing (bench/import.py does that).
-Usage: python bench/listing.py [--rows 1000000] [--repeat 5] [--keep PATH]
+Usage: python bench/listing.py [--rows 1000000] [--repeat 5] [--keep PATH] [--out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import sys
@@ -143,6 +144,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="build (or reuse) the ledger at this path")
+    parser.add_argument("--out", type=Path, help="write the JSON here, not bench/results/")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fincast-listing-") as tmp:
         path = args.keep or Path(tmp) / "ledger.sqlite"
@@ -243,10 +245,12 @@ def main() -> None:
                         f"  {name:<34} {seconds * 1000:8.1f} ms wall {cpu * 1000:8.1f} ms cpu "
                         f"(limit {limit * 1000:.0f} ms) {flag:4}  [{shown}]"
                     )
-    out = write_result(
-        "listing",
-        {"machine": machine_info(), "rows": total, "page_size": PAGE, "figures": figures},
-    )
+    data = {"machine": machine_info(), "rows": total, "page_size": PAGE, "figures": figures}
+    if args.out is not None:
+        args.out.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        out = args.out
+    else:
+        out = write_result("listing", data)
     print(f"\nwrote {out}")
 
 

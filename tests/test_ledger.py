@@ -435,3 +435,109 @@ def test_text_pages_in_date_order_match_a_plain_filter(
         assert [t.id for t in ledger.transactions(flt, limit=7, order="date_asc")] == oldest[:7]
         assert ledger.count(flt) == len(expected)
     assert ids[6] in [t.id for t in ledger.transactions(TxFilter(text="tesco"), limit=1000)]
+
+
+def test_text_pages_within_an_account_match_a_plain_filter(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text search within one account is paged inside the index on the key's account bits;
+    accounts whose ids share those bits (1 and 257) fall back to the general plan. Both must
+    give what plain Python gives, also after a row moves between accounts."""
+    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # always the index, never the probe
+    ledger.ensure_account("A")  # id 1, whose low bits 'Far' (257) shares
+    ledger._conn.execute("INSERT INTO accounts (id, name, currency) VALUES (257, 'Far', 'USD')")
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=(i * 7) % 60) for i in range(240)]
+    rows = [
+        ("ABC"[i % 3] if i % 5 else "Far", d.isoformat(), -i, f"{'TESCO' if i % 2 else 'BP'} {i}")
+        for i, d in enumerate(days)
+    ]
+    ids = _seed(ledger, rows)
+    ledger._conn.execute(
+        "UPDATE transactions SET account_id = (SELECT id FROM accounts WHERE name = 'B') "
+        "WHERE id = ?",
+        (ids[1],),
+    )
+    every = ledger.transactions(limit=1000, order="date_asc")
+    for account in ("A", "B", "C", "Far"):
+        for date_from in (None, dt.date(2024, 2, 1)):
+            flt = TxFilter(text="tesco", account=account, date_from=date_from)
+            expected = [
+                t.id
+                for t in every
+                if t.account == account
+                and "tesco" in t.description.lower()
+                and (date_from is None or t.date >= date_from)
+            ]
+            assert expected
+            assert [t.id for t in ledger.transactions(flt, limit=1000, order="date_asc")] == (
+                expected
+            )
+            newest = expected[::-1]
+            assert [t.id for t in ledger.transactions(flt, offset=5, limit=9)] == newest[5:14]
+            assert ledger.count(flt) == len(expected)
+    assert ids[1] in [t.id for t in ledger.transactions(TxFilter(text="tesco", account="B"))]
+    assert ledger._text_keys(TxFilter(text="tesco", account="B")) is not None  # the index pages
+    assert ledger._text_keys(TxFilter(text="tesco", account="A")) is None  # shares its bits
+
+
+def test_payees_inside_their_description_are_still_found(ledger: Ledger) -> None:
+    """The index leaves out a payee that its description holds; searching it still finds the
+    row, and renaming it to text of its own (or back) keeps the index in step."""
+    ids = _seed(ledger, [("A", "2024-03-01", -100, "POS NETFLIX.COM 4411")])
+    assert ledger.transactions()[0].payee == "Pos Netflix.Com 4411"
+    assert ledger.count(TxFilter(text="netflix.c")) == 1
+    ledger.set_payee(ids, "Streaming")
+    assert ledger.count(TxFilter(text="stream")) == 1
+    ledger.set_payee(ids, "netflix")
+    assert ledger.count(TxFilter(text="stream")) == 0
+    assert ledger.count(TxFilter(text="netflix")) == 1
+    check = "INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)"
+    ledger._conn.execute(check)  # raises if the text index disagrees with the rows
+    ledger._conn.execute("DELETE FROM transactions")
+    ledger._conn.execute(check)
+    assert ledger.count(TxFilter(text="netflix")) == 0
+
+
+def test_a_schema_6_ledger_upgrades_its_text_index(tmp_path: Path) -> None:
+    """Migration 7 re-keys the text index: a ledger written at schema 6 (imported rows, a renamed
+    payee, two accounts) searches, pages within an account, and undoes the same afterwards."""
+    path = tmp_path / "v6.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for number, script in enumerate(MIGRATIONS[:6], start=1):
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    conn.execute(
+        "INSERT INTO accounts (name, currency) VALUES ('Checking', 'USD'), ('Card', 'USD')"
+    )
+    conn.execute("INSERT INTO batches (account_id, file_name) VALUES (1, 'a.csv'), (2, 'b.csv')")
+    for i in range(60):
+        account = 1 + i % 2
+        conn.execute(  # the schema-6 triggers index each row as it is inserted
+            "INSERT INTO transactions (account_id, date, amount, currency, description, payee, "
+            "batch_id, fingerprint) VALUES (?, ?, ?, 'USD', ?, ?, ?, ?)",
+            (
+                account,
+                f"2024-05-{1 + i % 28:02d}",
+                -i,
+                f"CAFE LUMIERE {i}",
+                "Cafe Lumiere",
+                account,
+                f"f{i}",
+            ),
+        )
+    conn.execute("UPDATE transactions SET payee = 'Corner shop' WHERE id = 7")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+    conn.close()
+    with Ledger.open(path) as ledger:
+        assert ledger._conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        ledger._conn.execute("INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)")
+        assert ledger.count(TxFilter(text="lumiere")) == 60
+        assert [t.id for t in ledger.transactions(TxFilter(text="corner"))] == [7]
+        card = TxFilter(text="lumiere", account="Card")
+        expected = [t.id for t in ledger.transactions(TxFilter(account="Card"), limit=100)]
+        assert [t.id for t in ledger.transactions(card, limit=100)] == expected
+        assert ledger.count(card) == 30
+        assert ledger.undo_batch(2) == 30
+        assert ledger.count(TxFilter(text="lumiere")) == 30
+        assert ledger.count(card) == 0
+        ledger._conn.execute("INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)")

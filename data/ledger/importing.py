@@ -29,7 +29,7 @@ from data.importer import (
     iter_rows,
 )
 
-from .schema import TEXT_INSERT_TRIGGER, TEXT_KEY
+from .schema import TEXT_INSERT_TRIGGER, TEXT_ROW
 from .types import (
     Account,
     ImportRejected,
@@ -67,8 +67,7 @@ INSERT = (
 
 INDEX_TEXT = (
     "INSERT INTO tx_text (rowid, description, payee) "
-    f"SELECT {TEXT_KEY.format(row='transactions')}, description, payee FROM transactions "
-    "WHERE id > ? ORDER BY 1"
+    f"SELECT {TEXT_ROW.format(row='transactions')} FROM transactions WHERE id > ? ORDER BY 1"
 )
 
 

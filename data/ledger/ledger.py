@@ -23,7 +23,7 @@ from data import paths
 from . import aggregates, queries
 from .aggregates import LedgerStats, MonthTotals
 from .connection import connect
-from .schema import ID_BITS, ID_MASK, TEXT_DELETE_TRIGGER, TEXT_KEY
+from .schema import ACCOUNT_MASK, DAY_SHIFT, KEY_ID, TEXT_DELETE_TRIGGER, TEXT_ROW
 from .types import (
     Account,
     Batch,
@@ -267,33 +267,59 @@ class Ledger:
             return ids, complete
         return None
 
+    def _text_keys(self, flt: TxFilter) -> tuple[str, list[Any]] | None:
+        """'FROM tx_text WHERE ...' and its parameters for a text filter with at most a date
+        range and an account besides, answered by the text index alone; None when the filter
+        needs the general plan.
+
+        The index's keys (schema.TEXT_KEY) hold the day, the id and the account's low bits, so
+        a date range is a key range and an account a test on the key. An account that shares
+        its low bits with another one cannot be told apart that way: the general plan answers.
+        """
+        if not flt.text or len(flt.text) < queries.TRIGRAM:
+            return None
+        rest = dataclasses.replace(flt, text=None, date_from=None, date_to=None, account=None)
+        if rest != TxFilter():
+            return None
+        sql = "FROM tx_text WHERE tx_text MATCH ?"
+        params: list[Any] = [queries.phrase(flt.text)]
+        if flt.date_from is not None:
+            sql += f" AND rowid >= (CAST(julianday(?) AS INTEGER) << {DAY_SHIFT})"
+            params.append(flt.date_from.isoformat())
+        if flt.date_to is not None:
+            sql += f" AND rowid < ((CAST(julianday(?) AS INTEGER) + 1) << {DAY_SHIFT})"
+            params.append(flt.date_to.isoformat())
+        if flt.account is not None:
+            low = self._account_id(flt.account) & ACCOUNT_MASK
+            (sharing,) = self._conn.execute(
+                f"SELECT count(*) FROM accounts WHERE (id & {ACCOUNT_MASK}) = ?", (low,)
+            ).fetchone()
+            if sharing > 1:
+                return None
+            sql += f" AND (rowid & {ACCOUNT_MASK}) = ?"
+            params.append(low)
+        return sql, params
+
     def _text_page(self, flt: TxFilter, order: Order, offset: int, limit: int) -> list[int] | None:
-        """Ids of one page of a text filter (with at most a date range besides) in date order,
-        paged inside the text index, whose rowids are in (date, id) order (schema.TEXT_KEY);
-        None when the filter or the order needs the general plan.
+        """Ids of one page of a text filter in date order, paged inside the text index, whose
+        keys are in (date, id) order; None when the filter or the order needs the general plan.
 
         The general plan walks the date index and tests every row against the matches, so a
         deep page of common text passes most of the ledger; here the index skips the matches
         before the page and reads nothing else.
         """
-        if order not in ("date_desc", "date_asc") or not flt.text:
+        if order not in ("date_desc", "date_asc"):
             return None
-        if len(flt.text) < queries.TRIGRAM:
+        keys = self._text_keys(flt)
+        if keys is None:
             return None
-        if dataclasses.replace(flt, text=None, date_from=None, date_to=None) != TxFilter():
-            return None
-        sql = "SELECT rowid FROM tx_text WHERE tx_text MATCH ?"
-        params: list[Any] = [queries.phrase(flt.text)]
-        if flt.date_from is not None:
-            sql += f" AND rowid >= (CAST(julianday(?) AS INTEGER) << {ID_BITS})"
-            params.append(flt.date_from.isoformat())
-        if flt.date_to is not None:
-            sql += f" AND rowid < ((CAST(julianday(?) AS INTEGER) + 1) << {ID_BITS})"
-            params.append(flt.date_to.isoformat())
+        sql, params = keys
         direction = "DESC" if order == "date_desc" else "ASC"
-        sql += f" ORDER BY rowid {direction} LIMIT ? OFFSET ?"
-        rows = self._conn.execute(sql, [*params, limit, offset])
-        return [key & ID_MASK for (key,) in rows]
+        rows = self._conn.execute(
+            f"SELECT {KEY_ID} {sql} ORDER BY rowid {direction} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [txn_id for (txn_id,) in rows]
 
     def iter_transactions(
         self, flt: TxFilter | None = None, *, order: Order = "date_desc", chunk: int = 5000
@@ -313,12 +339,10 @@ class Ledger:
         probed = self._probe_text(flt, "date_desc", PROBE_ROWS + 1)
         if probed is not None and probed[1]:
             return len(probed[0])
-        if flt.text and len(flt.text) >= queries.TRIGRAM and flt == TxFilter(text=flt.text):
-            # text alone: the index counts its own matches, no join with the rows needed
-            row = self._conn.execute(
-                "SELECT count(*) FROM tx_text WHERE tx_text MATCH ?", (queries.phrase(flt.text),)
-            )
-            return int(row.fetchone()[0])
+        keys = self._text_keys(flt)
+        if keys is not None:
+            # the index counts its own matches, no join with the rows needed
+            return int(self._conn.execute(f"SELECT count(*) {keys[0]}", keys[1]).fetchone()[0])
         where_sql, params = self._where(flt)
         row = self._conn.execute(f"SELECT count(*) FROM transactions t{where_sql}", params)
         return int(row.fetchone()[0])
@@ -525,7 +549,7 @@ class Ledger:
             conn.execute("DROP TRIGGER IF EXISTS tx_text_delete")
             conn.execute(
                 "INSERT INTO tx_text (tx_text, rowid, description, payee) "
-                f"SELECT 'delete', {TEXT_KEY.format(row='transactions')}, description, payee "
+                f"SELECT 'delete', {TEXT_ROW.format(row='transactions')} "
                 "FROM transactions WHERE batch_id = ? ORDER BY 2",
                 (batch_id,),
             )

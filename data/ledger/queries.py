@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from .schema import ID_MASK
+from .schema import KEY_ID
 from .types import Order, TxFilter, Txn
 
 ORDER_SQL: dict[str, str] = {
@@ -62,7 +62,7 @@ def where(flt: TxFilter, account_id: int | None, category_id: int | None) -> tup
         params.append(flt.date_to.isoformat())
     if flt.text and len(flt.text) >= TRIGRAM:
         # the trigram index finds substrings (case-insensitively) without scanning every row
-        parts.append(f"t.id IN (SELECT rowid & {ID_MASK} FROM tx_text WHERE tx_text MATCH ?)")
+        parts.append(f"t.id IN (SELECT {KEY_ID} FROM tx_text WHERE tx_text MATCH ?)")
         params.append(phrase(flt.text))
     elif flt.text:
         parts.append("(t.description LIKE ? ESCAPE '\\' OR t.payee LIKE ? ESCAPE '\\')")
