@@ -12,8 +12,10 @@ from sidecars.categorizer.engine import (
     Categorizer,
     InputError,
     default_examples,
+    parse_columns,
     parse_rows,
 )
+from sidecars.categorizer.features import Row
 from sidecars.categorizer.store import ModelStore
 
 LABELED = [
@@ -249,3 +251,42 @@ def test_warm_up_computes_the_features_of_known_merchants(tmp_path) -> None:  # 
     assert features._text_features.cache_info().hits == before + 1
     features.text_features("NEVER SEEN MERCHANT")
     assert features._text_features.cache_info().hits == before + 1
+
+
+def test_usual_and_unusual_requests_parse_alike() -> None:
+    usual = [{"description": "TESCO 12", "amount": "-3.20"}, {"description": "BP", "amount": 7}]
+    assert parse_columns({"transactions": usual}) == (["TESCO 12", "BP"], [-3.2, 7.0])
+    # One unusual row sends the whole request through the row-by-row checks, with the same result
+    # for the usual rows.
+    mixed = [*usual, {"description": None, "amount": ""}, {"description": "x", "amount": "1,5"}]
+    texts, amounts = parse_columns({"transactions": mixed})
+    assert texts == ["TESCO 12", "BP", "", "x"]
+    assert amounts[:2] == [-3.2, 7.0] and math.isnan(amounts[2]) and amounts[3] == 15.0
+    texts, amounts = parse_columns({"transactions": [{"description": "A", "amount": "-inf"}]})
+    assert texts == ["A"] and math.isnan(amounts[0])
+    with pytest.raises(InputError, match="transaction 1: amount must be a decimal"):
+        parse_columns({"transactions": [*usual[:1], {"description": "x", "amount": True}]})
+    with pytest.raises(InputError, match="transaction 2: description must be text, not int"):
+        parse_columns({"transactions": [*usual, {"description": 5}]})
+
+
+def test_replies_are_built_once_and_follow_the_model_in_use(categorizer: Categorizer) -> None:
+    row = {"description": "TESCO STORES 3297", "amount": "-5"}
+    first = categorizer.predict({"transactions": [row]})["predictions"][0]
+    again = categorizer.predict({"transactions": [dict(row, description="TESCO STORES 4410")]})
+    assert again["predictions"][0] is first  # the same remembered answer, the same reply
+    categorizer.train({"transactions": LABELED})
+    after = categorizer.predict({"transactions": [row]})["predictions"][0]
+    assert after is not first and after["category"] == "Food"
+
+
+def test_warm_up_predicts_the_training_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    Categorizer(ModelStore(tmp_path / "models")).train({"transactions": LABELED})
+    restarted = Categorizer(ModelStore(tmp_path / "models"))
+    restarted.warm_up()
+    model = restarted.model()
+    remembered = [model._answers[key] for key in model.keys]
+    assert [p.category for p in remembered] == ["Food", "Car", "Food", "Car"]
+    # A known merchant at a familiar amount with a new store number is answered from memory.
+    (p,) = model.predict([Row("TESCO STORES 5555", -23.99)])
+    assert p is remembered[0]

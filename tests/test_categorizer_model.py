@@ -8,7 +8,14 @@ import math
 import numpy as np
 import pytest
 
-from sidecars.categorizer.features import Row, Vocabulary, amount_features, text_features
+from sidecars.categorizer.features import (
+    Row,
+    Vocabulary,
+    amount_features,
+    fold,
+    fold_many,
+    text_features,
+)
 from sidecars.categorizer.model import Example, describe_feature, train
 from sidecars.categorizer.store import KEEP, ModelStore, StoreError
 
@@ -226,3 +233,52 @@ def test_model_keeps_its_folded_training_texts(tmp_path) -> None:  # type: ignor
     assert store.load().texts == []  # only used for warming: the model itself still loads
     (tmp_path / name / "texts.json").unlink()
     assert store.load().classes == model.classes
+
+
+def test_fold_many_folds_as_fold_does() -> None:
+    texts = ["POS PURCHASE TESCO 12 OCT", "Netflix.com 4471", "", "x" * 400]
+    assert fold_many(texts) == ["pos purchase tesco  ", "netflix.com 0000", "", "x" * 300]
+    assert fold_many(texts) == [fold(t) for t in texts]
+    # Text the batch path cannot take (non-ASCII, its own separator) is folded one by one.
+    odd = ["CAF\u00c9 NOIR 12", "LINE\nBREAK 7", "TESCO 1"]
+    assert fold_many(odd) == ["caf\u00e9 noir 00", "line\nbreak 0", "tesco 0"]
+    assert fold_many([]) == []
+
+
+def test_vocabulary_with_no_documents_and_unknown_features() -> None:
+    vocab = Vocabulary.fit([("a", "b")])
+    assert vocab.transform([]).shape == (0, 2)
+    x = vocab.transform([("zzz", "a", "a"), ()])
+    assert x.toarray().tolist() == [[1.0, 0.0], [0.0, 0.0]]
+
+
+def test_predictions_are_remembered_and_warmed_exactly() -> None:
+    model = train(TINY)
+    rows = [Row("TESCO STORES 4321 YORK", -12.0), Row("SHELL 77 LEEDS", -70.0)]
+    first = model.predict(rows)
+    again = model.predict([Row("TESCO STORES 8765 YORK", -15.0)])
+    assert again[0] is first[0]  # same folded text and amount features: one remembered answer
+    model.clear_cache()
+    fresh = model.predict(rows)
+    assert fresh == first and fresh[0] is not first[0]
+    # Warming with the training keys gives exactly the answers predicting would.
+    warmed = train(TINY)
+    assert warmed.keys[:2] == [
+        ("card payment to tesco stores 0000 london", ("amount:out", "amount:out ~10+")),
+        ("tesco stores 0000 leeds", ("amount:out", "amount:out ~32+", "amount:out round")),
+    ]
+    warmed.warm(warmed.keys)
+    cold = train(TINY)
+    training_rows = [Row(e.description, e.amount) for e in TINY]
+    assert warmed.predict(training_rows) == cold.predict(training_rows)
+
+
+def test_store_keeps_the_training_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    model = train(TINY)
+    store = ModelStore(tmp_path)
+    name = store.save(model)
+    assert store.load().keys == model.keys
+    (tmp_path / name / "keys.json").write_text('[["tesco", ["amount:out"]], ["bad", 3], 7]')
+    assert store.load().keys == [("tesco", ("amount:out",))]  # malformed entries are skipped
+    (tmp_path / name / "keys.json").unlink()  # a version saved before keys were kept
+    assert store.load().keys == [] and store.load().classes == model.classes

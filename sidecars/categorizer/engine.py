@@ -10,6 +10,7 @@ the project wrote itself) and stored as a version like any other. Never opens th
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import threading
 import time
@@ -27,6 +28,8 @@ DEFAULTS_CSV = Path(__file__).with_name("defaults.csv")
 MAX_PREDICT = 20_000
 MAX_TRAIN = 100_000
 MAX_CATEGORY = 200
+# At most this many wire replies are kept for predictions the model remembers.
+MAX_BUILT = 50_000
 # Built-in rows predicted at start-up: enough to touch every code path of a prediction.
 WARM_UP_ROWS = 64
 
@@ -80,18 +83,42 @@ def _transactions(params: dict[str, Any], limit: int) -> list[dict[str, Any]]:
         raise InputError(
             f"{len(txns)} transactions in one request; send at most {limit} per request"
         )
-    for i, t in enumerate(txns):
-        if not isinstance(t, dict):
-            raise InputError(f"transaction {i} is not an object")
+    if not all(map(isinstance, txns, itertools.repeat(dict))):
+        i = next(i for i, t in enumerate(txns) if not isinstance(t, dict))
+        raise InputError(f"transaction {i} is not an object")
     return txns
+
+
+def parse_columns(params: dict[str, Any]) -> tuple[list[str], list[float]]:
+    """The descriptions and amounts to predict from `predict` params, as two columns.
+
+    The usual request (ASCII descriptions of normal length, amounts as decimal strings or
+    numbers) is checked and converted a column at a time; anything else goes row by row through
+    the same checks, which name the first bad transaction."""
+    txns = _transactions(params, MAX_PREDICT)
+    texts: list[Any] = [t.get("description") for t in txns]
+    values: list[Any] = [t.get("amount") for t in txns]
+    if not (
+        set(map(type, texts)) <= {str}
+        and max(map(len, texts), default=0) <= MAX_TEXT * 4
+        and "".join(texts).isascii()
+    ):
+        texts = [_text(v, "description", i) for i, v in enumerate(texts)]
+    try:
+        if not set(map(type, values)) <= {str, float, int}:
+            raise ValueError  # None, "" and bools: each row's own check
+        amounts = list(map(float, values))
+    except ValueError:
+        amounts = [_amount(v, i) for i, v in enumerate(values)]
+    else:
+        if not all(map(math.isfinite, amounts)):
+            amounts = [a if math.isfinite(a) else math.nan for a in amounts]
+    return texts, amounts
 
 
 def parse_rows(params: dict[str, Any]) -> list[Row]:
     """Rows to predict from `predict` params."""
-    return [
-        Row(_text(t.get("description"), "description", i), _amount(t.get("amount"), i))
-        for i, t in enumerate(_transactions(params, MAX_PREDICT))
-    ]
+    return list(map(Row, *parse_columns(params)))
 
 
 def parse_examples(params: dict[str, Any]) -> list[Example]:
@@ -126,6 +153,8 @@ class Categorizer:
     def __init__(self, store: ModelStore | None = None) -> None:
         self.store = store or ModelStore()
         self._model: Model | None = None
+        # Wire replies already built, by id of their (kept) Prediction: see _replies().
+        self._built: dict[int, tuple[Prediction, dict[str, Any]]] = {}
         self._lock = threading.Lock()  # guards _model (the swap)
         self._train_lock = threading.Lock()  # one training at a time; serving never takes it
         self._load_lock = threading.Lock()  # one first load at a time
@@ -152,35 +181,46 @@ class Categorizer:
                         self.store.save(model, source="builtin")
             with self._lock:
                 if self._model is None:
-                    self._model = model
+                    self._model, self._built = model, {}
                 return self._model
 
     def warm_up(self) -> float:
-        """Load the model, predict a few built-in rows and compute the features of the texts it
-        was trained on, so the first real request pays for none of it (model files, first-call
-        numpy/scipy paths, the payees and n-grams of known merchants); returns the seconds."""
+        """Load the model, predict a few built-in rows, compute the features of the texts it was
+        trained on and predict its training row keys, so the first real request pays for none of
+        it (model files, first-call numpy/scipy paths, the payees and n-grams of known merchants,
+        their answers at familiar amounts); returns the seconds."""
         started = time.perf_counter()
         rows = [Row(e.description, e.amount) for e in default_examples()[:WARM_UP_ROWS]]
         model = self.model()
         model.predict(rows)
         prime(model.texts)
+        model.warm(model.keys)
         return time.perf_counter() - started
 
     def predict(self, params: dict[str, Any]) -> dict[str, Any]:
         """`predict` method: one prediction per transaction, in order."""
         model = self.model()
         with gc_paused():
-            preds = model.predict(parse_rows(params))
-            # Rows with the same features share one Prediction; build each one's reply once (the
-            # reply is encoded for the wire, so sharing the dict is invisible to the caller).
-            built: dict[int, dict[str, Any]] = {}
-            out = []
-            for p in preds:
-                reply = built.get(id(p))
-                if reply is None:
-                    reply = built[id(p)] = _reply(p)
-                out.append(reply)
+            out = self._replies(model.predict_columns(*parse_columns(params)))
         return {"model_version": model.meta.get("model_version"), "predictions": out}
+
+    def _replies(self, preds: list[Prediction]) -> list[dict[str, Any]]:
+        """The wire form of each prediction. Rows with the same features share one Prediction,
+        which the model keeps across requests: its reply is built once and shared too (replies
+        are encoded for the wire, so the sharing is invisible to the caller). Entries hold their
+        Prediction, so an id is never mistaken for a newer object's."""
+        known = self._built
+        ids = list(map(id, preds))
+        of_id = dict(zip(ids, preds, strict=True))
+        replies: dict[int, dict[str, Any]] = {}
+        for i, p in of_id.items():
+            entry = known.get(i)
+            if entry is None or entry[0] is not p:
+                entry = known[i] = (p, _reply(p))
+            replies[i] = entry[1]
+        if len(known) > MAX_BUILT:
+            self._built = {}  # a new dict: another request may be reading the old one
+        return list(map(replies.__getitem__, ids))
 
     def train(
         self, params: dict[str, Any], progress: Callable[[], None] = lambda: None
@@ -199,7 +239,7 @@ class Categorizer:
             progress()
             version = self.store.save(model, source="user+builtin" if with_defaults else "user")
         with self._lock:
-            self._model = model
+            self._model, self._built = model, {}
         return {
             "model_version": version,
             "n_samples": len(examples),
@@ -223,5 +263,5 @@ class Categorizer:
             except StoreError as exc:
                 raise InputError(str(exc)) from None
         with self._lock:
-            self._model = model
+            self._model, self._built = model, {}
         return {"model_version": version, "classes": model.classes}

@@ -38,19 +38,20 @@ class Row(NamedTuple):
 
 
 def _words(text: str) -> list[str]:
-    out = []
-    for raw in _WORD_RE.findall(text.lower()):
-        w = raw.strip(".'-")
-        if not w:
-            continue
-        # Reference numbers and card digits are noise; short numbers (store sizes, "7") are kept
-        # only as their length so "24" and "31" look alike.
-        if not w.isalpha() and any(ch.isdigit() for ch in w):
-            digits = sum(ch.isdigit() for ch in w)
-            if digits >= 3 or w.isdigit():
-                continue
-        out.append(w)
-    return out
+    return [w for w in map(_word, _WORD_RE.findall(text.lower())) if w]
+
+
+@lru_cache(maxsize=100_000)
+def _word(raw: str) -> str:
+    """One token as a feature word, or "" to leave it out (cached: statements repeat words)."""
+    w = raw.strip(".'-")
+    # Reference numbers and card digits are noise; short numbers (store sizes, "7") are kept
+    # only as their length so "24" and "31" look alike.
+    if w and not w.isalpha() and any(ch.isdigit() for ch in w):
+        digits = sum(ch.isdigit() for ch in w)
+        if digits >= 3 or w.isdigit():
+            return ""
+    return w
 
 
 # Lower case and every digit a 0 in one pass. bytes.translate on ASCII text (nearly every bank
@@ -75,6 +76,21 @@ def fold(description: str) -> str:
     return _without_dates(text)
 
 
+def fold_many(descriptions: Sequence[str]) -> list[str]:
+    """`fold` of every description, in order. ASCII batches (nearly every statement) are lowered
+    and zeroed in one bytes.translate over all of them joined: a 10k-row request of new text then
+    costs one C pass instead of 10k calls (measured ~4x faster than mapping `fold`)."""
+    texts = descriptions
+    if max(map(len, texts), default=0) > MAX_TEXT:
+        texts = [t[:MAX_TEXT] for t in texts]
+    joined = "\n".join(texts)
+    # A description holding the separator itself (or any non-ASCII text) takes the one-by-one path.
+    if not texts or not joined.isascii() or joined.count("\n") != len(texts) - 1:
+        return list(map(fold, descriptions))
+    zeroed = joined.encode().translate(_ASCII_FOLD).decode().split("\n")
+    return list(map(_without_dates, zeroed))
+
+
 @lru_cache(maxsize=100_000)
 def _without_dates(zeroed: str) -> str:
     # Cached apart from fold(): rows that differ only in their digits (dates, references) reach
@@ -89,24 +105,28 @@ def text_features(description: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def _text_features(description: str) -> tuple[str, ...]:
-    payee = normalize_payee(description)
-    feats: list[str] = []
-    pw = _words(payee)
-    feats.extend("p:" + w for w in pw)
-    feats.extend(f"p:{a} {b}" for a, b in itertools.pairwise(pw))
+    pw = _words(normalize_payee(description))
+    dw = _words(description)
+    # List comprehensions, not generators fed to extend(): this runs for every new text.
+    feats = ["p:" + w for w in pw]
+    feats += [f"p:{a} {b}" for a, b in itertools.pairwise(pw)]
     if pw:
         feats.append("P:" + " ".join(pw[:4]))
-    dw = _words(description)
-    feats.extend("w:" + w for w in dw)
-    feats.extend(f"w:{a} {b}" for a, b in itertools.pairwise(dw))
+    feats += ["w:" + w for w in dw]
+    feats += [f"w:{a} {b}" for a, b in itertools.pairwise(dw)]
     # char_wb-style n-grams of each payee word: robust to truncation ("Woolworths" / "Woolwort").
     for w in pw[:8]:
-        padded = f" {w} "
-        for n in CHAR_NGRAMS:
-            feats += ["c:" + padded[i : i + n] for i in range(len(padded) - n + 1)]
+        feats += _char_ngrams(w)
     if not feats:
         feats.append("empty-text")
     return tuple(feats)
+
+
+@lru_cache(maxsize=100_000)
+def _char_ngrams(word: str) -> tuple[str, ...]:
+    """The character n-gram features of one payee word (cached: merchants share words)."""
+    padded = f" {word} "
+    return tuple("c:" + padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1))
 
 
 @lru_cache(maxsize=65_536)
@@ -151,6 +171,8 @@ def clear_cache() -> None:
     fold.cache_clear()
     _without_dates.cache_clear()
     _text_features.cache_clear()
+    _word.cache_clear()
+    _char_ngrams.cache_clear()
     normalize_payee.cache_clear()
     amount_features.cache_clear()
 
@@ -199,12 +221,16 @@ class Vocabulary:
         cols = np.fromiter(
             map(self.index.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat)
         )
-        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
         keep = cols >= 0
-        # Building from (row, col) pairs merges a feature repeated in one document: binary tf.
+        # The rows are already in order: build the CSR arrays directly (no COO detour), then
+        # merge a feature repeated in one document into one entry: binary tf.
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[keep], minlength=n_docs), out=indptr[1:])
         x = sparse.csr_matrix(
-            (np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(n_docs, len(self.names))
+            (np.ones(int(indptr[-1])), cols[keep], indptr), shape=(n_docs, len(self.names))
         )
+        x.sum_duplicates()
         x.data = self.idf[x.indices]
         per_row = np.diff(x.indptr)
         norms = np.sqrt(

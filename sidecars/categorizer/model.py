@@ -31,8 +31,9 @@ from sidecars.categorizer.features import (
     Row,
     RowKey,
     Vocabulary,
+    amount_features,
+    fold_many,
     key_features,
-    row_key,
 )
 from sidecars.categorizer.gc_pause import gc_paused
 
@@ -47,8 +48,10 @@ MAX_ITER = 300
 TOL = 1e-2
 N_ALTERNATIVES = 3
 N_REASONS = 3
-# At most this many training texts are kept for warming the feature cache at start-up.
+# At most this many training texts (and row keys) are kept for warming the caches at start-up.
 MAX_WARM_TEXTS = 20_000
+# At most this many predictions are remembered per model (~700 bytes each: ~35 MB when full).
+MAX_ANSWERS = 50_000
 
 
 @dataclass(frozen=True)
@@ -82,24 +85,65 @@ class Model:
     # The folded descriptions it was trained on, most recent last: the sidecar computes their
     # features at start-up, so a new statement from known merchants finds them ready.
     texts: list[str] = field(default_factory=list)
-    _mean: npt.NDArray[np.float64] | None = field(default=None, init=False, repr=False)
+    # The (folded text, amount features) keys it was trained on, most recent last: the sidecar
+    # predicts them at start-up (warm()), so known merchants at familiar amounts cost a lookup.
+    keys: list[RowKey] = field(default_factory=list)
+    _mean: npt.NDArray[np.float64] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    # Predictions already made, by row key. A model never changes once trained, so an answer
+    # stays right; bounded, and emptied when full (it refills with what is still being asked).
+    _answers: dict[RowKey, Prediction] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def predict(self, rows: Sequence[Row]) -> list[Prediction]:
         """One prediction per row, in order."""
         if not rows:
             return []
-        with gc_paused():
-            return self._predict(rows)
+        descriptions, amounts = zip(*rows, strict=True)
+        return self.predict_columns(descriptions, amounts)
 
-    def _predict(self, rows: Sequence[Row]) -> list[Prediction]:
-        # Statements repeat merchants and amounts constantly: score each distinct feature set once.
-        # Two levels, so the long feature tuples are hashed once per distinct text, not per row.
-        keys: dict[RowKey, int] = {}
-        slots = [keys.setdefault(row_key(r), len(keys)) for r in rows]
-        docs: dict[tuple[str, ...], int] = {}
-        doc_of_key = [docs.setdefault(key_features(k), len(docs)) for k in keys]
-        distinct = self._predict_distinct(list(docs))
-        return [distinct[doc_of_key[k]] for k in slots]
+    def predict_columns(
+        self, descriptions: Sequence[str], amounts: Sequence[float]
+    ) -> list[Prediction]:
+        """`predict` for rows given as two columns (what the sidecar parses), in order."""
+        if not descriptions:
+            return []
+        with gc_paused():
+            # Column by column and through C-level map/zip: a Python loop per row costs more
+            # than everything else a statement of known merchants needs.
+            folded = fold_many(descriptions)
+            keys: list[RowKey] = list(zip(folded, map(amount_features, amounts), strict=True))
+            found = self._answer(dict.fromkeys(keys))
+            return list(map(found.__getitem__, keys))
+
+    def warm(self, keys: Sequence[RowKey], batch: int = 2_000) -> None:
+        """Predict these row keys ahead of the requests that will ask for them."""
+        with gc_paused():
+            for start in range(0, len(keys), batch):
+                self._answer(dict.fromkeys(keys[start : start + batch]))
+
+    def clear_cache(self) -> None:
+        """Forget the predictions already made (benchmarks measure cold prediction with it)."""
+        self._answers = {}
+
+    def _answer(self, wanted: dict[RowKey, Prediction | None]) -> dict[RowKey, Prediction]:
+        """Fill `wanted` (distinct keys) with predictions: known ones from the cache, the rest
+        scored together. Statements repeat merchants and amounts constantly, so each distinct
+        key is scored once per request at most."""
+        answers = self._answers
+        for key in wanted:
+            wanted[key] = answers.get(key)
+        missing = [key for key, p in wanted.items() if p is None]
+        if missing:
+            made = self._predict_distinct([key_features(k) for k in missing])
+            wanted.update(zip(missing, made, strict=True))
+            if len(answers) + len(missing) > MAX_ANSWERS:
+                # A new dict, not clear(): another thread may be reading the old one.
+                answers = self._answers = {}
+            answers.update(zip(missing, made, strict=True))
+        return wanted  # type: ignore[return-value]
 
     def _predict_distinct(self, docs: list[tuple[str, ...]]) -> list[Prediction]:
         x = self.vocabulary.transform(docs)
@@ -146,7 +190,9 @@ class Model:
             # Only features that pushed towards the class can be reasons: sort just those, by row
             # then by strength, and keep each row's first few.
             pos = np.flatnonzero(contrib > 0)
-            order = pos[np.lexsort((-contrib[pos], row_of[pos]))]
+            # One float key sorts by row, then by strength within the row (1 / (1 + c) falls in
+            # (0, 1) as c grows): a stable argsort of it orders as a lexsort of both, ~3x sooner.
+            order = pos[np.argsort(row_of[pos] + 1.0 / (1.0 + contrib[pos]), kind="stable")]
             rows_sorted = row_of[order]
             rank = np.arange(len(order)) - np.searchsorted(rows_sorted, rows_sorted)
             keep = order[rank < 2 * N_REASONS]
@@ -220,7 +266,12 @@ def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
     # Identical (features, label) pairs become one weighted row: the same optimum, found in a
     # fraction of the time on real statements, where most rows repeat a known merchant. Grouped
     # first by the cheap row key, then by features (several keys can share them).
-    by_key = Counter((row_key(Row(e.description, e.amount)), e.category) for e in examples)
+    keys = zip(
+        fold_many([e.description for e in examples]),
+        map(amount_features, [e.amount for e in examples]),
+        strict=True,
+    )
+    by_key = Counter(zip(keys, labels, strict=True))
     grouped: Counter[tuple[tuple[str, ...], str]] = Counter()
     for (key, label), n in by_key.items():
         grouped[key_features(key), label] += n
@@ -240,6 +291,7 @@ def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
         coef_t, intercept = _fit(x, [lab for _, lab in docs], classes, weights)
         model = Model(classes, vocab, coef_t, intercept, {})
     model.texts = list(dict.fromkeys(key[0] for key, _ in by_key))[-MAX_WARM_TEXTS:]
+    model.keys = list(dict.fromkeys(key for key, _ in by_key))[-MAX_WARM_TEXTS:]
     cv = _holdout_accuracy(examples) if holdout else None
     model.meta.update(
         n_samples=len(examples),

@@ -1,7 +1,8 @@
 """The categorizer's versioned model store under data.paths.model_dir("categorizer").
 
 Each version is a folder `v000001/` holding `weights.npz` (numpy arrays, loaded with
-allow_pickle=False) and `meta.json` (classes, vocabulary, training facts). `CURRENT` names the
+allow_pickle=False), `meta.json` (classes, vocabulary, training facts) and, for warming the
+sidecar's caches at start-up only, `texts.json` and `keys.json`. `CURRENT` names the
 version in use. Versions are written to a temporary folder and renamed into place, so a crash never
 leaves half a model; the last KEEP versions are kept. This module never unpickles anything and never
 loads a file from outside its own folder.
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from data.paths import model_dir
-from sidecars.categorizer.features import Vocabulary
+from sidecars.categorizer.features import RowKey, Vocabulary
 from sidecars.categorizer.model import Model
 
 KEEP = 5
@@ -92,6 +93,7 @@ class ModelStore:
             )
             (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
             (tmp / "texts.json").write_text(json.dumps(model.texts), encoding="utf-8")
+            (tmp / "keys.json").write_text(json.dumps(model.keys), encoding="utf-8")
             os.replace(tmp, self.root / name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -123,6 +125,7 @@ class ModelStore:
         meta.pop("vocabulary")
         model = Model(classes, Vocabulary(names, idf), coef_t, intercept, meta)
         model.texts = self._texts(name)
+        model.keys = self._keys(name)
         return model
 
     def _texts(self, name: str) -> list[str]:
@@ -135,6 +138,25 @@ class ModelStore:
         if not isinstance(texts, list):
             return []
         return [t for t in texts if isinstance(t, str)]
+
+    def _keys(self, name: str) -> list[RowKey]:
+        """The row keys a version was trained on, for warming; like the texts, a missing or
+        unreadable file (or a version saved before keys were kept) gives none."""
+        try:
+            keys = json.loads((self.root / name / "keys.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        if not isinstance(keys, list):
+            return []
+        return [
+            (k[0], tuple(k[1]))
+            for k in keys
+            if isinstance(k, list)
+            and len(k) == 2
+            and isinstance(k[0], str)
+            and isinstance(k[1], list)
+            and all(isinstance(f, str) for f in k[1])
+        ]
 
     def rollback(self, name: str) -> Model:
         """Make an older (kept) version current again and return it."""
