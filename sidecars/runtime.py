@@ -70,6 +70,10 @@ _FLUSH_MS = 1000  # how long a graceful stop waits to deliver its last messages
 # Plain ints: zmq's flags are enums, and `a & b` on them runs Python code every time.
 _POLLIN = int(zmq.POLLIN)
 _NOBLOCK = int(zmq.NOBLOCK)
+_EVENTS = int(zmq.EVENTS)
+_RCVMORE = int(zmq.RCVMORE)
+_RCVTIMEO = int(zmq.RCVTIMEO)
+_monotonic = time.monotonic
 _TAKEOVER_S = 0.025  # longest the hub socket goes unwatched while a method runs in place
 _DEEP_AFTER = 40  # standby checks that find the loop owned before it sleeps until woken
 _ids = itertools.count()
@@ -79,7 +83,7 @@ class BadRequest(Exception):
     """Raise from a method when its params are wrong: the caller gets ``bad_request``."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Current:
     request_id: str
     io: _Io
@@ -147,7 +151,8 @@ class _Io:
     wakeup: threading.Event = field(default_factory=threading.Event)
     next_beat: float = 0.0
     beats: int = 0
-    poller: zmq.Poller = field(default_factory=zmq.Poller)
+    poll_items: list[tuple[zmq.Socket[bytes], int]] = field(default_factory=list)
+    rcvtimeo: int = -1  # the hub socket's receive timeout (ms) as last set
 
     def post(self, done_id: bytes, frame: bytes) -> None:
         """Send ``frame`` to the hub from any thread: directly when the socket is free, else via
@@ -292,8 +297,7 @@ class Sidecar:
             workers=self.workers,
         )
         io.inbox.bind(inbox_addr)
-        io.poller.register(io.dealer, zmq.POLLIN)
-        io.poller.register(io.inbox, zmq.POLLIN)
+        io.poll_items = [(io.dealer, _POLLIN), (io.inbox, _POLLIN)]
         io.next_beat = time.monotonic() + settings.heartbeat_s
         logging.getLogger().addHandler(io.forwarder)
         ready = Ready(
@@ -388,34 +392,35 @@ class Sidecar:
             frame = self._call(req)
         finally:
             _local.current = None
-        with io.mutex:
-            io.running -= 1
         if io.owner.acquire(blocking=False):
             io.unowned_since = None
             _send_frame(io.dealer, frame)
             io.done(req.id)
+            with io.mutex:
+                io.running -= 1
             return True
         io.post(req.id.encode(), frame)
+        with io.mutex:
+            io.running -= 1  # after the post: with none running, nothing more comes to the inbox
         return False
 
     def _loop(self, io: _Io) -> int | Request:
         """Run the I/O loop (holding ``owner``) until a method is to run here, or the end."""
-        poller = io.poller
         beat = io.settings.heartbeat_s
         state = io.state
         # Straight to the poll below (level-triggered: what arrived while a method ran here shows
         # at once); the hub's silence is judged before it, but the socket went unread for at
         # most a takeover's time, far below the liveness limit.
-        ready: dict[Any, int] = {}
+        hub_ready = inbox_ready = False
         while True:
             got = self._take_backlog(io)
             if got is not None:
                 return got
-            if io.dealer in ready:
+            if hub_ready:
                 got = self._drain_hub(io)
                 if got is not None:
                     return got
-            if io.inbox in ready:
+            if inbox_ready:
                 io.forward()
             while io.forwarder.pending:
                 _send(io.dealer, io.forwarder.pending.popleft())
@@ -439,7 +444,36 @@ class Sidecar:
                 log.info("%s: stopped (%s)", self.name, state.stopping)
                 return EXIT_OK
             wait_ms = max(0, int((io.next_beat - time.monotonic()) * 1000) + 1)
-            ready = dict(poller.poll(wait_ms))
+            woke = self._wait(io, wait_ms)
+            if isinstance(woke, Request):
+                return woke
+            hub_ready, inbox_ready = woke
+
+    def _wait(self, io: _Io, wait_ms: int) -> tuple[bool, bool] | Request:
+        """Wait up to ``wait_ms`` for input: (hub socket readable, inbox readable), or a request
+        to run, read off the hub socket."""
+        if io.running or io.backlog:
+            # A method runs on another thread: its reply may come through the inbox.
+            hub_ready = inbox_ready = False
+            for sock, _ in zmq.zmq_poll(io.poll_items, wait_ms):  # (without zmq.Poller's layer)
+                if sock is io.dealer:
+                    hub_ready = True
+                else:
+                    inbox_ready = True
+            return hub_ready, inbox_ready
+        # None runs elsewhere, so only the loop's owner adds to the inbox: what is in it now is
+        # all it will get, and the hub socket alone is waited on, with a blocking recv (a wake-up
+        # there costs less than zmq_poll's over two sockets, and comes on every request).
+        io.forward()
+        if wait_ms != io.rcvtimeo:
+            io.dealer.setsockopt(_RCVTIMEO, wait_ms)
+            io.rcvtimeo = wait_ms
+        try:
+            frame = io.dealer.recv()
+        except zmq.Again:
+            return False, False  # the timeout: time to beat
+        got = self._on_hub_frame(frame, io)
+        return got if got is not None else (True, False)
 
     def _drain_hub(self, io: _Io) -> Request | None:
         """Handle what the hub sent (the socket polled readable) until a method is to run."""
@@ -452,19 +486,24 @@ class Sidecar:
                 frame = dealer.recv(_NOBLOCK)
             except zmq.Again:
                 return None
-            io.state.last_heard = time.monotonic()
-            io.state.heard_once = True
-            if dealer.getsockopt(zmq.RCVMORE):
-                extra = 1
-                while dealer.getsockopt(zmq.RCVMORE):
-                    dealer.recv()
-                    extra += 1
-                log.warning("%s: dropped a message of %d frames (want 1)", self.name, extra)
-                continue
-            req = self._handle(frame, io)
+            req = self._on_hub_frame(frame, io)
             if req is not None:
                 return req
         return None
+
+    def _on_hub_frame(self, frame: bytes, io: _Io) -> Request | None:
+        """One frame just read from the hub; a request to run here and now, or None."""
+        state, dealer = io.state, io.dealer
+        state.last_heard = _monotonic()
+        state.heard_once = True
+        if dealer.getsockopt(_RCVMORE):
+            extra = 1
+            while dealer.getsockopt(_RCVMORE):
+                dealer.recv(_NOBLOCK)  # (the rest of a message is there once its first frame is)
+                extra += 1
+            log.warning("%s: dropped a message of %d frames (want 1)", self.name, extra)
+            return None
+        return self._handle(frame, io)
 
     def _handle(self, frame: bytes, io: _Io) -> Request | None:
         try:
@@ -532,7 +571,7 @@ class Sidecar:
 
 def _readable(sock: zmq.Socket[bytes]) -> bool:
     # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
-    return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & _POLLIN)
+    return bool(cast(int, sock.getsockopt(_EVENTS)) & _POLLIN)
 
 
 def _read_settings() -> _Settings | None:

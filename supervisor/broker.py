@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Pending:
     """One request from submission to its answer; ``deadline`` is on the monotonic clock."""
 
@@ -55,7 +55,10 @@ class Broker:
         self._seq = itertools.count()
 
     def _queue(self, service: str) -> _Queue:
-        return self._queues.setdefault(service, _Queue())
+        q = self._queues.get(service)
+        if q is None:  # (not setdefault: that builds a _Queue on every call, once per request)
+            q = self._queues[service] = _Queue()
+        return q
 
     # requests
 
@@ -64,6 +67,32 @@ class Broker:
         self._by_id[pending.id] = pending
         self._queue(pending.service).waiting.append(pending)
         self._watch(pending)
+
+    def take(self, pending: Pending, now: float) -> Hashable | None:
+        """A new request straight to a free slot when none waits before it (then registered and
+        held, as ``submit`` + ``dispatch`` would); None leaves it to them."""
+        q = self._queues.get(pending.service)
+        if q is None or q.waiting or not q.free:
+            return None
+        self._by_id[pending.id] = pending
+        self._watch(pending)
+        return self._hold(q, pending, now)
+
+    def _hold(self, q: _Queue, pending: Pending, now: float) -> Hashable:
+        free = q.free
+        replica = next(iter(free)) if len(free) == 1 else min(free, key=self._load)
+        free[replica] -= 1
+        if not free[replica]:
+            del free[replica]  # back at the end when a slot frees: longest-free first
+        pending.holder = replica
+        pending.attempts += 1
+        pending.dispatched_at = now
+        held = self._held.get(replica)
+        if held is None:
+            self._held[replica] = [pending]
+        else:
+            held.append(pending)
+        return replica
 
     def requeue(self, pending: Pending) -> None:
         """Put a request back at the head of its queue (its replica died, or it was never sent)."""
@@ -117,6 +146,11 @@ class Broker:
         free = self._queue(service).free
         free[replica] = free.get(replica, 0) + slots
 
+    def has_waiting(self, service: str) -> bool:
+        """Some request of ``service`` waits for a replica."""
+        q = self._queues.get(service)
+        return q is not None and bool(q.waiting)
+
     def has_free(self, service: str) -> bool:
         """Some replica of ``service`` can take a request now."""
         q = self._queues.get(service)
@@ -140,18 +174,12 @@ class Broker:
         out = []
         while q.waiting and q.free:
             pending = q.waiting.popleft()
-            if pending.done:
-                continue
-            replica = min(q.free, key=lambda r: len(self._held.get(r, ())))
-            q.free[replica] -= 1
-            if not q.free[replica]:
-                del q.free[replica]  # back at the end when a slot frees: longest-free first
-            pending.holder = replica
-            pending.attempts += 1
-            pending.dispatched_at = now
-            self._held.setdefault(replica, []).append(pending)
-            out.append((replica, pending))
+            if not pending.done:
+                out.append((self._hold(q, pending, now), pending))
         return out
+
+    def _load(self, replica: Hashable) -> int:
+        return len(self._held.get(replica, ()))
 
     # deadlines
 

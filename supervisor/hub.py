@@ -58,13 +58,28 @@ _DRAIN_BATCH = 2_000  # frames read per wake-up before timers get a turn
 _POLLIN = int(zmq.POLLIN)
 _NOBLOCK = int(zmq.NOBLOCK)
 _SNDMORE_NOBLOCK = int(zmq.SNDMORE | zmq.NOBLOCK)
+_EVENTS = int(zmq.EVENTS)
+_RCVMORE = int(zmq.RCVMORE)
 _READER_LOOK_MS = 2  # while a caller reads its own reply, how often the I/O thread looks too
 _READER_MAX_S = 0.05  # how long a caller reads before it leaves the socket to the I/O thread
+# How long after a caller read its reply the I/O thread still leaves the socket to callers: a
+# caller sending request after request is between two reads, and an I/O thread woken by the next
+# reply would take the GIL from it in the middle of its round trip.
+_READER_LINGER_S = 0.005
 _HEARTBEAT = wire.encode(wire.Heartbeat())
 
 
 class Hub(Lifecycle):
     """Runs every service's sidecars, brokers requests to them, brings them back when they fail."""
+
+    # Plain values set on the instance as they change (defaults here keep __init__ short).
+    _router_fd = -1  # the ROUTER's (edge-triggered) descriptor, once started
+    _read_at = -math.inf  # when a caller last stopped reading replies itself
+    # Set by the I/O thread under the lock at the end of each turn: its next wait is a short look
+    # (READER_LOOK_MS), not a watch of the socket's descriptor. Meanwhile a caller may leave the
+    # descriptor's edge to that look instead of checking EVENTS itself.
+    _looking = False
+    _moved = False  # a replica changed state since the last notify of _changed
 
     def __init__(
         self,
@@ -156,9 +171,8 @@ class Hub(Lifecycle):
             self._reader_pipe = os.pipe()
             for fd in self._reader_pipe:
                 os.set_blocking(fd, False)
-            self._reader_waiter = _FdWaiter(
-                [cast(int, router.getsockopt(zmq.FD)), self._reader_pipe[0]]
-            )
+            self._router_fd = cast(int, router.getsockopt(zmq.FD))
+            self._reader_waiter = _FdWaiter([self._router_fd, self._reader_pipe[0]])
             self._router = router
             self._wake_rx, self._wake_tx = socket.socketpair()
             self._wake_rx.setblocking(False)
@@ -210,7 +224,7 @@ class Hub(Lifecycle):
             raise TypeError(f"params must be a dict, not {type(params).__name__}")
         if not isinstance(timeout, int | float) or not 0 < timeout <= MAX_TIMEOUT_S:
             raise ValueError(f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_S:g}]")
-        future: Future[dict[str, Any]] = _Call(self)
+        future = _Call(self)
         if not self._running:
             future.set_exception(ServiceUnavailable("the hub is not running"))
             return future
@@ -236,11 +250,15 @@ class Hub(Lifecycle):
                 self._submit(pending)
             # The I/O thread sleeps until its next timer: wake it for an earlier deadline, for a
             # future to resolve, or for input our use of the socket took the edge from.
-            wake = (
-                bool(self._resolutions)
-                or pending.deadline < self._due
-                or (self._router is not None and _readable(self._router))
-            )
+            # While the I/O thread only looks now and then and no other caller is reading, this
+            # caller's result() checks instead, off its round trip's path (see _await); else
+            # the look would, a few ms later.
+            wake = bool(self._resolutions) or pending.deadline < self._due
+            if not wake and self._router is not None:
+                if self._looking and not self._reader.locked():
+                    future.unchecked = True
+                else:
+                    wake = _readable(self._router)
         if wake:
             self._wake()
         return future
@@ -413,29 +431,35 @@ class Hub(Lifecycle):
             return
         try:
             wake_r, call.waker = self._reader_pipe
+            router_fd = self._router_fd
             # A long call gives the socket back (then waits as usual): the I/O thread looks every
             # few ms while a caller reads, which is cheap for a round trip, not for a minute.
             give_back = time.monotonic() + _READER_MAX_S
             end = give_back if end is None else min(end, give_back)
+            # The socket's descriptor is edge-triggered: while the I/O thread only looks now and
+            # then, our send (or a reader that stopped at its own reply) may have taken the edge
+            # of input still unread, so read before waiting. The reply is on its way meanwhile:
+            # this costs CPU, not latency. Otherwise whoever took an edge read everything under
+            # the lock, and a reply for us that another thread handled comes with a write to
+            # the waker, so wait first.
+            check = call.unchecked or self._looking
             while not call.done():
-                # Wait first: the request was just sent. Whoever took the socket's (edge-
-                # triggered) signal since read everything under the lock, and a reply for us
-                # that another thread handled comes with a write to the waker.
-                left = math.ceil((end - time.monotonic()) * 1000)
-                if left <= 0:
-                    return
-                if wake_r in waiter.wait(left):
-                    with contextlib.suppress(OSError):
-                        os.read(wake_r, 4096)
+                if check:
+                    check, woke = False, []
+                else:
+                    left = math.ceil((end - time.monotonic()) * 1000)
+                    if left <= 0:
+                        return
+                    woke = _wait_and_clear(waiter, left, wake_r)
                 with self._lock:
                     if self._closing:
                         return
-                    self._drain_router(router)
-                    mine = [t for t in self._resolutions if t[0] is call]
-                    if mine:
-                        self._resolutions = [t for t in self._resolutions if t[0] is not call]
+                    self._drain_router(router, signalled=router_fd in woke, until=call)
+                    mine = self._take_resolutions(call)
                     others = bool(self._resolutions)
-                    self._changed.notify_all()
+                    if self._moved:  # a replica changed state: wake wait_ready() and stop()
+                        self._moved = False
+                        self._changed.notify_all()
                 if mine:
                     call.waker = None  # settled here: no need to wake ourselves
                 _settle(mine)
@@ -445,7 +469,19 @@ class Hub(Lifecycle):
                     return
         finally:
             call.waker = None
+            self._read_at = time.monotonic()
             self._reader.release()
+
+    def _take_resolutions(self, call: _Call) -> list[tuple[Future[dict[str, Any]], Any, bool]]:
+        """Remove and return what resolves ``call`` from the resolutions (under the lock)."""
+        todo = self._resolutions
+        if len(todo) == 1 and todo[0][0] is call:  # the usual case: our reply only
+            self._resolutions = []
+            return todo
+        mine = [t for t in todo if t[0] is call]
+        if mine:
+            self._resolutions = [t for t in todo if t[0] is not call]
+        return mine
 
     def _wait_all_gone(self, deadline: float) -> None:
         with self._changed:
@@ -495,12 +531,14 @@ class Hub(Lifecycle):
         """One wait-and-handle round of the I/O loop; True when the hub is closing."""
         due = self._due
         wait_ms = max(0, min(1000, math.ceil((due - time.monotonic()) * 1000)))
-        if self._reader.locked() and self._wake_only is not None:
-            # A caller is reading replies itself: leave the socket to it (waking on its input
-            # too would fight it for the GIL on every reply), and look again shortly, as it
-            # may stop reading at any time without telling us.
+        if self._looking and self._wake_only is not None:
+            # A caller is reading replies itself (or was a moment ago, and is likely to be again
+            # after its next send): leave the socket to it (waking on its input too would fight
+            # it for the GIL on every reply), and look again shortly, as it may stop reading at
+            # any time without telling us.
             waiter, wait_ms = self._wake_only, min(wait_ms, _READER_LOOK_MS)
-        if wake_rx.fileno() in waiter.wait(wait_ms):
+        woke = waiter.wait(wait_ms)
+        if wake_rx.fileno() in woke:
             with contextlib.suppress(OSError):  # nothing (left) to read
                 wake_rx.recv(4096)
         with self._lock:
@@ -508,13 +546,17 @@ class Hub(Lifecycle):
             if self._closing:
                 return True
             # Every turn: the descriptor is edge-triggered, and callers use the socket too.
-            self._drain_router(router)
+            self._drain_router(router, signalled=self._router_fd in woke)
             now = time.monotonic()
             if now >= due:  # timers are checked when one is due, not on every message
                 self._guard(self._tick, now)
                 # Its sends may have taken the fd's edge for input that came meanwhile.
                 self._drain_router(router)
             self._due = self._next_wake(now)
+            # The socket was drained just above (its edge re-armed): only a look from now on
+            # lets callers leave edges to it.
+            self._looking = self._reader.locked() or now - self._read_at < _READER_LINGER_S
+            self._moved = False
             self._changed.notify_all()
             todo, self._resolutions = self._resolutions, []
         _settle(todo)
@@ -537,24 +579,42 @@ class Hub(Lifecycle):
                 return
             self._guard(fn, *args)
 
-    def _drain_router(self, router: zmq.Socket[bytes]) -> None:
-        for _ in range(_DRAIN_BATCH):
-            if not _readable(router):
+    def _drain_router(
+        self, router: zmq.Socket[bytes], signalled: bool = False, until: _Call | None = None
+    ) -> None:
+        """Handle every message waiting on the socket (until EVENTS says none is left, which
+        also re-arms its edge-triggered descriptor). ``signalled``: poll just said the descriptor
+        is readable, so the first read is tried without asking EVENTS (a message is nearly
+        always there; a miss costs one zmq.Again). ``until``: stop once that call is resolved,
+        if the I/O thread is looking (it reads the rest, and re-arms, within READER_LOOK_MS)."""
+        for n in range(_DRAIN_BATCH):
+            if (n or not signalled) and not _readable(router):
                 return
             try:
-                # recv + RCVMORE by hand: half the cost of recv_multipart, on every message.
-                frames = [router.recv(_NOBLOCK)]
-                while router.getsockopt(zmq.RCVMORE):
-                    frames.append(router.recv(_NOBLOCK))
+                # recv by hand: half the cost of recv_multipart, on every message. A ROUTER
+                # gives a routing id and then at least one frame, so RCVMORE is asked once.
+                identity = router.recv(_NOBLOCK)
+                payload = router.recv(_NOBLOCK)
+                extra: list[bytes] | None = None
+                while router.getsockopt(_RCVMORE):
+                    extra = extra or []
+                    extra.append(router.recv(_NOBLOCK))
             except zmq.Again:
                 return
             except zmq.ZMQError as exc:
                 _log.warning("receive failed: %s", exc)
                 return
             try:
-                self._on_frames(frames)
+                if extra is None:
+                    self._on_frame(identity, payload)
+                    res = self._resolutions
+                    if until is not None and res and res[-1][0] is until and self._looking:
+                        return
+                else:
+                    frames = 2 + len(extra)
+                    self._drop(f"a message of {frames} frames (expected 1 from a DEALER)", identity)
             except Exception:  # as _guard does, without a call per frame
-                _log.exception("hub I/O thread: _on_frames failed")
+                _log.exception("hub I/O thread: _on_frame failed")
 
     def _next_wake(self, now: float) -> float:
         soon = now + 1.0
@@ -603,11 +663,7 @@ class Hub(Lifecycle):
 
     # ------------------------------------------------------------------ frames from peers
 
-    def _on_frames(self, frames: list[bytes]) -> None:
-        if len(frames) != 2:
-            self._drop(f"a message of {len(frames)} frames (expected 1 from a DEALER)", frames[0])
-            return
-        identity, payload = frames
+    def _on_frame(self, identity: bytes, payload: bytes) -> None:
         try:
             msg = wire.decode(payload)
         except wire.ProtocolError as exc:
@@ -717,7 +773,8 @@ class Hub(Lifecycle):
                 self._retire_step(r)
         elif not r.leaving:
             self._broker.idle(r.service, r)  # the slot that answered is free again
-            self._dispatch(svc)
+            if self._broker.has_waiting(r.service):
+                self._dispatch(svc)
 
     # ------------------------------------------------------------------ requests
 
@@ -729,16 +786,24 @@ class Hub(Lifecycle):
             )
             return
         svc.metrics.count("requests")
-        # A free slot means a replica serves now: only without one is it worth asking why not.
-        if self._broker.has_free(svc.name) and not self._stopping:
-            why = ""
+        if not self._stopping:
+            # The usual case, a free slot and nobody queued: straight to it (a free slot means a
+            # replica serves now, so there is no "why not" to ask).
+            now = time.monotonic()
+            replica = self._broker.take(pending, now)
+            if replica is not None:
+                assert isinstance(replica, Replica)
+                if not self._deliver(svc, replica, pending, now):
+                    self._dispatch(svc)
+                return
+            free = self._broker.has_free(svc.name)
+            why = "" if free else self._why_not(svc, pending.deadline, now)
         else:
             why = self._why_not(svc, pending.deadline, time.monotonic())
+        self._broker.submit(pending)
         if why:
-            self._broker.submit(pending)
             self._fail(pending, ServiceUnavailable(why))
             return
-        self._broker.submit(pending)
         self._dispatch(svc)
 
     def _dispatch(self, svc: ServiceRun) -> None:
@@ -746,46 +811,50 @@ class Hub(Lifecycle):
         again = False
         for replica, pending in self._broker.dispatch(svc.name, now):
             assert isinstance(replica, Replica)
-            if not pending.started:
-                pending.started = True
-                if not pending.future.set_running_or_notify_cancel():
-                    self._broker.finish(pending)  # cancelled by the caller before it was sent
-                    self._broker.idle(svc.name, replica)
-                    again = True
-                    continue
-            remaining_ms = max(0, int((pending.deadline - now) * 1000))
-            try:
-                data = wire.encode(
-                    wire.Request(
-                        id=pending.id,
-                        service=pending.service,
-                        method=pending.method,
-                        params=pending.params,
-                        deadline_ms=remaining_ms,
-                    )
-                )
-            except (wire.ProtocolError, TypeError, ValueError) as exc:
-                self._fail(pending, RemoteError(wire.BAD_REQUEST, str(exc)))
-                self._broker.idle(svc.name, replica)
+            if not self._deliver(svc, replica, pending, now):
                 again = True
-                continue
-            try:
-                assert self._router is not None and replica.identity is not None
-                _send_to(self._router, replica.identity, data)
-            except zmq.ZMQError as exc:
-                # Unroutable (the peer is gone) or at its high-water mark: not delivered, so it
-                # goes back to the queue whatever its kind; what the replica held is orphaned.
-                pending.attempts -= 1
-                self._broker.requeue(pending)
-                self._condemn(replica, f"cannot send to it: {exc}")
-                again = True
-                continue
-            if pending.attempts > 1:
-                svc.metrics.count("retried")
-            replica.working[pending.id] = now + pending.timeout_s
-            self._move(replica, State.BUSY)
-        if again and self._broker.waiting(svc.name):
+        if again and self._broker.has_waiting(svc.name):
             self._dispatch(svc)
+
+    def _deliver(self, svc: ServiceRun, replica: Replica, pending: Pending, now: float) -> bool:
+        """Send a request the broker gave to ``replica``; False if it did not go (the broker has
+        been told: failed, cancelled or queued again), so the caller dispatches again."""
+        if not pending.started:
+            pending.started = True
+            if not pending.future.set_running_or_notify_cancel():
+                self._broker.finish(pending)  # cancelled by the caller before it was sent
+                self._broker.idle(svc.name, replica)
+                return False
+        remaining_ms = max(0, int((pending.deadline - now) * 1000))
+        try:
+            data = wire.encode(
+                wire.Request(
+                    id=pending.id,
+                    service=pending.service,
+                    method=pending.method,
+                    params=pending.params,
+                    deadline_ms=remaining_ms,
+                )
+            )
+        except (wire.ProtocolError, TypeError, ValueError) as exc:
+            self._fail(pending, RemoteError(wire.BAD_REQUEST, str(exc)))
+            self._broker.idle(svc.name, replica)
+            return False
+        try:
+            assert self._router is not None and replica.identity is not None
+            _send_to(self._router, replica.identity, data)
+        except zmq.ZMQError as exc:
+            # Unroutable (the peer is gone) or at its high-water mark: not delivered, so it
+            # goes back to the queue whatever its kind; what the replica held is orphaned.
+            pending.attempts -= 1
+            self._broker.requeue(pending)
+            self._condemn(replica, f"cannot send to it: {exc}")
+            return False
+        if pending.attempts > 1:
+            svc.metrics.count("retried")
+        replica.working[pending.id] = now + pending.timeout_s
+        self._move(replica, State.BUSY)
+        return True
 
     def _orphaned(self, svc: ServiceRun, r: Replica, why: str) -> None:
         """The replica will not answer what it holds: deliver it again, or fail it."""
@@ -884,11 +953,13 @@ def _send_to(router: zmq.Socket[bytes], identity: bytes, data: bytes) -> None:
 def _settle(todo: list[tuple[Future[dict[str, Any]], Any, bool]]) -> None:
     """Resolve futures (outside the hub's lock: their done-callbacks may call the hub)."""
     for future, value, ok in todo:
-        with contextlib.suppress(InvalidStateError):  # cancelled by its caller meanwhile
+        try:
             if ok:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+        except InvalidStateError:  # cancelled by its caller meanwhile
+            pass
         waker = getattr(future, "waker", None)
         if waker is not None:  # its caller is reading the socket itself: wake it
             with contextlib.suppress(OSError):
@@ -904,6 +975,7 @@ class _Call(Future[dict[str, Any]]):
         super().__init__()
         self._hub = hub
         self.waker: int | None = None  # set while its caller reads the socket itself
+        self.unchecked = False  # its request() left the socket's edge to the I/O thread's look
 
     def result(self, timeout: float | None = None) -> dict[str, Any]:
         """The reply, as Future.result (reading it off the socket on this thread if it can)."""
@@ -921,9 +993,18 @@ class _Call(Future[dict[str, Any]]):
         return None if end is None else max(0.0, end - time.monotonic())
 
 
+def _wait_and_clear(waiter: _FdWaiter, timeout_ms: int, wake_r: int) -> list[int]:
+    """The descriptors that woke ``waiter``; a wake-up written to ``wake_r`` is read off."""
+    woke = waiter.wait(timeout_ms)
+    if wake_r in woke:
+        with contextlib.suppress(OSError):
+            os.read(wake_r, 4096)
+    return woke
+
+
 def _readable(sock: zmq.Socket[bytes]) -> bool:
     # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
-    return bool(cast(int, sock.getsockopt(zmq.EVENTS)) & _POLLIN)
+    return bool(cast(int, sock.getsockopt(_EVENTS)) & _POLLIN)
 
 
 class _FdWaiter:

@@ -52,6 +52,7 @@ class Lifecycle:
     _changed: threading.Condition
     _launcher: ThreadPoolExecutor
     _stopping: bool
+    _moved: bool
     _launched: bool
     endpoint: str | None
 
@@ -78,6 +79,7 @@ class Lifecycle:
             r.state = state  # ready <-> busy on every request: allowed, and not worth an event
             return
         r.state = check(previous, state)
+        self._moved = True
         line = f"replica {r.index}: {previous} -> {state}" + (f" ({reason})" if reason else "")
         level = logging.WARNING if state in (State.UNHEALTHY, State.CRASHED, State.FAILED) else 0
         self._write_log(r.service, line, level or logging.INFO)

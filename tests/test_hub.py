@@ -663,7 +663,7 @@ def test_a_bug_in_one_turn_or_handler_does_not_stop_the_hub(
     try:
         dealer.connect(hub.endpoint)
         dealer.send(wire.encode(wire.Ready(service="echo", token="x", pid=1, methods=[])))
-        wait_until(lambda: "_on_frames failed" in caplog.text, 5, "the handler bug to be logged")
+        wait_until(lambda: "_on_frame failed" in caplog.text, 5, "the handler bug to be logged")
     finally:
         dealer.close(0)
     monkeypatch.setattr(Hub, "_on_ready", real_on_ready)
