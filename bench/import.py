@@ -6,7 +6,7 @@ in the same run, each in its own child process so peak memory is that process's 
   cli      the whole `fincast import FILE --account A --db X --no-categorize --json` process
 
 Targets: library within 2x of the floor; peak memory under 300 MB at 1M rows.
-Usage: python bench/import.py [--sizes 100000,1000000] [--repeat 3]
+Usage: python bench/import.py [--sizes 100000,1000000] [--repeat 3] [--out PATH]
 """
 
 from __future__ import annotations
@@ -166,6 +166,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size below 1M (1M: 1)")
+    parser.add_argument(
+        "--out", type=Path, help="write the JSON here instead of bench/results/import.json"
+    )
     args = parser.parse_args()
     results: dict[str, object] = {
         "machine": machine_info(),
@@ -244,7 +247,11 @@ def main() -> None:
             if size >= 1_000_000:
                 peak = max(summary[k]["peak_rss_mb_max"] for k in ("library", "cli"))
                 print(f"  peak memory {peak:.1f} MB (target < {MEMORY_LIMIT_MB:.0f} MB)")
-    path = write_result("import", results)
+    if args.out is not None:
+        args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        path = args.out
+    else:
+        path = write_result("import", results)
     print(f"\nwrote {path}")
     print(json.dumps({k: v for k, v in results.items() if k == "targets"}))
 

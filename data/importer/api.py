@@ -254,11 +254,7 @@ def _stream(
 ) -> Iterator[ParsedRow | RowError]:
     _check(mapping)
     records = sniff.records(detection.source, mapping.encoding, mapping.delimiter)
-    read = reader.read
-    for line, record in itertools.islice(records, mapping.data_start, None):
-        item = read(line, record)
-        if item is not None:
-            yield item
+    yield from reader.read_all(itertools.islice(records, mapping.data_start, None))
 
 
 def _check(m: Mapping) -> None:

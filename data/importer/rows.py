@@ -13,7 +13,10 @@ Never guesses formats: everything comes from the Mapping.
 from __future__ import annotations
 
 import datetime
+import itertools
+import operator
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from data.importer import amounts, words
@@ -76,6 +79,37 @@ def _plain(cell: str, decimal: str) -> int | None:
         return None
     minor = int(whole) * 100 + (int(cents) * (10 if len(cents) == 1 else 1) if cents else 0)
     return -minor if negative else minor
+
+
+_KEPT = 20_000  # distinct cells remembered per kind by read_all(); cleared when full
+_MISSING = object()  # not remembered yet
+_GENERAL = object()  # remembered: a row with this cell goes down the general path
+
+# The plain number _plain() reads most often, "-1234.56": its minor units are int() of the
+# digits once the decimal separator is dropped.
+_TWO_PLACES = {
+    ".": re.compile(r"-?[0-9]{1,15}\.[0-9]{2}"),
+    ",": re.compile(r"-?[0-9]{1,15},[0-9]{2}"),
+}
+
+
+def _description(cells: str | tuple[str, ...]) -> object:
+    """The description of a row's description cells (one cell or several) as the general path
+    joins it, or _GENERAL for a balance or total line or text with NUL bytes (the general path
+    counts or reports those)."""
+    parts = [" ".join(c.split()) for c in ((cells,) if isinstance(cells, str) else cells) if c]
+    if parts and all(_balance_phrase(p) for p in parts if p):
+        return _GENERAL
+    description = " | ".join(p for p in parts if p)
+    return _GENERAL if "\x00" in description else description
+
+
+def _currency(cell: str) -> object:
+    """The currency code in a currency cell (None when it holds none), or _GENERAL when its
+    minor units are not cents."""
+    code = cell.strip().upper()
+    currency = code if len(code) == 3 and code.isalpha() else None
+    return _GENERAL if currency is not None and exponent(currency) != 2 else currency
 
 
 class BadAmount(Exception):
@@ -212,50 +246,92 @@ class RowReader:
 
     def read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:
         """The transaction in `record`, a RowError, or None when the line is not a transaction."""
-        if len(record) == self._width:
-            fast = self._fast(line, record)
-            if fast is not None:
-                return fast
         return self._read(line, record)
 
-    def _fast(self, line: int, record: list[str]) -> ParsedRow | None:  # noqa: PLR0911
-        """The common case - a full-width row with plain numbers - without the general checks;
-        None sends the row down the general path."""
-        m = self.m
-        try:
-            date = self._date_cache[record[m.date_column]]
-        except KeyError:
-            date = self.date(record[m.date_column])
-            if len(self._date_cache) >= 20_000:
-                self._date_cache.clear()  # datetimes are all different: keep memory bounded
-            self._date_cache[record[m.date_column]] = date
-        if date is None:
-            return None
-        if self._sign is not SIGNED and self._sign is not SPEND_POSITIVE:
-            return None
-        amount = _plain(record[self._amount_at], self._decimal)
-        if amount is None:
-            return None
-        if self._sign is SPEND_POSITIVE:
-            amount = -amount
-        balance = None
-        if self._balance_at >= 0:
-            balance = _plain(record[self._balance_at], self._decimal)
-            if balance is None:
-                return None
-        parts = [" ".join(record[i].split()) for i in m.description_columns if record[i]]
-        if parts and all(_balance_phrase(p) for p in parts if p):
-            return None  # the general path skips and counts it
-        currency = None
-        if self._currency_at >= 0:
-            code = record[self._currency_at].strip().upper()
-            currency = code if len(code) == 3 and code.isalpha() else None
-            if currency is not None and exponent(currency) != 2:
-                return None
-        description = " | ".join(p for p in parts if p)
-        if "\x00" in description:
-            return None  # the general path reports it
-        return ParsedRow(line, date, amount, currency, description, balance)
+    def read_all(  # noqa: PLR0912, PLR0915 - one loop, inlined: it runs once per row
+        self, records: Iterable[tuple[int, list[str]]]
+    ) -> Iterator[ParsedRow | RowError]:
+        """read() of every (line, record), without the Nones. The common case - a full-width row
+        with plain numbers in the file's decimal style - is read inline, each distinct date,
+        description and currency cell once; any row it does not fit goes down the general path,
+        so both give the same results."""
+        general = self._read
+        if self._width < 0 or self._sign is None:
+            yield from filter(None, itertools.starmap(general, records))
+            return
+        width, m, decimal = self._width, self.m, self._decimal
+        date_at, amount_at, balance_at = m.date_column, self._amount_at, self._balance_at
+        currency_at, negate = self._currency_at, self._sign is SPEND_POSITIVE
+        two_places = _TWO_PLACES[decimal].fullmatch
+        dates, date_of = self._date_cache, self.date
+        pick = operator.itemgetter(*m.description_columns) if m.description_columns else None
+        descriptions: dict[object, object] = {}
+        currencies: dict[str, object] = {}
+        # ParsedRow(...) without the frozen dataclass's six object.__setattr__ calls (half the
+        # cost of a row): the same object, its fields set at once.
+        new, set_fields = object.__new__, object.__setattr__
+        for line, record in records:
+            if len(record) == width:
+                cell = record[date_at]
+                date = dates.get(cell, _MISSING)
+                if date is _MISSING:
+                    date = date_of(cell)
+                    if len(dates) >= _KEPT:
+                        dates.clear()  # datetimes are all different: keep memory bounded
+                    dates[cell] = date
+                cell = record[amount_at]
+                amount = (
+                    int(cell.replace(decimal, "", 1)) if two_places(cell) else _plain(cell, decimal)
+                )
+                balance = None
+                if balance_at >= 0:
+                    cell = record[balance_at]
+                    if two_places(cell):
+                        balance = int(cell.replace(decimal, "", 1))
+                    else:
+                        balance = _plain(cell, decimal)
+                        if balance is None:
+                            amount = None  # a balance the general path must read or report
+                description: object = ""
+                if pick is not None:
+                    key = pick(record)
+                    description = descriptions.get(key)
+                    if description is None:
+                        if len(descriptions) >= _KEPT:
+                            descriptions.clear()
+                        description = descriptions[key] = _description(key)
+                currency: object = None
+                if currency_at >= 0:
+                    cell = record[currency_at]
+                    currency = currencies.get(cell, _MISSING)
+                    if currency is _MISSING:
+                        if len(currencies) >= _KEPT:
+                            currencies.clear()
+                        currency = currencies[cell] = _currency(cell)
+                if (
+                    date is not None
+                    and amount is not None
+                    and description is not _GENERAL
+                    and currency is not _GENERAL
+                ):
+                    row = new(ParsedRow)
+                    set_fields(
+                        row,
+                        "__dict__",
+                        {
+                            "line": line,
+                            "date": date,
+                            "amount": -amount if negate else amount,
+                            "currency": currency,
+                            "description": description,
+                            "balance": balance,
+                        },
+                    )
+                    yield row
+                    continue
+            item = general(line, record)
+            if item is not None:
+                yield item
 
     def _read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:  # noqa: PLR0911
         m = self.m

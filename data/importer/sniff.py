@@ -210,17 +210,14 @@ def sample(source: Path | bytes) -> Sample:
 def _reader(stream: io.TextIOBase | io.StringIO, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(stream, delimiter=delimiter, quotechar='"', skipinitialspace=False)
     start = 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportProblem(
-                f"Line {reader.line_num} cannot be read as CSV ({exc}); the file may be damaged."
-            ) from exc
-        yield start, record
-        start = reader.line_num + 1
+    try:
+        for record in reader:
+            yield start, record
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportProblem(
+            f"Line {reader.line_num} cannot be read as CSV ({exc}); the file may be damaged."
+        ) from exc
 
 
 def sample_records(
@@ -254,12 +251,13 @@ def records(source: Path | bytes, encoding: str, delimiter: str) -> Iterator[tup
         _binary(source) as raw,
         io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as text,
     ):
-        first = True
-        for start, record in _reader(text, delimiter):
-            if first and record:
+        rows = _reader(text, delimiter)
+        for start, record in rows:  # the first record only: it may start with a byte-order mark
+            if record:
                 record[0] = record[0].lstrip("\ufeff")
-            first = False
             yield start, record
+            break
+        yield from rows
 
 
 def choose_delimiter(text: str) -> str:
