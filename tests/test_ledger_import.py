@@ -222,12 +222,13 @@ def test_many_bad_rows_keep_the_message_short_but_list_them_all(
 def test_text_of_many_chunks_is_indexed_in_date_order_and_undone(
     ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newest_first: bool
 ) -> None:
-    """Each chunk's rows are indexed as it is stored; pages of a text filter then come in date
-    order straight from the index, for files in either order and for an older statement
-    imported after a newer one, and undo takes exactly its rows out of the index."""
+    """The text index takes imported rows in ranges when it catches up; pages of a text filter
+    then come in date order straight from the index, for files in either order and for an
+    older statement imported after a newer one, and undo takes exactly its rows out of it."""
     from data.ledger import ledger as ledger_module
 
     monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)
+    monkeypatch.setattr(ledger_module, "CATCH_UP_ROWS", 9)
     monkeypatch.setattr(importing, "CHUNK", 7)
     newer = [
         f"2024-03-{1 + i // 4:02d},-{i}.00,SHOP {'TESCO' if i % 2 else 'SHELL'} {i}"
@@ -238,6 +239,7 @@ def test_text_of_many_chunks_is_indexed_in_date_order_and_undone(
         newer.reverse()
         older.reverse()
     ledger.import_file(write(tmp_path / "newer.csv", newer), "X")
+    assert ledger.index_text() == 100
     batch = ledger.import_file(write(tmp_path / "older.csv", older), "X")
     every = ledger.transactions(limit=1000)
     expected = [t.id for t in every if "tesco" in t.description.lower()]
@@ -282,3 +284,51 @@ def test_a_sqlite_failure_in_a_later_chunk_rolls_everything_back(
     monkeypatch.undo()
     assert ledger.import_file(tmp_path / "big.csv", "Checking").imported == 100
     assert ledger.count(TxFilter(text="shop 99")) == 1
+
+
+def test_imports_leave_their_text_to_the_first_search(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import puts nothing into the text index; the first search after it indexes the new
+    rows and finds them, undoing rows never indexed leaves the index alone, and a search while
+    another connection is writing finds the new rows without the index."""
+    from data.ledger import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # answer text filters from the index
+
+    def mark() -> int:
+        return int(ledger._conn.execute("SELECT upto FROM text_indexed").fetchone()[0])
+
+    def check() -> None:
+        ledger._conn.execute("INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)")
+
+    ledger.import_file(
+        write(tmp_path / "a.csv", ["2024-01-01,-1.00,ALPHA SHOP", "2024-01-02,-2.00,BETA SHOP"]),
+        "X",
+    )
+    assert mark() == 0
+    assert ledger.count(TxFilter(text="alpha")) == 1
+    assert mark() == 2
+    second = ledger.import_file(write(tmp_path / "b.csv", ["2024-01-03,-3.00,GAMMA SHOP"]), "X")
+    assert mark() == 2
+    assert ledger.undo_batch(second.batch_id) == 1  # never indexed: nothing to take out
+    check()
+    assert ledger.index_text() == 0
+    # the freed id 3 comes back for DELTA, above the mark: found, and never taken for GAMMA
+    ledger.import_file(write(tmp_path / "c.csv", ["2024-01-04,-4.00,DELTA SHOP"]), "X")
+    other = sqlite3.connect(ledger.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another writer: the search cannot catch up now
+        shops = [t.description for t in ledger.transactions(TxFilter(text="SHOP"), limit=9)]
+        assert shops == ["DELTA SHOP", "BETA SHOP", "ALPHA SHOP"]
+        assert ledger.count(TxFilter(text="delta")) == 1
+        assert ledger.count(TxFilter(text="delta", account="X")) == 1
+        assert ledger.count(TxFilter(text="gamma")) == 0
+        assert mark() == 2
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert [t.description for t in ledger.transactions(TxFilter(text="delta"))] == ["DELTA SHOP"]
+    assert mark() == 3
+    assert ledger.count(TxFilter(text="gamma")) == 0
+    check()

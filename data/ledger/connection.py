@@ -15,6 +15,13 @@ from .types import LedgerError
 
 # "FCst" in ASCII: marks the file as a Fincast ledger (PRAGMA application_id).
 APPLICATION_ID = 0x46437374
+BUSY_MS = 5000  # how long a write waits for another connection's write to end
+
+
+def contains_text(description: str, payee: str, needle: str) -> bool:
+    """Whether lower-cased `needle` is in `description` or `payee`, case-insensitively: the text
+    filter for rows the text index does not hold yet (SQL function fincast_contains)."""
+    return needle in description.lower() or needle in payee.lower()
 
 
 def _create_private(path: Path) -> None:
@@ -51,7 +58,8 @@ def connect(path: Path) -> sqlite3.Connection:
         raise LedgerError(f"cannot open the ledger {path}: {exc}") from exc
     try:
         _check_ours(conn, path)
-        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        conn.create_function("fincast_contains", 3, contains_text, deterministic=True)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise LedgerError(f"cannot open the ledger {path}: write-ahead logging unavailable")

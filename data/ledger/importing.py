@@ -29,7 +29,7 @@ from data.importer import (
     iter_rows,
 )
 
-from .schema import TEXT_INSERT_TRIGGER, TEXT_ROW
+from .schema import TEXT_INSERT_TRIGGER
 from .types import (
     Account,
     ImportRejected,
@@ -62,12 +62,6 @@ STAGE = "INSERT INTO temp.import_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 INSERT = (
     f"INSERT OR IGNORE INTO transactions ({STAGING_COLUMNS}) "
     f"SELECT {STAGING_COLUMNS} FROM temp.import_rows ORDER BY rowid"
-)
-
-
-INDEX_TEXT = (
-    "INSERT INTO tx_text (rowid, description, payee) "
-    f"SELECT {TEXT_ROW.format(row='transactions')} FROM transactions WHERE id > ? ORDER BY 1"
 )
 
 
@@ -127,15 +121,14 @@ class _Pipeline:
     """Stores an import's chunks, overlapping SQLite's work with the parsing of the next chunk.
 
     The caller stages a chunk (executemany into the TEMP table) and goes on parsing; a worker
-    thread runs the indexed INSERT ... SELECT and the text indexing, each one long SQLite step
-    during which the GIL is released, so the two use both cores. The connection is only ever
-    used by one thread at a time: staging waits for the worker's previous chunk first, and
-    nothing may touch the connection after a failure until `stop` has waited for the worker.
+    thread runs the indexed INSERT ... SELECT, one long SQLite step during which the GIL is
+    released, so the two use both cores. The connection is only ever used by one thread at a
+    time: staging waits for the worker's previous chunk first, and nothing may touch the
+    connection after a failure until `stop` has waited for the worker.
     """
 
-    def __init__(self, conn: sqlite3.Connection, last_id: int) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._above = last_id  # every id in the ledger is <= this before the next chunk
         self.imported = 0
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fincast-import")
         self._pending: Future[int] | None = None
@@ -150,12 +143,6 @@ class _Pipeline:
         conn = self._conn
         added = int(conn.execute(INSERT).rowcount)
         conn.execute("DELETE FROM temp.import_rows")
-        # The new rows are ids above+1 .. above+added (INTEGER PRIMARY KEY = max + 1). One bulk
-        # statement per chunk instead of the per-row trigger; in key order, because FTS5 flushes
-        # its buffer whenever a rowid is not above the one before (sorting a chunk keeps memory
-        # bounded; the chunks of an oldest-first file follow each other in key order anyway).
-        conn.execute(INDEX_TEXT, (self._above,))
-        self._above += added
         return added
 
     def _collect(self) -> None:
@@ -261,8 +248,14 @@ def commit_import(
     try:
         with ledger._write() as conn:
             acct = ledger._ensure_account(conn, account, currency)
-            # rows of this import get ids above every existing one (INTEGER PRIMARY KEY = max + 1)
-            last_id = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()[0]
+            # Rows of this import get ids above every existing one (INTEGER PRIMARY KEY = max +
+            # 1) and stay out of the text index until it catches up (schema._INDEXED). The mark
+            # may stand above the newest id after an undo: lowering it to there keeps it true,
+            # and keeps the new rows above it.
+            conn.execute(
+                "UPDATE text_indexed SET upto = "
+                "min(upto, (SELECT coalesce(max(id), 0) FROM transactions))"
+            )
             conn.execute("DROP TRIGGER IF EXISTS tx_text_insert")  # restored below or by rollback
             batch_id = conn.execute(
                 "INSERT INTO batches (account_id, file_name, sha256, profile_key) "
@@ -271,12 +264,7 @@ def commit_import(
             ).lastrowid
             assert batch_id is not None
             written = _write_rows(
-                conn,
-                iter_rows(detection, mapping=used),
-                acct,
-                batch_id,
-                last_id=last_id,
-                progress=progress,
+                conn, iter_rows(detection, mapping=used), acct, batch_id, progress=progress
             )
             if written.error_count:
                 noun = "row" if written.error_count == 1 else "rows"
@@ -326,7 +314,6 @@ def _write_rows(
     acct: Account,
     batch_id: int,
     *,
-    last_id: int,
     progress: Callable[[int], None] | None,
 ) -> _Written:
     """Stage and insert every row inside the caller's transaction; after the first bad row only
@@ -334,7 +321,7 @@ def _write_rows(
     out = _Written()
     conn.execute(CREATE_STAGING)
     conn.execute("DELETE FROM temp.import_rows")  # left over only if a DROP failed
-    pipeline = _Pipeline(conn, last_id)
+    pipeline = _Pipeline(conn)
     try:
         _fill(pipeline, items, out, acct, batch_id=batch_id, progress=progress)
         out.imported = pipeline.finish()

@@ -22,7 +22,7 @@ from data import paths
 
 from . import aggregates, queries
 from .aggregates import LedgerStats, MonthTotals
-from .connection import connect
+from .connection import BUSY_MS, connect
 from .schema import ACCOUNT_MASK, DAY_SHIFT, KEY_ID, TEXT_DELETE_TRIGGER, TEXT_ROW
 from .types import (
     Account,
@@ -45,6 +45,17 @@ if TYPE_CHECKING:
 
 # rows a text filter checks directly before asking the full-text index (~10 ms of work)
 PROBE_ROWS = 5_000
+# A search catches the text index up first (schema._INDEXED) if it can start writing within
+# this long; while another connection writes (an import), it searches the new rows directly.
+CATCH_UP_WAIT_MS = 50
+# rows the text index takes per statement when catching up: sorting them into key order stays
+# small, and the ranges of a date-ordered import follow each other in key order anyway
+CATCH_UP_ROWS = 50_000
+INDEX_TEXT = (
+    "INSERT INTO tx_text (rowid, description, payee) "
+    f"SELECT {TEXT_ROW.format(row='transactions')} FROM transactions "
+    "WHERE id > ? AND id <= ? ORDER BY 1"
+)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _MAX_NAME = 200
 
@@ -91,13 +102,18 @@ class Ledger:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, wait_ms: int = BUSY_MS) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed whole, or rolled back on any exception."""
         conn = self._conn
         try:
+            if wait_ms != BUSY_MS:
+                conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise LedgerError(f"the ledger {self.path} is busy or read-only: {exc}") from exc
+        finally:
+            if wait_ms != BUSY_MS:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         try:
             yield conn
         except BaseException:
@@ -203,7 +219,41 @@ class Ledger:
 
     # -- transactions ---------------------------------------------------------------------------
 
-    def _where(self, flt: TxFilter) -> tuple[str, list[Any]]:
+    def index_text(self, wait_ms: int = BUSY_MS) -> int:
+        """Put the text of rows added since the text index last caught up into it (imports
+        leave that to the first search after them); returns how many rows it took."""
+        with self._write(wait_ms) as conn:
+            (upto,) = conn.execute("SELECT upto FROM text_indexed").fetchone()
+            (top,) = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()
+            indexed = 0
+            for start in range(upto, top, CATCH_UP_ROWS):
+                cur = conn.execute(INDEX_TEXT, (start, min(start + CATCH_UP_ROWS, top)))
+                indexed += cur.rowcount
+            if top > upto:
+                conn.execute("UPDATE text_indexed SET upto = ?", (top,))
+            return indexed
+
+    def _text_upto(self, flt: TxFilter) -> int | None:
+        """For a text filter: None when the text index holds every row (catching it up first
+        when the ledger can be written at once), else its mark, above which rows are searched
+        directly. Filters without text that the index could answer: None."""
+        if not flt.text or len(flt.text) < queries.TRIGRAM:
+            return None
+        upto, top = self._conn.execute(
+            "SELECT (SELECT upto FROM text_indexed), "
+            "(SELECT coalesce(max(id), 0) FROM transactions)"
+        ).fetchone()
+        if top <= upto:
+            return None
+        if not self._conn.in_transaction:
+            try:
+                self.index_text(CATCH_UP_WAIT_MS)
+            except LedgerError:
+                return int(upto)  # another connection is writing: search around the index
+            return None
+        return int(upto)
+
+    def _where(self, flt: TxFilter, text_upto: int | None = None) -> tuple[str, list[Any]]:
         account_id = self._account_id(flt.account) if flt.account is not None else None
         # an unknown category simply matches nothing (id -1), unlike an unknown account,
         # which is almost always a typo worth reporting
@@ -211,7 +261,7 @@ class Ledger:
         if flt.category is not None:
             found = self._category_id(flt.category)
             category_id = found if found is not None else -1
-        return queries.where(flt, account_id, category_id)
+        return queries.where(flt, account_id, category_id, text_upto)
 
     def transactions(
         self,
@@ -229,15 +279,18 @@ class Ledger:
         flt = flt or TxFilter()
         probed = self._probe_text(flt, order, offset + limit)
         page: list[int] | None = None
+        upto: int | None = None
         if probed is not None:
             page = probed[0][offset : offset + limit]
         else:
-            page = self._text_page(flt, order, offset, limit)
+            upto = self._text_upto(flt)
+            if upto is None:
+                page = self._text_page(flt, order, offset, limit)
         if page is not None:
             if not page:
                 return []
             flt, offset = TxFilter(ids=tuple(page)), 0
-        where_sql, params = self._where(flt)
+        where_sql, params = self._where(flt, upto)
         rows = self._conn.execute(queries.page_sql(where_sql, order), [*params, limit, offset])
         return [queries.row_to_txn(row) for row in rows]
 
@@ -339,11 +392,12 @@ class Ledger:
         probed = self._probe_text(flt, "date_desc", PROBE_ROWS + 1)
         if probed is not None and probed[1]:
             return len(probed[0])
-        keys = self._text_keys(flt)
+        upto = self._text_upto(flt)
+        keys = self._text_keys(flt) if upto is None else None
         if keys is not None:
             # the index counts its own matches, no join with the rows needed
             return int(self._conn.execute(f"SELECT count(*) {keys[0]}", keys[1]).fetchone()[0])
-        where_sql, params = self._where(flt)
+        where_sql, params = self._where(flt, upto)
         row = self._conn.execute(f"SELECT count(*) FROM transactions t{where_sql}", params)
         return int(row.fetchone()[0])
 
@@ -549,8 +603,8 @@ class Ledger:
             conn.execute("DROP TRIGGER IF EXISTS tx_text_delete")
             conn.execute(
                 "INSERT INTO tx_text (tx_text, rowid, description, payee) "
-                f"SELECT 'delete', {TEXT_ROW.format(row='transactions')} "
-                "FROM transactions WHERE batch_id = ? ORDER BY 2",
+                f"SELECT 'delete', {TEXT_ROW.format(row='transactions')} FROM transactions "
+                "WHERE batch_id = ? AND id <= (SELECT upto FROM text_indexed) ORDER BY 2",
                 (batch_id,),
             )
             removed = conn.execute("DELETE FROM transactions WHERE batch_id = ?", (batch_id,))

@@ -47,8 +47,14 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def where(flt: TxFilter, account_id: int | None, category_id: int | None) -> tuple[str, list[Any]]:
-    """WHERE clause (or '') and its parameters; names are already resolved to ids by the caller."""
+def where(
+    flt: TxFilter, account_id: int | None, category_id: int | None, text_upto: int | None = None
+) -> tuple[str, list[Any]]:
+    """WHERE clause (or '') and its parameters; names are already resolved to ids by the caller.
+
+    `text_upto` is None when the text index holds every row, else its mark: rows above it are
+    searched directly (see schema._INDEXED).
+    """
     parts: list[str] = []
     params: list[Any] = []
     if flt.account is not None:
@@ -60,13 +66,10 @@ def where(flt: TxFilter, account_id: int | None, category_id: int | None) -> tup
     if flt.date_to is not None:
         parts.append("t.date <= ?")
         params.append(flt.date_to.isoformat())
-    if flt.text and len(flt.text) >= TRIGRAM:
-        # the trigram index finds substrings (case-insensitively) without scanning every row
-        parts.append(f"t.id IN (SELECT {KEY_ID} FROM tx_text WHERE tx_text MATCH ?)")
-        params.append(phrase(flt.text))
-    elif flt.text:
-        parts.append("(t.description LIKE ? ESCAPE '\\' OR t.payee LIKE ? ESCAPE '\\')")
-        params += [_like(flt.text), _like(flt.text)]
+    if flt.text:
+        text_sql, text_params = _text_clause(flt.text, text_upto)
+        parts.append(text_sql)
+        params += text_params
     if flt.category is not None:
         parts.append("t.category_id = ?")
         params.append(category_id)
@@ -90,6 +93,24 @@ def where(flt: TxFilter, account_id: int | None, category_id: int | None) -> tup
         # a literal, not a parameter: only then can SQLite use the partial 'pending' index
         parts.append(f"t.categorize_state = '{flt.categorize_state}'")
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _text_clause(text: str, text_upto: int | None) -> tuple[str, list[Any]]:
+    """The text filter's condition and parameters (see `where`)."""
+    if len(text) < TRIGRAM:
+        return "(t.description LIKE ? ESCAPE '\\' OR t.payee LIKE ? ESCAPE '\\')", [
+            _like(text),
+            _like(text),
+        ]
+    # the trigram index finds substrings (case-insensitively) without scanning every row
+    indexed = f"t.id IN (SELECT {KEY_ID} FROM tx_text WHERE tx_text MATCH ?)"
+    if text_upto is None:
+        return indexed, [phrase(text)]
+    # rows above the index's mark are not in it yet: those are tested directly
+    return (
+        f"({indexed} OR (t.id > ? AND fincast_contains(t.description, t.payee, ?)))",
+        [phrase(text), text_upto, text.lower()],
+    )
 
 
 def page_sql(where_sql: str, order: Order) -> str:
