@@ -52,3 +52,22 @@ def test_fingerprint_depends_on_date_amount_and_text() -> None:
 def test_normalise_description() -> None:
     assert normalise_description("  Café\u00a0 CRÈME\t") == "café crème"
     assert normalise_description("ＡＢＣ") == "abc"
+
+
+def test_fingerprints_never_change() -> None:
+    # Ledgers store these strings: a re-import must reproduce them exactly, whatever the code
+    # computing them becomes (values from the fingerprints ledgers already hold).
+    fp = Fingerprinter().of
+    assert [
+        fp("2024-01-02", -350, "Coffee"),
+        fp("2024-01-02", -350, "  COFFEE "),  # the same purchase again: its second occurrence
+        fp("2024-01-02", -350, "Coffee"),  # third
+        fp("2031-12-31", 123456789, "Café ＡＢＣ | ref 7"),
+        fp("2024-01-02", 0, ""),
+    ] == [
+        "e88edb24c305b0bf3deb669dc846e66c",
+        "2e9af108f8a4f765cc1d11f3851bf85b",
+        "12f24dcbcb281894b31b6c01533a885b",
+        "28db349d807b33d9fc5512301be0b579",
+        "15fe150a0cfed7f4cddc3cf4158c4198",
+    ]
