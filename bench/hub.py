@@ -1,6 +1,6 @@
 """Benchmark of the hub, sidecar runtime and spawner, beside its peers measured in the same run.
 
-    .venv/bin/python bench/hub.py [--kills 20] [--round-trips 2000] [--skip-peers]
+    .venv/bin/python bench/hub.py [--kills 20] [--round-trips 2000] [--skip-peers] [--out PATH]
 
 Sections (figures are medians / percentiles, each printed beside its target or peer):
   spawn       launch() to READY for a sidecar that imports scikit-learn: zygote vs plain spawn
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import select
 import shutil
@@ -759,6 +760,9 @@ def main() -> int:
     parser.add_argument("--round-trips", type=int, default=2000)
     parser.add_argument("--burst", type=int, default=20_000)
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument(
+        "--out", type=Path, help="write the JSON here instead of bench/results/hub.json"
+    )
     args = parser.parse_args()
     os.environ.setdefault("FINCAST_HOME", tempfile.mkdtemp(prefix="fc-bench-home-"))
     log_dir = Path(os.environ["FINCAST_HOME"]) / "logs"
@@ -838,7 +842,11 @@ def main() -> int:
     show("serving again", hang["sigstop_serving_again"])
     show("hung method", hang["hung_method_1s_deadline_resolved"], 0, " to DeadlineExceeded")
 
-    path = write_result("hub", result)
+    if args.out is not None:
+        path = args.out
+        path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    else:
+        path = write_result("hub", result)
     print(f"wrote {path}")
     return 0
 

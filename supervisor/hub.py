@@ -67,6 +67,7 @@ _READER_MAX_S = 0.05  # how long a caller reads before it leaves the socket to t
 # reply would take the GIL from it in the middle of its round trip.
 _READER_LINGER_S = 0.005
 _HEARTBEAT = wire.encode(wire.Heartbeat())
+_NO_FDS: list[int] = []
 
 
 class Hub(Lifecycle):
@@ -80,6 +81,7 @@ class Hub(Lifecycle):
     # descriptor's edge to that look instead of checking EVENTS itself.
     _looking = False
     _moved = False  # a replica changed state since the last notify of _changed
+    _io_ident = -1  # the I/O thread's threading.get_ident(), once it runs
 
     def __init__(
         self,
@@ -240,7 +242,7 @@ class Hub(Lifecycle):
             submitted=now,
             idempotent=idempotent,
         )
-        if not self._launched or threading.current_thread() is self._thread:
+        if not self._launched or threading.get_ident() == self._io_ident:
             self._post(self._submit, pending)  # behind the first launches / in order with them
             return future
         with self._lock:
@@ -425,7 +427,7 @@ class Hub(Lifecycle):
         is done or ``end``, so its reply does not wait for the I/O thread to wake this one. One
         caller at a time does; the others (and the I/O thread's own turns) go on as usual."""
         router, waiter = self._router, self._reader_waiter
-        if router is None or waiter is None or threading.current_thread() is self._thread:
+        if router is None or waiter is None or threading.get_ident() == self._io_ident:
             return
         if not self._reader.acquire(blocking=False):
             return
@@ -443,9 +445,9 @@ class Hub(Lifecycle):
             # the lock, and a reply for us that another thread handled comes with a write to
             # the waker, so wait first.
             check = call.unchecked or self._looking
-            while not call.done():
+            while True:
                 if check:
-                    check, woke = False, []
+                    check, woke = False, _NO_FDS
                 else:
                     left = math.ceil((end - time.monotonic()) * 1000)
                     if left <= 0:
@@ -455,17 +457,17 @@ class Hub(Lifecycle):
                     if self._closing:
                         return
                     self._drain_router(router, signalled=router_fd in woke, until=call)
-                    mine = self._take_resolutions(call)
+                    mine = self._take_resolutions(call) if self._resolutions else None
                     others = bool(self._resolutions)
                     if self._moved:  # a replica changed state: wake wait_ready() and stop()
                         self._moved = False
                         self._changed.notify_all()
                 if mine:
                     call.waker = None  # settled here: no need to wake ourselves
-                _settle(mine)
+                    _settle(mine)
                 if others:
                     self._wake()  # other futures resolve on the I/O thread, as always
-                if mine:
+                if mine or call.done():  # (done: another thread read it, and woke us)
                     return
         finally:
             call.waker = None
@@ -506,6 +508,7 @@ class Hub(Lifecycle):
         return f"tcp://127.0.0.1:{port}"
 
     def _run(self) -> None:
+        self._io_ident = threading.get_ident()
         router, wake_rx = self._router, self._wake_rx
         assert router is not None and wake_rx is not None
         waiter = _FdWaiter([cast(int, router.getsockopt(zmq.FD)), wake_rx.fileno()])
@@ -679,16 +682,17 @@ class Hub(Lifecycle):
             else:
                 self._drop(f"{type(msg).__name__} from a peer that never said READY", identity)
             return
-        r.last_seen = time.monotonic()
-        if not isinstance(msg, wire.Heartbeat):
+        now = r.last_seen = time.monotonic()
+        if type(msg) is wire.Reply:  # most frames: straight on
+            self._on_reply(self._services[r.service], r, msg, now)
+        elif not isinstance(msg, wire.Heartbeat):
             self._on_message(r, msg, identity)
 
     def _on_message(self, r: Replica, msg: wire.Message, identity: bytes) -> None:
+        """A frame from a known replica other than a REPLY or HEARTBEAT (handled by _on_frame)."""
         now = r.last_seen
         svc = self._services[r.service]
-        if isinstance(msg, wire.Reply):
-            self._on_reply(svc, r, msg, now)
-        elif isinstance(msg, wire.Progress):
+        if isinstance(msg, wire.Progress):
             pending = self._broker.get(msg.id)
             if msg.id in r.working and pending is not None and pending.holder is r:
                 self._broker.extend(pending, now + pending.timeout_s)
@@ -1003,8 +1007,11 @@ def _wait_and_clear(waiter: _FdWaiter, timeout_ms: int, wake_r: int) -> list[int
 
 
 def _readable(sock: zmq.Socket[bytes]) -> bool:
-    # Checking EVENTS is much cheaper than the zmq.Again a drained recv raises.
-    return bool(cast(int, sock.getsockopt(_EVENTS)) & _POLLIN)
+    """Input is waiting (asks EVENTS, which also re-arms the edge-triggered descriptor).
+
+    Much cheaper than the zmq.Again a drained recv raises; and zmq_poll with no timeout asks
+    EVENTS in C, where getsockopt first builds a SocketOption enum in Python on every call."""
+    return bool(zmq.zmq_poll([(sock, _POLLIN)], 0))
 
 
 class _FdWaiter:
