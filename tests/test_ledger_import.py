@@ -332,3 +332,36 @@ def test_imports_leave_their_text_to_the_first_search(
     assert mark() == 3
     assert ledger.count(TxFilter(text="gamma")) == 0
     check()
+
+
+def test_a_search_whose_catch_up_fails_still_finds_new_rows(
+    ledger: Ledger,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """When SQLite fails while the text index catches up (a full disk, say), the catch-up is
+    rolled back, the search answers from the rows directly, and the failure is logged."""
+    from data.ledger import ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)
+    ledger.import_file(write(tmp_path / "a.csv", ["2024-01-01,-1.00,ALPHA SHOP"]), "X")
+
+    def disk_full() -> int:
+        raise OSError("disk full")
+
+    ledger._conn.create_function("disk_full", 0, disk_full)
+    monkeypatch.setattr(
+        ledger_module,
+        "INDEX_TEXT",
+        ledger_module.INDEX_TEXT.replace("WHERE", "WHERE disk_full() AND"),
+    )
+    with caplog.at_level("WARNING", logger="data.ledger.ledger"):
+        assert [t.description for t in ledger.transactions(TxFilter(text="alpha"))] == [
+            "ALPHA SHOP"
+        ]
+    assert "could not catch up" in caplog.text
+    assert ledger._conn.execute("SELECT upto FROM text_indexed").fetchone()[0] == 0
+    monkeypatch.undo()
+    assert ledger.index_text() == 1
+    assert ledger.count(TxFilter(text="alpha")) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -57,6 +58,7 @@ INDEX_TEXT = (
     "WHERE id > ? AND id <= ? ORDER BY 1"
 )
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_log = logging.getLogger(__name__)
 _MAX_NAME = 200
 
 
@@ -250,6 +252,9 @@ class Ledger:
                 self.index_text(CATCH_UP_WAIT_MS)
             except LedgerError:
                 return int(upto)  # another connection is writing: search around the index
+            except sqlite3.OperationalError as exc:  # e.g. a full disk: the search still works
+                _log.warning("the text index could not catch up (%s); searching around it", exc)
+                return int(upto)
             return None
         return int(upto)
 
