@@ -147,6 +147,30 @@ _TIME_RE = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?\b", re.IGNORECAS
 # Masked or full card numbers and long digit runs: "XXXX1234", "****1234", "4929 1234 5678 9012".
 _CARD_RE = re.compile(r"(?:[x*#]{2,}[\s-]?\d{2,6})|\b(?:\d[ -]?){12,19}\b", re.IGNORECASE)
 
+# Most descriptions hold no card number, date or time, and a scan that cannot match costs as
+# much as one that does: for ASCII text (where case-insensitive matching is plain ASCII case),
+# a scan runs only when the text has what its every match must contain. Card: two of x * # in a
+# row, or 12 digits. Date: a digit before - / . or a month's name. Time: a ":". Boilerplate:
+# "(", "card" or "via". Other text always takes every scan.
+_DIGIT = re.compile(r"\d").search
+_DOUBLE_MASK = re.compile(r"[xX*#]{2}").search
+_NO_DIGITS = dict.fromkeys(map(ord, "0123456789"))
+_DATE_POSSIBLE = re.compile(r"\d[-/.]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec").search
+
+
+def _without_cards_dates_times(text: str) -> str:
+    """`text` with _CARD_RE, _DATE_RE and _TIME_RE (in that order) replaced by spaces."""
+    if not _DIGIT(text):
+        return text  # every one of them needs a digit
+    if not text.isascii():
+        return _TIME_RE.sub(" ", _DATE_RE.sub(" ", _CARD_RE.sub(" ", text)))
+    if _DOUBLE_MASK(text) or len(text) - len(text.translate(_NO_DIGITS)) >= 12:
+        text = _CARD_RE.sub(" ", text)
+    if _DATE_POSSIBLE(text.lower()):
+        text = _DATE_RE.sub(" ", text)
+    return _TIME_RE.sub(" ", text) if ":" in text else text
+
+
 # Reference-like tokens: anything with a digit that is not a plain short number belonging to a name
 # ("7-Eleven", "3M" survive because they are short and mostly letters).
 _TOKEN_SPLIT_RE = re.compile(r"\s+")
@@ -320,20 +344,22 @@ def _payee_of(text: str, *, fallback: bool) -> str:
     description = text
     if not fallback and not _PREFIX_RE.sub("", text).strip(" *#-:|"):
         return ""  # a part that only says how the money moved ("DEBIT") names nobody
-    text = _BOILERPLATE_RE.sub(" ", text)
+    if not text.isascii() or "(" in text or "card" in text.lower() or "via" in text.lower():
+        text = _BOILERPLATE_RE.sub(" ", text)  # every match has one (see the note on _DIGIT)
     text = _strip_prefixes(text.strip())
     # "MERCHANT*REF123" and "MERCHANT  * 12 Oct": what follows a star is a reference or location.
     text = _strip_prefixes(text.strip(" *"))
     head, star, _tail = text.partition("*")
     if star and head.strip(" -"):
         text = head
-    text = _CARD_RE.sub(" ", text)
-    text = _DATE_RE.sub(" ", text)
-    text = _TIME_RE.sub(" ", text)
+    text = _without_cards_dates_times(text)
 
     tokens: list[str] = []
     for tok in _TOKEN_SPLIT_RE.split(text):
         if not tok:
+            continue
+        if tok.isalpha() and (len(tok) < 3 or tok.lower().strip("x*")):
+            tokens.append(tok)  # a word: _is_reference's common case, decided here
             continue
         if _is_reference(tok):
             # A store number ("TESCO STORES 3297 LONDON") ends the name: what follows is the place.
@@ -349,6 +375,10 @@ def _payee_of(text: str, *, fallback: bool) -> str:
         # Nothing name-like survived (e.g. "ATM 123456"): fall back to the cleaned text.
         cleaned = _clean(description)[:64]
         return cleaned.title() if cleaned.isupper() else cleaned
-    letters = [ch for ch in " ".join(tokens) if ch.isalpha()]
-    shouting = bool(letters) and all(ch.isupper() for ch in letters)
+    joined = " ".join(tokens)
+    if joined.isascii():  # ASCII letters are exactly its cased characters
+        shouting = joined.isupper()
+    else:
+        letters = [ch for ch in joined if ch.isalpha()]
+        shouting = bool(letters) and all(ch.isupper() for ch in letters)
     return _case(tokens, shouting)[:80]

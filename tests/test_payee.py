@@ -41,6 +41,27 @@ def test_known_shapes(raw: str, payee: str) -> None:
     assert normalize_payee(raw) == payee
 
 
+@pytest.mark.parametrize(
+    ("raw", "payee"),
+    [
+        # Card numbers, dates, times and boilerplate in each form the cheap pre-tests look for.
+        ("VISA TESCO CARD NO. 1234", "Tesco"),
+        ("TESCO STORES 12 OCT", "Tesco Stores"),
+        ("tesco stores oct 12", "Tesco Stores"),
+        ("TESCO 2024-01-02 LONDON", "Tesco"),
+        ("TESCO 12:30PM", "Tesco"),
+        ("TESCO 4929 1234 5678 9012", "Tesco"),
+        ("XXXX1234 BOOTS", "Boots"),
+        ("XXXX BOOTS", "Boots"),
+        ("Boots (Contactless) via Apple Pay", "Boots"),
+        ("café 12 déc", "Café"),
+        ("AB xx CD", "AB Xx CD"),
+    ],
+)
+def test_embedded_cards_dates_and_times(raw: str, payee: str) -> None:
+    assert normalize_payee(raw) == payee
+
+
 @pytest.mark.parametrize("raw", ["", "   ", "\x00\x01", "*", "#"])
 def test_empty_or_noise_gives_short_text(raw: str) -> None:
     assert len(normalize_payee(raw)) <= len(raw)
