@@ -40,6 +40,16 @@ def test_text_features_are_named_and_stable() -> None:
     assert "c: tes" in feats
 
 
+def test_descriptions_of_one_payee_share_its_features() -> None:
+    a = text_features("CARD PAYMENT TO TESCO STORES 3297 LONDON")
+    b = text_features("TESCO STORES 11 LEEDS")
+    payee = {f for f in a if f[:2] in ("p:", "P:", "c:")}
+    assert payee == {f for f in b if f[:2] in ("p:", "P:", "c:")}
+    assert {"p:tesco", "p:stores", "p:tesco stores", "P:tesco stores", "c: te"} <= payee
+    assert "w:london" in a and "w:london" not in b
+    assert text_features("") == ("empty-text",)
+
+
 def test_amount_features() -> None:
     assert amount_features(-23.10) == ("amount:out", "amount:out ~10+")
     assert amount_features(2500.0) == ("amount:in", "amount:in ~1000+", "amount:in round")

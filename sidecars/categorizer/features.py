@@ -105,20 +105,25 @@ def text_features(description: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def _text_features(description: str) -> tuple[str, ...]:
-    pw = _words(normalize_payee(description))
     dw = _words(description)
     # List comprehensions, not generators fed to extend(): this runs for every new text.
+    feats = ["w:" + w for w in dw]
+    feats += [f"w:{a} {b}" for a, b in itertools.pairwise(dw)]
+    out = _payee_features(normalize_payee(description)) + tuple(feats)
+    return out or ("empty-text",)
+
+
+@lru_cache(maxsize=100_000)
+def _payee_features(payee: str) -> tuple[str, ...]:
+    """The features of one normalized payee (cached apart: many descriptions share a payee)."""
+    pw = _words(payee)
     feats = ["p:" + w for w in pw]
     feats += [f"p:{a} {b}" for a, b in itertools.pairwise(pw)]
     if pw:
         feats.append("P:" + " ".join(pw[:4]))
-    feats += ["w:" + w for w in dw]
-    feats += [f"w:{a} {b}" for a, b in itertools.pairwise(dw)]
     # char_wb-style n-grams of each payee word: robust to truncation ("Woolworths" / "Woolwort").
     for w in pw[:8]:
         feats += _char_ngrams(w)
-    if not feats:
-        feats.append("empty-text")
     return tuple(feats)
 
 
@@ -171,6 +176,7 @@ def clear_cache() -> None:
     fold.cache_clear()
     _without_dates.cache_clear()
     _text_features.cache_clear()
+    _payee_features.cache_clear()
     _word.cache_clear()
     _char_ngrams.cache_clear()
     normalize_payee.cache_clear()
