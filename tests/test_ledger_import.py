@@ -340,28 +340,33 @@ def test_a_search_whose_catch_up_fails_still_finds_new_rows(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """When SQLite fails while the text index catches up (a full disk, say), the catch-up is
-    rolled back, the search answers from the rows directly, and the failure is logged."""
+    """When SQLite fails while the text index catches up (a full disk, say), the catch-up keeps
+    the transactions it finished, the search answers the rest from the rows directly, and the
+    failure is logged."""
     from data.ledger import ledger as ledger_module
 
     monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)
-    ledger.import_file(write(tmp_path / "a.csv", ["2024-01-01,-1.00,ALPHA SHOP"]), "X")
+    monkeypatch.setattr(ledger_module, "CATCH_UP_ROWS", 1)  # one row per transaction
+    rows = ["2024-01-01,-1.00,ALPHA SHOP", "2024-01-02,-2.00,ALPHA BAR"]
+    ledger.import_file(write(tmp_path / "a.csv", rows), "X")
+    calls = {"n": 0}
 
     def disk_full() -> int:
-        raise OSError("disk full")
+        calls["n"] += 1
+        if calls["n"] > 1:  # the first row's transaction went through
+            raise OSError("disk full")
+        return 1
 
     ledger._conn.create_function("disk_full", 0, disk_full)
-    monkeypatch.setattr(
-        ledger_module,
-        "INDEX_TEXT",
-        ledger_module.INDEX_TEXT.replace("WHERE", "WHERE disk_full() AND"),
-    )
+    failing = ledger_module.INDEX_TEXT.replace("WHERE", "WHERE disk_full() AND")
+    monkeypatch.setattr(ledger_module, "INDEX_TEXT", failing)
     with caplog.at_level("WARNING", logger="data.ledger.ledger"):
-        assert [t.description for t in ledger.transactions(TxFilter(text="alpha"))] == [
-            "ALPHA SHOP"
-        ]
+        found = [t.description for t in ledger.transactions(TxFilter(text="alpha"))]
+    assert found == ["ALPHA BAR", "ALPHA SHOP"]
     assert "could not catch up" in caplog.text
-    assert ledger._conn.execute("SELECT upto FROM text_indexed").fetchone()[0] == 0
-    monkeypatch.undo()
+    assert ledger._conn.execute("SELECT upto FROM text_indexed").fetchone()[0] == 1
+    assert ledger.count(TxFilter(text="alpha bar")) == 1
+    monkeypatch.setattr(ledger_module, "INDEX_TEXT", failing.replace("disk_full() AND", ""))
     assert ledger.index_text() == 1
-    assert ledger.count(TxFilter(text="alpha")) == 1
+    assert ledger.count(TxFilter(text="alpha")) == 2
+    ledger._conn.execute("INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)")

@@ -223,17 +223,21 @@ class Ledger:
 
     def index_text(self, wait_ms: int = BUSY_MS) -> int:
         """Put the text of rows added since the text index last caught up into it (imports
-        leave that to the first search after them); returns how many rows it took."""
-        with self._write(wait_ms) as conn:
-            (upto,) = conn.execute("SELECT upto FROM text_indexed").fetchone()
-            (top,) = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()
-            indexed = 0
-            for start in range(upto, top, CATCH_UP_ROWS):
-                cur = conn.execute(INDEX_TEXT, (start, min(start + CATCH_UP_ROWS, top)))
-                indexed += cur.rowcount
-            if top > upto:
-                conn.execute("UPDATE text_indexed SET upto = ?", (top,))
-            return indexed
+        leave that to the first search after them); returns how many rows it took.
+
+        One transaction per CATCH_UP_ROWS ids: another connection that wants to write waits for
+        one of them, not for the whole catch-up, and an interrupted catch-up keeps what it did.
+        """
+        indexed = 0
+        while True:
+            with self._write(wait_ms) as conn:
+                (upto,) = conn.execute("SELECT upto FROM text_indexed").fetchone()
+                (top,) = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()
+                if top <= upto:
+                    return indexed
+                end = min(upto + CATCH_UP_ROWS, top)
+                indexed += conn.execute(INDEX_TEXT, (upto, end)).rowcount
+                conn.execute("UPDATE text_indexed SET upto = ?", (end,))
 
     def _text_upto(self, flt: TxFilter) -> int | None:
         """For a text filter: None when the text index holds every row (catching it up first
@@ -247,16 +251,17 @@ class Ledger:
         ).fetchone()
         if top <= upto:
             return None
-        if not self._conn.in_transaction:
-            try:
-                self.index_text(CATCH_UP_WAIT_MS)
-            except LedgerError:
-                return int(upto)  # another connection is writing: search around the index
-            except sqlite3.OperationalError as exc:  # e.g. a full disk: the search still works
-                _log.warning("the text index could not catch up (%s); searching around it", exc)
-                return int(upto)
+        if self._conn.in_transaction:
+            return int(upto)
+        try:
+            self.index_text(CATCH_UP_WAIT_MS)
             return None
-        return int(upto)
+        except LedgerError:
+            pass  # another connection is writing: search around the index
+        except sqlite3.OperationalError as exc:  # e.g. a full disk: the search still works
+            _log.warning("the text index could not catch up (%s); searching around it", exc)
+        # the catch-up may have done part of its work
+        return int(self._conn.execute("SELECT upto FROM text_indexed").fetchone()[0])
 
     def _where(self, flt: TxFilter, text_upto: int | None = None) -> tuple[str, list[Any]]:
         account_id = self._account_id(flt.account) if flt.account is not None else None
