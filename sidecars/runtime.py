@@ -70,7 +70,6 @@ _FLUSH_MS = 1000  # how long a graceful stop waits to deliver its last messages
 # Plain ints: zmq's flags are enums, and `a & b` on them runs Python code every time.
 _POLLIN = int(zmq.POLLIN)
 _NOBLOCK = int(zmq.NOBLOCK)
-_EVENTS = int(zmq.EVENTS)
 _RCVMORE = int(zmq.RCVMORE)
 _RCVTIMEO = int(zmq.RCVTIMEO)
 _monotonic = time.monotonic

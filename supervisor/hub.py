@@ -58,7 +58,6 @@ _DRAIN_BATCH = 2_000  # frames read per wake-up before timers get a turn
 _POLLIN = int(zmq.POLLIN)
 _NOBLOCK = int(zmq.NOBLOCK)
 _SNDMORE_NOBLOCK = int(zmq.SNDMORE | zmq.NOBLOCK)
-_EVENTS = int(zmq.EVENTS)
 _RCVMORE = int(zmq.RCVMORE)
 _READER_LOOK_MS = 2  # while a caller reads its own reply, how often the I/O thread looks too
 _READER_MAX_S = 0.05  # how long a caller reads before it leaves the socket to the I/O thread
