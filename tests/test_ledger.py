@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,36 @@ def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None
         ledger.ensure_account("Checking", "EUR")
     with Ledger.open(path) as ledger:
         assert [(a.name, a.currency) for a in ledger.accounts()] == [("Checking", "EUR")]
+
+
+def test_many_connections_opening_a_new_ledger_at_once_migrate_it_once(tmp_path: Path) -> None:
+    # The desktop opens one connection per lane at start-up; each used to read the version
+    # before taking the write lock and run a migration another had just committed.
+    for attempt in range(5):
+        path = tmp_path / f"l{attempt}.sqlite"
+        start = threading.Barrier(8)
+        errors: list[BaseException] = []
+
+        def open_it(
+            path: Path = path,
+            start: threading.Barrier = start,
+            errors: list[BaseException] = errors,
+        ) -> None:
+            start.wait()
+            try:
+                Ledger.open(path).close()
+            except BaseException as exc:  # collected and reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert errors == []
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+            assert conn.execute("SELECT count(*) FROM text_indexed").fetchone()[0] == 1
 
 
 def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:

@@ -360,22 +360,53 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring `conn` up to the newest schema; returns the version it is at afterwards."""
+    """Bring `conn` up to the newest schema; returns the version it is at afterwards.
+
+    Safe when several connections open a ledger at once (the desktop's lanes do): the version
+    is read again under the write lock, so a migration another connection has just run is not
+    run twice (migration 8's CREATE TABLE failed that way). All pending migrations commit
+    together or not at all.
+    """
     (version,) = conn.execute("PRAGMA user_version").fetchone()
+    _check_known(version)
+    if version == len(MIGRATIONS):
+        return len(MIGRATIONS)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        _check_known(version)
+        for number in range(version + 1, len(MIGRATIONS) + 1):
+            for statement in _statements(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return len(MIGRATIONS)
+
+
+def _check_known(version: int) -> None:
     if version > len(MIGRATIONS):
         raise LedgerError(
             f"this ledger was written by a newer Fincast (schema {version}, "
             f"this version knows {len(MIGRATIONS)}); update Fincast to open it"
         )
-    for number in range(version + 1, len(MIGRATIONS) + 1):
-        # executescript commits first, so each migration runs in its own explicit transaction
-        try:
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n"
-                f"PRAGMA user_version = {number};\nCOMMIT;"
-            )
-        except sqlite3.Error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's SQL statements one by one (executescript would commit the open transaction
+    first); sqlite3.complete_statement knows where a trigger's body ends."""
+    out: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending)
+            pending = ""
+    if pending.strip() and not all(
+        not ln.strip() or ln.strip().startswith("--") for ln in pending.splitlines()
+    ):
+        raise LedgerError(f"a migration ends in an incomplete statement: {pending.strip()[:80]}")
+    return out
