@@ -31,6 +31,7 @@ class AppContext:
     pager: DbLane  # the transactions table's pages only, so they never queue behind a report
     writer: DbLane
     models: DbLane  # long waits on model services (forecaster -> advisor) happen here
+    indexer: DbLane  # the text index's catch-up after an import, one chunk at a time
     hub: HubAdapter
     undo: QUndoStack
     events: LedgerEvents
@@ -46,6 +47,7 @@ class AppContext:
             pager=DbLane("pager", db, delivery),
             writer=DbLane("writer", db, delivery),
             models=DbLane("models", db, delivery),
+            indexer=DbLane("indexer", db, delivery),
             hub=hub,
             undo=QUndoStack(),
             events=LedgerEvents(),
@@ -53,6 +55,7 @@ class AppContext:
 
     def close(self) -> None:
         """Finish and close the ledger lanes."""
+        self.indexer.close()
         self.models.close()
         self.writer.close()
         self.reader.close()

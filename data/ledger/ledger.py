@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import logging
 import re
@@ -221,15 +222,17 @@ class Ledger:
 
     # -- transactions ---------------------------------------------------------------------------
 
-    def index_text(self, wait_ms: int = BUSY_MS) -> int:
+    def index_text(self, wait_ms: int = BUSY_MS, chunks: int | None = None) -> int:
         """Put the text of rows added since the text index last caught up into it (imports
-        leave that to the first search after them); returns how many rows it took.
+        leave that to the first search after them, or to the desktop's background catch-up);
+        returns how many rows it took.
 
         One transaction per CATCH_UP_ROWS ids: another connection that wants to write waits for
         one of them, not for the whole catch-up, and an interrupted catch-up keeps what it did.
+        `chunks` stops after that many transactions (a caller that must stay interruptible).
         """
         indexed = 0
-        while True:
+        for _ in itertools.count() if chunks is None else range(chunks):
             with self._write(wait_ms) as conn:
                 (upto,) = conn.execute("SELECT upto FROM text_indexed").fetchone()
                 (top,) = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()
@@ -238,6 +241,7 @@ class Ledger:
                 end = min(upto + CATCH_UP_ROWS, top)
                 indexed += conn.execute(INDEX_TEXT, (upto, end)).rowcount
                 conn.execute("UPDATE text_indexed SET upto = ?", (end,))
+        return indexed
 
     def _text_upto(self, flt: TxFilter) -> int | None:
         """For a text filter: None when the text index holds every row (catching it up first
