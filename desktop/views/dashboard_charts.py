@@ -117,7 +117,7 @@ class DashboardCharts(QWidget):
         self._queue = [(name, wanted[name], report, month_name) for name in todo]
         if self._queue:
             gen = self._generation
-            QTimer.singleShot(0, lambda: self._draw_next(gen))
+            QTimer.singleShot(0, self, lambda: self._draw_next(gen))  # dropped if self is deleted
 
     @property
     def drawing(self) -> bool:
@@ -141,7 +141,7 @@ class DashboardCharts(QWidget):
             old.deleteLater()  # QChartView does not delete the chart it is given up
         self._drawn[name] = key
         if self._queue:
-            QTimer.singleShot(0, lambda: self._draw_next(gen))
+            QTimer.singleShot(0, self, lambda: self._draw_next(gen))  # dropped if self is deleted
 
     def _hbar(self, title: str, items: list[tuple[str, int]], cur: str, colour: int) -> QChart:
         chart = charts.new_chart(title)

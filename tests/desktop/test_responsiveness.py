@@ -131,6 +131,27 @@ def test_dashboard_charts_redraw_only_what_changed(
     ]
 
 
+
+def test_charts_still_queued_when_their_widget_goes_are_dropped(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    # A window closed between two chart draws left a queued draw touching a deleted QChartView
+    # (RuntimeError in the event loop, seen when the next test ran).
+    window = make_window(filled_ledger)
+    dash = window.dashboard
+    qtbot.waitUntil(lambda: dash.charts is not None and not dash.charts.drawing, timeout=10_000)
+    moved = dataclasses.replace(
+        dash.report,
+        balance=[(d, v + 100_000) for d, v in dash.report.balance],
+        top_payees=[(n, v + 1) for n, v in dash.report.top_payees],
+    )
+    charts = dash.charts
+    charts.show_report(moved)
+    assert charts.drawing  # two draws queued, one per turn of the event loop
+    with qtbot.waitSignal(charts.destroyed, timeout=5_000):
+        charts.deleteLater()
+    qtbot.wait(50)  # the queued draws' turns come and go without touching the dead views
+
 FORECAST = {
     "series": [
         {
