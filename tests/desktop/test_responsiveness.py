@@ -131,7 +131,6 @@ def test_dashboard_charts_redraw_only_what_changed(
     ]
 
 
-
 def test_charts_still_queued_when_their_widget_goes_are_dropped(
     qtbot: Any, make_window: Any, filled_ledger: Path
 ) -> None:
@@ -151,6 +150,7 @@ def test_charts_still_queued_when_their_widget_goes_are_dropped(
     with qtbot.waitSignal(charts.destroyed, timeout=5_000):
         charts.deleteLater()
     qtbot.wait(50)  # the queued draws' turns come and go without touching the dead views
+
 
 FORECAST = {
     "series": [
