@@ -39,13 +39,16 @@ def test_first_run_offers_import_and_demo_then_demo_fills_the_dashboard(
     assert dash.demo_button.text() == "Try with demo data"
     qtbot.mouseClick(dash.demo_button, Qt.MouseButton.LeftButton)
     # The dashboard reloads as each demo file lands (a loaded machine can take seconds between
-    # them): wait for the report of the whole demo, both accounts.
+    # them), and draws its charts one per turn of the event loop: wait for the whole demo's
+    # report, both accounts, and its charts drawn.
     qtbot.waitUntil(
         lambda: (
             dash.report is not None
             and bool(dash.report.by_category)
             and len(dash.report.months) == 12
             and (dash.report.balance[-1][0] - dash.report.balance[0][0]).days > 600
+            and dash.charts is not None
+            and not dash.charts.drawing
         ),
         timeout=60_000,
     )
