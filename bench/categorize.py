@@ -35,6 +35,8 @@ sys.path.insert(0, str(REPO))
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from common import machine_info
+
 from data.payee import normalize_payee
 from desktop.categorizing import CONFIDENCE_THRESHOLD
 from sidecars.categorizer.features import Row, clear_cache
@@ -447,7 +449,7 @@ def main() -> int:
     if not files:
         print(f"no labeled CSV files in {args.labeled}", file=sys.stderr)
         return 1
-    report: dict[str, Any] = {"sets": {}, "limits": LIMITS}
+    report: dict[str, Any] = {"sets": {}, "limits": LIMITS, "machine": machine_info()}
     all_rows: list[Item] = []
     print(
         f"{'set':<40} {'rows':>5} {'cls':>4}  {'ours':>11}  {'payee-major':>11}  "
