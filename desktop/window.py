@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,6 +27,10 @@ from desktop.context import AppContext
 from desktop.status_lights import HealthLights
 
 log = logging.getLogger(__name__)
+
+# Imported on the reading lane this long after the window is built (see _warm_modules).
+WARM_AFTER_MS = 1500
+WARM_MODULES = ("data.importer", "desktop.import_jobs")
 
 PAGES = ("Dashboard", "Transactions", "Import", "Forecast", "Insights", "Rules", "Services")
 PAGE_CLASSES = {
@@ -102,7 +106,24 @@ class MainWindow(QMainWindow):
         self._indexing = False
         ctx.events.changed.connect(self._ledger_changed)
         self.catch_up_text()  # after a command-line import, say
+        self.warmed = False
+        QTimer.singleShot(WARM_AFTER_MS, self, self._warm_modules)
         self.sidebar.setCurrentRow(0)
+
+    # -- modules the lanes import on first use ----------------------------------------------
+    def _warm_modules(self) -> None:
+        # A lane importing a module mid-session holds the GIL in long C calls (unmarshalling,
+        # compiling dataclass methods): the chaos run's worst stall (64 ms, 30 of them asleep on
+        # the GIL) was the reader lane importing data.importer for the first file dropped. Do
+        # it while the app sits idle after start-up instead.
+        def warm(_ledger: Any) -> None:
+            for name in WARM_MODULES:
+                importlib.import_module(name)
+
+        def done(_none: None) -> None:
+            self.warmed = True
+
+        self.ctx.reader.submit(warm, done)
 
     # -- the text index's catch-up ------------------------------------------------------------
     def _ledger_changed(self, what: str) -> None:

@@ -3,6 +3,7 @@ missing supervisor shown in place (never as a dialog)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop.health import Level
-from desktop.window import PAGES
+from desktop.window import PAGES, WARM_MODULES
 
 
 def test_window_has_title_sidebar_and_a_light_per_service(
@@ -113,3 +114,12 @@ def test_the_health_light_follows_hub_events(make_window: Any, ledger_path: Path
         {"type": "state", "service": "insights", "replica": 0, "state": "failed", "reason": "x"}
     )
     assert window.lights.lights["insights"].level is Level.FAILED
+
+
+def test_modules_the_lanes_need_are_imported_in_the_background_after_start(
+    qtbot: Any, make_window: Any, ledger_path: Path
+) -> None:
+    window = make_window(ledger_path)
+    assert not window.warmed  # not during start-up: the first window comes first
+    qtbot.waitUntil(lambda: window.warmed, timeout=10_000)
+    assert all(name in sys.modules for name in WARM_MODULES)
