@@ -128,29 +128,25 @@ class ModelStore:
         model.keys = self._keys(name)
         return model
 
-    def _texts(self, name: str) -> list[str]:
-        """The texts a version was trained on, for warming; none if absent or unreadable (they
-        only make the first prediction faster, so a missing file must not lose the model)."""
+    def _warm_list(self, name: str, file: str) -> list[Any]:
+        """A version's list of what it was trained on (texts.json, keys.json), for warming;
+        none if absent or unreadable (they only make the first prediction faster, so a missing
+        file, or a version saved before it was kept, must not lose the model)."""
         try:
-            texts = json.loads((self.root / name / "texts.json").read_text(encoding="utf-8"))
+            items = json.loads((self.root / name / file).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return []
-        if not isinstance(texts, list):
-            return []
-        return [t for t in texts if isinstance(t, str)]
+        return items if isinstance(items, list) else []
+
+    def _texts(self, name: str) -> list[str]:
+        """The texts a version was trained on."""
+        return [t for t in self._warm_list(name, "texts.json") if isinstance(t, str)]
 
     def _keys(self, name: str) -> list[RowKey]:
-        """The row keys a version was trained on, for warming; like the texts, a missing or
-        unreadable file (or a version saved before keys were kept) gives none."""
-        try:
-            keys = json.loads((self.root / name / "keys.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return []
-        if not isinstance(keys, list):
-            return []
+        """The row keys a version was trained on."""
         return [
             (k[0], tuple(k[1]))
-            for k in keys
+            for k in self._warm_list(name, "keys.json")
             if isinstance(k, list)
             and len(k) == 2
             and isinstance(k[0], str)
