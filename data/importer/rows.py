@@ -244,10 +244,6 @@ class RowReader:
         parsed = self.money(record[index])
         return None if parsed is None else parsed.minor
 
-    def read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:
-        """The transaction in `record`, a RowError, or None when the line is not a transaction."""
-        return self._read(line, record)
-
     def read_all(  # noqa: PLR0912, PLR0915 - one loop, inlined: it runs once per row
         self, records: Iterable[tuple[int, list[str]]]
     ) -> Iterator[ParsedRow | RowError]:
@@ -255,7 +251,7 @@ class RowReader:
         with plain numbers in the file's decimal style - is read inline, each distinct date,
         description and currency cell once; any row it does not fit goes down the general path,
         so both give the same results."""
-        general = self._read
+        general = self.read
         if self._width < 0 or self._sign is None:
             yield from filter(None, itertools.starmap(general, records))
             return
@@ -333,7 +329,9 @@ class RowReader:
             if item is not None:
                 yield item
 
-    def _read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:  # noqa: PLR0911
+    def read(self, line: int, record: list[str]) -> ParsedRow | RowError | None:  # noqa: PLR0911
+        """The transaction in `record`, a RowError, or None when the line is not a transaction
+        (the general path, which read_all() takes for any row its inline loop does not fit)."""
         m = self.m
         if not any(cell.strip() for cell in record):
             self.skipped.blank += 1
