@@ -36,12 +36,13 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
 
-def write_result(name: str, data: dict[str, Any]) -> Path:
-    """Write bench/results/<name>.json and return its path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    return path
+def write_result(name: str, data: dict[str, Any], out: Path | None = None) -> Path:
+    """Write bench/results/<name>.json (or `out`, a benchmark's --out) and return its path."""
+    if out is None:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out = RESULTS / f"{name}.json"
+    out.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return out
 
 
 def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None) -> dict[str, Any]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import select
 import shutil
@@ -842,11 +841,7 @@ def main() -> int:
     show("serving again", hang["sigstop_serving_again"])
     show("hung method", hang["hung_method_1s_deadline_resolved"], 0, " to DeadlineExceeded")
 
-    if args.out is not None:
-        path = args.out
-        path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
-    else:
-        path = write_result("hub", result)
+    path = write_result("hub", result, args.out)
     print(f"wrote {path}")
     return 0
 

@@ -261,11 +261,7 @@ def main() -> None:
             if size >= 1_000_000:
                 peak = max(summary[k]["peak_rss_mb_max"] for k in ("library", "cli"))
                 print(f"  peak memory {peak:.1f} MB (target < {MEMORY_LIMIT_MB:.0f} MB)")
-    if args.out is not None:
-        args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-        path = args.out
-    else:
-        path = write_result("import", results)
+    path = write_result("import", results, args.out)
     print(f"\nwrote {path}")
     print(json.dumps({k: v for k, v in results.items() if k == "targets"}))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
 import sys
@@ -262,11 +261,7 @@ def main() -> None:
     }
     if catch_up is not None:  # only when this run built the ledger
         data["text_index_catch_up"] = catch_up
-    if args.out is not None:
-        args.out.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        out = args.out
-    else:
-        out = write_result("listing", data)
+    out = write_result("listing", data, args.out)
     print(f"\nwrote {out}")
 
 
