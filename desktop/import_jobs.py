@@ -8,13 +8,13 @@ no Qt here, so these run on worker threads and in headless tests alike.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from desktop import gui_thread_gc
 
 if TYPE_CHECKING:  # the importer loads on first use, not at start-up
     from data.importer import Detection, Mapping, Preview
@@ -27,32 +27,10 @@ DEMO_FILES = (
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
-class _GcPause:
-    """Counts the imports running, so the collector resumes only when the last one ends."""
-
-    lock = threading.Lock()
-    holds = 0
-
-
-@contextlib.contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector while a big import runs on a worker thread.
-
-    The import creates hundreds of thousands of short-lived objects; a full collection among them
-    took ~120 ms here, and it holds the GIL, so the GUI thread stalled that long. Refcounting still
-    frees everything; collection resumes (cheaply, the objects gone) when the import ends.
-    """
-    with _GcPause.lock:
-        _GcPause.holds += 1
-        if _GcPause.holds == 1:
-            gc.disable()
-    try:
-        yield
-    finally:
-        with _GcPause.lock:
-            _GcPause.holds -= 1
-            if _GcPause.holds == 0:
-                gc.enable()
+def cyclic_gc_paused() -> contextlib.AbstractContextManager[None]:
+    """Hold off Python's cyclic garbage collector while a big import runs on a worker thread
+    (see gui_thread_gc.paused for why)."""
+    return gui_thread_gc.paused()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import gui_thread_gc
 from desktop.context import AppContext
 from desktop.status_lights import HealthLights
 
@@ -53,6 +54,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Fincast")
         self.resize(1200, 760)
         self.setAcceptDrops(True)
+        # Cyclic garbage is collected on this thread only: a lane that collected a Qt object
+        # deadlocked with the GUI thread (see gui_thread_gc).
+        self._gc_timer = QTimer(self)
+        self._gc_timer.setInterval(gui_thread_gc.INTERVAL_MS)
+        self._gc_timer.timeout.connect(gui_thread_gc.collect_due)
+        gui_thread_gc.take_over()
+        self._gc_timer.start()
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -239,5 +247,8 @@ class MainWindow(QMainWindow):
             if callable(stop):
                 stop()
         self.ctx.hub.stop()
-        self.ctx.close()
+        self.ctx.close()  # the lanes have stopped: no thread but this one allocates for us now
+        if self._gc_timer.isActive():
+            self._gc_timer.stop()
+            gui_thread_gc.hand_back()
         super().closeEvent(event)
