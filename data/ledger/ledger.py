@@ -247,7 +247,7 @@ class Ledger:
         """For a text filter: None when the text index holds every row (catching it up first
         when the ledger can be written at once), else its mark, above which rows are searched
         directly. Filters without text that the index could answer: None."""
-        if not flt.text or len(flt.text) < queries.TRIGRAM:
+        if not queries.indexed(flt.text):
             return None
         upto, top = self._conn.execute(
             "SELECT (SELECT upto FROM text_indexed), "
@@ -343,7 +343,7 @@ class Ledger:
         a date range is a key range and an account a test on the key. An account that shares
         its low bits with another one cannot be told apart that way: the general plan answers.
         """
-        if not flt.text or len(flt.text) < queries.TRIGRAM:
+        if not queries.indexed(flt.text):
             return None
         rest = dataclasses.replace(flt, text=None, date_from=None, date_to=None, account=None)
         if rest != TxFilter():
