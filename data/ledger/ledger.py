@@ -25,6 +25,7 @@ from data import paths
 from . import aggregates, queries
 from .aggregates import LedgerStats, MonthTotals
 from .connection import BUSY_MS, connect
+from .marks import TextMarks
 from .schema import ACCOUNT_MASK, DAY_SHIFT, KEY_ID, TEXT_DELETE_TRIGGER, TEXT_ROW
 from .types import (
     Account,
@@ -80,6 +81,7 @@ class Ledger:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self._marks = TextMarks()  # left by counts of common text, for deep pages of it
 
     # -- life -----------------------------------------------------------------------------------
 
@@ -291,15 +293,16 @@ class Ledger:
         if offset < 0 or limit < 0:
             raise LedgerError("offset and limit must not be negative")
         flt = flt or TxFilter()
-        probed = self._probe_text(flt, order, offset + limit)
-        page: list[int] | None = None
         upto: int | None = None
-        if probed is not None:
-            page = probed[0][offset : offset + limit]
-        else:
-            upto = self._text_upto(flt)
-            if upto is None:
-                page = self._text_page(flt, order, offset, limit)
+        page = self._marked_page(flt, order, offset, limit)
+        if page is None:
+            probed = self._probe_text(flt, order, offset + limit)
+            if probed is not None:
+                page = probed[0][offset : offset + limit]
+            else:
+                upto = self._text_upto(flt)
+                if upto is None:
+                    page = self._text_page(flt, order, offset, limit)
         if page is not None:
             if not page:
                 return []
@@ -334,10 +337,9 @@ class Ledger:
             return ids, complete
         return None
 
-    def _text_keys(self, flt: TxFilter) -> tuple[str, list[Any]] | None:
-        """'FROM tx_text WHERE ...' and its parameters for a text filter with at most a date
-        range and an account besides, answered by the text index alone; None when the filter
-        needs the general plan.
+    def _text_keys(self, flt: TxFilter) -> queries.TextKeys | None:
+        """The text index's own query for a text filter with at most a date range and an
+        account besides; None when the filter needs the general plan.
 
         The index's keys (schema.TEXT_KEY) hold the day, the id and the account's low bits, so
         a date range is a key range and an account a test on the key. An account that shares
@@ -348,24 +350,20 @@ class Ledger:
         rest = dataclasses.replace(flt, text=None, date_from=None, date_to=None, account=None)
         if rest != TxFilter():
             return None
-        sql = "FROM tx_text WHERE tx_text MATCH ?"
-        params: list[Any] = [queries.phrase(flt.text)]
-        if flt.date_from is not None:
-            sql += f" AND rowid >= (CAST(julianday(?) AS INTEGER) << {DAY_SHIFT})"
-            params.append(flt.date_from.isoformat())
-        if flt.date_to is not None:
-            sql += f" AND rowid < ((CAST(julianday(?) AS INTEGER) + 1) << {DAY_SHIFT})"
-            params.append(flt.date_to.isoformat())
+        bits = None
         if flt.account is not None:
-            low = self._account_id(flt.account) & ACCOUNT_MASK
+            bits = self._account_id(flt.account) & ACCOUNT_MASK
             (sharing,) = self._conn.execute(
-                f"SELECT count(*) FROM accounts WHERE (id & {ACCOUNT_MASK}) = ?", (low,)
+                f"SELECT count(*) FROM accounts WHERE (id & {ACCOUNT_MASK}) = ?", (bits,)
             ).fetchone()
             if sharing > 1:
                 return None
-            sql += f" AND (rowid & {ACCOUNT_MASK}) = ?"
-            params.append(low)
-        return sql, params
+        low = high = None
+        if flt.date_from is not None:
+            low = queries.day_key(flt.date_from)
+        if flt.date_to is not None:  # the next day's first key (no date past 9999-12-31 needed)
+            high = queries.day_key(flt.date_to) + (1 << DAY_SHIFT)
+        return queries.TextKeys(queries.phrase(flt.text), low, high, bits)
 
     def _text_page(self, flt: TxFilter, order: Order, offset: int, limit: int) -> list[int] | None:
         """Ids of one page of a text filter in date order, paged inside the text index, whose
@@ -380,13 +378,25 @@ class Ledger:
         keys = self._text_keys(flt)
         if keys is None:
             return None
-        sql, params = keys
+        sql, params = keys.sql()
         direction = "DESC" if order == "date_desc" else "ASC"
         rows = self._conn.execute(
             f"SELECT {KEY_ID} {sql} ORDER BY rowid {direction} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
         return [txn_id for (txn_id,) in rows]
+
+    def _marked_page(
+        self, flt: TxFilter, order: Order, offset: int, limit: int
+    ) -> list[int] | None:
+        """Ids of one page of a text filter in date order from the marks its last count left
+        (see marks.py), when they are valid for the ledger as it is; else None."""
+        if order not in ("date_desc", "date_asc") or not self._marks or self._conn.in_transaction:
+            return None
+        keys = self._text_keys(flt)
+        if keys is None:
+            return None
+        return self._marks.page(self._conn, keys, order == "date_asc", offset, limit)
 
     def iter_transactions(
         self, flt: TxFilter | None = None, *, order: Order = "date_desc", chunk: int = 5000
@@ -410,7 +420,14 @@ class Ledger:
         keys = self._text_keys(flt) if upto is None else None
         if keys is not None:
             # the index counts its own matches, no join with the rows needed
-            return int(self._conn.execute(f"SELECT count(*) {keys[0]}", keys[1]).fetchone()[0])
+            if self._conn.in_transaction:
+                sql, params = keys.sql()
+                return int(self._conn.execute(f"SELECT count(*) {sql}", params).fetchone()[0])
+            counted = self._marks.count(self._conn, keys)
+            if counted is not None:
+                return counted
+            # rows were added since _text_upto looked: search around the index's mark
+            upto = int(self._conn.execute("SELECT upto FROM text_indexed").fetchone()[0])
         where_sql, params = self._where(flt, upto)
         row = self._conn.execute(f"SELECT count(*) FROM transactions t{where_sql}", params)
         return int(row.fetchone()[0])

@@ -7,11 +7,12 @@ million joined rows. Never formats user text into SQL: everything user-given is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any, TypeGuard
 
-from .schema import KEY_ID
+from .schema import ACCOUNT_MASK, DAY_SHIFT, KEY_ID
 from .types import Order, TxFilter, Txn
 
 ORDER_SQL: dict[str, str] = {
@@ -46,6 +47,48 @@ def indexed(text: str | None) -> TypeGuard[str]:
 def phrase(text: str) -> str:
     """`text` as one FTS5 phrase: with the trigram tokenizer, a case-insensitive substring."""
     return '"' + text.replace('"', '""') + '"'
+
+
+# julianday('YYYY-MM-DD') cast to an integer, as schema.TEXT_KEY computes a row's day, is the
+# date's proleptic Gregorian ordinal plus this (year 1 to 9999)
+_JULIAN_DAY_OF_ORDINAL_0 = 1721424
+
+
+def day_key(day: dt.date) -> int:
+    """The smallest text-index key (schema.TEXT_KEY) of a row dated `day`."""
+    return (day.toordinal() + _JULIAN_DAY_OF_ORDINAL_0) << DAY_SHIFT
+
+
+@dataclasses.dataclass(frozen=True)
+class TextKeys:
+    """A text filter that the text index answers alone: its phrase, the key range its dates
+    make, and the account bits its account makes (see schema.TEXT_KEY). Hashable, so that it
+    can name the filter's marks (see marks.py)."""
+
+    phrase: str
+    low: int | None = None  # first key of the date range
+    high: int | None = None  # keys from here on are past the date range
+    account_bits: int | None = None
+
+    def sql(self, after: int | None = None) -> tuple[str, list[Any]]:
+        """'FROM tx_text WHERE ...' and its parameters; with `after` (a key inside the range),
+        only keys above it. One lower bound at most: FTS5 seeks on one, and filters on any
+        other rowid condition row by row."""
+        sql = "FROM tx_text WHERE tx_text MATCH ?"
+        params: list[Any] = [self.phrase]
+        if after is not None:
+            sql += " AND rowid > ?"
+            params.append(after)
+        elif self.low is not None:
+            sql += " AND rowid >= ?"
+            params.append(self.low)
+        if self.high is not None:
+            sql += " AND rowid < ?"
+            params.append(self.high)
+        if self.account_bits is not None:
+            sql += f" AND (rowid & {ACCOUNT_MASK}) = ?"
+            params.append(self.account_bits)
+        return sql, params
 
 
 def _like(text: str) -> str:
