@@ -4,9 +4,10 @@ Staged for the import wizard: detect() -> preview() -> adjust the Mapping -> ite
 Python; this package never touches the ledger, Qt or the network.
 """
 
-from data.importer.api import answer, detect, iter_rows, preview
+from data.importer.api import answer, detect, iter_row_tuples, iter_rows, preview
 from data.importer.dateorder import locale_from_env
 from data.importer.fingerprint import Fingerprinter
+from data.importer.rows import RowTuple
 from data.importer.types import (
     Detection,
     ImportProblem,
@@ -26,8 +27,10 @@ __all__ = [
     "Preview",
     "Question",
     "RowError",
+    "RowTuple",
     "answer",
     "detect",
+    "iter_row_tuples",
     "iter_rows",
     "locale_from_env",
     "preview",

@@ -16,7 +16,7 @@ from pathlib import Path
 from data.importer import amounts, dateorder, dates, describe, signs, sniff, words
 from data.importer import columns as col
 from data.importer import profile as profiles
-from data.importer.rows import RowReader
+from data.importer.rows import RowReader, RowTuple
 from data.importer.table import Region, find_region
 from data.importer.types import (
     DEBIT_CREDIT,
@@ -242,19 +242,31 @@ def iter_rows(
     detection: Detection, *, mapping: Mapping | None = None
 ) -> Iterator[ParsedRow | RowError]:
     """Every transaction of the file as a ParsedRow, every bad table row as a RowError."""
+    mapping = _mapping(detection, mapping)
+    yield from RowReader(mapping).read_all(_records(detection, mapping))
+
+
+def iter_row_tuples(
+    detection: Detection, *, mapping: Mapping | None = None
+) -> Iterator[RowTuple | ParsedRow | RowError]:
+    """iter_rows() for bulk consumers (the ledger's import): most transactions come as plain
+    RowTuples, ParsedRow's fields in order, the rest as ParsedRows; bad rows as RowErrors."""
+    mapping = _mapping(detection, mapping)
+    yield from RowReader(mapping).read_tuples(_records(detection, mapping))
+
+
+def _mapping(detection: Detection, mapping: Mapping | None) -> Mapping:
     if mapping is None:
         if detection.questions:
             raise ImportProblem(f"The import needs an answer first: {detection.questions[0].text}")
         mapping = detection.mapping
-    yield from _stream(detection, mapping, RowReader(mapping))
+    return mapping
 
 
-def _stream(
-    detection: Detection, mapping: Mapping, reader: RowReader
-) -> Iterator[ParsedRow | RowError]:
+def _records(detection: Detection, mapping: Mapping) -> Iterator[tuple[int, list[str]]]:
     _check(mapping)
     records = sniff.records(detection.source, mapping.encoding, mapping.delimiter)
-    yield from reader.read_all(itertools.islice(records, mapping.data_start, None))
+    return itertools.islice(records, mapping.data_start, None)
 
 
 def _check(m: Mapping) -> None:
@@ -292,7 +304,7 @@ def preview(detection: Detection, *, mapping: Mapping | None = None, limit: int 
     if detection.questions and mapping is None:
         return Preview(rows=rows, errors=errors, recognised=recognised)
     reader = RowReader(chosen)
-    for item in _stream(detection, chosen, reader):
+    for item in reader.read_all(_records(detection, chosen)):
         if isinstance(item, RowError):
             errors.append(item)
         else:

@@ -125,6 +125,9 @@ def test_inline_loop_reads_like_the_general_path(
     inline = RowReader(mapping)
     got = list(inline.read_all((line, list(record)) for line, record in records))
     assert got == expected
+    # the ledger's bulk form: the inline loop's rows as plain tuples of ParsedRow's fields
+    bulk = RowReader(mapping).read_tuples((line, list(record)) for line, record in records)
+    assert [ParsedRow(*item) if type(item) is tuple else item for item in bulk] == expected
     assert all(type(item) in (ParsedRow, RowError) for item in got)
     # the rows are real, equal-hashing frozen ParsedRows
     for item in got:
