@@ -5,6 +5,7 @@ count and the page (own edits, imports, undo, rollbacks, another connection's co
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -270,3 +271,32 @@ def test_a_count_while_the_index_falls_behind_searches_around_it(
     flt = TxFilter(text="tesco")
     assert ledger.count(flt) == len(_expected(ledger, flt)) == 42
     assert len(ledger._marks) == 0
+
+
+def test_a_commit_while_a_page_reads_its_marks_is_not_mixed_in(
+    ledger: Ledger, marked: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page and the state its marks are checked against come from one snapshot: another
+    connection committing in between gives the page as it was before that commit (which the
+    marks describe), and the next page sees the commit without the marks."""
+    ids = _seed(ledger, _rows(150))
+    flt = TxFilter(text="tesco")
+    ledger.count(flt)
+    before = _expected(ledger, flt)[::-1]
+    state = marks_module._state
+    committed: list[int] = []
+    with Ledger.open(ledger.path) as other:
+
+        def commit_first(conn: sqlite3.Connection) -> tuple[int, int]:
+            if not committed:  # SHELL rows that now match: 20 more
+                committed.append(other.set_payee(ids[:60:3], "Tesco Meanwhile"))
+            return state(conn)
+
+        monkeypatch.setattr(marks_module, "_state", commit_first)
+        assert [t.id for t in ledger.transactions(flt, offset=40, limit=10)] == before[40:50]
+        assert committed == [20]
+        assert marked == [10]
+    monkeypatch.setattr(marks_module, "_state", state)
+    assert len(_expected(ledger, flt)) == len(before) + 20
+    _check_pages(ledger, flt)
+    assert marked == [10]

@@ -28,6 +28,8 @@ from .schema import KEY_ID
 MARK_EVERY = 16_384
 # filters whose marks are kept (the most recently used): a few ints per 16,384 matches each
 MARKED_FILTERS = 8
+# a read that starts a read transaction's snapshot (a PRAGMA alone may answer from before it)
+_SNAPSHOT = "SELECT upto FROM text_indexed"
 # in the count's own read transaction: whether the text index holds every row (schema._INDEXED)
 _INDEX_COMPLETE = (
     "SELECT (SELECT upto FROM text_indexed) >= (SELECT coalesce(max(id), 0) FROM transactions)"
@@ -100,18 +102,18 @@ class TextMarks:
         end = min(max(end, start), total)
         index = min(start // marks.every, len(marks.keys))
         sql, params = keys.sql(after=marks.keys[index - 1] if index else None)
-        conn.execute("BEGIN")  # the page and the state it is checked against: one snapshot
+        conn.execute("BEGIN")  # the state and the page: one snapshot
         try:
+            conn.execute(_SNAPSHOT).fetchone()
+            if _state(conn) != marks.state:
+                del self._marks[keys]
+                return None
             rows = conn.execute(
                 f"SELECT {KEY_ID} {sql} ORDER BY rowid LIMIT ? OFFSET ?",
                 [*params, end - start, start - index * marks.every],
             ).fetchall()
-            state = _state(conn)
         finally:
             conn.execute("COMMIT")
-        if state != marks.state:
-            del self._marks[keys]
-            return None
         self._marks.move_to_end(keys)
         ids = [txn_id for (txn_id,) in rows]
         return ids if ascending else ids[::-1]
