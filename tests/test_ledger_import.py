@@ -370,3 +370,34 @@ def test_a_search_whose_catch_up_fails_still_finds_new_rows(
     assert ledger.index_text() == 1
     assert ledger.count(TxFilter(text="alpha")) == 2
     ledger._conn.execute("INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)")
+
+
+@pytest.mark.parametrize("chunk", [1000, 20_000])
+def test_chunks_of_any_size_store_every_row_in_file_order(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # 2,837 rows: staged 100 rows per statement plus a remainder row by row, in chunks of both
+    # sizes; the last 300 repeat the first 300 (identical purchases in one file, all kept, even
+    # across chunks), and a currency column's rows keep their own currency
+    monkeypatch.setattr(importing, "CHUNK", chunk)
+    fields = [
+        (
+            f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            -((i % 97) + 1) * 100 - i % 100,
+            f"SHOP {i % 41}",
+            "EUR" if i % 13 == 0 else "",
+        )
+        for i in [*range(2537), *range(300)]
+    ]
+    rows = [f"{d},{a // 100 + (a % 100 > 0)}.{-a % 100:02d},{t},{c}" for d, a, t, c in fields]
+    f = write(tmp_path / "big.csv", rows, header="Date,Amount,Description,Currency\n")
+    result = ledger.import_file(f, "Checking")
+    assert (result.imported, result.duplicates) == (2837, 0)
+    stored = ledger._conn.execute(
+        "SELECT date, amount, description, currency, line, batch_id FROM transactions ORDER BY id"
+    ).fetchall()
+    assert stored == [
+        (d, a, t, c or "USD", line, result.batch_id) for line, (d, a, t, c) in enumerate(fields, 2)
+    ]
+    again = ledger.import_file(f, "Checking")
+    assert (again.imported, again.duplicates) == (0, 2837)
