@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
@@ -78,6 +79,40 @@ def test_search_and_filters_narrow_the_count(
     with qtbot.waitSignal(view.model.counted, timeout=10_000) as blocker:
         view.uncategorized.setChecked(True)
     assert blocker.args == [expected]  # nothing is categorized yet
+
+
+def test_a_deep_row_of_a_search_pages_from_its_counts_marks(
+    qtbot: Any, make_window: Any, filled_ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model counts a search before it pages it, on the same lane (so the same Ledger):
+    a deep row then comes from the marks that count left, and is the row a plain query gives."""
+    from data.ledger import ledger as ledger_module
+    from data.ledger import marks
+    from desktop.models import transactions_model
+
+    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # counts go to the index, as at 1M rows
+    monkeypatch.setattr(marks, "MARK_EVERY", 16)
+    monkeypatch.setattr(transactions_model, "PAGE", 40)  # a deep row is several pages down
+    answered: list[int] = []
+    page = marks.TextMarks.page
+
+    def counting(self: marks.TextMarks, *args: Any) -> list[int] | None:
+        ids = page(self, *args)
+        if ids is not None:
+            answered.append(len(ids))
+        return ids
+
+    monkeypatch.setattr(marks.TextMarks, "page", counting)
+    _window, view = _open(qtbot, make_window, filled_ledger)
+    model = view.model
+    with qtbot.waitSignal(model.counted, timeout=10_000) as blocker:
+        view.search.setText("tesco")
+    with Ledger.open(filled_ledger) as ledger:
+        expected = ledger.transactions(TxFilter(text="tesco"), limit=1000)
+    assert blocker.args == [len(expected)] and len(expected) > 4 * 40
+    deep = len(expected) - 3
+    assert _loaded(qtbot, model, deep) == expected[deep]
+    assert answered  # the page came from the marks
 
 
 def test_inline_edit_then_undo_and_redo(qtbot: Any, make_window: Any, filled_ledger: Path) -> None:
