@@ -300,3 +300,19 @@ def test_a_commit_while_a_page_reads_its_marks_is_not_mixed_in(
     assert len(_expected(ledger, flt)) == len(before) + 20
     _check_pages(ledger, flt)
     assert marked == [10]
+
+
+def test_an_interrupted_count_leaves_no_transaction_and_no_marks(ledger: Ledger) -> None:
+    """A count stopped half-way (the connection interrupted, e.g. by a closing window) raises
+    SQLite's own error, ends its read transaction, keeps no marks; the next count is right."""
+    _seed(ledger, _rows(150))
+    flt = TxFilter(text="tesco")
+    ledger.index_text()
+    ledger._conn.set_progress_handler(lambda: 1, 50)  # interrupts the first long statement
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        ledger.count(flt)
+    ledger._conn.set_progress_handler(None, 0)
+    assert not ledger._conn.in_transaction
+    assert len(ledger._marks) == 0
+    assert ledger.count(flt) == len(_expected(ledger, flt)) == 100
+    assert len(ledger._marks) == 1

@@ -78,7 +78,7 @@ class TextMarks:
             )
             state = _state(conn)
         finally:
-            conn.execute("COMMIT")
+            _end(conn)
         self._marks.pop(keys, None)
         if found:  # fewer matches than `every`: any page of them is cheap as it is
             self._marks[keys] = _Marks(state, total, every, tuple(found))
@@ -114,7 +114,7 @@ class TextMarks:
                 [*params, end - start, start - index * marks.every],
             ).fetchall()
         finally:
-            conn.execute("COMMIT")
+            _end(conn)
         self._marks.move_to_end(keys)
         ids = [txn_id for (txn_id,) in rows]
         return ids if ascending else ids[::-1]
@@ -122,6 +122,13 @@ class TextMarks:
     def clear(self) -> None:
         """Forget every mark (a benchmark measuring pages without them)."""
         self._marks.clear()
+
+
+def _end(conn: sqlite3.Connection) -> None:
+    """End a read transaction (one that SQLite already ended on an error is left alone, so
+    that the error, not 'no transaction is active', reaches the caller)."""
+    if conn.in_transaction:
+        conn.execute("COMMIT")
 
 
 def _state(conn: sqlite3.Connection) -> tuple[int, int]:
