@@ -8,12 +8,14 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from data.ledger import Ledger, TxFilter
 from data.ledger import ledger as ledger_module
 from data.ledger import marks as marks_module
+from data.ledger.types import Order
 
 EVERY = 7  # a mark every 7 matches: pages of these small ledgers cross many marks
 
@@ -316,3 +318,64 @@ def test_an_interrupted_count_leaves_no_transaction_and_no_marks(ledger: Ledger)
     assert len(ledger._marks) == 0
     assert ledger.count(flt) == len(_expected(ledger, flt)) == 100
     assert len(ledger._marks) == 1
+
+
+@pytest.fixture
+def continued(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The key each page read without marks started after (None: from the range's end)."""
+    starts: list[int | None] = []
+    page = marks_module.TextMarks._page
+
+    def spying(*args: Any, start: int | None, **kw: Any) -> tuple[list[int], int | None]:
+        starts.append(start)
+        return page(*args, start=start, **kw)
+
+    monkeypatch.setattr(marks_module.TextMarks, "_page", staticmethod(spying))
+    return starts
+
+
+@pytest.mark.parametrize("order", ["date_desc", "date_asc"])
+def test_pages_read_one_after_another_continue_where_the_last_ended(
+    ledger: Ledger, continued: list[int | None], order: Order
+) -> None:
+    """Without a count, each page after the first continues after the last page's final key
+    (also across a gap), as the CLI reads a listing; the pages are what plain Python finds."""
+    _seed(ledger, _rows(200))
+    for flt in FILTERS:
+        expected = _expected(ledger, flt)
+        if order == "date_desc":
+            expected.reverse()
+        got: list[int] = []
+        continued.clear()
+        for offset in range(0, len(expected) + 7, 7):
+            got += [t.id for t in ledger.transactions(flt, offset=offset, limit=7, order=order)]
+        assert got == expected, flt
+        assert continued[0] is None and all(k is not None for k in continued[1:-1]), flt
+        continued.clear()
+        gapped = [t.id for t in ledger.transactions(flt, offset=20, limit=4, order=order)]
+        gapped += [t.id for t in ledger.transactions(flt, offset=30, limit=4, order=order)]
+        assert gapped == expected[20:24] + expected[30:34], flt
+        assert continued[0] is None and continued[1] is not None
+
+
+def test_a_walk_does_not_continue_across_a_change_a_step_back_or_another_filter(
+    ledger: Ledger, continued: list[int | None]
+) -> None:
+    ids = _seed(ledger, _rows(200))
+    flt, other = TxFilter(text="tesco"), TxFilter(text="shell")
+
+    def page(f: TxFilter, offset: int) -> list[int]:
+        return [t.id for t in ledger.transactions(f, offset=offset, limit=10)]
+
+    page(flt, 0)
+    page(other, 10)  # another filter between: its own walk, from the end
+    assert page(flt, 10) == _expected(ledger, flt)[::-1][10:20]
+    page(flt, 20)
+    assert page(flt, 5) == _expected(ledger, flt)[::-1][5:15]  # a step back
+    ledger.set_payee(ids[:30:3], "Tesco Renamed")  # 10 SHELL rows now match
+    assert page(flt, 15) == _expected(ledger, flt)[::-1][15:25]
+    with Ledger.open(ledger.path) as elsewhere:
+        elsewhere.set_payee(ids[30:60:3], "Tesco Elsewhere")
+    assert page(flt, 25) == _expected(ledger, flt)[::-1][25:35]
+    # continued only where the same filter's last page ended at or before the offset, unchanged
+    assert [k is not None for k in continued] == [False, False, False, True, False, False, False]

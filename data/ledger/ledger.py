@@ -26,7 +26,7 @@ from . import aggregates, queries
 from .aggregates import LedgerStats, MonthTotals
 from .connection import BUSY_MS, connect
 from .marks import TextMarks
-from .schema import ACCOUNT_MASK, DAY_SHIFT, KEY_ID, TEXT_DELETE_TRIGGER, TEXT_ROW
+from .schema import ACCOUNT_MASK, DAY_SHIFT, TEXT_DELETE_TRIGGER, TEXT_ROW
 from .types import (
     Account,
     Batch,
@@ -378,13 +378,7 @@ class Ledger:
         keys = self._text_keys(flt)
         if keys is None:
             return None
-        sql, params = keys.sql()
-        direction = "DESC" if order == "date_desc" else "ASC"
-        rows = self._conn.execute(
-            f"SELECT {KEY_ID} {sql} ORDER BY rowid {direction} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
-        return [txn_id for (txn_id,) in rows]
+        return self._marks.walk(self._conn, keys, order == "date_asc", offset, limit)
 
     def _marked_page(
         self, flt: TxFilter, order: Order, offset: int, limit: int

@@ -70,10 +70,10 @@ class TextKeys:
     high: int | None = None  # keys from here on are past the date range
     account_bits: int | None = None
 
-    def sql(self, after: int | None = None) -> tuple[str, list[Any]]:
-        """'FROM tx_text WHERE ...' and its parameters; with `after` (a key inside the range),
-        only keys above it. One lower bound at most: FTS5 seeks on one, and filters on any
-        other rowid condition row by row."""
+    def sql(self, after: int | None = None, before: int | None = None) -> tuple[str, list[Any]]:
+        """'FROM tx_text WHERE ...' and its parameters; with `after` or `before` (keys inside
+        the range), only keys above or below it. One bound each way at most: FTS5 seeks on
+        one, and filters on any other rowid condition row by row."""
         sql = "FROM tx_text WHERE tx_text MATCH ?"
         params: list[Any] = [self.phrase]
         if after is not None:
@@ -82,7 +82,10 @@ class TextKeys:
         elif self.low is not None:
             sql += " AND rowid >= ?"
             params.append(self.low)
-        if self.high is not None:
+        if before is not None:
+            sql += " AND rowid < ?"
+            params.append(before)
+        elif self.high is not None:
             sql += " AND rowid < ?"
             params.append(self.high)
         if self.account_bits is not None:
