@@ -84,8 +84,13 @@ def connect(path: Path) -> sqlite3.Connection:
 def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse files that are not SQLite, and SQLite databases that belong to something else."""
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # one statement, so one snapshot: read apart, another connection opening the same new
+        # ledger could stamp and migrate it in between (id 0 read before, tables after), and
+        # the file was refused as another application's (the desktop opens five lanes at once)
+        app_id, tables = conn.execute(
+            "SELECT (SELECT application_id FROM pragma_application_id), "
+            "(SELECT count(*) FROM sqlite_master)"
+        ).fetchone()
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"{path} is not a Fincast ledger (not an SQLite database)") from exc
     if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables > 0):
