@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from .schema import migrate
@@ -60,7 +61,7 @@ def connect(path: Path) -> sqlite3.Connection:
         _check_ours(conn, path)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         conn.create_function("fincast_contains", 3, contains_text, deterministic=True)
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = _enter_wal(conn)
         if str(mode).lower() != "wal":
             raise LedgerError(f"cannot open the ledger {path}: write-ahead logging unavailable")
         conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
@@ -79,6 +80,23 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _enter_wal(conn: sqlite3.Connection) -> str:
+    """Switch to write-ahead logging (a no-op once the file is in WAL); returns the mode.
+
+    Switching a new file needs its exclusive lock, and SQLite answers "database is locked" at
+    once, without the busy handler, when another connection opening the same new ledger holds
+    a lock meanwhile (the desktop opens five lanes at once): so wait here, as busy_timeout would.
+    """
+    deadline = time.monotonic() + BUSY_MS / 1000
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.002)
 
 
 def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
