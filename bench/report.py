@@ -223,6 +223,19 @@ def categorize_rows(d: dict[str, Any]) -> Iterator[Row]:
             f"{gain:+.1f} pts" if gain is not None else "-",
             verdict(s.get("target_met")),
         )
+    for name, cv in sorted((d.get("cv") or {}).items()):
+        best_name = cv.get("best_baseline")
+        ours = get(cv, "ours", "mean")
+        best = get(cv, best_name, "mean") if isinstance(best_name, str) else None
+        gain = cv.get("ours_minus_best_points")
+        yield Row(
+            "categorization",
+            f"{name.split('__')[0]} accuracy ({cv.get('folds')}-fold chronological CV, mean)",
+            fmt(ours, "", 3),
+            f"best baseline ({best_name}) {fmt(best, '', 3)}",
+            f"{gain:+.1f} pts" if gain is not None else "-",
+            verdict(None if best is None else (best >= 0.95 and gain >= 0) or gain >= 3.0),
+        )
     for variant in ("sampled", "unique_text"):
         speed = get(d, "speed", variant) or {}
         for key, cpu_key, limit, label in (
