@@ -246,6 +246,19 @@ def test_binary_garbage_after_the_sniff_window_is_a_row_error(tmp_path: Path) ->
     assert len(rows) == 20_001
 
 
+def test_binary_garbage_in_a_column_the_import_ignores_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "memo.csv"
+    head = "Date,Description,Amount,Check number\n" + "2024-01-02,Shop,-1.00,\n" * 20_000
+    path.write_bytes(head.encode() + b"2024-01-03,Cafe,-2.00,\x00\x00\n")
+    detection = detect(path)
+    assert 3 not in detection.mapping.description_columns  # the empty column is not read
+    rows = list(iter_rows(detection))
+    assert len(rows) == 20_001
+    last = rows[-1]
+    assert isinstance(last, ParsedRow)
+    assert (last.line, last.amount, last.description) == (20_002, -200, "Cafe")
+
+
 def test_thousands_of_columns_are_refused_quickly() -> None:
     line = "2024-01-02," + ",".join(["1.00"] * 3000) + "\n"
     assert "more than 256 fields" in _problem((line * 50).encode())

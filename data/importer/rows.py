@@ -107,6 +107,8 @@ def _description(cells: str | tuple[str, ...]) -> object:
 def _currency(cell: str) -> object:
     """The currency code in a currency cell (None when it holds none), or _GENERAL when its
     minor units are not cents."""
+    if "\x00" in cell:
+        return _GENERAL  # the general path reports it
     code = cell.strip().upper()
     currency = code if len(code) == 3 and code.isalpha() else None
     return _GENERAL if currency is not None and exponent(currency) != 2 else currency
@@ -163,6 +165,21 @@ class RowReader:
         self._currency_at = mapping.currency_column if mapping.currency_column is not None else -1
         self._decimal = mapping.decimal
         self._date_cache: dict[str, datetime.date | None] = {}
+        # every column the mapping reads: a NUL byte in one of them refuses the row
+        self._read_columns = tuple(
+            i
+            for i in (
+                mapping.date_column,
+                mapping.amount_column,
+                mapping.debit_column,
+                mapping.credit_column,
+                mapping.indicator_column,
+                mapping.balance_column,
+                mapping.currency_column,
+                *mapping.description_columns,
+            )
+            if i is not None
+        )
         indexes = [mapping.date_column, self._amount_at, self._balance_at, self._currency_at]
         if max(indexes + list(mapping.description_columns)) >= mapping.width:
             self._width = -1  # columns beyond the table: only the general path reports them
@@ -393,7 +410,8 @@ class RowReader:
             self.skipped.no_amount += 1
             return None
         assert isinstance(amount, int)
-        if any("\x00" in cell for cell in record):
+        # a cell the import reads (binary junk in a column it ignores changes nothing stored)
+        if any("\x00" in record[i] for i in self._read_columns if i < len(record)):
             return RowError(line, "it contains binary data (NUL bytes)")
         if self._balance_line(record):
             self.skipped.balance_lines += 1
