@@ -194,14 +194,7 @@ def _analyse(
         raise ImportProblem("No column holds amounts of money.")
     mapping = replace(choice.mapping, date_format=base.date_format, date_settled=settled)
     notes.extend(choice.notes)
-    used = {
-        mapping.date_column,
-        mapping.amount_column,
-        mapping.debit_column,
-        mapping.credit_column,
-        mapping.indicator_column,
-        mapping.balance_column,
-    }
+    used = mapping.value_columns()
     currency = next(
         (
             s.index
@@ -213,7 +206,8 @@ def _analyse(
         ),
         None,
     )
-    used.add(currency)
+    if currency is not None:
+        used.add(currency)
     mapping = replace(
         mapping,
         currency_column=currency,

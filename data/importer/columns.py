@@ -165,9 +165,7 @@ def is_money(stats: ColumnStats) -> bool:
     )
 
 
-def description_columns(
-    stats: list[ColumnStats], used: set[int | None], headed: bool
-) -> tuple[int, ...]:
+def description_columns(stats: list[ColumnStats], used: set[int], headed: bool) -> tuple[int, ...]:
     """The columns whose text describes a row: named by their header, else the varied text ones."""
     text = [
         s

@@ -166,20 +166,10 @@ class RowReader:
         self._decimal = mapping.decimal
         self._date_cache: dict[str, datetime.date | None] = {}
         # every column the mapping reads: a NUL byte in one of them refuses the row
-        self._read_columns = tuple(
-            i
-            for i in (
-                mapping.date_column,
-                mapping.amount_column,
-                mapping.debit_column,
-                mapping.credit_column,
-                mapping.indicator_column,
-                mapping.balance_column,
-                mapping.currency_column,
-                *mapping.description_columns,
-            )
-            if i is not None
-        )
+        read = mapping.value_columns() | set(mapping.description_columns)
+        if mapping.currency_column is not None:
+            read.add(mapping.currency_column)
+        self._read_columns = tuple(sorted(read))
         indexes = [mapping.date_column, self._amount_at, self._balance_at, self._currency_at]
         if max(indexes + list(mapping.description_columns)) >= mapping.width:
             self._width = -1  # columns beyond the table: only the general path reports them

@@ -87,6 +87,18 @@ class Mapping:
         str, ...
     ] = ()  # (first, last) ISO dates stated in the preamble, for year-less dates
 
+    def value_columns(self) -> set[int]:
+        """The columns read as the date, money and sign (not the text or the currency)."""
+        columns = (
+            self.date_column,
+            self.amount_column,
+            self.debit_column,
+            self.credit_column,
+            self.indicator_column,
+            self.balance_column,
+        )
+        return {c for c in columns if c is not None}
+
     def to_json(self) -> str:
         """A JSON string of this mapping, for saving as a profile."""
         return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
