@@ -26,7 +26,7 @@ from . import aggregates, queries
 from .aggregates import LedgerStats, MonthTotals
 from .connection import BUSY_MS, connect
 from .marks import TextMarks
-from .schema import ACCOUNT_MASK, DAY_SHIFT, TEXT_DELETE_TRIGGER, TEXT_ROW
+from .schema import ACCOUNT_MASK, DAY_SHIFT, TEXT_DELETE_TRIGGER, TEXT_INDEX_STATE, TEXT_ROW
 from .types import (
     Account,
     Batch,
@@ -236,8 +236,7 @@ class Ledger:
         indexed = 0
         for _ in itertools.count() if chunks is None else range(chunks):
             with self._write(wait_ms) as conn:
-                (upto,) = conn.execute("SELECT upto FROM text_indexed").fetchone()
-                (top,) = conn.execute("SELECT coalesce(max(id), 0) FROM transactions").fetchone()
+                upto, top = conn.execute(TEXT_INDEX_STATE).fetchone()
                 if top <= upto:
                     return indexed
                 end = min(upto + CATCH_UP_ROWS, top)
@@ -251,10 +250,7 @@ class Ledger:
         directly. Filters without text that the index could answer: None."""
         if not queries.indexed(flt.text):
             return None
-        upto, top = self._conn.execute(
-            "SELECT (SELECT upto FROM text_indexed), "
-            "(SELECT coalesce(max(id), 0) FROM transactions)"
-        ).fetchone()
+        upto, top = self._conn.execute(TEXT_INDEX_STATE).fetchone()
         if top <= upto:
             return None
         if self._conn.in_transaction:

@@ -25,7 +25,7 @@ import sqlite3
 from collections import OrderedDict
 
 from .queries import TextKeys
-from .schema import KEY_ID
+from .schema import KEY_ID, TEXT_INDEX_STATE
 
 # matches between two marks: the most a marked page skips (~3 ms for a 4-trigram phrase). A
 # count pays ~0.4 ms per mark to seek back to where it left off, and walks its last (fewer than
@@ -35,10 +35,6 @@ MARK_EVERY = 16_384
 MARKED_FILTERS = 8
 # a read that starts a read transaction's snapshot (a PRAGMA alone may answer from before it)
 _SNAPSHOT = "SELECT upto FROM text_indexed"
-# in the count's own read transaction: whether the text index holds every row (schema._INDEXED)
-_INDEX_COMPLETE = (
-    "SELECT (SELECT upto FROM text_indexed) >= (SELECT coalesce(max(id), 0) FROM transactions)"
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +72,9 @@ class TextMarks:
         every = MARK_EVERY
         conn.execute("BEGIN")  # one snapshot for the walk and the state it is valid for
         try:
-            if not conn.execute(_INDEX_COMPLETE).fetchone()[0]:
+            # in the count's own snapshot: whether the text index holds every row
+            upto, top = conn.execute(TEXT_INDEX_STATE).fetchone()
+            if upto < top:
                 return None
             found: list[int] = []
             while True:

@@ -100,6 +100,11 @@ _V7_TEXT_UPDATE_TRIGGER = f"""
 # triggers keep the indexed rows in step with single inserts, deletes and edits; a row above the
 # mark has nothing in the index to keep. (An undo deletes its rows' text in one statement.)
 _INDEXED = "(SELECT upto FROM text_indexed)"
+# How far the text index has caught up and the newest row's id, read together (one snapshot):
+# the index holds every row when the first is at least the second.
+TEXT_INDEX_STATE = (
+    "SELECT (SELECT upto FROM text_indexed), (SELECT coalesce(max(id), 0) FROM transactions)"
+)
 TEXT_INSERT_TRIGGER = f"""
     CREATE TRIGGER tx_text_insert AFTER INSERT ON transactions
     WHEN new.id <= {_INDEXED}
