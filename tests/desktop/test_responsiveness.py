@@ -106,12 +106,17 @@ def test_the_dashboard_coalesces_a_burst_of_changes(
     qtbot.waitUntil(lambda: dash.reloads == hidden + 1 and not dash._loading, timeout=10_000)
 
 
+def _drawn_dashboard(qtbot: Any, make_window: Any, ledger: Path) -> Any:
+    """The dashboard of a new window on `ledger`, once every chart of its report is drawn."""
+    dash = make_window(ledger).dashboard
+    qtbot.waitUntil(lambda: dash.charts is not None and not dash.charts.drawing, timeout=10_000)
+    return dash
+
+
 def test_dashboard_charts_redraw_only_what_changed(
     qtbot: Any, make_window: Any, filled_ledger: Path
 ) -> None:
-    window = make_window(filled_ledger)
-    dash = window.dashboard
-    qtbot.waitUntil(lambda: dash.charts is not None and not dash.charts.drawing, timeout=10_000)
+    dash = _drawn_dashboard(qtbot, make_window, filled_ledger)
     views = dash.charts.chart_views
     first = {name: v.chart() for name, v in views.items()}
     assert all(c.series() for c in first.values())  # every chart was drawn
@@ -136,9 +141,7 @@ def test_charts_still_queued_when_their_widget_goes_are_dropped(
 ) -> None:
     # A window closed between two chart draws left a queued draw touching a deleted QChartView
     # (RuntimeError in the event loop, seen when the next test ran).
-    window = make_window(filled_ledger)
-    dash = window.dashboard
-    qtbot.waitUntil(lambda: dash.charts is not None and not dash.charts.drawing, timeout=10_000)
+    dash = _drawn_dashboard(qtbot, make_window, filled_ledger)
     moved = dataclasses.replace(
         dash.report,
         balance=[(d, v + 100_000) for d, v in dash.report.balance],
