@@ -130,7 +130,11 @@ _PROCESSOR_RE = re.compile(
 # Bracketed bank boilerplate: "(Card )", "(EFFEC )", "CARD NO. 1234".
 _BOILERPLATE_RE = re.compile(
     r"\((?:card|effec|pending|contactless)[^)]*\)|\bcard\s*no\.?\s*[\dx*]*|"
-    r"\bcard\s+ending(?:\s+in)?\s*[\dx*]*|\bcard\s+(?:[x*#]+\d*|\d{4})\b|"
+    r"\bcard\s+ending(?:\s+in)?\s*[\dx*]*|"
+    # "CARD 4921" is the card paid with, except where "CREDIT CARD 4921" ends the text or comes
+    # before "PAYMENT": then the card is what was paid ("ONLINE PAYMENT TO CREDIT CARD 4921")
+    r"(?<!credit\s)\bcard\s+(?:[x*#]+\d*|\d{4})\b|"
+    r"(?<=credit\s)card\s+(?:[x*#]+\d*|\d{4})\b(?!\s*(?:payment\b|$))|"
     r"\bvia\s+(?:apple|google)\s+pay\b",
     re.IGNORECASE,
 )

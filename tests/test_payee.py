@@ -56,6 +56,11 @@ def test_known_shapes(raw: str, payee: str) -> None:
         ("Boots (Contactless) via Apple Pay", "Boots"),
         ("café 12 déc", "Café"),
         ("AB xx CD", "AB Xx CD"),
+        # the card paid with goes; a credit card that is itself being paid stays
+        ("DEBIT CARD 1234 TESCO", "Tesco"),
+        ("ONLINE PAYMENT TO CREDIT CARD 4921", "Credit Card"),
+        ("PAYMENT TO CREDIT CARD XXXX1234", "Credit Card"),
+        ("CREDIT CARD 4921 PAYMENT", "Credit Card"),
     ],
 )
 def test_embedded_cards_dates_and_times(raw: str, payee: str) -> None:
