@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from data.ledger import Ledger, TxFilter
 from data.money import format_decimal
+from data.transfers import is_transfer
 from desktop import result_cache
 from sidecars.advisor.opening import opening_balance
 
@@ -27,8 +28,6 @@ log = logging.getLogger(__name__)
 FORECAST_TIMEOUT_S = 180.0  # Prophet on a few years of many categories, cold; PROGRESS extends it
 ADVICE_TIMEOUT_S = 15.0
 HISTORY_YEARS = 3  # what the forecaster is sent: enough for yearly seasonality, and bounded
-# Moving money between one's own accounts is neither spending nor income.
-TRANSFER_WORDS = ("transfer", "payment to credit card", "payment - thank you")
 
 
 class Requester(Protocol):
@@ -68,11 +67,6 @@ class Outcome:
         }
 
 
-def _is_transfer(description: str, category: str | None) -> bool:
-    text = f"{description} {category or ''}".lower()
-    return any(word in text for word in TRANSFER_WORDS)
-
-
 def main_currency(ledger: Ledger) -> str:
     """The currency most accounts use (forecasts are made in one currency)."""
     counts: dict[str, int] = {}
@@ -97,7 +91,7 @@ def forecast_params(
     for t in ledger.iter_transactions(TxFilter(date_from=since), order="date_asc"):
         if t.currency != currency:
             other_currency += 1
-        elif _is_transfer(t.description, t.category):
+        elif is_transfer(t.description, t.category):
             transfers += 1
         else:
             rows.append(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from data import paths
 from data.money import format_decimal
+from data.transfers import is_transfer
 
 if TYPE_CHECKING:
     from data.ledger import Ledger
@@ -28,7 +29,10 @@ DEFAULT_TIMEOUT_S = 60.0
 
 
 def ledger_rows(ledger: Ledger) -> list[dict[str, Any]]:
-    """Every transaction as the insights methods read it (with the ledger's payee and category)."""
+    """Every transaction as the insights methods read it (with the ledger's payee and category),
+    but transfers between the person's own accounts (data.transfers): a monthly card repayment
+    is no subscription, and counted as an upcoming payment it would reserve the card's spending
+    twice in the advisor's figure."""
     return [
         {
             "id": txn.id,
@@ -40,6 +44,7 @@ def ledger_rows(ledger: Ledger) -> list[dict[str, Any]]:
             "category": txn.category,
         }
         for txn in ledger.iter_transactions(order="date_asc")
+        if not is_transfer(txn.description, txn.category)
     ]
 
 

@@ -12,15 +12,8 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-# Money moved between the person's own accounts is neither income nor spending: a category
-# whose name says "transfer", or the descriptions of card repayments and savings transfers.
-# (The rule the dashboard used before this API existed, kept the same.)
-TRANSFER_SQL = (
-    "(c.name IS NULL OR lower(c.name) NOT LIKE '%transfer%') "
-    "AND lower(t.description) NOT LIKE '%payment to credit card%' "
-    "AND lower(t.description) NOT LIKE '%payment - thank you%' "
-    "AND lower(t.description) NOT LIKE '%transfer to savings%'"
-)
+from data.transfers import NOT_TRANSFER_SQL
+
 _JOINS = "FROM transactions t LEFT JOIN categories c ON c.id = t.category_id"
 UNCATEGORIZED = "Uncategorized"
 
@@ -47,7 +40,8 @@ class MonthTotals:
 
 def _where(exclude_transfers: bool) -> str:
     """WHERE for (currency, start, end) parameters, with the transfer rule if asked."""
-    rule = f" AND {TRANSFER_SQL}" if exclude_transfers else ""
+    # money moved between the person's own accounts is neither income nor spending
+    rule = f" AND {NOT_TRANSFER_SQL}" if exclude_transfers else ""
     return f"WHERE t.currency = ? AND t.date >= ? AND t.date < ?{rule}"
 
 
