@@ -47,8 +47,8 @@ def test_balances_cover_the_reserve_so_the_low_end_of_the_surplus_is_safe() -> N
     assert advice["currency"] == "USD"
     assert advice["confidence"] == 0.9
     assert advice["confidence_label"] == "high"
-    assert any("2150.00 USD in reserve" in r for r in advice["reasons"])
-    assert any("hold 3000.00 USD (including 1000.00 USD" in r for r in advice["reasons"])
+    assert any("2,150.00 USD in reserve" in r for r in advice["reasons"])
+    assert any("hold 3,000.00 USD (including 1,000.00 USD" in r for r in advice["reasons"])
     assert advice["warnings"] == [DISCLAIMER]
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from data.money import MoneyError, exponent, format_decimal, to_minor
+from data.money import MoneyError, exponent, format_decimal, to_decimal, to_minor
 
 MIN_HISTORY_MONTHS = 6
 """Months of history below which no amount is suggested."""
@@ -201,7 +201,8 @@ def safe_to_save(params: Mapping[str, Any], today: dt.date | None = None) -> Adv
     currency, warnings, net = inputs.currency, inputs.warnings, inputs.net
 
     def fmt(minor: int) -> str:
-        return f"{format_decimal(minor, currency)} {currency}"
+        # thousands grouped, as people read money: "3,474.62 GBP", not "3474.62 GBP"
+        return f"{to_decimal(minor, currency):,} {currency}"
 
     def zero(reason: str, confidence: str = "none") -> Advice:
         return Advice(0, currency, confidence, (reason,), tuple(warnings))
