@@ -10,9 +10,17 @@ modal error; inputs are read on the reading lane, requests go through the hub ad
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCharts import QAreaSeries, QChart, QDateTimeAxis, QLineSeries, QValueAxis
+from PySide6.QtCharts import (
+    QAreaSeries,
+    QChart,
+    QDateTimeAxis,
+    QLineSeries,
+    QScatterSeries,
+    QValueAxis,
+)
 from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -34,6 +42,8 @@ from desktop.context import AppContext
 
 TOTAL = "All spending"
 NET = "Net cash flow"
+# Months of actuals drawn before the forecast.
+SHOWN_MONTHS = 24
 
 
 def _ms(month: str) -> float:
@@ -64,6 +74,40 @@ def method_label(method: object) -> str:
     """A forecast method's name for people; an unknown one is shown tidied, never hidden."""
     name = str(method or "")
     return METHOD_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class ChartPoints:
+    """What the chart draws of one series' monthly actuals beside its forecast."""
+
+    actual: list[tuple[str, float]]  # whole months before the forecast's first month
+    so_far: list[tuple[str, float]]  # ledger months from the forecast's first month on
+    join: tuple[str, float] | None  # the actual month the Forecast line starts from, if adjacent
+
+
+def _month_before(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+def chart_points(
+    history: list[tuple[str, float]], forecast_months: list[str], keep: int = SHOWN_MONTHS
+) -> ChartPoints:
+    """Split `history` ("YYYY-MM", value; oldest first) at the forecast's first month.
+
+    The forecaster leaves a month it thinks incomplete out of its history and forecasts it, so
+    the forecast's first month is the history boundary: a ledger month from there on is a figure
+    so far, not a month of low spending, and the Forecast line joins the last whole month only
+    when it is the month just before (across a gap a line would invent the missing months).
+    """
+    if not forecast_months:  # nothing forecast, so no boundary: every month is shown as it is
+        return ChartPoints(history[-keep:], [], None)
+    first = min(m[:7] for m in forecast_months)
+    actual = [(m, v) for m, v in history if m < first][-keep:]
+    # Months imported after an older (cached) forecast was made are shown too, never dropped.
+    so_far = [(m, v) for m, v in history if m >= first]
+    join = actual[-1] if actual and actual[-1][0] == _month_before(first) else None
+    return ChartPoints(actual, so_far, join)
 
 
 class ForecastView(QWidget):
@@ -315,12 +359,12 @@ class ForecastView(QWidget):
             self.chart_view.setChart(chart)
             return
         points = s.get("points", [])
-        history = self.history.get(name, [])[-24:]
+        split = chart_points(self.history.get(name, []), [str(p["month"]) for p in points])
         hist = QLineSeries()
         hist.setName("Actual")
-        for month, value in history:
+        for month, value in split.actual:
             hist.append(_ms(month), value)
-        ys: list[float] = [v for _, v in history]
+        ys: list[float] = [v for _, v in split.actual + split.so_far]
         bands = []
         for lo_key, hi_key, label, alpha in (
             ("lower95", "upper95", "95% range", 50),
@@ -343,8 +387,8 @@ class ForecastView(QWidget):
             bands.append((area, lo, hi))
         mid = QLineSeries()
         mid.setName("Forecast")
-        if history:
-            mid.append(_ms(history[-1][0]), history[-1][1])  # join the forecast to the history
+        if split.join is not None:
+            mid.append(_ms(split.join[0]), split.join[1])  # join the forecast to the history
         for p in points:
             mid.append(_ms(str(p["month"])), float(p["yhat"]))
             ys.append(float(p["yhat"]))
@@ -363,10 +407,14 @@ class ForecastView(QWidget):
             chart.addSeries(area)
         chart.addSeries(hist)
         chart.addSeries(mid)
+        for month, value in split.so_far:
+            chart.addSeries(self._so_far_marker(month, value))
         x = QDateTimeAxis()
         x.setFormat("MMM yy")
         x.setTickCount(8)
-        xs = [_ms(m) for m, _ in history] + [_ms(str(p["month"])) for p in points]
+        xs = [_ms(m) for m, _ in split.actual + split.so_far] + [
+            _ms(str(p["month"])) for p in points
+        ]
         if xs:
             x.setRange(
                 QDateTime.fromMSecsSinceEpoch(int(min(xs))),
@@ -385,9 +433,25 @@ class ForecastView(QWidget):
             charts.style_axis(axis)
         self.chart_view.setChart(chart)
 
+    def _so_far_marker(self, month: str, value: float) -> QScatterSeries:
+        """One dot for a month the ledger has only begun, named with its figure so far."""
+        marker = QScatterSeries()
+        when = formatting.month(dt.date(int(month[:4]), int(month[5:7]), 1))
+        marker.setName(f"{when} so far: {self._money(value)}")
+        marker.setMarkerShape(QScatterSeries.MarkerShape.MarkerShapeCircle)
+        marker.setMarkerSize(11.0)
+        marker.setColor(charts.colour(0))
+        marker.setBorderColor(charts.colour(1))
+        marker.append(_ms(month), value)
+        return marker
+
 
 def _history(params: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
-    """Monthly actuals per series name (spending positive; net signed), for the chart."""
+    """Monthly actuals per series name (spending positive; net signed), for the chart.
+
+    Every month of the ledger is kept, the last one too however little of it is imported:
+    chart_points splits it off by the forecast's own boundary, not by today's date. A month with
+    transactions but none in a category is that category's zero, not a missing month."""
     from decimal import Decimal
 
     per: dict[str, dict[str, Decimal]] = {TOTAL: {}, NET: {}}
@@ -396,13 +460,13 @@ def _history(params: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
         amount = Decimal(t["amount"])
         per[NET][month] = per[NET].get(month, Decimal(0)) + amount
         if amount < 0:
-            for name in (TOTAL, t["category"]):
+            # The forecaster names its series for uncategorized spending so; match it.
+            for name in (TOTAL, t["category"] or "Uncategorized"):
                 per.setdefault(name, {})
                 per[name][month] = per[name].get(month, Decimal(0)) - amount
-    this_month = dt.date.today().isoformat()[:7]
+    seen = sorted(per[NET])
     return {
-        name: [(m, float(v)) for m, v in sorted(months.items()) if m < this_month]
-        for name, months in per.items()
+        name: [(m, float(months.get(m, Decimal(0)))) for m in seen] for name, months in per.items()
     }
 
 

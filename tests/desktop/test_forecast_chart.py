@@ -1,0 +1,244 @@
+"""The Forecast page's chart: the Actual line stops at the forecast's own history boundary, a month
+the ledger has only begun is a dot with its figure so far (never a fake dip), and the Forecast
+line joins the last whole month only when it is the month just before the forecast."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDateTime
+
+from desktop import formatting, result_cache
+from desktop.views.forecast import NET, TOTAL, ChartPoints, _history, chart_points
+
+
+def _forecast(first: dt.date) -> dict[str, Any]:
+    """A forecaster answer (as cached) whose spending and net series start in `first`'s month."""
+    second = _month_start(first, -1)
+    band = {"lower": 700.0, "upper": 930.0, "lower95": 650.0, "upper95": 990.0}
+    return {
+        "series": [
+            {
+                "category": None,
+                "kind": "spending",
+                "method": "smoothed_level",
+                "points": [
+                    {"month": first.isoformat()[:7], "yhat": 812.4, **band},
+                    {"month": second.isoformat()[:7], "yhat": 790.0, **band},
+                ],
+            },
+            {
+                "category": None,
+                "kind": "net",
+                "method": "smoothed_level",
+                "points": [
+                    {"month": first.isoformat()[:7], "yhat": 300.0, "lower": -50.0, "upper": 600.0}
+                ],
+            },
+        ]
+    }
+
+
+# -- chart_points: exact splits ---------------------------------------------------------------
+
+
+def test_a_partial_month_is_split_off_and_the_forecast_joins_the_month_before() -> None:
+    history = [("2026-09", 2480.0), ("2026-10", 4210.5), ("2026-11", 772.0)]
+    split = chart_points(history, ["2026-11", "2026-12", "2027-01"])
+    assert split == ChartPoints(
+        actual=[("2026-09", 2480.0), ("2026-10", 4210.5)],
+        so_far=[("2026-11", 772.0)],
+        join=("2026-10", 4210.5),
+    )
+
+
+def test_whole_history_before_the_forecast_has_no_so_far_point() -> None:
+    history = [("2026-09", 2480.0), ("2026-10", 4210.5)]
+    split = chart_points(history, ["2026-11-01", "2026-12-01"])  # a day part is ignored
+    assert split == ChartPoints(history, [], ("2026-10", 4210.5))
+
+
+def test_no_history_draws_the_forecast_alone() -> None:
+    assert chart_points([], ["2026-11", "2026-12"]) == ChartPoints([], [], None)
+
+
+def test_history_without_a_forecast_is_shown_as_it_is() -> None:
+    history = [("2026-10", 4210.5), ("2026-11", 772.0)]
+    assert chart_points(history, []) == ChartPoints(history, [], None)
+
+
+def test_a_forecast_after_a_gap_is_not_joined_across_it() -> None:
+    history = [("2025-10", 90.0), ("2025-11", 110.0)]
+    split = chart_points(history, ["2026-12", "2027-01"])
+    assert split == ChartPoints(history, [], None)
+
+
+def test_net_cash_flow_keeps_its_signs() -> None:
+    history = [("2026-09", -120.5), ("2026-10", 300.0), ("2026-11", -40.0)]
+    split = chart_points(history, ["2026-11"])
+    assert split == ChartPoints(
+        [("2026-09", -120.5), ("2026-10", 300.0)], [("2026-11", -40.0)], ("2026-10", 300.0)
+    )
+
+
+def test_the_join_crosses_a_year_end() -> None:
+    history = [("2026-11", 10.0), ("2026-12", 20.0), ("2027-01", 5.0)]
+    split = chart_points(history, ["2027-01", "2027-02"])
+    assert split == ChartPoints(
+        [("2026-11", 10.0), ("2026-12", 20.0)], [("2027-01", 5.0)], ("2026-12", 20.0)
+    )
+
+
+def test_months_imported_after_an_older_forecast_are_all_shown_after_its_start() -> None:
+    history = [("2026-09", 1.0), ("2026-10", 2.0), ("2026-11", 3.0), ("2026-12", 4.0)]
+    split = chart_points(history, ["2026-10", "2026-11"])
+    assert split == ChartPoints(
+        [("2026-09", 1.0)], [("2026-10", 2.0), ("2026-11", 3.0), ("2026-12", 4.0)], ("2026-09", 1.0)
+    )
+
+
+def test_only_the_last_24_whole_months_are_drawn() -> None:
+    history = [(f"{2024 + i // 12}-{i % 12 + 1:02d}", float(i)) for i in range(30)]
+    split = chart_points(history, ["2026-07"])
+    assert [m for m, _ in split.actual] == [m for m, _ in history[6:30]]
+    assert split.so_far == [] and split.join == ("2026-06", 29.0)
+
+
+# -- _history: every ledger month, by series ----------------------------------------------------
+
+
+def _txn(date: str, amount: str, category: str | None) -> dict[str, Any]:
+    return {"date": date, "amount": amount, "category": category}
+
+
+def test_history_keeps_the_current_month_and_zero_months_of_a_category() -> None:
+    this_month = dt.date.today().replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    params = {
+        "transactions": [
+            _txn(last_month.isoformat(), "-30.00", "Health"),
+            _txn(last_month.isoformat(), "2000.00", "Salary"),
+            _txn(this_month.isoformat(), "-12.50", "Groceries"),
+            _txn(this_month.isoformat(), "-7.25", None),
+        ]
+    }
+    earlier, now = last_month.isoformat()[:7], this_month.isoformat()[:7]
+    history = _history(params)
+    # The month still running is kept (the old cut by today's date dropped it): the chart splits
+    # it off by the forecast's boundary instead.
+    assert history[TOTAL] == [(earlier, 30.0), (now, 19.75)]
+    assert history[NET] == [(earlier, 1970.0), (now, -19.75)]
+    # No Health spending this month is a zero, so it shows as "so far: 0" beside its forecast.
+    assert history["Health"] == [(earlier, 30.0), (now, 0.0)]
+    assert history["Groceries"] == [(earlier, 0.0), (now, 12.5)]
+    assert history["Uncategorized"] == [(earlier, 0.0), (now, 7.25)]  # the forecaster's name
+    split = chart_points(history["Health"], [now])
+    assert split == ChartPoints([(earlier, 30.0)], [(now, 0.0)], (earlier, 30.0))
+
+
+# -- the real page, offscreen, with a cached forecast while the forecaster is down --------------
+
+
+def _month_start(day: dt.date, back: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _series(page: Any) -> dict[str, list[tuple[int, float]]]:
+    """Each drawn line or dot by name: (months from the forecast's first month, value)."""
+    first = str(page.forecast["series"][0]["points"][0]["month"])
+    first_index = int(first[:4]) * 12 + int(first[5:7]) - 1
+    out = {}
+    for s in page.chart_view.chart().series():
+        if not hasattr(s, "points"):
+            continue  # the bands (QAreaSeries)
+        points = []
+        for p in s.points():
+            day = QDateTime.fromMSecsSinceEpoch(int(p.x())).date()
+            points.append((day.year() * 12 + day.month() - 1 - first_index, round(p.y(), 2)))
+        out[s.name()] = points
+    return out
+
+
+def _show_cached(
+    qtbot: Any, make_window: Any, no_supervisor: Any, db: Path, forecast: dict[str, Any]
+) -> Any:
+    """The Forecast page showing `forecast` from the cache, the forecaster being down."""
+    result_cache.save(db, "forecast", {"forecast": forecast, "currency": "USD"})
+    window = make_window(db, hub_factory=no_supervisor)
+    window.ctx.hub.start()
+    qtbot.waitUntil(
+        lambda: "No module" in window.ctx.hub.health("forecaster").reason, timeout=10_000
+    )
+    window.show_page("Forecast")
+    page = window.forecast
+    qtbot.waitUntil(
+        lambda: not page._busy and "could not answer" in page.status.text(), timeout=20_000
+    )
+    return page
+
+
+def test_the_page_draws_a_partial_month_as_a_dot_beside_its_forecast(
+    qtbot: Any, make_window: Any, no_supervisor: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    from data.ledger import Ledger
+
+    # Eight whole months, then a month imported only up to its 10th, three months before today.
+    partial = _month_start(dt.date.today(), 3)
+    months = [_month_start(partial, back) for back in range(8, -1, -1)]
+    spent: dict[int, int] = {}  # month offset from the partial month -> cents out
+    net: dict[int, int] = {}
+    rows = []
+    for offset, start in enumerate(months, start=-8):
+        days = (3, 10) if offset == 0 else (3, 10, 17, 24)
+        for day in days:
+            cents = -(1000 + 37 * day + 101 * (offset + 8))
+            rows.append((start.replace(day=day), f"SHOP {day}", cents))
+            spent[offset] = spent.get(offset, 0) - cents
+            net[offset] = net.get(offset, 0) + cents
+        rows.append((start.replace(day=1), "ACME PAYROLL", 150_000))
+        net[offset] += 150_000
+    path = tmp_path / "statement.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Date", "Description", "Amount"])
+        w.writerows([d.isoformat(), desc, f"{c / 100:.2f}"] for d, desc, c in rows)
+    with Ledger.open(ledger_path) as ledger:
+        ledger.import_file(path, "Checking", currency="USD")
+
+    page = _show_cached(qtbot, make_window, no_supervisor, ledger_path, _forecast(partial))
+    assert page.choice.currentText() == TOTAL
+    drawn = _series(page)
+    so_far = f"{formatting.month(partial)} so far: {formatting.money(spent[0], 'USD', cents=False)}"
+    assert set(drawn) == {"Actual", "Forecast", so_far}
+    # Actual: exactly the eight whole months before the forecast's first month.
+    assert drawn["Actual"] == [(o, spent[o] / 100) for o in range(-8, 0)]
+    # The partial month's figure sits at the forecast's first month, beside its forecast.
+    assert drawn[so_far] == [(0, spent[0] / 100)]
+    # The Forecast line starts from the last whole month, not from the partial one.
+    assert drawn["Forecast"] == [(-1, spent[-1] / 100), (0, 812.4), (1, 790.0)]
+
+    page.choice.setCurrentText(NET)
+    drawn = _series(page)
+    so_far = f"{formatting.month(partial)} so far: {formatting.money(net[0], 'USD', cents=False)}"
+    assert set(drawn) == {"Actual", "Forecast", so_far}
+    assert drawn["Actual"] == [(o, net[o] / 100) for o in range(-8, 0)]
+    assert drawn[so_far] == [(0, net[0] / 100)]
+    assert drawn["Forecast"] == [(-1, net[-1] / 100), (0, 300.0)]
+
+
+def test_a_cached_forecast_after_a_gap_is_not_joined_to_old_history(
+    qtbot: Any, make_window: Any, no_supervisor: Any, filled_ledger: Path
+) -> None:
+    # filled_ledger runs from Jan 2024 to Nov 2025; the cached forecast starts in Dec 2026.
+    page = _show_cached(
+        qtbot, make_window, no_supervisor, filled_ledger, _forecast(dt.date(2026, 12, 1))
+    )
+    drawn = _series(page)
+    assert set(drawn) == {"Actual", "Forecast"}
+    assert drawn["Forecast"] == [(0, 812.4), (1, 790.0)]
+    assert len(drawn["Actual"]) == 23
+    assert drawn["Actual"][-1][0] == -13  # Nov 2025, with nothing drawn across the gap
