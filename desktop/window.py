@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import gui_thread_gc
+from desktop import gui_thread_gc, menus
 from desktop.context import AppContext
 from desktop.status_lights import HealthLights
 
@@ -46,7 +46,7 @@ PAGE_CLASSES = {
 
 
 class MainWindow(QMainWindow):
-    """Sidebar + pages + health lights."""
+    """Sidebar + pages + health lights, under a menu bar (desktop/menus.py)."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -96,15 +96,7 @@ class MainWindow(QMainWindow):
         self.lights.clicked.connect(lambda _s: self.show_page("Services"))
         self.statusBar().addPermanentWidget(self.lights)
 
-        undo = ctx.undo.createUndoAction(self, "Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = ctx.undo.createRedoAction(self, "Redo")
-        redo.setShortcuts(
-            [QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)]
-        )
-        for action in (undo, redo):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
+        self.menus = menus.install(self)  # File, Edit (Undo, Redo), View, Help
         from desktop.categorize_pump import CategorizePump
 
         self.pump = CategorizePump(ctx, self)
