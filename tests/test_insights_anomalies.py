@@ -185,3 +185,42 @@ def test_of_two_identical_charges_the_later_id_is_the_copy_whatever_the_order() 
     pair = [tx(9, day, "Best Buy", "-349.99"), tx(5, day, "Best Buy", "-349.99")]
     for rows in ([*everyday(), *pair], [*reversed(pair), *everyday()]):
         assert [(a["id"], a["kind"]) for a in run(rows)] == [(9, "duplicate")]
+
+
+FARES = [f"-{3 + i % 5}.{(17 * i) % 100:02d}" for i in range(20)]  # twenty distinct fares
+
+
+def commute(days: int = 280) -> list[dict[str, Any]]:
+    """A fare every weekday, the twenty fares in turn: each sum recurs every four weeks."""
+    weekdays = [d for d in range(days) if (START + dt.timedelta(days=d)).weekday() < 5]
+    return [
+        tx(f"t{n}", START + dt.timedelta(days=d), "TfL Travel Ch", FARES[n % len(FARES)])
+        for n, d in enumerate(weekdays)
+    ]
+
+
+def test_equal_fares_days_apart_at_a_commuters_merchant_are_a_coincidence() -> None:
+    rows = [*everyday(), *commute()]
+    assert [a for a in run(rows) if a["kind"] == "duplicate"] == []
+    rows[-1]["amount"] = rows[-3]["amount"]  # the same fare twice, two weekdays apart
+    assert [a for a in run(rows) if a["kind"] == "duplicate"] == []
+
+
+def test_a_double_charge_on_one_day_at_a_commuters_merchant_is_still_flagged() -> None:
+    rows = [*everyday(), *commute()]
+    last = rows[-1]
+    rows.append(tx("tz", dt.date.fromisoformat(last["date"]), "TfL Travel Ch", last["amount"]))
+    [found] = [a for a in run(rows) if a["kind"] == "duplicate"]
+    assert found["id"] == "tz"
+    assert found["reason"].startswith("Charged twice on the same day: ")
+
+
+def test_equal_bills_days_apart_where_sums_never_repeat_are_flagged() -> None:
+    rows = everyday()
+    bills = [
+        tx(f"r{d}", START + dt.timedelta(days=d), "Takahachi", f"-{40 + d}.{d:02d}")
+        for d in range(0, 60, 2)
+    ]  # a bill every other day, never the same sum
+    bills[11]["amount"] = bills[10]["amount"]  # charged again two days later
+    [found] = [a for a in run([*rows, *bills]) if a["kind"] == "duplicate"]
+    assert found["id"] == "r22"

@@ -3,7 +3,8 @@ charge at a new merchant, and a month far above a category's history.
 
 Every detector is deliberately sparing (a person stops reading alerts that cry wolf). A duplicate
 is a second charge of one amount at one merchant within a few days, outside any recurring series,
-at a merchant where such repeats are not a habit, and not trifling. An unusual amount is at least
+at a merchant where such repeats are neither a habit nor to be expected by chance (a commuter's
+fares), and not trifling. An unusual amount is at least
 3x the merchant's median and 40% above anything else ever charged there: robust statistics (the
 median, not the mean; MAD z-scores on a log scale where a category stands in for a merchant with
 too little history), chosen over an IsolationForest by measurement (bench/insights.py: the forest
@@ -17,7 +18,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import itertools
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,6 +32,10 @@ from sidecars.insights.robust import Usual, median, usual
 DUPLICATE_DAYS = 3
 # More close same-amount repeats than this at one merchant are a habit (two bus fares a day).
 HABIT_PAIRS = 1
+# A repeat on different days is not reported where chance alone more likely than not gives the
+# merchant's history such a pair: E pairs expected (see _expected_coincidences) make at least one
+# with probability 1 - exp(-E) (Poisson), over 1/2 from E = ln 2.
+COINCIDENCES_EXPECTED = math.log(2)
 DUPLICATE_MATERIAL = 0.05  # share of the median outflow below which a repeat is not worth a word
 
 UNUSUAL_MIN_HISTORY = 5  # charges at a merchant before its usual means anything
@@ -83,9 +89,11 @@ def duplicates(records: Sequence[Record], streams: Sequence[Stream]) -> list[Ano
     """Second charges of the same amount at the same merchant within a few days."""
     in_stream = {id(r) for s in streams for r in s.records}
     same: dict[tuple[str, Decimal], list[Record]] = defaultdict(list)
-    for record in records:
+    charges_at: dict[str, list[Record]] = defaultdict(list)  # whatever the amount
+    for record in records:  # in date order
         if record.key and record.amount < 0:
             same[(record.key, record.amount)].append(record)
+            charges_at[record.key].append(record)
     pairs: list[tuple[Record, Record]] = []
     per_merchant: dict[str, int] = defaultdict(int)
     for charges in same.values():
@@ -101,6 +109,8 @@ def duplicates(records: Sequence[Record], streams: Sequence[Stream]) -> list[Ano
             continue  # a second 0.40 SMS fee is not worth anyone's attention
         if per_merchant[first.key] > HABIT_PAIRS:
             continue  # this merchant often takes one amount twice in a few days: a habit
+        if first.date != second.date and _coincidence(charges_at[first.key], first, second):
+            continue  # a daily fare that comes to the same sum twice in a week is a coincidence
         if id(first) in in_stream and id(second) in in_stream:
             continue  # two series that happen to share a price, e.g. two family plans
         days = (second.date - first.date).days
@@ -116,6 +126,39 @@ def duplicates(records: Sequence[Record], streams: Sequence[Stream]) -> list[Ano
             )
         )
     return found
+
+
+def _coincidence(charges: Sequence[Record], first: Record, second: Record) -> bool:
+    """The pair is one of the equal sums this merchant's history expects by chance, and its sum
+    is within the range of the merchant's other charges (two 80.00 at a shop whose many charges
+    are 10-16 are no coincidence, however often those repeat)."""
+    others = [c.magnitude for c in charges if c is not first and c is not second]
+    return (
+        bool(others)
+        and min(others) <= second.magnitude <= max(others)
+        and _expected_coincidences(charges, second) >= COINCIDENCES_EXPECTED
+    )
+
+
+def _expected_coincidences(charges: Sequence[Record], second: Record) -> float:
+    """How many pairs of equal charges within DUPLICATE_DAYS of each other this merchant's
+    history (but `second`) would hold by chance: its pairs of charges that close together, times
+    the share of all its pairs of charges that are equal. A commuter's fares (hundreds of charges
+    drawn from a few dozen sums) expect several, so one more is a coincidence; a restaurant's
+    bills, whose sums rarely repeat to the cent, expect none."""
+    others = [c for c in charges if c is not second]  # in date order
+    n = len(others)
+    if n < 2:
+        return 0.0
+    equal = sum(k * (k - 1) for k in Counter(c.amount for c in others).values())
+    if not equal:
+        return 0.0
+    close = start = 0
+    for i, charge in enumerate(others):
+        while (charge.date - others[start].date).days > DUPLICATE_DAYS:
+            start += 1
+        close += i - start
+    return close * equal / (n * (n - 1))
 
 
 def _typical(amounts: Sequence[Decimal]) -> Decimal:
