@@ -104,6 +104,10 @@ LAYOUT = (
 )
 
 
+# Page names whose first letter another View item already uses (Import, Rules).
+MNEMONIC = {"Insights": "Insi&ghts"}
+
+
 def install(window: MainWindow) -> Menus:
     """Build the menu bar (with Undo and Redo over the window's undo stack) on `window`."""
     from desktop.window import PAGES
@@ -125,10 +129,14 @@ def install(window: MainWindow) -> Menus:
         redo=_bind(window, redo, [QKeySequence("Ctrl+Shift+Z"), *keys(Key.Redo)]),
         find=action("&Find…", lambda: find(window), keys(Key.Find, "Ctrl+F")),
         pages={
-            name: action(f"&{name}", partial(window.show_page, name), [QKeySequence(f"Ctrl+{i}")])
+            name: action(
+                MNEMONIC.get(name, f"&{name}"),
+                partial(window.show_page, name),
+                [QKeySequence(f"Ctrl+{i}")],
+            )
             for i, name in enumerate(PAGES, 1)
         },
-        refresh=action("&Refresh", lambda: refresh(window), keys(Key.Refresh, "F5")),
+        refresh=action("Refres&h", lambda: refresh(window), keys(Key.Refresh, "F5")),
         shortcuts=action(
             "&Keyboard shortcuts…",
             lambda: show_shortcuts(window, menus),

@@ -81,6 +81,13 @@ def test_menus_carry_the_platform_keys_and_no_key_is_bound_twice(
         [f"Ctrl+{i}"] for i in range(1, len(PAGES) + 1)
     ]
     assert m.undo in window.actions() and m.redo in window.actions()
+    for menu_action in bar.actions():  # Alt+letter picks one item, not the first of several
+        letters = [
+            a.text().split("&")[1][0].lower()
+            for a in menu_action.menu().actions()
+            if "&" in a.text()
+        ]
+        assert len(letters) == len(set(letters)), menu_action.text()
     # Two actions on one key make Qt fire neither ("ambiguous shortcut").
     every = [k for a in window.actions() for k in _keys(a)]
     assert len(every) == len(set(every))
