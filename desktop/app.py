@@ -76,11 +76,17 @@ def run(db: Path | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from data.paths import default_ledger
+    from desktop.instance_lock import LedgerInUse, claim
 
     path = db or default_ledger()
     problem = open_check(path)
     if problem is not None:
         sys.stderr.write(f"fincast: {problem}\n")
+        return 1
+    try:
+        lock = claim(path)  # held until this function returns, when the window has closed
+    except LedgerInUse as exc:
+        sys.stderr.write(f"fincast: {exc}\n")
         return 1
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = QApplication.instance() or QApplication(["fincast"])
@@ -91,4 +97,8 @@ def run(db: Path | None = None) -> int:
     window.show()
     # The window paints first; the hub (and its sidecars) come up behind it.
     QTimer.singleShot(0, window.ctx.hub.start)
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        if lock is not None:
+            lock.unlock()
