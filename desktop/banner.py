@@ -37,7 +37,13 @@ class ServiceBanner(QFrame):
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.refresh)
+        self._adoption_pending = False
         self.refresh()
+
+    def _adopted(self) -> None:
+        self._adoption_pending = False
+        if self.parentWidget() is not None:
+            self.refresh()
 
     def _changed(self, service: str) -> None:
         if service in self._services:
@@ -62,7 +68,14 @@ class ServiceBanner(QFrame):
         if text != self.label.text():
             self.label.setText(text)
         if self.isHidden():
-            self.show()
+            if self.parentWidget() is not None:
+                self.show()
+            elif not self._adoption_pending:
+                # Views build their banner before adding it to a layout; shown now it would be
+                # a window of its own for a moment (and take activation from the main window).
+                # Look again once the view has adopted it.
+                self._adoption_pending = True
+                QTimer.singleShot(0, self, self._adopted)
         if not self._tick.isActive():
             self._tick.start()
 

@@ -22,10 +22,9 @@ DIGITS = [getattr(Qt.Key, f"Key_{i}") for i in range(1, len(PAGES) + 1)]
 
 
 def _active(qtbot: Any, window: Any) -> Any:
-    # Window-context shortcuts fire only in the active window, offscreen as anywhere. Building a
-    # page with a service banner (Transactions, Forecast, Insights) while a service is down shows
-    # the banner as a top-level window for a moment (banner.py shows it before its view adopts
-    # it); that takes activation, and offscreen nothing hands it back: tests take it back here.
+    # Window-context shortcuts fire only in the active window, offscreen as anywhere, and
+    # offscreen nothing hands activation back once another window took it (a page's service
+    # banner did, shown before its view adopted it: test_banner.py keeps that fixed).
     QApplication.processEvents()  # deliver a pending deactivation first
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
