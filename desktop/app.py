@@ -70,6 +70,23 @@ def use_readable_locale() -> None:
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
 
 
+# Platforms with no one to read a dialog (tests, screenshots).
+HEADLESS_PLATFORMS = ("offscreen", "minimal")
+
+
+def refuse(problem: str) -> int:
+    """The desktop cannot start: one line on stderr, and where there is a screen a dialog too
+    (started from a launcher, nobody reads stderr). Returns the exit code, 1."""
+    sys.stderr.write(f"fincast: {problem}\n")
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication(["fincast"])
+    assert isinstance(app, QApplication)
+    if app.platformName() not in HEADLESS_PLATFORMS:
+        QMessageBox.critical(None, "Fincast cannot start", problem[:1].upper() + problem[1:] + ".")
+    return 1
+
+
 def run(db: Path | None = None) -> int:
     """Open the desktop on `db` (None = the default ledger); returns the exit code."""
     from PySide6.QtCore import QTimer
@@ -81,13 +98,11 @@ def run(db: Path | None = None) -> int:
     path = db or default_ledger()
     problem = open_check(path)
     if problem is not None:
-        sys.stderr.write(f"fincast: {problem}\n")
-        return 1
+        return refuse(problem)
     try:
         lock = claim(path)  # held until this function returns, when the window has closed
     except LedgerInUse as exc:
-        sys.stderr.write(f"fincast: {exc}\n")
-        return 1
+        return refuse(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = QApplication.instance() or QApplication(["fincast"])
     assert isinstance(app, QApplication)

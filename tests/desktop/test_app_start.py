@@ -69,3 +69,22 @@ def test_library_names_map_to_debian_packages() -> None:
         "libxcb-icccm4",
     ]
     assert preflight.packages_for(["libunknown.so.9"]) == ["libunknown.so.9"]
+
+
+def test_on_a_screen_a_refusal_is_also_a_dialog(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+    # Offscreen stands in for a screen here; the dialog itself is recorded, not shown.
+    monkeypatch.setattr(app, "HEADLESS_PLATFORMS", ())
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda _parent, title, text: shown.append((title, text))
+    )
+    assert app.run(tmp_path) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("fincast: ") and err.count("\n") == 1
+    [(title, text)] = shown
+    assert title == "Fincast cannot start"
+    assert text == f"{tmp_path} is a directory, not a ledger file."
