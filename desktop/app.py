@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -74,15 +75,25 @@ def use_readable_locale() -> None:
 HEADLESS_PLATFORMS = ("offscreen", "minimal")
 
 
+def screen_available() -> bool:
+    """A dialog would reach someone: not a headless Qt platform, and on Linux a display to
+    show it on (over ssh without one, making a QApplication would abort the process)."""
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in HEADLESS_PLATFORMS:
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def refuse(problem: str) -> int:
     """The desktop cannot start: one line on stderr, and where there is a screen a dialog too
     (started from a launcher, nobody reads stderr). Returns the exit code, 1."""
     sys.stderr.write(f"fincast: {problem}\n")
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    if screen_available():
+        from PySide6.QtWidgets import QApplication, QMessageBox
 
-    app = QApplication.instance() or QApplication(["fincast"])
-    assert isinstance(app, QApplication)
-    if app.platformName() not in HEADLESS_PLATFORMS:
+        app = QApplication.instance() or QApplication(["fincast"])
+        assert isinstance(app, QApplication)
         QMessageBox.critical(None, "Fincast cannot start", problem[:1].upper() + problem[1:] + ".")
     return 1
 

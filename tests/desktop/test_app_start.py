@@ -78,7 +78,7 @@ def test_on_a_screen_a_refusal_is_also_a_dialog(
 
     shown: list[tuple[str, str]] = []
     # Offscreen stands in for a screen here; the dialog itself is recorded, not shown.
-    monkeypatch.setattr(app, "HEADLESS_PLATFORMS", ())
+    monkeypatch.setattr(app, "screen_available", lambda: True)
     monkeypatch.setattr(
         QMessageBox, "critical", lambda _parent, title, text: shown.append((title, text))
     )
@@ -88,3 +88,40 @@ def test_on_a_screen_a_refusal_is_also_a_dialog(
     [(title, text)] = shown
     assert title == "Fincast cannot start"
     assert text == f"{tmp_path} is a directory, not a ledger file."
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, False),
+        ({"QT_QPA_PLATFORM": "minimal:enable_fonts"}, False),
+        ({"QT_QPA_PLATFORM": "", "DISPLAY": ":0"}, True),
+        ({"QT_QPA_PLATFORM": "", "WAYLAND_DISPLAY": "wayland-0"}, True),
+        ({"QT_QPA_PLATFORM": ""}, False),  # ssh with no display: no QApplication at all
+    ],
+)
+def test_a_dialog_is_tried_only_where_a_screen_can_show_it(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: bool
+) -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the display variables are Linux's")
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert app.screen_available() is expected
+
+
+def test_without_a_screen_a_refusal_is_one_line_and_no_qt(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = ""
+    proc = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("fincast: ")
