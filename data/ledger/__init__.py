@@ -2,6 +2,8 @@
 profiles and rules, behind the `Ledger` API. Never imports Qt, ZeroMQ or a model library."""
 
 from .aggregates import LedgerStats, MonthTotals
+from .backup import BackupInfo
+from .export import HEADER as EXPORT_HEADER
 from .ledger import Ledger
 from .types import (
     Account,
@@ -20,7 +22,9 @@ from .types import (
 )
 
 __all__ = [
+    "EXPORT_HEADER",
     "Account",
+    "BackupInfo",
     "Batch",
     "Category",
     "ImportRejected",

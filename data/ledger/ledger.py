@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from data import paths
 
@@ -45,6 +45,8 @@ from .types import (
 
 if TYPE_CHECKING:
     from data.importer import Detection, Mapping
+
+    from .backup import BackupInfo
 
 # rows a text filter checks directly before asking the full-text index (~10 ms of work)
 PROBE_ROWS = 5_000
@@ -130,6 +132,43 @@ class Ledger:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise LedgerError(f"could not save to the ledger {self.path}: {exc}") from exc
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside the block see the ledger as of one moment (one read transaction), while
+        other connections go on writing; inside a transaction already, that one's view."""
+        conn = self._conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            conn.execute("SELECT upto FROM text_indexed").fetchone()  # BEGIN alone reads nothing
+            yield
+        finally:
+            if conn.in_transaction:  # SQLite may have ended it already on an error
+                conn.execute("COMMIT")
+
+    def export_csv(
+        self,
+        target: Path | str | TextIO,
+        flt: TxFilter | None = None,
+        progress: Callable[[int], None] | None = None,
+        *,
+        overwrite: bool = True,
+    ) -> int:
+        """Write the transactions matching `flt` as CSV (see export.py), atomically to a path
+        or to an open handle; returns how many rows were written."""
+        from .export import export_csv
+
+        return export_csv(self, target, flt, progress, overwrite=overwrite)
+
+    def backup(self, target: Path | str, *, overwrite: bool = True) -> BackupInfo:
+        """A consistent copy of the whole ledger at `target` (see backup.py), safe while another
+        connection writes; says where it is and what it holds. The copy opens with Ledger.open."""
+        from .backup import backup
+
+        return backup(self._conn, self.path, Path(target), overwrite=overwrite)
 
     def dump(self) -> list[str]:
         """Every row as SQL text (tests compare dumps before and after a refused write)."""

@@ -8,38 +8,15 @@ category_source, confidence, suggestion, categorize_state and batch.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands import UserError, add_db_argument, add_json_argument, open_ledger
+from desktop.commands import add_db_argument, add_json_argument, open_ledger
+from desktop.commands._filters import add_filter_arguments, check_account, count_arg, tx_filter
 
 if TYPE_CHECKING:
     from data.ledger import Txn
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"not a confidence between 0 and 1: {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
-    return int(text)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,28 +26,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_db_argument(parser)
     add_json_argument(parser)
-    parser.add_argument("--account", metavar="NAME")
-    parser.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
-    parser.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
-    parser.add_argument(
-        "--search",
-        "--text",
-        dest="text",
-        metavar="TEXT",
-        help="substring of the description or payee (case-insensitive)",
-    )
-    parser.add_argument("--category", metavar="NAME")
-    parser.add_argument("--uncategorized", action="store_true")
-    parser.add_argument(
-        "--low-confidence",
-        type=_fraction,
-        metavar="T",
-        help="model categories with confidence below T",
-    )
-    parser.add_argument("--batch", type=_count, metavar="ID")
-    parser.add_argument("--pending", action="store_true", help="waiting for the categorizer")
-    parser.add_argument("--limit", type=_count, metavar="N", help="at most N (default: all)")
-    parser.add_argument("--offset", type=_count, default=0, metavar="N")
+    add_filter_arguments(parser)
+    parser.add_argument("--limit", type=count_arg, metavar="N", help="at most N (default: all)")
+    parser.add_argument("--offset", type=count_arg, default=0, metavar="N")
     parser.add_argument(
         "--order",
         default="date_desc",
@@ -102,26 +60,12 @@ def to_json(txn: Txn) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the matching transactions as a table or a JSON array."""
-    from data.ledger import TxFilter
     from data.money import format_decimal
 
-    if args.date_from and args.date_to and args.date_from > args.date_to:
-        raise UserError("--from is after --to")
-    flt = TxFilter(
-        account=args.account,
-        date_from=args.date_from,
-        date_to=args.date_to,
-        text=args.text,
-        category=args.category,
-        uncategorized=args.uncategorized,
-        low_confidence=args.low_confidence,
-        batch_id=args.batch,
-        categorize_state="pending" if args.pending else None,
-    )
+    flt = tx_filter(args)
     out = sys.stdout
     with open_ledger(args) as ledger:
-        if args.account is not None and ledger.account(args.account) is None:
-            raise UserError(f"no account named {args.account!r} (see `fincast accounts`)")
+        check_account(ledger, flt)
         page = 5000 if args.limit is None else min(args.limit, 5000)
         offset, left = args.offset, args.limit
         first = True
