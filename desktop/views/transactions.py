@@ -1,13 +1,16 @@
 """The Transactions page: search and filters over the whole ledger, inline and bulk category
-edits with completion and undo, and "make a rule from this".
+edits with completion and undo, "make a rule from this", and export of what the filters show.
 
-Every query runs on the reading lane and every write on the writing lane; this page must never
-block the GUI thread, whatever the size of the ledger.
+Every query and export runs on the reading lane and every write on the writing lane; this page
+must never block the GUI thread, whatever the size of the ledger.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer, Signal
@@ -17,10 +20,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -29,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from data.ledger import TxFilter, Txn
+from data.ledger import LedgerError, TxFilter, Txn
 from desktop.banner import ServiceBanner
 from desktop.context import AppContext
 from desktop.edits import SetCategory
@@ -44,6 +49,11 @@ from desktop.models.transactions_model import (
 )
 
 ANY = "All"
+log = logging.getLogger(__name__)
+
+
+class ExportStopped(Exception):
+    """The page went away during an export; the export leaves nothing behind."""
 
 
 class CategoryDelegate(QStyledItemDelegate):
@@ -140,6 +150,9 @@ class TransactionsView(QWidget):
         self.bulk_apply.clicked.connect(self.apply_bulk)
         self.bulk_category.returnPressed.connect(self.apply_bulk)
         self.make_rule.clicked.connect(self._make_rule)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the transactions the filters show as a CSV file")
+        self.export_button.clicked.connect(self.export_dialog)
         self.selection_label = QLabel("")
         actions = QHBoxLayout()
         actions.addWidget(self.count_label)
@@ -148,6 +161,20 @@ class TransactionsView(QWidget):
         actions.addWidget(self.bulk_category)
         actions.addWidget(self.bulk_apply)
         actions.addWidget(self.make_rule)
+        actions.addWidget(self.export_button)
+
+        # the export's progress and outcome, in place under the buttons (never a modal box)
+        self.export_progress = QProgressBar()
+        self.export_progress.setMaximumWidth(240)
+        self.export_progress.setTextVisible(True)
+        self.export_progress.hide()
+        self.export_status = QLabel("")
+        self.export_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.export_status.setWordWrap(True)
+        self.export_status.hide()
+        export_row = QHBoxLayout()
+        export_row.addWidget(self.export_progress)
+        export_row.addWidget(self.export_status, 1)
 
         self.banner = ServiceBanner(ctx.hub, ("categorizer",))
         layout = QVBoxLayout(self)
@@ -159,6 +186,7 @@ class TransactionsView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
+        layout.addLayout(export_row)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -176,6 +204,7 @@ class TransactionsView(QWidget):
         self._selection_changed()
         self._loaded_once = False
         self._choices_shown: tuple[list[str], list[str]] | None = None
+        self._export_stop: threading.Event | None = None  # set while an export runs
 
     # -- loading ---------------------------------------------------------------------------
     def activate(self) -> None:
@@ -286,3 +315,82 @@ class TransactionsView(QWidget):
         txns = self.selected_txns()
         if txns:
             self.rule_requested.emit(txns[0])
+
+    # -- export ----------------------------------------------------------------------------
+    def export_dialog(self) -> None:
+        """Ask where to save the transactions the filters show, then export them there (the
+        file dialog confirms replacing an existing file); cancelling does nothing."""
+        if self._export_stop is not None:
+            self._show_export_status("An export is already running; wait for it to finish.")
+            return
+        suggested = Path.home() / f"fincast-transactions-{dt.date.today().isoformat()}.csv"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export transactions", str(suggested), "CSV files (*.csv);;All files (*)"
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        """Export the current filter's transactions to `path` on the reading lane, with the
+        progress and then the outcome shown under the buttons."""
+        if self._export_stop is not None:
+            self._show_export_status("An export is already running; wait for it to finish.")
+            return
+        flt = self.current_filter()
+        stop = threading.Event()
+        self._export_stop = stop
+        hop = self.ctx.delivery.hop
+        self.export_button.setEnabled(False)
+        self.export_progress.setRange(0, 0)  # busy until the count is known
+        self.export_progress.show()
+        self._show_export_status(f"Exporting to {path}…")
+
+        def progress(rows: int) -> None:  # on the reading lane
+            if stop.is_set():
+                raise ExportStopped
+            hop(self._export_advanced, rows)
+
+        def export(ledger: Any) -> int:  # on the reading lane
+            hop(self._export_counted, ledger.count(flt))
+            return int(ledger.export_csv(path, flt, progress))
+
+        self.ctx.reader.submit(
+            export,
+            lambda rows: self._export_done(path, rows),
+            lambda exc: self._export_failed(path, exc),
+        )
+
+    def _export_counted(self, total: int) -> None:
+        if self._export_stop is not None:
+            self.export_progress.setRange(0, max(total, 1))
+
+    def _export_advanced(self, rows: int) -> None:
+        if self._export_stop is not None and self.export_progress.maximum() > 0:
+            self.export_progress.setValue(min(rows, self.export_progress.maximum()))
+
+    def _export_done(self, path: Path, rows: int) -> None:
+        self._export_finished()
+        self._show_export_status(f"Exported {self.locale().toString(rows)} transactions to {path}")
+
+    def _export_failed(self, path: Path, exc: BaseException) -> None:
+        self._export_finished()
+        if isinstance(exc, ExportStopped):
+            self._show_export_status(f"Export to {path} stopped; nothing was written.")
+            return
+        if not isinstance(exc, (LedgerError, OSError)):
+            log.error("exporting to %s failed", path, exc_info=exc)
+        self._show_export_status(f"Nothing was exported: {exc}")
+
+    def _export_finished(self) -> None:
+        self._export_stop = None
+        self.export_button.setEnabled(True)
+        self.export_progress.hide()
+
+    def _show_export_status(self, text: str) -> None:
+        self.export_status.setText(text)
+        self.export_status.show()
+
+    def shutdown(self) -> None:
+        """Stop a running export (the window is closing); it leaves no file behind."""
+        if self._export_stop is not None:
+            self._export_stop.set()
