@@ -353,3 +353,85 @@ def test_payments_that_do_not_straddle_a_first_keep_their_calendar_month() -> No
     assert due_months(parse_transactions(rows)) == {}
     assert history.spending["Gym"].tolist() == [50.0] * 8
     assert history.spending["Music"].tolist() == [19.98] * 8
+
+
+# --- the history each series reports: the months the model was fitted on -------------------------
+
+
+def modelled_ledger() -> list[dict[str, Any]]:
+    """Rent due on the 1st (three times paid a day or two early), food with one refund, salary;
+    a stretch of two empty months before March, a single empty June, a November imported only to
+    its 10th and a payment scheduled after today (2026-12-07)."""
+    rows = [txn("2025-12-10", "-50.00")]  # before the gap: not history
+    rent = ["03-02", "03-30", "05-01", "07-01", "07-31", "09-01", "09-30", "10-30"]
+    rows += [txn(f"2026-{day}", "-1450.00", "Rent") for day in rent]
+    for month in (3, 4, 5, 7, 8, 9, 10):  # June has no transaction at all
+        rows.append(txn(f"2026-{month:02d}-12", "-100.00"))
+        rows.append(txn(f"2026-{month:02d}-25", "2000.00", "Salary"))
+    rows.append(txn("2026-09-20", "30.00"))  # a food refund
+    rows.append(txn("2026-11-10", "-20.00"))
+    rows.append(txn("2026-12-20", "-999.00"))  # scheduled, not spent yet
+    return rows
+
+
+def _by_name(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {"Net" if s["kind"] == "net" else s["category"] or "Total": s for s in result["series"]}
+
+
+def _pairs(months: list[dict[str, Any]]) -> list[tuple[str, float]]:
+    return [(m["month"], m["value"]) for m in months]
+
+
+MODELLED = [f"2026-{m:02d}" for m in range(3, 11)]  # March .. October
+
+
+def test_each_series_reports_the_months_it_was_fitted_on() -> None:
+    request = {"transactions": modelled_ledger(), "today": "2026-12-07", "use_prophet": False}
+    series = _by_name(Forecaster().forecast(request))
+    assert set(series) == {"Total", "Net", "Rent", "Food"}
+    # Rent by the month it is due: 30 Mar is April's, 31 Jul August's, 30 Sep October's (by
+    # calendar month: 2900, 0, 1450, 0, 2900, 0, 2900, 1450). June, with no transaction at all,
+    # is a month of nothing (one empty month is not a gap); December 2025 and the two empty
+    # months after it are not history; November, imported only to its 10th, is not either.
+    assert _pairs(series["Rent"]["history"]) == list(
+        zip(MODELLED, [1450.0, 1450.0, 1450.0, 0.0, 1450.0, 1450.0, 1450.0, 1450.0], strict=True)
+    )
+    # The 30.00 refund nets September's food to 70.
+    food = [100.0, 100.0, 100.0, 0.0, 100.0, 100.0, 70.0, 100.0]
+    assert _pairs(series["Food"]["history"]) == list(zip(MODELLED, food, strict=True))
+    total = [1550.0, 1550.0, 1550.0, 0.0, 1550.0, 1550.0, 1520.0, 1550.0]
+    assert _pairs(series["Total"]["history"]) == list(zip(MODELLED, total, strict=True))
+    # Net keeps its sign, as its forecast points do.
+    net = [450.0, 450.0, 450.0, 0.0, 450.0, 450.0, 480.0, 450.0]
+    assert _pairs(series["Net"]["history"]) == list(zip(MODELLED, net, strict=True))
+    # November is forecast, and what it holds so far is counted the same way: 30 Oct's rent is
+    # November's; the payment scheduled for 20 December is in no month.
+    for s in series.values():
+        assert s["points"][0]["month"] == "2026-11"
+    assert _pairs(series["Rent"]["so_far"]) == [("2026-11", 1450.0)]
+    assert _pairs(series["Food"]["so_far"]) == [("2026-11", 20.0)]
+    assert _pairs(series["Total"]["so_far"]) == [("2026-11", 1470.0)]
+    assert _pairs(series["Net"]["so_far"]) == [("2026-11", -1470.0)]
+
+
+def test_the_reported_history_is_bounded_to_the_last_36_months() -> None:
+    request = {"transactions": monthly_txns(40), "today": "2026-11-21", "use_prophet": False}
+    result = Forecaster().forecast(request)
+    food = _by_name(result)["Food"]
+    assert result["history"]["months"] == 40  # all 40 were modelled
+    # monthly_txns spends 100 + (i % 4) * 10 in its month i, from January 2023.
+    expected = [(f"{2023 + i // 12}-{i % 12 + 1:02d}", 100.0 + (i % 4) * 10) for i in range(4, 40)]
+    assert _pairs(food["history"]) == expected
+    assert food["so_far"] == []  # April 2026 ended with a transaction on the 28th: whole
+
+
+def test_with_nothing_whole_yet_there_is_no_history_and_nothing_so_far() -> None:
+    request = {
+        "transactions": [txn("2026-11-03", "-12.50"), txn("2026-11-09", "-7.50", None)],
+        "today": "2026-11-21",
+    }
+    series = Forecaster().forecast(request)["series"]
+    assert [(s["kind"], s["history"], s["so_far"], s["points"]) for s in series] == [
+        ("spending", [], [], []),
+        ("net", [], [], []),
+    ]

@@ -86,6 +86,42 @@ def test_forecast_through_the_hub(hub: Hub) -> None:
             assert p["lower95"] <= p["lower"] <= p["yhat"] <= p["upper"] <= p["upper95"]
 
 
+def test_each_series_reports_its_modelled_months_through_the_hub(hub: Hub) -> None:
+    def row(day: str, amount: str, category: str | None) -> dict[str, Any]:
+        return {"date": day, "amount": amount, "category": category}
+
+    rows = [row(f"2026-{day}", "-1450.00", "Rent") for day in ("06-01", "06-30", "08-03", "08-31")]
+    rows += [row("2026-09-30", "-1450.00", "Rent")]  # October's, then November's rent, early
+    rows += [row("2026-10-30", "-1450.00", "Rent")]
+    for month in range(6, 11):
+        rows += [row(f"2026-{month:02d}-11", "-80.00", "Food")]
+    rows += [row("2026-07-19", "25.00", "Food"), row("2026-11-04", "-9.00", "Food")]
+    result = ask(
+        hub,
+        "forecaster",
+        "forecast",
+        {"transactions": rows, "horizon_months": 2, "today": "2026-12-07", "use_prophet": False},
+    )
+    by_name = {(s["category"], s["kind"]): s for s in result["series"]}
+    months = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+
+    def pairs(series: dict[str, Any], key: str) -> list[tuple[str, float]]:
+        return [(m["month"], m["value"]) for m in series[key]]
+
+    # By calendar month the rent reads 2900, 0, 2900, 1450 (30 Sep), 1450 (30 Oct): the model
+    # counts each in the month it is due, nets July's refund, and leaves November (imported to
+    # its 4th) out of the history, as its forecast's first month says.
+    rent, food = by_name[("Rent", "spending")], by_name[("Food", "spending")]
+    assert pairs(rent, "history") == [(m, 1450.0) for m in months]
+    assert pairs(food, "history") == list(zip(months, [80.0, 55.0, 80.0, 80.0, 80.0], strict=True))
+    assert pairs(by_name[(None, "net")], "history") == [
+        (m, -v) for m, v in zip(months, [1530.0, 1505.0, 1530.0, 1530.0, 1530.0], strict=True)
+    ]
+    assert rent["points"][0]["month"] == "2026-11"
+    assert pairs(rent, "so_far") == [("2026-11", 1450.0)]
+    assert pairs(by_name[(None, "spending")], "so_far") == [("2026-11", 1459.0)]
+
+
 def test_advisor_through_the_hub(hub: Hub) -> None:
     net = {
         "method": "smoothed_level",
@@ -262,10 +298,20 @@ def test_cli_forecast_and_advise(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert payload["fresh"] is True and payload["forecast"]["series"][1]["kind"] == "net"
+    # The months each series was fitted on pass through, up to the month before its forecast.
+    for series in payload["forecast"]["series"]:
+        assert series["history"] and isinstance(series["so_far"], list)
+        last = series["history"][-1]["month"]
+        assert last == _month_before(series["points"][0]["month"])
     out = _fincast("advise", "--db", str(db))
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Safe to set aside this month: ")
     assert "not financial or investment advice" in out.stdout
+
+
+def _month_before(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
 def test_cli_on_an_empty_ledger_says_so_in_one_line(tmp_path: Path) -> None:

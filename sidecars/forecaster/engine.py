@@ -1,9 +1,10 @@
 """The `forecast` method's work: request in, one forecast per series out, as plain JSON values.
 
 Series: spending per category (positive numbers), total spending (category null) and net cash flow
-(kind "net"). Each carries its method, its backtest and any honest note. Results are cached by a
-hash of the request, so asking again for an unchanged ledger costs nothing. This module must never
-talk to the hub or import Prophet at module level.
+(kind "net"). Each carries its method, its backtest, any honest note, the months it was fitted
+on, and what the months after them hold so far (docs/protocol.md, section 9). Results are cached
+by a hash of the request, so asking again for an unchanged ledger costs nothing. This module must
+never talk to the hub or import Prophet at module level.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ a dozen fits of ~0.2 s, and the small categories carry little of the money."""
 DEFAULT_HORIZON = 3
 MAX_HORIZON = 24
 _CACHE_SIZE = 16
+HISTORY_MONTHS = 36
+"""Each series' reply carries at most this many of its last modelled months (the desktop sends
+three years), so the answer stays small however long the ledger."""
 
 
 def _horizon(params: Mapping[str, Any]) -> int:
@@ -50,7 +54,25 @@ def _today(params: Mapping[str, Any]) -> dt.date:
     return dt.date.today() if value is None else parse_date(value, "today")
 
 
-def _series_json(category: str | None, kind: str, result: SeriesForecast) -> dict[str, Any]:
+def _months_json(start: int, values: FloatArray) -> list[dict[str, Any]]:
+    return [
+        {"month": month_label(start + i), "value": round(float(v), 2)} for i, v in enumerate(values)
+    ]
+
+
+def _series_json(
+    category: str | None,
+    kind: str,
+    result: SeriesForecast,
+    history: MonthlyHistory,
+    pick: Callable[[MonthlyHistory], FloatArray],
+) -> dict[str, Any]:
+    # The history is the very array the forecast was fitted on (`pick(history)`), so a chart of
+    # it shows the months as the model counted them: a fixed payment in its due month, refunds
+    # netted, incomplete months and the months before a gap left out.
+    values = pick(history)
+    shown = min(len(values), HISTORY_MONTHS)
+    so_far = history.so_far
     return {
         "category": category,
         "kind": kind,
@@ -68,6 +90,8 @@ def _series_json(category: str | None, kind: str, result: SeriesForecast) -> dic
             }
             for p in result.points
         ],
+        "history": _months_json(history.end - shown, values[len(values) - shown :]),
+        "so_far": _months_json(so_far.start, pick(so_far)) if so_far is not None else [],
     }
 
 
@@ -102,12 +126,16 @@ def forecast_history(
             progress=progress,
         )
 
+    def spending(category: str) -> Callable[[MonthlyHistory], FloatArray]:
+        return lambda h: h.spending[category]
+
     out = [
-        _series_json(None, "spending", one(history.total, True)),
-        _series_json(None, "net", one(history.net, False)),
+        _series_json(None, "spending", one(history.total, True), history, lambda h: h.total),
+        _series_json(None, "net", one(history.net, False), history, lambda h: h.net),
     ]
     for category, values in sorted(history.spending.items()):
-        out.append(_series_json(category, "spending", one(values, True, category in largest)))
+        result = one(values, True, category in largest)
+        out.append(_series_json(category, "spending", result, history, spending(category)))
     return out
 
 

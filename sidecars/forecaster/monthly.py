@@ -60,6 +60,10 @@ class MonthlyHistory:
     total: FloatArray
     net: FloatArray
     notes: tuple[str, ...] = field(default=())
+    # The months after the history that the transactions reach only in part (a month left out as
+    # incomplete, the running month, or the next one a fixed payment was paid early for), summed
+    # the same way for the same series; never modelled. None when there are none, or no history.
+    so_far: MonthlyHistory | None = None
 
     @property
     def length(self) -> int:
@@ -239,28 +243,54 @@ def build_history(
     if gap_note:
         notes.append(gap_note)
     n = max(end - start, 0)
+    # One pass sums the history and the months after it that the transactions reach only in part.
+    stop = max(end, max(months) + 1)
+    by_category, net = _sums(months, past, start, stop - start)
+    spending: dict[str, FloatArray] = {}
+    partial: dict[str, FloatArray] = {}
+    for category, sums in sorted(by_category.items(), key=lambda kv: kv[0] or ""):
+        if sum(sums[:n]) >= 0:
+            continue  # an income (or balancing) category: part of net, not of spending
+        # A month where refunds outweigh purchases counts as no spending, not negative spending.
+        values = np.array([max(-float(s), 0.0) for s in sums], dtype=np.float64)
+        name = category or UNCATEGORIZED
+        values = spending[name] + values if name in spending else values
+        spending[name] = values
+    for name, values in spending.items():
+        spending[name], partial[name] = values[:n], values[n:]
+    net_values = np.array([float(v) for v in net], dtype=np.float64)
+    total = np.sum(list(spending.values()), axis=0) if spending else np.zeros(n)
+    so_far = None
+    # With no whole month there is no series to compare a month so far with (nor any category
+    # known to be spending): the caller has only its own figures to show.
+    if n and stop > end:
+        so_far = MonthlyHistory(
+            start=end,
+            spending=partial,
+            total=np.sum(list(partial.values()), axis=0) if partial else np.zeros(stop - end),
+            net=net_values[n:],
+        )
+    return MonthlyHistory(
+        start=start,
+        spending=spending,
+        total=np.asarray(total, dtype=np.float64),
+        net=net_values[:n],
+        notes=tuple(notes),
+        so_far=so_far,
+    )
+
+
+def _sums(
+    months: Sequence[int], txns: Sequence[Txn], start: int, n: int
+) -> tuple[dict[str | None, list[Decimal]], list[Decimal]]:
+    """Exact sums of the `n` months from `start`: money per category, and net."""
     by_category: dict[str | None, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * n)
     net = [Decimal(0)] * n
-    for month, t in zip(months, past, strict=True):
+    for month, t in zip(months, txns, strict=True):
         i = month - start
         if 0 <= i < n:
             # Uncategorized rows mix pay and purchases: only money out of them is spending.
             if t.category is not None or t.amount < 0:
                 by_category[t.category][i] += t.amount
             net[i] += t.amount
-    spending: dict[str, FloatArray] = {}
-    for category, sums in sorted(by_category.items(), key=lambda kv: kv[0] or ""):
-        if sum(sums) >= 0:
-            continue  # an income (or balancing) category: part of net, not of spending
-        # A month where refunds outweigh purchases counts as no spending, not negative spending.
-        values = np.array([max(-float(s), 0.0) for s in sums], dtype=np.float64)
-        name = category or UNCATEGORIZED
-        spending[name] = spending[name] + values if name in spending else values
-    total = np.sum(list(spending.values()), axis=0) if spending else np.zeros(n)
-    return MonthlyHistory(
-        start=start,
-        spending=spending,
-        total=np.asarray(total, dtype=np.float64),
-        net=np.array([float(v) for v in net], dtype=np.float64),
-        notes=tuple(notes),
-    )
+    return by_category, net
