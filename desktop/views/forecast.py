@@ -110,6 +110,57 @@ def chart_points(
     return ChartPoints(actual, so_far, join)
 
 
+def _months(value: object) -> list[tuple[str, float]] | None:
+    """A forecast's [{"month", "value"}] list as (month, value) pairs; None when it is absent or
+    not that shape (a forecast cached before the forecaster sent it, or a damaged cache)."""
+    if not isinstance(value, list):
+        return None
+    out = []
+    for item in value:
+        if not isinstance(item, dict):
+            return None
+        month, number = item.get("month"), item.get("value")
+        if not isinstance(month, str) or len(month) < 7 or isinstance(number, bool):
+            return None
+        if not isinstance(number, int | float):
+            return None
+        out.append((month[:7], float(number)))
+    return out
+
+
+def series_points(
+    series: dict[str, Any], ledger: list[tuple[str, float]], keep: int = SHOWN_MONTHS
+) -> ChartPoints:
+    """What to draw of one forecast series, and from which source.
+
+    - Actual line: the months the forecaster modelled (the series' "history"), as it counted
+      them: a fixed payment in the month it is due, refunds netted within a category, a month
+      left out as incomplete and the months before a gap in the statements not drawn. The
+      ledger's calendar months say otherwise (rent paid on 30 Oct reads £2,900 in October), so
+      beside the forecast they would compare two different things.
+    - "So far" dots: what has been spent in the months the model has not seen whole. The
+      forecaster's "so_far" figures when it sent them: the ledger's own transactions up to
+      today, counted in the same months as the Actual line (that 30 Oct rent is November's, so
+      a calendar figure would read £0 for a November whose rent is paid, and the payment would
+      be on the chart nowhere). Ledger months after every month the forecast knows (imported
+      since a cached forecast was made) are the ledger's, by calendar month.
+    - A forecast cached before the forecaster sent its history: everything from the ledger's
+      calendar months, split at the forecast's first month (chart_points).
+    """
+    points = series.get("points") or []
+    forecast_months = [str(p["month"]) for p in points]
+    modelled = _months(series.get("history"))
+    if modelled is None or not forecast_months:
+        return chart_points(ledger, forecast_months, keep)
+    first = min(m[:7] for m in forecast_months)
+    actual = [(m, v) for m, v in modelled if m < first][-keep:]
+    so_far = [(m, v) for m, v in _months(series.get("so_far")) or [] if m >= first]
+    known = max([m for m, _ in so_far] or [_month_before(first)])
+    so_far += [(m, v) for m, v in ledger if m > known]
+    join = actual[-1] if actual and actual[-1][0] == _month_before(first) else None
+    return ChartPoints(actual, so_far, join)
+
+
 class ForecastView(QWidget):
     """Forecast chart, per-category table and the advisor's panel."""
 
@@ -359,7 +410,7 @@ class ForecastView(QWidget):
             self.chart_view.setChart(chart)
             return
         points = s.get("points", [])
-        split = chart_points(self.history.get(name, []), [str(p["month"]) for p in points])
+        split = series_points(s, self.history.get(name, []))
         hist = QLineSeries()
         hist.setName("Actual")
         for month, value in split.actual:
@@ -449,13 +500,19 @@ class ForecastView(QWidget):
 def _history(params: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
     """Monthly actuals per series name (spending positive; net signed), for the chart.
 
-    Every month of the ledger is kept, the last one too however little of it is imported:
-    chart_points splits it off by the forecast's own boundary, not by today's date. A month with
-    transactions but none in a category is that category's zero, not a missing month."""
+    Calendar months, for a forecast cached before the forecaster sent its own history, and for
+    months a cached forecast has not seen (series_points). Every month of the ledger up to today
+    is kept, the last one too however little of it is imported: chart_points splits it off by the
+    forecast's own boundary, not by today's date. A month with transactions but none in a
+    category is that category's zero, not a missing month."""
     from decimal import Decimal
 
+    # The forecaster leaves out what is dated after `today` (a scheduled payment is not spent yet).
+    today = str(params.get("today") or dt.date.today().isoformat())
     per: dict[str, dict[str, Decimal]] = {TOTAL: {}, NET: {}}
     for t in params["transactions"]:
+        if t["date"][:10] > today:
+            continue
         month = t["date"][:7]
         amount = Decimal(t["amount"])
         per[NET][month] = per[NET].get(month, Decimal(0)) + amount

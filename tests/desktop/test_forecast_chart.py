@@ -12,7 +12,14 @@ from typing import Any
 from PySide6.QtCore import QDateTime
 
 from desktop import formatting, result_cache
-from desktop.views.forecast import NET, TOTAL, ChartPoints, _history, chart_points
+from desktop.views.forecast import (
+    NET,
+    TOTAL,
+    ChartPoints,
+    _history,
+    chart_points,
+    series_points,
+)
 
 
 def _forecast(first: dt.date) -> dict[str, Any]:
@@ -107,6 +114,68 @@ def test_only_the_last_24_whole_months_are_drawn() -> None:
     assert split.so_far == [] and split.join == ("2026-06", 29.0)
 
 
+# -- series_points: the forecaster's own months when it sent them, the ledger's otherwise --------
+
+
+def _rent_series(**extra: Any) -> dict[str, Any]:
+    points = [{"month": m, "yhat": 1450.0, "lower": 1450.0, "upper": 1450.0} for m in ("2026-11",)]
+    return {"category": "Rent", "kind": "spending", "points": points, **extra}
+
+
+# Rent due on the 1st, paid on 30 Sep and 30 Oct, by the ledger's calendar months; a lone old
+# month before missing statements; a month imported since the forecast was made.
+RENT_LEDGER = [
+    ("2026-05", 1450.0),
+    ("2026-08", 1450.0),
+    ("2026-09", 2900.0),
+    ("2026-10", 1450.0),
+    ("2026-11", 0.0),
+    ("2026-12", 1450.0),
+]
+
+
+def test_the_actual_line_is_the_forecasts_own_history_when_it_has_one() -> None:
+    series = _rent_series(
+        history=[{"month": m, "value": 1450.0} for m in ("2026-08", "2026-09", "2026-10")],
+        so_far=[{"month": "2026-11", "value": 1450.0}],
+    )
+    assert series_points(series, RENT_LEDGER) == ChartPoints(
+        # The model's months: not May (before the gap), and 1450 where the ledger says 2900.
+        actual=[("2026-08", 1450.0), ("2026-09", 1450.0), ("2026-10", 1450.0)],
+        # November as the model counts it (30 Oct's rent is November's; by calendar it is 0);
+        # December, which the forecast never saw, from the ledger.
+        so_far=[("2026-11", 1450.0), ("2026-12", 1450.0)],
+        join=("2026-10", 1450.0),
+    )
+
+
+def test_a_forecast_without_its_history_is_drawn_from_the_ledger() -> None:
+    for series in (
+        _rent_series(),  # cached before the forecaster sent its history
+        _rent_series(history="1450"),  # a damaged cache
+        _rent_series(history=[{"month": "2026-10"}]),
+        _rent_series(history=[{"month": "2026-10", "value": True}]),
+    ):
+        assert series_points(series, RENT_LEDGER) == chart_points(RENT_LEDGER, ["2026-11"])
+    assert series_points(_rent_series(), RENT_LEDGER) == ChartPoints(
+        RENT_LEDGER[:4], RENT_LEDGER[4:], ("2026-10", 1450.0)
+    )
+
+
+def test_with_a_history_but_no_so_far_every_later_ledger_month_is_shown() -> None:
+    series = _rent_series(history=[{"month": "2026-10", "value": 1450.0}])
+    split = series_points(series, RENT_LEDGER)
+    assert split.so_far == [("2026-11", 0.0), ("2026-12", 1450.0)]
+
+
+def test_only_the_last_24_modelled_months_are_drawn() -> None:
+    months = [f"{2024 + i // 12}-{i % 12 + 1:02d}" for i in range(34)]  # .. 2026-10
+    series = _rent_series(history=[{"month": m, "value": float(i)} for i, m in enumerate(months)])
+    split = series_points(series, [])
+    assert split.actual == [(m, float(i)) for i, m in enumerate(months)][10:]
+    assert split.join == ("2026-10", 33.0) and split.so_far == []
+
+
 # -- _history: every ledger month, by series ----------------------------------------------------
 
 
@@ -137,6 +206,21 @@ def test_history_keeps_the_current_month_and_zero_months_of_a_category() -> None
     assert history["Uncategorized"] == [(earlier, 0.0), (now, 7.25)]  # the forecaster's name
     split = chart_points(history["Health"], [now])
     assert split == ChartPoints([(earlier, 30.0)], [(now, 0.0)], (earlier, 30.0))
+
+
+def test_history_leaves_out_what_is_dated_after_today() -> None:
+    params = {
+        "today": "2026-11-21",
+        "transactions": [
+            _txn("2026-10-05", "-30.00", "Health"),
+            _txn("2026-11-21", "-12.50", "Health"),
+            _txn("2026-11-22", "-99.00", "Health"),  # scheduled: not spent so far
+            _txn("2027-01-02", "-40.00", "Health"),
+        ],
+    }
+    history = _history(params)
+    assert history["Health"] == [("2026-10", 30.0), ("2026-11", 12.5)]
+    assert history[NET] == [("2026-10", -30.0), ("2026-11", -12.5)]
 
 
 # -- the real page, offscreen, with a cached forecast while the forecaster is down --------------
@@ -181,12 +265,13 @@ def _show_cached(
     return page
 
 
-def test_the_page_draws_a_partial_month_as_a_dot_beside_its_forecast(
-    qtbot: Any, make_window: Any, no_supervisor: Any, ledger_path: Path, tmp_path: Path
-) -> None:
+def _partial_ledger(
+    ledger_path: Path, tmp_path: Path
+) -> tuple[dt.date, dict[int, int], dict[int, int]]:
+    """Eight whole months, then a month imported only up to its 10th, three months before today;
+    that month, and the cents out and net per month (offsets from it)."""
     from data.ledger import Ledger
 
-    # Eight whole months, then a month imported only up to its 10th, three months before today.
     partial = _month_start(dt.date.today(), 3)
     months = [_month_start(partial, back) for back in range(8, -1, -1)]
     spent: dict[int, int] = {}  # month offset from the partial month -> cents out
@@ -208,7 +293,15 @@ def test_the_page_draws_a_partial_month_as_a_dot_beside_its_forecast(
         w.writerows([d.isoformat(), desc, f"{c / 100:.2f}"] for d, desc, c in rows)
     with Ledger.open(ledger_path) as ledger:
         ledger.import_file(path, "Checking", currency="USD")
+    return partial, spent, net
 
+
+def test_the_page_draws_a_partial_month_as_a_dot_beside_its_forecast(
+    qtbot: Any, make_window: Any, no_supervisor: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    # A forecast cached before the forecaster sent its history: drawn from the ledger's months.
+    partial, spent, net = _partial_ledger(ledger_path, tmp_path)
+    assert all("history" not in s for s in _forecast(partial)["series"])
     page = _show_cached(qtbot, make_window, no_supervisor, ledger_path, _forecast(partial))
     assert page.choice.currentText() == TOTAL
     drawn = _series(page)
@@ -242,3 +335,46 @@ def test_a_cached_forecast_after_a_gap_is_not_joined_to_old_history(
     assert drawn["Forecast"] == [(0, 812.4), (1, 790.0)]
     assert len(drawn["Actual"]) == 23
     assert drawn["Actual"][-1][0] == -13  # Nov 2025, with nothing drawn across the gap
+
+
+def _with_history(forecast: dict[str, Any], partial: dict[int, float]) -> dict[str, Any]:
+    """`forecast` as the forecaster now sends it: the spending series with the months it was
+    fitted on (offsets from its first month, figures unlike the ledger's) and the first month so
+    far; the net series with its history only."""
+    first = str(forecast["series"][0]["points"][0]["month"])
+    start = dt.date(int(first[:4]), int(first[5:7]), 1)
+
+    def month(offset: int) -> str:
+        return _month_start(start, -offset).isoformat()[:7]
+
+    spending, net = forecast["series"]
+    spending["history"] = [{"month": month(o), "value": v} for o, v in partial.items()]
+    spending["so_far"] = [{"month": month(0), "value": 1234.5}]
+    net["history"] = [{"month": month(o), "value": -v} for o, v in partial.items()]
+    return forecast
+
+
+def test_the_page_draws_the_forecasts_own_history_when_it_has_one(
+    qtbot: Any, make_window: Any, no_supervisor: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    partial, spent, net = _partial_ledger(ledger_path, tmp_path)
+    # Six months the model was fitted on (not the ledger's eight), none equal to the ledger's.
+    modelled = {-6: 501.0, -5: 502.5, -4: 480.0, -3: 0.0, -2: 520.25, -1: 610.0}
+    assert all(spent[o] / 100 != v for o, v in modelled.items())
+    forecast = _with_history(_forecast(partial), modelled)
+    page = _show_cached(qtbot, make_window, no_supervisor, ledger_path, forecast)
+    drawn = _series(page)
+    so_far = f"{formatting.month(partial)} so far: {formatting.money(123450, 'USD', cents=False)}"
+    assert set(drawn) == {"Actual", "Forecast", so_far}
+    assert drawn["Actual"] == list(modelled.items())
+    assert drawn[so_far] == [(0, 1234.5)]  # the forecast's own figure for its first month
+    assert drawn["Forecast"] == [(-1, 610.0), (0, 812.4), (1, 790.0)]
+
+    # The net series has its history but no month so far: the partial month is the ledger's.
+    page.choice.setCurrentText(NET)
+    drawn = _series(page)
+    so_far = f"{formatting.month(partial)} so far: {formatting.money(net[0], 'USD', cents=False)}"
+    assert set(drawn) == {"Actual", "Forecast", so_far}
+    assert drawn["Actual"] == [(o, -v) for o, v in modelled.items()]
+    assert drawn[so_far] == [(0, net[0] / 100)]
+    assert drawn["Forecast"] == [(-1, -610.0), (0, 300.0)]
