@@ -126,12 +126,6 @@ def test_with_no_options_at_all_the_import_reads_the_file_right(
         assert key_rows(fresh, account) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importer: a new account (USD by default) reads '-1.250' beside a BHD currency "
-    "column as -1250.000 BHD (decimal style guessed with two decimals, not the row's three); "
-    "passing the account's currency, as the test above does, reads it right",
-)
 def test_dinars_imported_into_a_new_account_without_its_currency(
     multi: Path, tmp_path: Path
 ) -> None:

@@ -543,3 +543,50 @@ def test_a_profile_that_no_longer_reads_the_dates_is_set_aside() -> None:
     d = detect(later.encode(), profile=saved)
     assert d.mapping.date_format == "%d/%m/%Y"
     assert rows_of(later) == [("2024-02-25", -100), ("2024-02-26", -200)]
+
+
+# A column that names each row's currency decides how many decimals its amounts have, whatever
+# the account's currency (a new account's is only a default).
+DINARS = (
+    "Date,Description,Amount,Currency\n"
+    "2024-04-01,LULU HYPERMARKET,-1.250,BHD\n"
+    "2024-04-02,LULU HYPERMARKET,-3.111,BHD\n"
+    "2024-04-03,REFUND,12.340,BHD\n"
+)
+
+
+@pytest.mark.parametrize("account_currency", [None, "USD", "JPY", "BHD"])
+def test_a_currency_column_sets_the_decimals(account_currency: str | None) -> None:
+    assert rows_of(DINARS, currency=account_currency) == [
+        ("2024-04-01", -1250),
+        ("2024-04-02", -3111),
+        ("2024-04-03", 12340),
+    ]
+
+
+def test_other_three_letter_codes_are_not_a_currency() -> None:
+    # "POS" and "ATM" say how money moved, not in what: a yen account keeps reading whole yen,
+    # and "1.234" is still a thousands separator there
+    text = (
+        "Date,Type,Description,Amount\n"
+        "2024-04-01,POS,SEVEN ELEVEN,-1.234\n"
+        "2024-04-02,ATM,CASH,-10.000\n"
+        "2024-04-03,POS,LAWSON,-980\n"
+    )
+    assert rows_of(text, currency="JPY") == [
+        ("2024-04-01", -1234),
+        ("2024-04-02", -10000),
+        ("2024-04-03", -980),
+    ]
+
+
+def test_a_time_zone_column_is_not_the_currency() -> None:
+    # PayPal's shape: TimeZone ("PDT") comes before Currency ("USD")
+    text = (
+        '"Date","Time","TimeZone","Name","Currency","Gross"\n'
+        '"10/01/2019","03:46:20","PDT","Calm Radio","USD","-6.99"\n'
+        '"10/02/2019","08:00:00","PDT","Acme","USD","25.00"\n'
+    )
+    d = detect(text.encode())
+    assert d.mapping.currency_column == 4
+    assert {r.currency for r in iter_rows(d) if isinstance(r, ParsedRow)} == {"USD"}

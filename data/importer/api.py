@@ -8,6 +8,7 @@ Nothing here writes anywhere or knows about the ledger.
 from __future__ import annotations
 
 import codecs
+import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
@@ -91,10 +92,10 @@ def detect(
         )
         notes = ("Layout taken from the saved profile for this header.",)
         return Detection(mapping, (), key, source, describe.describe(mapping) + notes)
-    return _analyse(
+    analyse = functools.partial(
+        _analyse,
         source=source,
         complete=window.complete,
-        base=base,
         region=region,
         key=key,
         profile=profile,
@@ -102,6 +103,16 @@ def detect(
         window=[r for _, r in recs],
         yearless_numeric=yearless_numeric,
     )
+    detection = analyse(base=base)
+    # A currency column settles how many decimals amounts have, whatever the account's currency
+    # (a new account's is only a default): "-1.250" beside "BHD" is one dinar and a quarter, not
+    # 1,250. Read the table again in those when they differ from the first reading's.
+    stated = _stated_exponent(detection, region)
+    if stated is not None and stated != base.currency_exponent:
+        again = analyse(base=replace(base, currency_exponent=stated))
+        if again.mapping.currency_column == detection.mapping.currency_column:
+            detection = again
+    return detection
 
 
 def _dates_read(profile: Mapping, region: Region) -> bool:
@@ -111,6 +122,18 @@ def _dates_read(profile: Mapping, region: Region) -> bool:
         return True  # year-less dates are checked against the period later
     read = sum(1 for c in cells if dates.parse(c, profile.date_format) is not None)
     return read >= 0.9 * len(cells)
+
+
+def _stated_exponent(detection: Detection, region: Region) -> int | None:
+    """The decimals of the currency the detected currency column names, when every row's code
+    has the same number (None without such a column, or with codes that differ: each row is
+    then read in its own currency's decimals as it is parsed)."""
+    column = detection.mapping.currency_column
+    if column is None:
+        return None
+    codes = {r[column].strip() for r in region.data if column < len(r) and r[column].strip()}
+    digits = {exponent(c) for c in codes}
+    return digits.pop() if len(digits) == 1 else None
 
 
 def _analyse(

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from data.importer import amounts, dates, words
+from data.money import ISO_CODES
 
 
 def normalise(header: str) -> str:
@@ -106,9 +107,8 @@ def column_stats(
             words.AMOUNT_WORDS + words.DEBIT_WORDS + words.CREDIT_WORDS + words.BALANCE_WORDS,
         )
     )
-    currency_like = bool(filled_cells) and all(
-        re.fullmatch(r"[A-Za-z]{3}", c) for c in filled_cells
-    )
+    # ISO 4217 codes; other three-letter codes (POS, ATM, DEB) say how money moved, not in what
+    currency_like = bool(filled_cells) and all(c.upper() in ISO_CODES for c in filled_cells)
     if currency_like and not matches(header, words.CURRENCY_WORDS):
         currency_like = all(c.isupper() for c in filled_cells)
     return ColumnStats(
