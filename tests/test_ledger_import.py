@@ -401,3 +401,34 @@ def test_chunks_of_any_size_store_every_row_in_file_order(
     ]
     again = ledger.import_file(f, "Checking")
     assert (again.imported, again.duplicates) == (0, 2837)
+
+
+STATED = "Date,Description,Amount,Currency\n"
+
+
+def test_a_new_account_takes_the_currency_its_statement_names(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    rows = ["2024-04-01,LULU,-1.250,BHD", "2024-04-02,LULU,-3.111,BHD", "2024-04-03,PAY,1.234,BHD"]
+    ledger.import_file(write(tmp_path / "bhd.csv", rows, STATED), "Dinars")  # default USD
+    assert ledger.account_currency("Dinars", "?") == "BHD"
+    assert ledger.account_balances()["Dinars"] == (-3127, "BHD")
+    more = ["2024-05-01,LULU,-2.500,BHD"]  # the profile saved for this header reads it the same
+    ledger.import_file(write(tmp_path / "bhd2.csv", more, STATED), "Dinars")
+    assert ledger.account_balances()["Dinars"] == (-5627, "BHD")
+
+
+def test_an_existing_account_keeps_its_currency(ledger: Ledger, tmp_path: Path) -> None:
+    ledger.ensure_account("Current", "GBP")
+    ledger.import_file(
+        write(tmp_path / "usd.csv", ["2024-04-01,BOOKS,-12.50,USD"], STATED), "Current"
+    )
+    assert ledger.account_currency("Current", "?") == "GBP"
+
+
+def test_a_statement_in_several_currencies_leaves_a_new_account_as_asked(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    rows = ["2024-04-01,HOTEL,-120.00,EUR", "2024-04-02,BOOKS,-12.50,USD"]
+    ledger.import_file(write(tmp_path / "mixed.csv", rows, STATED), "Travel", currency="GBP")
+    assert ledger.account_currency("Travel", "?") == "GBP"

@@ -280,6 +280,7 @@ def commit_import(
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
         with ledger._write() as conn:
+            new_account = ledger.account(account) is None
             acct = ledger._ensure_account(conn, account, currency)
             # Rows of this import get ids above every existing one (INTEGER PRIMARY KEY = max +
             # 1) and stay out of the text index until it catches up (schema._INDEXED). The mark
@@ -311,6 +312,8 @@ def commit_import(
                     f"{source_name}: the file has no transactions, nothing imported"
                 )
             duplicates = written.rows - written.imported
+            if new_account and used.currency_column is not None:
+                _adopt_stated_currency(conn, acct)
             conn.execute(TEXT_INSERT_TRIGGER)
             conn.execute(
                 "UPDATE batches SET imported = ?, duplicates = ? WHERE id = ?",
@@ -329,6 +332,17 @@ def commit_import(
         duplicates=duplicates,
         profile_key=detection.profile_key,
     )
+
+
+def _adopt_stated_currency(conn: sqlite3.Connection, acct: Account) -> None:
+    """A new account whose first statement names one currency on every row is in that
+    currency, not in the default it was created with: its balance sums those rows' minor units
+    (a dinar account made as USD showed 1.250 BHD as 12.50)."""
+    stated = conn.execute(
+        "SELECT DISTINCT currency FROM transactions WHERE account_id = ? LIMIT 2", (acct.id,)
+    ).fetchall()
+    if len(stated) == 1 and stated[0][0] != acct.currency:
+        conn.execute("UPDATE accounts SET currency = ? WHERE id = ?", (stated[0][0], acct.id))
 
 
 @dataclass
