@@ -3,6 +3,7 @@ overlapping statements, bad rows all reported, profiles saved and reused, batche
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -432,3 +433,21 @@ def test_a_statement_in_several_currencies_leaves_a_new_account_as_asked(
     rows = ["2024-04-01,HOTEL,-120.00,EUR", "2024-04-02,BOOKS,-12.50,USD"]
     ledger.import_file(write(tmp_path / "mixed.csv", rows, STATED), "Travel", currency="GBP")
     assert ledger.account_currency("Travel", "?") == "GBP"
+
+
+def test_a_profile_that_took_a_time_zone_for_the_currency_is_not_reused(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    header = "Date,Time,TimeZone,Name,Currency,Gross\n"
+    rows = [
+        "2019-10-01,03:46:20,PDT,Calm Radio,USD,-6.99",
+        "2019-10-02,08:00:00,PDT,Acme,USD,25.00",
+    ]
+    path = write(tmp_path / "paypal.csv", rows, header)
+    detection = detect(path)
+    # as a profile saved by an older version, which read TimeZone as the currency
+    stale = dataclasses.replace(detection.mapping, currency_column=2)
+    ledger.ensure_account("PayPal", "USD")
+    ledger.save_profile(detection.profile_key, stale.to_json(), "PayPal")
+    ledger.import_file(path, "PayPal")
+    assert {t.currency for t in ledger.iter_transactions()} == {"USD"}

@@ -33,7 +33,7 @@ from data.importer.types import (
     Question,
     RowError,
 )
-from data.money import exponent
+from data.money import ISO_CODES, exponent
 
 
 def detect(
@@ -80,6 +80,7 @@ def detect(
         and profile.date_settled
         and profiles.fits(profile, base)
         and _dates_read(profile, region)
+        and _currencies_read(profile, region)
     ):
         preamble = [r for _, r in recs[: region.data_start]]
         mapping = replace(
@@ -113,6 +114,16 @@ def detect(
         if again.mapping.currency_column == detection.mapping.currency_column:
             detection = again
     return detection
+
+
+def _currencies_read(profile: Mapping, region: Region) -> bool:
+    """True when the saved profile's currency column (if any) holds currency codes: profiles
+    saved before currencies had to be ISO codes may name a time-zone column ("PDT")."""
+    column = profile.currency_column
+    if column is None:
+        return True
+    cells = {r[column].strip().upper() for r in region.data if column < len(r)} - {""}
+    return cells <= ISO_CODES
 
 
 def _dates_read(profile: Mapping, region: Region) -> bool:
