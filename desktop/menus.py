@@ -9,10 +9,12 @@ focus, or call what the page's own buttons call.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -20,6 +22,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHeaderView,
     QMainWindow,
     QMenu,
@@ -83,6 +86,8 @@ class Menus:
 
     import_files: QAction
     demo: QAction
+    export: QAction
+    backup: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -97,7 +102,7 @@ class Menus:
 
 # Each menu's items in order; None is a separator, "pages" one item per page.
 LAYOUT = (
-    ("&File", ("import_files", "demo", None, "quit")),
+    ("&File", ("import_files", "demo", None, "export", "backup", None, "quit")),
     ("&Edit", ("undo", "redo", None, "find")),
     ("&View", ("pages", None, "refresh")),
     ("&Help", ("shortcuts", "about")),
@@ -124,6 +129,8 @@ def install(window: MainWindow) -> Menus:
             "&Import statements…", lambda: import_files(window), keys(Key.Open, "Ctrl+O")
         ),
         demo=action("Try with &demo data", lambda: demo(window), []),
+        export=action("&Export transactions…", lambda: export(window), [QKeySequence("Ctrl+E")]),
+        backup=action("&Back up the ledger…", lambda: back_up(window), []),
         quit=action("&Quit", window.close, keys(Key.Quit, "Ctrl+Q")),
         undo=_bind(window, undo, keys(Key.Undo)),
         redo=_bind(window, redo, [QKeySequence("Ctrl+Shift+Z"), *keys(Key.Redo)]),
@@ -194,6 +201,42 @@ def demo(window: MainWindow) -> None:
     """File > Try with demo data, shown on the Import page (where its progress is written)."""
     window.show_page("Import")
     window.importing.demo_button.click()  # a no-op while one is already importing
+
+
+def export(window: MainWindow) -> None:
+    """File > Export transactions: what the Transactions page's filters show, to a CSV file."""
+    window.show_page("Transactions")
+    window.transactions.export_dialog()
+
+
+BACKUP_SECONDS = 10_000  # how long the status bar says where the backup went (ms)
+
+
+def back_up(window: MainWindow) -> None:
+    """File > Back up the ledger: a consistent copy (SQLite's online backup) made on the reading
+    lane, its outcome said in the status bar; the copy opens with `fincast --db FILE`."""
+    suggested = window.ctx.db.with_name(
+        f"{window.ctx.db.stem}-backup-{dt.date.today().isoformat()}.sqlite"
+    )
+    chosen, _ = QFileDialog.getSaveFileName(
+        window, "Back up the ledger", str(suggested), "Fincast ledgers (*.sqlite);;All files (*)"
+    )
+    if not chosen:
+        return
+    target = Path(chosen)
+    bar = window.statusBar()
+    bar.showMessage(f"Backing up the ledger to {target}…")
+
+    def done(info: Any) -> None:
+        bar.showMessage(
+            f"Backed up {info.transactions:,} transactions to {info.path}", BACKUP_SECONDS
+        )
+
+    def failed(exc: BaseException) -> None:
+        bar.showMessage(f"The backup failed: {exc}", BACKUP_SECONDS)
+
+    # the dialog has already asked before replacing an existing file
+    window.ctx.reader.submit(lambda ledger: ledger.backup(target, overwrite=True), done, failed)
 
 
 def find(window: MainWindow) -> None:

@@ -1,0 +1,102 @@
+"""File > Export transactions (Ctrl+E) and File > Back up the ledger, in the real window offscreen
+over a real ledger. Only the file dialogs are replaced."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from data.ledger import Ledger
+
+
+def _window(qtbot: Any, make_window: Any, db: Path) -> Any:
+    window = make_window(db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    return window
+
+
+def _save_dialog_answers(monkeypatch: pytest.MonkeyPatch, answer: str) -> list[str]:
+    asked: list[str] = []
+
+    def dialog(_parent: Any, title: str, *_args: Any, **_kwargs: Any) -> tuple[str, str]:
+        asked.append(title)
+        return answer, ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+    return asked
+
+
+def test_ctrl_e_exports_what_the_transactions_page_shows(
+    qtbot: Any,
+    make_window: Any,
+    filled_ledger: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = _window(qtbot, make_window, filled_ledger)
+    out = tmp_path / "out.csv"
+    asked = _save_dialog_answers(monkeypatch, str(out))
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "Transactions"
+    assert asked == ["Export transactions"]
+    qtbot.waitUntil(out.exists, timeout=20_000)
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with Ledger.open(filled_ledger) as ledger:
+        assert len(rows) == ledger.count() > 0
+
+
+def test_back_up_makes_a_copy_that_opens_and_says_where(
+    qtbot: Any,
+    make_window: Any,
+    filled_ledger: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = _window(qtbot, make_window, filled_ledger)
+    target = tmp_path / "copy.sqlite"
+    asked = _save_dialog_answers(monkeypatch, str(target))
+    window.menus.backup.trigger()
+    assert asked == ["Back up the ledger"]
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: "Backed up" in bar.currentMessage(), timeout=20_000)
+    with Ledger.open(filled_ledger) as ledger:
+        total = ledger.count()
+    with Ledger.open(target) as copy:
+        assert copy.count() == total > 0
+    assert bar.currentMessage() == f"Backed up {total:,} transactions to {target}"
+
+
+def test_a_failed_backup_is_said_in_the_status_bar(
+    qtbot: Any, make_window: Any, filled_ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = _window(qtbot, make_window, filled_ledger)
+    _save_dialog_answers(monkeypatch, "/proc/fincast-backup.sqlite")  # takes no new files
+    window.menus.backup.trigger()
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("The backup failed"), timeout=20_000)
+    assert not Path("/proc/fincast-backup.sqlite").exists()
+
+
+def test_cancelling_either_dialog_does_nothing(
+    qtbot: Any,
+    make_window: Any,
+    filled_ledger: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = _window(qtbot, make_window, filled_ledger)
+    before = sorted(tmp_path.rglob("*"))
+    _save_dialog_answers(monkeypatch, "")
+    window.menus.backup.trigger()
+    window.menus.export.trigger()
+    QApplication.processEvents()
+    assert window.statusBar().currentMessage() == ""
+    assert window.transactions.export_button.isEnabled()
+    assert sorted(tmp_path.rglob("*")) == before
