@@ -6,7 +6,10 @@ dates are ISO 'YYYY-MM-DD' text so that text order is date order.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+from pathlib import Path
 
 from .types import LedgerError
 
@@ -380,6 +383,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     try:
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         _check_known(version)
+        if 0 < version < len(MIGRATIONS):
+            keep_copy_before_migrating(conn, version)
         for number in range(version + 1, len(MIGRATIONS) + 1):
             for statement in _statements(MIGRATIONS[number - 1]):
                 conn.execute(statement)
@@ -390,6 +395,49 @@ def migrate(conn: sqlite3.Connection) -> int:
             conn.execute("ROLLBACK")
         raise
     return len(MIGRATIONS)
+
+
+def copy_path(ledger: Path, version: int) -> Path:
+    """Where the copy of `ledger` kept before migrating it from schema `version` goes."""
+    return ledger.with_name(f"{ledger.name}.backup-schema-{version}")
+
+
+def keep_copy_before_migrating(conn: sqlite3.Connection, version: int) -> None:
+    """Copy the ledger as it is, before a newer Fincast changes its schema: a mistake in a
+    migration must never cost someone their history. Called under the migration's write lock
+    (BEGIN IMMEDIATE on `conn`), so no other opener can migrate meanwhile; a second connection
+    reads the committed file (WAL readers are not blocked by a writer; SQLite's backup from the
+    locking connection itself waits forever). A copy already there, from an earlier attempt, is
+    the older state and is kept. Refuses (LedgerError) when no copy can be made."""
+    name = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not name:  # an in-memory ledger has nothing to lose
+        return
+    ledger = Path(name)
+    target = copy_path(ledger, version)
+    if target.exists():
+        return
+    part = target.with_name(target.name + ".part")
+    try:
+        part.unlink(missing_ok=True)  # left by a copy that was interrupted
+        source = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+        try:
+            copy = sqlite3.connect(part)
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        os.chmod(part, 0o600)  # as private as the ledger
+        os.replace(part, target)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        raise LedgerError(
+            f"this version of Fincast updates the ledger's format, and first keeps a copy of it "
+            f"at {target}, which failed ({exc}); free some space there and start again"
+        ) from exc
 
 
 def _check_known(version: int) -> None:
