@@ -373,3 +373,22 @@ def test_amounts_are_read_in_the_accounts_minor_units(
     with Ledger.open(db) as ledger:
         rent = [t for t in ledger.transactions() if t.description == "RENT"]
     assert [t.amount for t in rent] == [minor]
+
+
+def test_the_transactions_table_lines_up_across_accounts_and_categories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "l.sqlite"
+    short = write(tmp_path / "a.csv", ["2024-03-01,-12.50,COFFEE", "2024-03-02,1000,PAY"])
+    long = write(tmp_path / "b.csv", ["2024-03-03,-3.00,TEA"])
+    assert run(capsys, "import", short, "--account", "Card", "--db", db, NC)[0] == 0
+    assert run(capsys, "import", long, "--account", "Joint current account", "--db", db, NC)[0] == 0
+    with Ledger.open(db) as ledger:
+        first = ledger.transactions()[0]
+        ledger.set_category([first.id], "Eating & drinking out")
+    code, out, _ = run(capsys, "transactions", "--db", db)
+    assert code == 0
+    lines = out.splitlines()
+    payees = ["Tea", "Pay", "Coffee"]
+    assert [line.rsplit("  ", 1)[1] for line in lines] == payees
+    assert len({line.index(payee) for line, payee in zip(lines, payees, strict=True)}) == 1

@@ -58,6 +58,9 @@ def to_json(txn: Txn) -> dict[str, Any]:
     }
 
 
+WIDEST = 24  # a longer account or category name pushes its row's later columns out
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the matching transactions as a table or a JSON array."""
     from data.money import format_decimal
@@ -66,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     with open_ledger(args) as ledger:
         check_account(ledger, flt)
+        # columns as wide as the longest name (to a point), so the table lines up
+        account_width = min(max((len(a.name) for a in ledger.accounts()), default=0), WIDEST)
+        category_width = min(max((len(c.name) for c in ledger.categories()), default=1), WIDEST)
         page = 5000 if args.limit is None else min(args.limit, 5000)
         offset, left = args.offset, args.limit
         first = True
@@ -83,8 +89,9 @@ def run(args: argparse.Namespace) -> int:
                 else:
                     amount = format_decimal(txn.amount, txn.currency)
                     print(
-                        f"{txn.date.isoformat()}  {amount:>12} {txn.currency}  {txn.account}  "
-                        f"{txn.category or '-':<20}  {txn.payee}"
+                        f"{txn.date.isoformat()}  {amount:>12} {txn.currency}  "
+                        f"{txn.account:<{account_width}}  "
+                        f"{txn.category or '-':<{category_width}}  {txn.payee}"
                     )
                 first = False
             if len(txns) < page:
