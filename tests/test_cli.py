@@ -104,8 +104,20 @@ def test_filters_accounts_and_undo(tmp_path: Path, capsys: pytest.CaptureFixture
 
     code, out, _ = run(capsys, "accounts", "--db", db, "--json")
     assert json.loads(out) == [
-        {"name": "A", "currency": "USD", "transactions": 2, "balance": "-6.00"},
-        {"name": "B", "currency": "EUR", "transactions": 1, "balance": "20.00"},
+        {
+            "name": "A",
+            "currency": "USD",
+            "transactions": 2,
+            "balance": "-6.00",
+            "other_currencies": {},
+        },
+        {
+            "name": "B",
+            "currency": "EUR",
+            "transactions": 1,
+            "balance": "20.00",
+            "other_currencies": {},
+        },
     ]
     code, out, _ = run(capsys, "undo", str(batch_b), "--db", db)
     assert code == 0 and "removed 1" in out

@@ -451,3 +451,12 @@ def test_a_profile_that_took_a_time_zone_for_the_currency_is_not_reused(
     ledger.save_profile(detection.profile_key, stale.to_json(), "PayPal")
     ledger.import_file(path, "PayPal")
     assert {t.currency for t in ledger.iter_transactions()} == {"USD"}
+
+
+def test_a_balance_adds_up_only_the_rows_in_the_accounts_currency(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    rows = ["2024-04-01,HOTEL,-120.00,EUR", "2024-04-02,BOOKS,-12.50,GBP", "2024-04-03,PAY,100,GBP"]
+    ledger.import_file(write(tmp_path / "mixed.csv", rows, STATED), "Travel", currency="GBP")
+    assert ledger.account_balances()["Travel"] == (8750, "GBP")
+    assert ledger.foreign_rows() == {"Travel": {"EUR": 1}}

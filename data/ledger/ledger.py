@@ -231,12 +231,27 @@ class Ledger:
         return found.id
 
     def account_balances(self) -> dict[str, tuple[int, str]]:
-        """Sum of amounts and currency per account name (the ledger's view, not the bank's)."""
+        """Sum of amounts and currency per account name (the ledger's view, not the bank's).
+
+        Only the rows in the account's own currency count: minor units of different currencies
+        do not add up (a statement may hold a few rows in another; see foreign_rows)."""
         rows = self._conn.execute(
             "SELECT a.name, coalesce(sum(t.amount), 0), a.currency FROM accounts a "
-            "LEFT JOIN transactions t ON t.account_id = a.id GROUP BY a.id"
+            "LEFT JOIN transactions t ON t.account_id = a.id AND t.currency = a.currency "
+            "GROUP BY a.id"
         ).fetchall()
         return {name: (total, currency) for name, total, currency in rows}
+
+    def foreign_rows(self) -> dict[str, dict[str, int]]:
+        """Per account name, how many of its rows are in each currency other than its own."""
+        out: dict[str, dict[str, int]] = {}
+        for name, currency, n in self._conn.execute(
+            "SELECT a.name, t.currency, count(*) FROM transactions t "
+            "JOIN accounts a ON a.id = t.account_id WHERE t.currency != a.currency "
+            "GROUP BY a.id, t.currency ORDER BY a.name, t.currency"
+        ):
+            out.setdefault(name, {})[currency] = n
+        return out
 
     # -- categories -----------------------------------------------------------------------------
 

@@ -34,12 +34,15 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(f"an account named {args.name!r} already exists")
             ledger.ensure_account(args.name, args.currency)
         balances = ledger.account_balances()
+        foreign = ledger.foreign_rows()
         rows: list[dict[str, Any]] = [
             {
                 "name": a.name,
                 "currency": a.currency,
                 "transactions": ledger.count(TxFilter(account=a.name)),
                 "balance": format_decimal(balances[a.name][0], a.currency),
+                # rows in other currencies, left out of the balance: {currency: count}
+                "other_currencies": foreign.get(a.name, {}),
             }
             for a in ledger.accounts()
         ]
@@ -50,8 +53,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         width = max(len(r["name"]) for r in rows)
         for r in rows:
+            others = ", ".join(f"{n} in {c}" for c, n in r["other_currencies"].items())
             print(
                 f"{r['name']:<{width}}  {r['currency']}  {r['balance']:>14}  "
                 f"{r['transactions']} transactions"
+                + (f" ({others} not in the balance)" if others else "")
             )
     return 0
