@@ -197,6 +197,14 @@ class MainWindow(QMainWindow):
         """Switch to the named page."""
         self.sidebar.setCurrentRow(PAGES.index(name))
 
+    def show_transactions(self, **flt: Any) -> Any:
+        """Open the Transactions page on exactly the filter `flt` (TransactionsView.show_filter's
+        keywords); the page is built if it has not been. Returns the page."""
+        page = self.transactions
+        page.show_filter(**flt)  # first, so that showing the page does not load another filter
+        self.show_page("Transactions")
+        return page
+
     def current_page(self) -> str:
         """The name of the page on show."""
         return PAGES[self.stack.currentIndex()]

@@ -191,6 +191,26 @@ class TransactionsModel(QAbstractTableModel):
         offset = row - page * PAGE
         return rows[offset] if offset < len(rows) else None
 
+    @property
+    def generation(self) -> int:
+        """Bumped by every reload: rows read for an older generation may no longer line up."""
+        return self._generation
+
+    def loaded_rows(self, first: int, last: int) -> list[Txn] | None:
+        """The transactions in rows first..last (inclusive) if every one is loaded, else None.
+        Unlike txn(), asks for no page: a copy of a big selection must not queue hundreds."""
+        out: list[Txn] = []
+        for page in range(first // PAGE, last // PAGE + 1):
+            rows = self._pages.get(page)
+            if rows is None:
+                return None
+            lo = max(first, page * PAGE) - page * PAGE
+            hi = min(last, page * PAGE + PAGE - 1) - page * PAGE
+            if hi >= len(rows):
+                return None
+            out.extend(rows[lo : hi + 1])
+        return out
+
     def replace(self, txns: dict[int, Txn]) -> None:
         """Swap in updated copies of loaded transactions (after an edit) and repaint them."""
         for page, rows in self._pages.items():
