@@ -1,14 +1,16 @@
 """The Dashboard: this month's spending by category, income vs expenses by month, balance over
 time and top payees; or, on a new ledger, a welcome that offers to import or try the demo data.
 
-The report is computed on the reading lane (desktop/reports.py); this page only draws it.
+The report is computed on the reading lane (desktop/reports.py); this page only draws it. A click
+on a bar opens the Transactions page on the rows behind it, and says there, once the rows are
+tallied on the reading lane, what the bar left out that the list shows (desktop/drill_down.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import reports
+from desktop import drill_down, formatting, reports
 from desktop.context import AppContext
+from desktop.drill_down import Drill, Tally
 
 COALESCE_MS = 300
 
@@ -152,6 +155,82 @@ class DashboardView(QWidget):
             from desktop.views.dashboard_charts import DashboardCharts
 
             self.charts = DashboardCharts()
+            self.charts.drill_requested.connect(self.drill)
             self.stack.addWidget(self.charts)
         self.charts.show_report(report)
         self.stack.setCurrentWidget(self.charts)
+
+    # -- drill-down ------------------------------------------------------------------------
+    def drill(self, drill: Drill) -> None:
+        """Open Transactions on the rows behind a clicked bar; what the bar counted is said
+        there at once, and what the list shows besides once the rows are tallied."""
+        if self.window_ is None:
+            return
+        page = self.window_.show_transactions(**drill.filter_kwargs())
+        page.show_note(counted_text(drill))
+        flt = drill.tx_filter()
+
+        def tallied(tally: Tally) -> None:
+            if page.current_filter() == flt:  # the user has not moved on meanwhile
+                page.show_note(counted_text(drill) + " " + tally_text(drill, tally))
+
+        self.ctx.reader.submit(lambda ledger: drill_down.tally(ledger, drill), tallied)
+
+
+def counted_text(drill: Drill) -> str:
+    """What the clicked bar showed, and the rule it counted by."""
+    cur = drill.currency
+    if drill.kind == "month":
+        income, expenses = drill.counted
+        return (
+            f"From the dashboard: {drill.label}, income {formatting.money(income, cur)} and "
+            f"expenses {formatting.money(expenses, cur)} in {cur}, transfers between your "
+            "accounts left out."
+        )
+    return (
+        f"From the dashboard: {drill.label}, {formatting.money(drill.counted[0], cur)} spent "
+        f"in {cur}, transfers between your accounts left out."
+    )
+
+
+def tally_text(drill: Drill, tally: Tally) -> str:
+    """How the listed rows compare with the bar: what it left out, and a sum that differs."""
+    loc = QLocale()
+    if tally.rows == 0:
+        return "No transactions match."
+
+    def n(count: int, one: str, many: str) -> str:
+        return f"{loc.toString(count)} {one if count == 1 else many}"
+
+    left_out = []
+    if tally.money_in_rows:
+        left_out.append(
+            n(tally.money_in_rows, "refund or other money in", "refunds or other money in")
+        )
+    if tally.other_payees:
+        left_out.append(
+            n(tally.other_payees, "row of another payee", "rows of other payees")
+            + " whose text contains it"
+        )
+    if tally.transfers:
+        left_out.append(n(tally.transfers, "transfer", "transfers"))
+    if tally.other_currency:
+        left_out.append(
+            n(tally.other_currency, "row in another currency", "rows in other currencies")
+        )
+    parts = []
+    if left_out:
+        parts.append("The list also shows what the bar left out: " + ", ".join(left_out) + ".")
+    else:
+        parts.append(f"The bar counts all {n(tally.rows, 'row', 'rows')} listed.")
+    sums = (tally.money_in, tally.money_out) if drill.kind == "month" else (tally.money_out,)
+    if not tally.truncated and sums != drill.counted:
+        shown = ", ".join(formatting.money(v, drill.currency) for v in sums)
+        why = "the ledger changed since the dashboard was drawn"
+        if drill.kind == "category" and drill.name == drill_down.UNCATEGORIZED:
+            # the totals name rows with no category "Uncategorized", like a category so named
+            why += f", or one of your categories is called {drill_down.UNCATEGORIZED}"
+        parts.append(f"The rows it counts add up to {shown} now: {why}.")
+    if tally.truncated:
+        parts.append(f"(Only the first {loc.toString(tally.rows)} rows were checked.)")
+    return " ".join(parts)

@@ -1,6 +1,10 @@
 """The dashboard's charts page: this month's spending by category, income and expenses by month,
 balance over time and top payees (QtCharts), themed from the palette; numbers from minor units.
 
+Hovering a bar or a balance point shows its exact figure as a tooltip (formatted from minor units,
+never a float); clicking a category, month or payee bar asks, by `drill_requested`, for the
+transactions behind it (desktop/drill_down.py).
+
 Loaded only when the ledger has something to chart, so start-up never pays for QtCharts. Draws a
 report computed elsewhere (desktop/reports.py); it must never query anything itself.
 """
@@ -21,11 +25,21 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, QTimer
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QDateTime, QLocale, QPointF, Qt, QTime, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from data.money import exponent
 from desktop import charts, formatting, reports
+from desktop.drill_down import Drill, month_span
+
+TIP_NAME_CHARS = 80  # a longer category or payee name is cut short in a tooltip
 
 
 def _major(minor: int, currency: str) -> float:
@@ -51,8 +65,14 @@ class Card(QFrame):
 class DashboardCharts(QWidget):
     """Figures and four charts for one report."""
 
+    drill_requested = Signal(object)  # Drill: a bar was clicked
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tooltip = ""  # the figure last shown on hover ("" once the pointer left)
+        # each chart's bar sets (category, months, payees) and the balance line, as drawn now
+        self.bar_sets: dict[str, list[QBarSet]] = {}
+        self.balance_line: QLineSeries | None = None
         self._generation = 0
         self._queue: list[tuple[str, Any, reports.Report, str]] = []
         self._drawn: dict[str, Any] = {}  # chart name -> the numbers it shows
@@ -143,13 +163,31 @@ class DashboardCharts(QWidget):
         if self._queue:
             QTimer.singleShot(0, self, lambda: self._draw_next(gen))  # dropped if self is deleted
 
-    def _hbar(self, title: str, items: list[tuple[str, int]], cur: str, colour: int) -> QChart:
+    def _hbar(
+        self,
+        name: str,
+        title: str,
+        items: list[tuple[str, int]],
+        cur: str,
+        *,
+        colour: int,
+        tip: Callable[[str, int], str],
+        drill: Callable[[str, int], Drill],
+    ) -> QChart:
         chart = charts.new_chart(title)
         items = list(reversed(items[:8]))  # largest at the top
         bars = QBarSet("")
         bars.setColor(charts.colour(colour))
         for _, value in items:
             bars.append(_major(value, cur))
+        view = self.chart_views[name]
+        bars.hovered.connect(
+            lambda on, i: self._hover(view, on, tip(*items[i]) if 0 <= i < len(items) else "")
+        )
+        bars.clicked.connect(
+            lambda i: self.drill_requested.emit(drill(*items[i])) if 0 <= i < len(items) else None
+        )
+        self.bar_sets[name] = [bars]
         series = QHorizontalBarSeries()
         series.append(bars)
         series.setBarWidth(0.6)
@@ -178,12 +216,64 @@ class DashboardCharts(QWidget):
         return chart
 
     def _category_chart(self, report: reports.Report, month_name: str) -> QChart:
+        cur = report.currency
+        assert report.month is not None
+        first, last = month_span(report.month)
+
+        def tip(name: str, spent: int) -> str:
+            return f"{_short(name)}, {month_name}: {formatting.money(spent, cur)}\n{CLICK}"
+
+        def drill(name: str, spent: int) -> Drill:
+            return Drill("category", f"{name}, {month_name}", cur, first, last, (spent,), name)
+
         return self._hbar(
-            f"Spending by category, {month_name}", report.by_category, report.currency, 0
+            "category",
+            f"Spending by category, {month_name}",
+            report.by_category,
+            cur,
+            colour=0,
+            tip=tip,
+            drill=drill,
         )
 
     def _payees_chart(self, report: reports.Report) -> QChart:
-        return self._hbar("Top payees, last 12 months", report.top_payees, report.currency, 4)
+        cur = report.currency
+        assert report.month is not None
+        first = report.months[0] if report.months else report.month
+        last = month_span(report.month)[1]
+
+        def tip(payee: str, spent: int) -> str:
+            return f"{_short(payee)}, last 12 months: {formatting.money(spent, cur)}\n{CLICK}"
+
+        def drill(payee: str, spent: int) -> Drill:
+            label = f"{payee}, {formatting.month(first)} to {formatting.month(last)}"
+            return Drill("payee", label, cur, first, last, (spent,), payee)
+
+        return self._hbar(
+            "payees",
+            "Top payees, last 12 months",
+            report.top_payees,
+            cur,
+            colour=4,
+            tip=tip,
+            drill=drill,
+        )
+
+    def _hover(self, view: Any, on: bool, text: str) -> None:
+        """Make `text` the tooltip of the bar or point under the pointer (none on leave).
+
+        It is the chart's own tooltip, which Qt shows where the pointer rests, after the
+        platform's usual delay, and moves from bar to bar at once while one is up."""
+        chart = view.chart()
+        if on and text:
+            self.tooltip = text
+            chart.setToolTip(text)
+            if CLICK in text:  # a bar that opens its transactions
+                view.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.tooltip = ""
+            chart.setToolTip("")
+            view.unsetCursor()
 
     def _months_chart(self, report: reports.Report) -> QChart:
         cur = report.currency
@@ -198,6 +288,28 @@ class DashboardCharts(QWidget):
         series.append(income)
         series.append(expenses)
         chart.addSeries(series)
+        view = self.chart_views["months"]
+
+        def tip(i: int) -> str:
+            if not 0 <= i < len(report.months):
+                return ""
+            return (
+                f"{formatting.month(report.months[i])} — income "
+                f"{formatting.money(report.income[i], cur)}, expenses "
+                f"{formatting.money(report.expenses[i], cur)}\n{CLICK}"
+            )
+
+        def drill(i: int) -> None:
+            if 0 <= i < len(report.months):
+                first, last = month_span(report.months[i])
+                counted = (report.income[i], report.expenses[i])
+                label = formatting.month(first)
+                self.drill_requested.emit(Drill("month", label, cur, first, last, counted))
+
+        for bars in (income, expenses):
+            bars.hovered.connect(lambda on, i: self._hover(view, on, tip(i)))
+            bars.clicked.connect(drill)
+        self.bar_sets["months"] = [income, expenses]
         months = QBarCategoryAxis()
         loc = QLocale()
         months.append(
@@ -225,11 +337,27 @@ class DashboardCharts(QWidget):
         pen.setWidth(3)
         pen.setColor(charts.colour(0))
         series.setPen(pen)
+        stamps: list[float] = []
         for month, value in report.balance:
             end = _month_end(month)
             ms = QDateTime(QDate(end.year, end.month, end.day), QTime(12, 0)).toMSecsSinceEpoch()
+            stamps.append(float(ms))
             series.append(float(ms), _major(value, cur))
         chart.addSeries(series)
+        view = self.chart_views["balance"]
+
+        def tip(point: QPointF) -> str:
+            # the line is hovered anywhere along it: name the nearest month end
+            if not stamps:
+                return ""
+            i = min(range(len(stamps)), key=lambda k: abs(stamps[k] - point.x()))
+            month, value = report.balance[i]
+            return (
+                f"Balance at the end of {formatting.month(month)}: {formatting.money(value, cur)}"
+            )
+
+        series.hovered.connect(lambda point, on: self._hover(view, on, tip(point)))
+        self.balance_line = series
         x = QDateTimeAxis()
         x.setFormat("MMM yy")
         x.setTickCount(7)
@@ -246,6 +374,13 @@ class DashboardCharts(QWidget):
             charts.style_axis(axis)
         chart.legend().hide()
         return chart
+
+
+CLICK = "Click to list these transactions."
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= TIP_NAME_CHARS else name[: TIP_NAME_CHARS - 1] + "…"
 
 
 def _month_end(month: dt.date) -> dt.date:
