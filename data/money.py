@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 # ISO 4217 currencies whose minor unit is not two digits; everything else has cents.
-_EXPONENTS: dict[str, int] = {
+EXPONENTS: dict[str, int] = {
     "BIF": 0,
     "CLP": 0,
     "DJF": 0,
@@ -66,7 +66,7 @@ class MoneyError(ValueError):
 
 def exponent(currency: str) -> int:
     """Digits after the decimal point in `currency`'s minor unit (2 for most)."""
-    return _EXPONENTS.get(currency.upper(), 2)
+    return EXPONENTS.get(currency.upper(), 2)
 
 
 def to_minor(value: Decimal | str | int, currency: str) -> int:

@@ -404,3 +404,26 @@ def test_the_transactions_table_lines_up_across_accounts_and_categories(
     payees = ["Tea", "Pay", "Coffee"]
     assert [line.rsplit("  ", 1)[1] for line in lines] == payees
     assert len({line.index(payee) for line, payee in zip(lines, payees, strict=True)}) == 1
+
+
+def test_amount_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "l.sqlite"
+    f = write(tmp_path / "s.csv", ["2024-03-01,-49.99,A", "2024-03-02,49.99,B", "2024-03-03,-5,C"])
+    assert run(capsys, "import", f, "--account", "Main", "--db", db, NC)[0] == 0
+
+    def amounts(*filters: str) -> list[str]:
+        code, out, err = run(capsys, "transactions", "--db", db, "--json", *filters)
+        assert code == 0, err
+        return [t["amount"] for t in json.loads(out)]
+
+    assert amounts("--amount", "49.99") == ["49.99", "-49.99"]
+    assert amounts("--amount-from", "10") == ["49.99", "-49.99"]
+    assert amounts("--amount-to", "5.00") == ["-5.00"]
+    assert amounts("--amount-from", "5", "--amount-to", "5") == ["-5.00"]
+    for bad in (["--amount", "-5"], ["--amount", "abc"], ["--amount", "nan"], ["--amount", "inf"]):
+        code, out, err = run(capsys, "transactions", "--db", db, *bad)
+        assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    code, _, err = run(capsys, "transactions", "--db", db, "--amount-from", "9", "--amount-to", "1")
+    assert code == 1 and "more than" in err
+    code, _, err = run(capsys, "transactions", "--db", db, "--amount", "1", "--amount-to", "2")
+    assert code == 1 and "not both" in err

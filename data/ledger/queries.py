@@ -10,7 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
+from decimal import Decimal
 from typing import Any, TypeGuard
+
+from data.money import EXPONENTS
 
 from .schema import ACCOUNT_MASK, DAY_SHIFT, KEY_ID
 from .types import Order, TxFilter, Txn
@@ -139,12 +143,45 @@ def where(
     if flt.batch_id is not None:
         parts.append("t.batch_id = ?")
         params.append(flt.batch_id)
+    if flt.amount_from is not None or flt.amount_to is not None:
+        amount_sql, amount_params = _amount_clause(flt.amount_from, flt.amount_to)
+        parts.append(amount_sql)
+        params += amount_params
     if flt.categorize_state is not None:
         if flt.categorize_state not in ("pending", "done", "skipped"):
             raise ValueError(f"unknown categorize_state {flt.categorize_state!r}")
         # a literal, not a parameter: only then can SQLite use the partial 'pending' index
         parts.append(f"t.categorize_state = '{flt.categorize_state}'")
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+# An amount's size in thousandths of its currency's unit, whatever its minor unit (yen have none,
+# dinars three): integers compared with integers, exact. Currencies with more than three
+# decimals (none in everyday use) are compared in thousandths too, rounded down.
+def _thousandths() -> str:
+    by_exponent: dict[int, list[str]] = {}
+    for code, exponent in sorted(EXPONENTS.items()):
+        by_exponent.setdefault(exponent, []).append(f"'{code}'")
+    cases = "".join(
+        f"WHEN t.currency IN ({', '.join(codes)}) THEN {10 ** (3 - exponent)} "
+        for exponent, codes in sorted(by_exponent.items())
+    )
+    return f"abs(t.amount) * (CASE {cases}ELSE 10 END)"
+
+
+_THOUSANDTHS = _thousandths()
+
+
+def _amount_clause(low: Decimal | None, high: Decimal | None) -> tuple[str, list[Any]]:
+    """The condition on an amount's size between `low` and `high` (inclusive, either open)."""
+    parts, params = [], []
+    if low is not None:
+        parts.append(f"{_THOUSANDTHS} >= ?")
+        params.append(math.ceil(low * 1000))
+    if high is not None:
+        parts.append(f"{_THOUSANDTHS} <= ?")
+        params.append(math.floor(high * 1000))
+    return "(" + " AND ".join(parts) + ")", params
 
 
 def _text_clause(text: str, text_upto: int | None) -> tuple[str, list[Any]]:

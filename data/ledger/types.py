@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 CategorySource = Literal["rule", "model", "user"]
@@ -108,6 +109,10 @@ class TxFilter:
     ids: tuple[int, ...] | None = None
     batch_id: int | None = None
     categorize_state: CategorizeState | None = None
+    # the amount's size, money in or out alike, inclusive ("49.99" finds -49.99 and 49.99), in
+    # each row's own currency: exact decimals, never floats
+    amount_from: Decimal | None = None
+    amount_to: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from desktop.commands import UserError
@@ -32,6 +33,19 @@ def fraction_arg(text: str) -> float:
         value = -1.0
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"not a confidence between 0 and 1: {text!r}")
+    return value
+
+
+def size_arg(text: str) -> Decimal:
+    """An amount's size: a plain decimal >= 0 ("49.99", "1200"), or argparse's error."""
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0 or text.strip()[:1] in "+-":
+        raise argparse.ArgumentTypeError(
+            f"not an amount's size (a number without a sign, e.g. 49.99): {text!r}"
+        )
     return value
 
 
@@ -62,6 +76,18 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="T",
         help="model categories with confidence below T",
     )
+    parser.add_argument(
+        "--amount",
+        type=size_arg,
+        metavar="SIZE",
+        help="amounts of exactly this size, money in or out (49.99 finds -49.99 and 49.99)",
+    )
+    parser.add_argument(
+        "--amount-from", type=size_arg, metavar="SIZE", help="amounts this size or more"
+    )
+    parser.add_argument(
+        "--amount-to", type=size_arg, metavar="SIZE", help="amounts this size or less"
+    )
     parser.add_argument("--batch", type=count_arg, metavar="ID")
     parser.add_argument("--pending", action="store_true", help="waiting for the categorizer")
 
@@ -72,6 +98,13 @@ def tx_filter(args: argparse.Namespace) -> TxFilter:
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UserError("--from is after --to")
+    low, high = args.amount_from, args.amount_to
+    if args.amount is not None:
+        if low is not None or high is not None:
+            raise UserError("give --amount, or --amount-from and --amount-to, not both")
+        low = high = args.amount
+    if low is not None and high is not None and low > high:
+        raise UserError("--amount-from is more than --amount-to")
     return TxFilter(
         account=args.account,
         date_from=args.date_from,
@@ -82,6 +115,8 @@ def tx_filter(args: argparse.Namespace) -> TxFilter:
         low_confidence=args.low_confidence,
         batch_id=args.batch,
         categorize_state="pending" if args.pending else None,
+        amount_from=low,
+        amount_to=high,
     )
 
 
