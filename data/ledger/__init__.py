@@ -5,6 +5,14 @@ from .aggregates import LedgerStats, MonthTotals
 from .backup import BackupInfo
 from .export import HEADER as EXPORT_HEADER
 from .ledger import Ledger
+from .tidy import (
+    AccountChange,
+    AccountDeletion,
+    AccountUsage,
+    CategoryChange,
+    CategoryDeletion,
+    CategoryUsage,
+)
 from .types import (
     Account,
     Batch,
@@ -24,9 +32,15 @@ from .types import (
 __all__ = [
     "EXPORT_HEADER",
     "Account",
+    "AccountChange",
+    "AccountDeletion",
+    "AccountUsage",
     "BackupInfo",
     "Batch",
     "Category",
+    "CategoryChange",
+    "CategoryDeletion",
+    "CategoryUsage",
     "ImportRejected",
     "ImportResult",
     "Ledger",

@@ -22,11 +22,20 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from data import paths
 
-from . import aggregates, queries
+from . import aggregates, queries, tidy
 from .aggregates import LedgerStats, MonthTotals
 from .connection import BUSY_MS, connect
 from .marks import TextMarks
 from .schema import ACCOUNT_MASK, DAY_SHIFT, TEXT_DELETE_TRIGGER, TEXT_INDEX_STATE, TEXT_ROW
+from .tidy import (
+    AccountChange,
+    AccountDeletion,
+    AccountUsage,
+    CategoryChange,
+    CategoryDeletion,
+    CategoryUsage,
+    RulesPolicy,
+)
 from .types import (
     Account,
     Batch,
@@ -75,6 +84,11 @@ def _clean_name(name: str, what: str) -> str:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
         raise LedgerError(f"{what} name contains control characters")
     return cleaned
+
+
+def _key(name: str) -> str:
+    """A name as typed, spaced as stored names are, for looking one up."""
+    return " ".join(str(name).split())
 
 
 class Ledger:
@@ -275,6 +289,46 @@ class Ledger:
     def _category_id(self, name: str) -> int | None:
         row = self._conn.execute("SELECT id FROM categories WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
+
+    # -- tidying categories and accounts (see tidy.py) ------------------------------------------
+
+    def category_usage(self) -> list[CategoryUsage]:
+        """Every category with its transaction, rule and suggestion counts, by name."""
+        return tidy.category_usage(self._conn)
+
+    def account_usage(self) -> list[AccountUsage]:
+        """Every account with its transaction, import and rule counts, by name."""
+        return tidy.account_usage(self._conn)
+
+    def rename_category(self, old: str, new: str) -> CategoryChange:
+        """Rename a category, or merge it into `new` when that exists (see tidy.py)."""
+        with self._write() as conn:
+            return tidy.rename_category(conn, _key(old), _clean_name(new, "category"))
+
+    def undo_category_change(self, change: CategoryChange) -> None:
+        """Put back a rename or merge exactly as it was before."""
+        with self._write() as conn:
+            tidy.undo_category_change(conn, change)
+
+    def delete_category(self, name: str, *, rules: RulesPolicy = "refuse") -> CategoryDeletion:
+        """Delete a category; its transactions become uncategorized (see tidy.py)."""
+        with self._write() as conn:
+            return tidy.delete_category(conn, _key(name), rules)
+
+    def undo_category_deletion(self, gone: CategoryDeletion) -> None:
+        """Bring a deleted category back with what it had."""
+        with self._write() as conn:
+            tidy.undo_category_deletion(conn, gone)
+
+    def rename_account(self, old: str, new: str) -> AccountChange:
+        """Rename an account (refused if `new` exists: accounts are not merged)."""
+        with self._write() as conn:
+            return tidy.rename_account(conn, _key(old), _clean_name(new, "account"))
+
+    def delete_account(self, name: str, *, with_transactions: bool = False) -> AccountDeletion:
+        """Delete an account; refused while it has transactions unless `with_transactions`."""
+        with self._write() as conn:
+            return tidy.delete_account(conn, _key(name), with_transactions=with_transactions)
 
     # -- transactions ---------------------------------------------------------------------------
 
@@ -535,19 +589,20 @@ class Ledger:
     def apply_predictions(self, predictions: Sequence[Prediction]) -> int:
         """Store categorizer results; never overwrites a category the user chose. Returns count."""
         with self._write() as conn:
-            cache: dict[str, int] = {}
+            cache: dict[str, int | None] = {}
 
             def cat_id(name: str | None) -> int | None:
+                # a renamed, merged or deleted category's old name is followed, not recreated
                 if name is None:
                     return None
                 if name not in cache:
-                    cache[name] = self._category_row(conn, _clean_name(name, "category"))[0]
+                    cache[name] = tidy.resolve(conn, _clean_name(name, "category"))
                 return cache[name]
 
             rows = [
                 (
                     cat_id(p.category),
-                    p.source if p.category is not None else None,
+                    p.source if cat_id(p.category) is not None else None,
                     p.confidence,
                     cat_id(p.suggestion),
                     json.dumps(list(p.reasons)) if p.reasons else None,

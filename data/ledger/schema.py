@@ -364,6 +364,16 @@ MIGRATIONS: tuple[str, ...] = (
     {TEXT_DELETE_TRIGGER};
     {TEXT_UPDATE_TRIGGER};
     """,
+    # 9: the names categories had before a rename, merge or delete (data/ledger/tidy.py). The
+    # categorizer learned names, not ids, and may still predict an old one; apply_predictions
+    # maps it to the category it became (category_id), or to none when it was deleted (NULL),
+    # instead of creating the old category again. A category that exists by that name wins.
+    """
+    CREATE TABLE category_aliases (
+        name TEXT PRIMARY KEY,
+        category_id INTEGER REFERENCES categories(id)
+    );
+    """,
 )
 
 

@@ -1,5 +1,8 @@
 """`fincast accounts`: list accounts with their currency, transaction count and ledger balance;
-`fincast accounts add NAME [--currency EUR]` creates one ahead of its first import."""
+`fincast accounts add NAME [--currency EUR]` creates one ahead of its first import;
+`fincast accounts rename OLD NEW` renames one (never onto an existing account: they may hold
+different currencies); `fincast accounts delete NAME [--with-transactions]` deletes one, with its
+transactions and imports only when asked (that cannot be undone)."""
 
 from __future__ import annotations
 
@@ -13,9 +16,17 @@ from desktop.commands import UserError, add_db_argument, add_json_argument, open
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `accounts` command."""
     parser = subparsers.add_parser("accounts", help="list or add accounts", description=__doc__)
-    parser.add_argument("action", nargs="?", choices=("list", "add"), default="list")
-    parser.add_argument("name", nargs="?", metavar="NAME", help="account name (for add)")
+    parser.add_argument(
+        "action", nargs="?", choices=("list", "add", "rename", "delete"), default="list"
+    )
+    parser.add_argument("name", nargs="?", metavar="NAME", help="account name (OLD for rename)")
+    parser.add_argument("new", nargs="?", metavar="NEW", help="the new name (for rename)")
     parser.add_argument("--currency", default="USD", metavar="CODE", help="for add (default USD)")
+    parser.add_argument(
+        "--with-transactions",
+        action="store_true",
+        help="for delete: delete the account's transactions and imports too (no undo)",
+    )
     add_db_argument(parser)
     add_json_argument(parser)
     parser.set_defaults(func=run)
@@ -26,6 +37,10 @@ def run(args: argparse.Namespace) -> int:
     from data.ledger import TxFilter
     from data.money import format_decimal
 
+    if args.action in ("rename", "delete"):
+        return _tidy(args)
+    if args.new is not None:
+        raise UserError(f"unexpected {args.new!r}: only rename takes a second name")
     with open_ledger(args) as ledger:
         if args.action == "add":
             if not args.name:
@@ -59,4 +74,45 @@ def run(args: argparse.Namespace) -> int:
                 f"{r['transactions']} transactions"
                 + (f" ({others} not in the balance)" if others else "")
             )
+    return 0
+
+
+def _tidy(args: argparse.Namespace) -> int:
+    """Rename or delete an account of an existing ledger; one line (or JSON object) says what."""
+    from data.ledger import Ledger, LedgerError, TxFilter
+    from desktop.commands._files import existing_ledger
+
+    if not args.name or (args.action == "rename") != (args.new is not None):
+        usage = "rename OLD NEW" if args.action == "rename" else "delete NAME [--with-transactions]"
+        raise UserError(f"usage: fincast accounts {usage}")
+    with Ledger.open(existing_ledger(args)) as ledger:
+        try:
+            if args.action == "rename":
+                change = ledger.rename_account(args.name, args.new)
+                result: dict[str, Any] = {"old": change.old, "new": change.new}
+                line = f"renamed the account {change.old!r} to {change.new!r}"
+            else:
+                found = ledger.account(args.name)
+                n = ledger.count(TxFilter(account=found.name)) if found is not None else 0
+                if found is not None and n and not args.with_transactions:
+                    raise UserError(
+                        f"the account {found.name!r} has {n} transaction{'s' if n != 1 else ''}; "
+                        "--with-transactions deletes them with it (no undo: "
+                        "`fincast backup FILE` keeps a copy first)"
+                    )
+                gone = ledger.delete_account(args.name, with_transactions=args.with_transactions)
+                result = {
+                    "deleted": gone.name,
+                    "transactions": gone.transactions,
+                    "batches": gone.batches,
+                    "profiles": gone.profiles,
+                    "rules": gone.rules,
+                }
+                line = (
+                    f"deleted the account {gone.name!r} with {gone.transactions} transactions, "
+                    f"{gone.batches} imports and {gone.rules} rules limited to it"
+                )
+        except LedgerError as exc:
+            raise UserError(str(exc)) from None
+    print(json.dumps(result, ensure_ascii=False) if args.json else line)
     return 0
