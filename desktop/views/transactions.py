@@ -15,7 +15,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPoint, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QModelIndex,
+    QPoint,
+    QStringListModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -103,6 +112,18 @@ class TransactionsTable(QTableView):
             where = event.globalPos()
         event.accept()
         self.menu_requested.emit(index, where)
+
+    def event(self, event: QEvent) -> bool:
+        """Claim Ctrl+C while the table has focus, ahead of any window-wide shortcut on it (an
+        Edit > Copy in the menu bar, say), so that it copies these rows."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Copy)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Ctrl+C (the platform's Copy) copies the selected rows, not just the current cell."""

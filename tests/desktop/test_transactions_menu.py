@@ -255,3 +255,29 @@ def test_many_loaded_rows_have_their_text_built_on_the_lane(
     assert view.copy_status.text() == "Copying 3 rows…"
     qtbot.waitUntil(lambda: view.copy_status.text() == "Copied 3 rows.", timeout=10_000)
     assert QApplication.clipboard().text() == _expected_tsv(_ledger_rows(filled_ledger, limit=3))
+
+
+def test_ctrl_c_in_the_table_wins_over_a_window_wide_copy_shortcut(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    from PySide6.QtGui import QAction, QKeySequence
+
+    window, view = _open(qtbot, make_window, filled_ledger)
+    other = QAction("Copy elsewhere", window)  # as an Edit > Copy in the menu bar would be
+    other.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+    window.addAction(other)
+    fired: list[bool] = []
+    other.triggered.connect(lambda: fired.append(True))
+    with qtbot.waitActive(window, timeout=5_000):
+        window.activateWindow()
+    view.table.setFocus()
+    view.table.selectRow(0)
+    qtbot.waitUntil(view.table.hasFocus, timeout=5_000)
+    QApplication.clipboard().setText("before")
+    qtbot.keyClick(view.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == _expected_tsv(_ledger_rows(filled_ledger, limit=1))
+    assert not fired
+    view.export_button.setFocus()  # elsewhere in the window its shortcut still works
+    qtbot.waitUntil(view.export_button.hasFocus, timeout=5_000)
+    qtbot.keyClick(view.export_button, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert fired == [True]
