@@ -314,6 +314,13 @@ def learn(ctx: Any, examples: list[dict[str, Any]]) -> None:
         prepare(ctx).poke()
 
 
+def relearn(ctx: Any) -> None:
+    """Desktop hook for a category renamed, merged or deleted: the names the categorizer learned
+    changed, so schedule the same debounced retrain that a correction does (until it runs, the
+    ledger's category aliases file a prediction of an old name under its new one)."""
+    prepare(ctx).poke()
+
+
 def forget(ctx: Any) -> None:
     """Drop `ctx`'s retrainer (and a retrain it had scheduled): its window is closing."""
     retrainer = _retrainers.pop(id(ctx), None)

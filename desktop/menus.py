@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop.views import tidy_dialog
+
 if TYPE_CHECKING:
     from desktop.window import MainWindow
 
@@ -92,6 +94,7 @@ class Menus:
     undo: QAction
     redo: QAction
     find: QAction
+    tidy: QAction
     pages: dict[str, QAction]
     refresh: QAction
     shortcuts: QAction
@@ -103,7 +106,7 @@ class Menus:
 # Each menu's items in order; None is a separator, "pages" one item per page.
 LAYOUT = (
     ("&File", ("import_files", "demo", None, "export", "backup", None, "quit")),
-    ("&Edit", ("undo", "redo", None, "find")),
+    ("&Edit", ("undo", "redo", None, "find", None, "tidy")),
     ("&View", ("pages", None, "refresh")),
     ("&Help", ("shortcuts", "about")),
 )
@@ -135,6 +138,9 @@ def install(window: MainWindow) -> Menus:
         undo=_bind(window, undo, keys(Key.Undo)),
         redo=_bind(window, redo, [QKeySequence("Ctrl+Shift+Z"), *keys(Key.Redo)]),
         find=action("&Find…", lambda: find(window), keys(Key.Find, "Ctrl+F")),
+        tidy=action(
+            "Categories and &accounts…", lambda: tidy_dialog.show_for(window, window.ctx), []
+        ),
         pages={
             name: action(
                 MNEMONIC.get(name, f"&{name}"),

@@ -350,3 +350,54 @@ def test_a_trained_model_predicting_a_merged_name_does_not_recreate_it(
     assert "Groceires" not in {c.name for c in ledger.categories()}
     trained = categorizing.train(ledger, hub)
     assert "Groceries" in trained["classes"] and "Groceires" not in trained["classes"]
+
+
+@pytest.mark.slow
+def test_through_the_real_categorizer_process(ledger: Ledger, tmp_path: Path) -> None:
+    """The same, through the real hub and the real sidecar process: it learns 'Groceires' and
+    'Car', the user merges the one and deletes the other, and its stale answers for the next
+    import neither recreate them nor land anywhere but where the user put them."""
+    from supervisor import Hub, ServiceSpec
+
+    home = tmp_path / "home"
+    spec = ServiceSpec("categorizer", env={"FINCAST_HOME": str(home)})
+    row = ids(ledger)
+    ledger.set_category([row["TESCO STORES 3297"], row["TESCO STORES 11"]], "Groceires")
+    ledger.set_category([row["SAINSBURYS 12"]], "Groceries")
+    ledger.set_category([row["SHELL 88 LEEDS"]], "Car")
+    ledger.set_category([row["NETFLIX.COM"]], "Fun")
+    with Hub([spec], config_path=home / "services.toml", log_dir=home / "logs") as hub:
+        assert hub.wait_ready(120.0), hub.status()
+        categorizing.train(ledger, hub)
+        ledger.rename_category("Groceires", "Groceries")
+        ledger.delete_category("Car")
+        more = tmp_path / "more.csv"
+        more.write_text(
+            "Date,Description,Amount\n2024-02-01,TESCO STORES 77,-12.00\n"
+            "2024-02-02,SHELL 88 LEEDS,-61.00\n",
+            "utf-8",
+        )
+        ledger.import_file(more, "Main")
+        new = {
+            t.description: t for t in ledger.pending_categorization() if "2024-02" in str(t.date)
+        }
+        said = hub.request(
+            "categorizer",
+            "predict",
+            {"transactions": [categorizing._wire(t) for t in new.values()]},
+            timeout=60.0,
+        ).result(timeout=120.0)
+        # the model still knows the old names: the test is about what the ledger does with them
+        assert [p["category"] for p in said["predictions"]] == ["Groceires", "Car"]
+        outcome = categorize_pending(ledger, hub)
+        assert outcome.pending == 0 and outcome.problem is None
+        tesco = ledger.get(new["TESCO STORES 77"].id)
+        shell = ledger.get(new["SHELL 88 LEEDS"].id)
+        assert tesco is not None and shell is not None
+        assert "Groceries" in (tesco.category, tesco.suggestion)
+        assert (shell.category, shell.suggestion) == (None, None)
+        # (the salary went to the built-in defaults' Income: under 50 labels they are blended in)
+        assert {c.name for c in ledger.categories()} & {"Groceires", "Car"} == set()
+        trained = categorizing.train(ledger, hub)
+        assert {"Fun", "Groceries"} <= set(trained["classes"])
+        assert {"Groceires", "Car"} & set(trained["classes"]) == set()
