@@ -167,6 +167,8 @@ HUGE = "x" * 100_000
         (["accounts", "rename", "Main", HUGE], "longer than 200 characters"),
         (["accounts", "delete", "M%"], "no account named 'M%'"),
         (["accounts", "delete", "Main"], "--with-transactions deletes them"),
+        (["accounts", "rename", "Main", "X", "--with-transactions"], "goes with delete"),
+        (["accounts", "--with-transactions"], "goes with delete"),
     ],
 )
 def test_user_errors_are_one_line_and_change_nothing(
@@ -178,6 +180,15 @@ def test_user_errors_are_one_line_and_change_nothing(
     assert err.startswith("fincast: ") and message in err, err[:300]
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert db.read_bytes() == before
+
+
+def test_a_name_that_starts_with_a_dash(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    # options first, then `--`: argparse takes what follows as names
+    code, out, err = run(capsys, "categories", "--db", db, "rename", "--", "Car", "-Car-")
+    assert (code, err) == (0, "")
+    assert "-Car-" in categories(db)
+    code, out, err = run(capsys, "accounts", "--db", db, "rename", "--", "Main", "-Main-")
+    assert (code, out, err) == (0, "renamed the account 'Main' to '-Main-'\n", "")
 
 
 def test_accounts_rename_onto_an_existing_account_is_refused(

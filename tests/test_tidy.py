@@ -151,6 +151,22 @@ def test_a_rename_chain_keeps_every_old_name_pointing_at_the_category(tidy_ledge
     assert {c.name for c in tidy_ledger.categories()} == {"Groceries", "Travel"}
 
 
+def test_a_run_of_changes_undone_in_reverse_is_exact(tidy_ledger: Ledger) -> None:
+    before = tidy_ledger.dump()
+    steps = [tidy_ledger.dump()]
+    first = tidy_ledger.rename_category("Groceires", "Grocery typo")
+    steps.append(tidy_ledger.dump())
+    second = tidy_ledger.rename_category("Grocery typo", "Groceries")
+    steps.append(tidy_ledger.dump())
+    third = tidy_ledger.delete_category("Groceries", rules="delete")
+    tidy_ledger.undo_category_deletion(third)
+    assert tidy_ledger.dump() == steps.pop()
+    tidy_ledger.undo_category_change(second)
+    assert tidy_ledger.dump() == steps.pop()
+    tidy_ledger.undo_category_change(first)
+    assert tidy_ledger.dump() == steps.pop() == before
+
+
 def test_delete_uncategorizes_as_skipped_and_the_loop_leaves_them(
     tidy_ledger: Ledger, tmp_path: Path
 ) -> None:

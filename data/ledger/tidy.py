@@ -191,11 +191,7 @@ def _put_back_aliases(conn: sqlite3.Connection, name: str, rows: Sequence[AliasR
     """Undo's half for aliases: `name`'s alias and the recorded rows, exactly as they were."""
     conn.execute("DELETE FROM category_aliases WHERE name = ?", (name,))
     for alias, target in rows:
-        conn.execute(
-            "INSERT INTO category_aliases (name, category_id) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET category_id = excluded.category_id",
-            (alias, target),
-        )
+        _set_alias(conn, alias, target)
 
 
 def _set_alias(conn: sqlite3.Connection, name: str, category_id: int | None) -> None:

@@ -37,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from data.ledger import TxFilter
     from data.money import format_decimal
 
+    if args.with_transactions and args.action != "delete":
+        raise UserError("--with-transactions goes with delete: fincast accounts delete NAME")
     if args.action in ("rename", "delete"):
         return _tidy(args)
     if args.new is not None:
