@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import (
     QDate,
     QEvent,
+    QItemSelection,
     QModelIndex,
     QPoint,
     QStringListModel,
@@ -62,6 +63,7 @@ from desktop.models.transactions_model import (
     TransactionsModel,
 )
 from desktop.views import row_copy
+from desktop.views.plain_header import PlainHeader
 
 ANY = "All"
 log = logging.getLogger(__name__)
@@ -93,11 +95,32 @@ class CategoryDelegate(QStyledItemDelegate):
         return editor
 
 
+def _spans(selection: QItemSelection) -> list[tuple[int, int]]:
+    """(top, bottom) rows of each of the selection's ranges."""
+    return [(r.top(), r.bottom()) for r in (selection.at(i) for i in range(selection.count()))]
+
+
+def _selected_count(selection: QItemSelection) -> int:
+    """How many rows `selection` covers, from its ranges (any size, a few ranges: cheap)."""
+    spans = sorted(_spans(selection))
+    count, reached = 0, -1
+    for top, bottom in spans:
+        if bottom > reached:
+            count += bottom - max(top, reached + 1) + 1
+            reached = bottom
+    return count
+
+
 class TransactionsTable(QTableView):
     """The table, telling the page of context-menu requests (mouse or Menu key) and of Ctrl+C."""
 
     menu_requested = Signal(object, QPoint)  # (QModelIndex of the row, or invalid; global pos)
     copy_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # column headers that never walk a big selection (see plain_header)
+        self.setHorizontalHeader(PlainHeader(Qt.Orientation.Horizontal, self))
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """A right-click names the row under the pointer; the Menu key, the current row."""
@@ -541,14 +564,21 @@ class TransactionsView(QWidget):
         self.copy_status.setText(f"Copied {self.locale().toString(rows)} {noun}.")
 
     # -- edits -----------------------------------------------------------------------------
+    def selected_rows(self) -> list[int]:
+        """The selected rows, in order, from the selection's ranges: selectedRows() would ask
+        the model for the flags of every cell of every selected row, one Python call each."""
+        rows: set[int] = set()
+        for top, bottom in _spans(self.table.selectionModel().selection()):
+            rows.update(range(top, bottom + 1))
+        return sorted(rows)
+
     def selected_txns(self) -> list[Txn]:
         """Loaded transactions in the selected rows."""
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        txns = [self.model.txn(r) for r in rows]
+        txns = [self.model.txn(r) for r in self.selected_rows()]
         return [t for t in txns if t is not None]
 
     def _selection_changed(self, *_: Any) -> None:
-        n = len(self.table.selectionModel().selectedRows())
+        n = _selected_count(self.table.selectionModel().selection())
         self.bulk_apply.setEnabled(n > 0)
         self.make_rule.setEnabled(n == 1)
         self.selection_label.setText(f"{n} selected" if n > 1 else "")
