@@ -73,3 +73,15 @@ def test_sizes_match_exact_decimals(
 def test_with_other_filters(ledger: Ledger) -> None:
     flt = TxFilter(account="JPY", amount_from=D("4999"), amount_to=D("4999"))
     assert {(t.currency, abs(t.amount)) for t in ledger.iter_transactions(flt)} == {("JPY", 4999)}
+
+
+def test_absurd_bounds_answer_without_blowing_up(ledger: Ledger) -> None:
+    everything = ledger.count()
+    huge = D("1e999999999")  # its integer would take gigabytes
+    assert ledger.count(TxFilter(amount_from=huge)) == 0
+    assert ledger.count(TxFilter(amount_to=huge)) == everything
+    assert ledger.count(TxFilter(amount_to=D("-5"))) == 0
+    assert ledger.count(TxFilter(amount_from=D("-5"))) == everything
+    for bad in (D("NaN"), D("Infinity")):
+        with pytest.raises(ValueError, match="finite"):
+            ledger.count(TxFilter(amount_from=bad))

@@ -172,15 +172,33 @@ def _thousandths() -> str:
 _THOUSANDTHS = _thousandths()
 
 
+# No stored amount comes near this many thousandths; a bound beyond it (1e999999999, say,
+# whose integer would take gigabytes) is cut to it, which changes no answer.
+_MOST_THOUSANDTHS = 2**62
+
+
+def _bound(size: Decimal, *, up: bool) -> int:
+    """`size` in thousandths, rounded up (a lower bound) or down (an upper one), within 0 and
+    _MOST_THOUSANDTHS (compared before multiplying: Decimal overflows on 1e999999999 * 1000)."""
+    if not size.is_finite():
+        raise ValueError(f"an amount bound must be a finite number, not {size}")
+    if size <= 0:
+        return 0 if up or size == 0 else -1  # below zero, an upper bound admits nothing
+    if size >= Decimal(_MOST_THOUSANDTHS) / 1000:
+        return _MOST_THOUSANDTHS
+    scaled = size * 1000
+    return math.ceil(scaled) if up else math.floor(scaled)
+
+
 def _amount_clause(low: Decimal | None, high: Decimal | None) -> tuple[str, list[Any]]:
     """The condition on an amount's size between `low` and `high` (inclusive, either open)."""
     parts, params = [], []
     if low is not None:
         parts.append(f"{_THOUSANDTHS} >= ?")
-        params.append(math.ceil(low * 1000))
+        params.append(_bound(low, up=True))
     if high is not None:
         parts.append(f"{_THOUSANDTHS} <= ?")
-        params.append(math.floor(high * 1000))
+        params.append(_bound(high, up=False))
     return "(" + " AND ".join(parts) + ")", params
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -38,11 +39,13 @@ def fraction_arg(text: str) -> float:
 
 def size_arg(text: str) -> Decimal:
     """An amount's size: a plain decimal >= 0 ("49.99", "1200"), or argparse's error."""
+    plain = text.strip().replace(",", "")
     try:
-        value = Decimal(text.strip().replace(",", ""))
+        # digits and a point only: an exponent ("1e999999999") is no one's amount
+        value = Decimal(plain) if re.fullmatch(r"\d{1,15}(?:\.\d*)?|\.\d+", plain) else None
     except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value < 0 or text.strip()[:1] in "+-":
+        value = None
+    if value is None:
         raise argparse.ArgumentTypeError(
             f"not an amount's size (a number without a sign, e.g. 49.99): {text!r}"
         )

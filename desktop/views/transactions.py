@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from data.ledger import LedgerError, TxFilter, Txn
+from desktop import amount_query
 from desktop.banner import ServiceBanner
 from desktop.context import AppContext
 from desktop.edits import SetCategory
@@ -185,6 +187,11 @@ class TransactionsView(QWidget):
         today = QDate.currentDate()
         self.date_from.setDate(today.addMonths(-1))
         self.date_to.setDate(today)
+        self.amount = QLineEdit(placeholderText="Amount")
+        self.amount.setToolTip(amount_query.HINT)
+        self.amount.setClearButtonEnabled(True)
+        self.amount.setMaximumWidth(100)
+        self.search.setMinimumWidth(220)  # the search keeps room to read what is typed
         self.uncategorized = QCheckBox("Uncategorized")
         self.low_confidence = QCheckBox("Low confidence")
         self.count_label = QLabel("Loading…")
@@ -199,6 +206,7 @@ class TransactionsView(QWidget):
         filters.addWidget(self.date_from)
         filters.addWidget(QLabel("to"))
         filters.addWidget(self.date_to)
+        filters.addWidget(self.amount)
         filters.addWidget(self.uncategorized)
         filters.addWidget(self.low_confidence)
 
@@ -299,6 +307,7 @@ class TransactionsView(QWidget):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._debounce.start)
+        self.amount.textChanged.connect(self._debounce.start)
         for combo in (self.account, self.category):
             combo.currentIndexChanged.connect(self.apply_filters)
         for box in (self.use_dates, self.uncategorized, self.low_confidence):
@@ -364,7 +373,10 @@ class TransactionsView(QWidget):
             return dt.date(d.year(), d.month(), d.day())
 
         dates = self.use_dates.isChecked()
+        low, high = self._amount_bounds()
         return TxFilter(
+            amount_from=low,
+            amount_to=high,
             account=pick(self.account),
             category=pick(self.category),
             text=self.search.text().strip() or None,
@@ -373,6 +385,19 @@ class TransactionsView(QWidget):
             uncategorized=self.uncategorized.isChecked(),
             low_confidence=LOW_CONFIDENCE if self.low_confidence.isChecked() else None,
         )
+
+    def _amount_bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """The amount box's bounds; text it cannot read marks the box and filters nothing."""
+        try:
+            bounds = amount_query.parse(self.amount.text())
+        except amount_query.AmountQueryError as exc:
+            self.amount.setStyleSheet("QLineEdit { border: 1px solid #c0392b; }")
+            self.amount.setToolTip(str(exc))
+            return None, None
+        if self.amount.styleSheet():
+            self.amount.setStyleSheet("")
+            self.amount.setToolTip(amount_query.HINT)
+        return bounds if bounds is not None else (None, None)
 
     def apply_filters(self) -> None:
         """Reload the table for the current controls."""
@@ -393,6 +418,8 @@ class TransactionsView(QWidget):
         date_to: dt.date | None = None,
         text: str | None = None,
         uncategorized: bool = False,
+        amount_from: Decimal | None = None,
+        amount_to: Decimal | None = None,
     ) -> None:
         """Set the filter controls to exactly these (every other one cleared) and load the
         table for them, once, on the lanes like any filter change. The user's sort stays.
@@ -401,6 +428,7 @@ class TransactionsView(QWidget):
         minimum or maximum, which current_filter reads as no bound."""
         controls = (
             self.search,
+            self.amount,
             self.account,
             self.category,
             self.use_dates,
@@ -416,6 +444,7 @@ class TransactionsView(QWidget):
             if text is not None and len(text) > self.search.maxLength():
                 self.search.setMaxLength(len(text))  # setText would cut it short
             self.search.setText(text or "")
+            self.amount.setText(amount_query.text_of(amount_from, amount_to))
             _choose(self.account, account)
             _choose(self.category, category)
             self.use_dates.setChecked(date_from is not None or date_to is not None)
