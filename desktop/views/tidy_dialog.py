@@ -202,6 +202,8 @@ class TidyDialog(QDialog):
         self.delete_category_button.clicked.connect(self.delete_category)
         self.rename_account_button.clicked.connect(self.rename_account)
         self.delete_account_button.clicked.connect(self.delete_account)
+        self.category_list.itemDoubleClicked.connect(lambda _item: self.rename_category())
+        self.account_list.itemDoubleClicked.connect(lambda _item: self.rename_account())
         self.category_list.itemSelectionChanged.connect(self._enable)
         self.account_list.itemSelectionChanged.connect(self._enable)
         ctx.events.changed.connect(self._ledger_changed)

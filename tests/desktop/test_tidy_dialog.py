@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox
 
 from data.ledger import Ledger, TxFilter
@@ -49,7 +50,7 @@ def open_dialog(qtbot: Any, window: Any) -> TidyDialog:
 
 def choose(widget: Any, name: str) -> None:
     for row in range(widget.count()):
-        if widget.item(row).data(256) == name:  # Qt.UserRole
+        if widget.item(row).data(Qt.ItemDataRole.UserRole) == name:
             widget.setCurrentRow(row)
             return
     raise AssertionError(f"{name!r} is not listed")
@@ -97,6 +98,9 @@ def test_merge_is_confirmed_exactly_then_undone_exactly(
     qtbot: Any, make_window: Any, db: Path, reader: Ledger
 ) -> None:
     window = make_window(db)
+    window.show_page("Transactions")
+    page = window.transactions
+    qtbot.waitUntil(lambda: page.category.findText("Groceires") >= 0, timeout=WAIT)
     before = reader.dump()
     dialog = open_dialog(qtbot, window)
     assert [dialog.category_list.item(i).text() for i in range(3)] == [
@@ -113,6 +117,8 @@ def test_merge_is_confirmed_exactly_then_undone_exactly(
     qtbot.waitUntil(lambda: names(reader) == {"Car": 3, "Groceries": 17}, timeout=WAIT)
     assert [r.category for r in reader.rules()] == ["Groceries"]
     qtbot.waitUntil(lambda: dialog.category_list.count() == 2, timeout=WAIT)
+    # the Transactions page heard of it: its category filter no longer offers the old name
+    qtbot.waitUntil(lambda: page.category.findText("Groceires") < 0, timeout=WAIT)
     assert window.menus.undo.isEnabled()
     assert window.menus.undo.text() == "Undo merge category 'Groceires' into 'Groceries'"
     undo(qtbot, window)
@@ -150,7 +156,11 @@ def test_rename_is_undoable_and_the_pages_hear_of_it(
     before = reader.dump()
     dialog = open_dialog(qtbot, window)
     choose(dialog.category_list, "Car")
-    dialog.rename_category_button.click()
+    listing = dialog.category_list  # a double click on a name asks to rename it
+    where = listing.visualItemRect(listing.currentItem()).center()
+    # as a mouse does it: the press of the first click, then the double click
+    qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert dialog.asking is not None and dialog.asking.value() == "Car"
     heard: list[str] = []
     window.ctx.events.changed.connect(heard.append)
@@ -200,6 +210,8 @@ def test_account_rename_undo_and_a_refused_rename(
     answer(qtbot, dialog, "Everyday")
     qtbot.waitUntil(lambda: reader.account("Everyday") is not None, timeout=WAIT)
     assert reader.count(TxFilter(account="Everyday")) == 1000
+    window.show_page("Transactions")
+    qtbot.waitUntil(lambda: window.transactions.account.findText("Everyday") >= 0, timeout=WAIT)
     undo(qtbot, window)
     qtbot.waitUntil(lambda: reader.account("Checking") is not None, timeout=WAIT)
     assert reader.account("Everyday") is None
