@@ -224,3 +224,20 @@ def test_equal_bills_days_apart_where_sums_never_repeat_are_flagged() -> None:
     bills[11]["amount"] = bills[10]["amount"]  # charged again two days later
     [found] = [a for a in run([*rows, *bills]) if a["kind"] == "duplicate"]
     assert found["id"] == "r22"
+
+
+def test_each_currency_is_judged_on_its_own() -> None:
+    rows = [{**r, "currency": "GBP"} for r in everyday(300)]
+    # a week in Tokyo half a year in: ordinary yen sums, each far above a typical pound payment
+    for d in range(7):
+        for n, (shop, yen) in enumerate((("Lawson", 1200), ("Ichiran", 2400), ("JR East", 5000))):
+            rows.append(
+                {
+                    **tx(f"y{d}-{n}", START + dt.timedelta(days=200 + d), shop, f"-{yen + d}"),
+                    "currency": "JPY",
+                }
+            )
+    assert run(rows) == []
+    # the same sums in pounds would be worth a word
+    pounds = [{**r, "currency": "GBP"} if r["id"].startswith("y") else r for r in rows]
+    assert {a["kind"] for a in run(pounds)} >= {"new_merchant_large"}

@@ -347,15 +347,22 @@ def category_spikes(records: Sequence[Record], streams: Sequence[Stream]) -> lis
 
 
 def find_anomalies(records: Sequence[Record], streams: Sequence[Stream]) -> list[Anomaly]:
-    """All anomalies in `records` (sorted by date), one per transaction, newest first."""
+    """All anomalies in `records` (sorted by date), one per transaction, newest first.
+
+    Each currency is judged on its own: a typical payment, a category's usual month and what is
+    trifling are sums of one currency (5,000 yen beside pounds is not "400x a typical payment")."""
     if not records:
         return []
-    candidates = (
-        duplicates(records, streams)
-        + unusual_amounts(records, streams)
-        + new_merchant_large(records, streams)
-        + category_spikes(records, streams)
-    )
+    candidates: list[Anomaly] = []
+    for currency in sorted({r.currency for r in records}):
+        group = [r for r in records if r.currency == currency]
+        own = [s for s in streams if s.records and s.records[0].currency == currency]
+        candidates += (
+            duplicates(group, own)
+            + unusual_amounts(group, own)
+            + new_merchant_large(group, own)
+            + category_spikes(group, own)
+        )
     kept: dict[Hashable, Anomaly] = {}
     for anomaly in candidates:
         held = kept.get(anomaly.id)

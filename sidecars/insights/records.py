@@ -39,6 +39,7 @@ class Record:
     key: str  # the grouping key: the merchant, case-folded, and the currency when one is given
     category: str | None
     magnitude: float  # the amount's size as a float, for statistics only
+    currency: str = ""  # as given ("" when the caller gave none)
 
 
 def _read_id(value: Any, where: str) -> Hashable:
@@ -117,6 +118,7 @@ def read_records(params: Any) -> list[Record]:
                 key=key,
                 category=category,
                 magnitude=abs(float(amount)),
+                currency=currency,
             )
         )
     # Same-day rows in id order, so the answer does not depend on the order rows were sent in
