@@ -42,8 +42,7 @@ Key = QKeySequence.StandardKey
 
 def _refresh_transactions(page: Any) -> None:
     # What an import does to the page (its lists, then the same filter re-read in place).
-    page.reload_choices()
-    page.model.refresh()
+    page.reload_choices(then=page.model.refresh)
 
 
 # What View > Refresh does on each page: its Refresh button where it has one, else its public

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -331,34 +332,45 @@ class TransactionsView(QWidget):
         if not self._loaded_once:
             self.apply_filters()
 
-    def reload_choices(self) -> None:
-        """Refresh the account and category lists (off the GUI thread)."""
+    def reload_choices(self, then: Callable[[], None] | None = None) -> None:
+        """Refresh the account and category lists (off the GUI thread), then call `then` unless
+        the filter had to let go of a name that is gone (it reloads the table itself)."""
         self._choices_asked = True
 
         def read(ledger: Any) -> tuple[list[str], list[str]]:
             return [a.name for a in ledger.accounts()], [c.name for c in ledger.categories()]
 
-        self.ctx.reader.submit(read, self._choices)
+        def shown(value: tuple[list[str], list[str]]) -> None:
+            if not self._choices(value) and then is not None:
+                then()
 
-    def _choices(self, value: tuple[list[str], list[str]]) -> None:
+        self.ctx.reader.submit(read, shown)
+
+    def _choices(self, value: tuple[list[str], list[str]]) -> bool:
+        """Show the lists; True if the filter let go of a name and the table was reloaded."""
         # Asked after every categorize pass; the lists rarely change, and refilling two
         # size-to-contents combos relays out the page.
         if value == self._choices_shown:
-            return
+            return False
         self._choices_shown = value
         accounts, categories = value
         self.category_names.setStringList(categories)
+        gone = False
         for combo, names in ((self.account, accounts), (self.category, categories)):
             current = combo.currentText() if combo.currentIndex() > 0 else None
+            if current is not None and current not in names:
+                # renamed, merged or deleted (or never there): filtering by it would fail (an
+                # account) or show nothing (a category), so the filter lets go of it
+                current, gone = None, True
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(ANY)
             combo.addItems(names)
-            if current is not None and _find(combo, current) < 0:
-                # what the table is filtered by stays on show, even if the list lacks it
-                combo.addItem(current)
             combo.setCurrentIndex(_find(combo, current) if current is not None else 0)
             combo.blockSignals(False)
+        if gone:
+            self.apply_filters()
+        return gone
 
     def current_filter(self) -> TxFilter:
         """The TxFilter the controls describe."""
@@ -476,12 +488,12 @@ class TransactionsView(QWidget):
     def _ledger_changed(self, what: str) -> None:
         if not self._loaded_once:
             return
+        # the lists first: a filter naming an account or category that is gone must let go of
+        # it before the table is read again (else every read fails: "no account named ...")
         if what in ("import", "undo", "demo"):
-            self.reload_choices()
-            self.model.refresh()
+            self.reload_choices(then=self.model.refresh)
         elif what in ("categorized", "rules"):
-            self.reload_choices()
-            self.model.refresh_in_place()
+            self.reload_choices(then=self.model.refresh_in_place)
         elif what == "categories":
             self.reload_choices()
 
