@@ -109,3 +109,24 @@ def write_statement() -> Callable[..., Path]:
 def no_supervisor() -> Callable[[], Any]:
     """A hub factory standing in for a machine where the supervisor package is missing."""
     return _no_supervisor
+
+
+def answer_save_dialogs(monkeypatch: pytest.MonkeyPatch, path: str) -> list[tuple[Any, ...]]:
+    """QFileDialog.getSaveFileName answers `path` ("" is Cancel) without showing anything;
+    returns the (parent, title, ...) of each call it gets. Only the dialog is replaced."""
+    from PySide6.QtWidgets import QFileDialog
+
+    calls: list[tuple[Any, ...]] = []
+
+    def answer(*args: Any, **_kwargs: Any) -> tuple[str, str]:
+        calls.append(args)
+        return path, "CSV files (*.csv)" if path else ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
+    return calls
+
+
+@pytest.fixture
+def save_dialog(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], list[tuple[Any, ...]]]:
+    """answer_save_dialogs for this test: save_dialog(path) -> the calls it gets."""
+    return lambda path: answer_save_dialogs(monkeypatch, path)

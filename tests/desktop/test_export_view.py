@@ -9,9 +9,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 
 from data.ledger import Ledger, TxFilter
 
@@ -22,18 +21,6 @@ def _open(qtbot: Any, make_window: Any, db: Path) -> Any:
     view = window.transactions
     qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10_000)
     return view
-
-
-def _dialog_returns(monkeypatch: pytest.MonkeyPatch, path: str) -> list[tuple[Any, ...]]:
-    """The save dialog answers `path` ("" is Cancel); returns the calls it got."""
-    calls: list[tuple[Any, ...]] = []
-
-    def answer(*args: Any, **kwargs: Any) -> tuple[str, str]:
-        calls.append(args)
-        return path, "CSV files (*.csv)" if path else ""
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
-    return calls
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -50,13 +37,13 @@ def test_export_writes_the_filtered_rows_off_the_gui_thread_and_says_so(
     make_window: Any,
     filled_ledger: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    save_dialog: Any,
 ) -> None:
     view = _open(qtbot, make_window, filled_ledger)
     with qtbot.waitSignal(view.model.counted, timeout=10_000):
         view.search.setText("payroll")
     target = tmp_path / "payroll.csv"
-    calls = _dialog_returns(monkeypatch, str(target))
+    calls = save_dialog(str(target))
 
     # hold the reading lane with a job of our own: if the export ran on the GUI thread, the
     # file would exist when the click returns
@@ -86,10 +73,10 @@ def test_cancelling_the_dialog_does_nothing(
     make_window: Any,
     filled_ledger: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    save_dialog: Any,
 ) -> None:
     view = _open(qtbot, make_window, filled_ledger)
-    calls = _dialog_returns(monkeypatch, "")
+    calls = save_dialog("")
     view.export_dialog()
     assert len(calls) == 1
     assert view.export_button.isEnabled() and view.export_progress.isHidden()
@@ -102,10 +89,10 @@ def test_a_failed_export_is_said_in_place_and_the_button_comes_back(
     make_window: Any,
     filled_ledger: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    save_dialog: Any,
 ) -> None:
     view = _open(qtbot, make_window, filled_ledger)
-    _dialog_returns(monkeypatch, str(tmp_path / "no-such-folder" / "out.csv"))
+    save_dialog(str(tmp_path / "no-such-folder" / "out.csv"))
     view.export_dialog()
     qtbot.waitUntil(
         lambda: _finished(view) and "Nothing" in view.export_status.text(), timeout=10_000
@@ -115,7 +102,7 @@ def test_a_failed_export_is_said_in_place_and_the_button_comes_back(
     assert not (tmp_path / "no-such-folder").exists()
 
     # the ledger itself is never written over, whatever the dialog was told
-    _dialog_returns(monkeypatch, str(filled_ledger))
+    save_dialog(str(filled_ledger))
     view.export_dialog()
     qtbot.waitUntil(
         lambda: _finished(view) and "ledger being read" in view.export_status.text(),
@@ -131,7 +118,7 @@ def test_a_big_export_shows_its_progress(
     ledger_path: Path,
     tmp_path: Path,
     write_statement: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    save_dialog: Any,
 ) -> None:
     with Ledger.open(ledger_path) as ledger:
         ledger.import_file(write_statement(tmp_path / "big.csv", 12_000), "Checking")
@@ -139,7 +126,7 @@ def test_a_big_export_shows_its_progress(
     seen: list[int] = []
     view.export_progress.valueChanged.connect(seen.append)
     target = tmp_path / "everything.csv"
-    _dialog_returns(monkeypatch, str(target))
+    save_dialog(str(target))
     view.export_dialog()
     qtbot.waitUntil(lambda: _finished(view), timeout=30_000)
     assert view.export_progress.maximum() == 12_000
@@ -155,12 +142,12 @@ def test_closing_the_page_stops_an_export_and_leaves_no_file(
     make_window: Any,
     filled_ledger: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    save_dialog: Any,
 ) -> None:
     view = _open(qtbot, make_window, filled_ledger)
     out = tmp_path / "out"
     out.mkdir()
-    _dialog_returns(monkeypatch, str(out / "stopped.csv"))
+    save_dialog(str(out / "stopped.csv"))
     release = threading.Event()
     view.ctx.reader.submit(lambda _ledger: release.wait(30))
     view.export_dialog()

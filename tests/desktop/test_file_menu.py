@@ -7,9 +7,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 
 from data.ledger import Ledger
 
@@ -21,30 +20,19 @@ def _window(qtbot: Any, make_window: Any, db: Path) -> Any:
     return window
 
 
-def _save_dialog_answers(monkeypatch: pytest.MonkeyPatch, answer: str) -> list[str]:
-    asked: list[str] = []
-
-    def dialog(_parent: Any, title: str, *_args: Any, **_kwargs: Any) -> tuple[str, str]:
-        asked.append(title)
-        return answer, ""
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
-    return asked
-
-
 def test_ctrl_e_exports_what_the_transactions_page_shows(
     qtbot: Any,
     make_window: Any,
     filled_ledger: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    save_dialog: Any,
 ) -> None:
     window = _window(qtbot, make_window, filled_ledger)
     out = tmp_path / "out.csv"
-    asked = _save_dialog_answers(monkeypatch, str(out))
+    asked = save_dialog(str(out))
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() == "Transactions"
-    assert asked == ["Export transactions"]
+    assert [call[1] for call in asked] == ["Export transactions"]
     qtbot.waitUntil(out.exists, timeout=20_000)
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -57,13 +45,13 @@ def test_back_up_makes_a_copy_that_opens_and_says_where(
     make_window: Any,
     filled_ledger: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    save_dialog: Any,
 ) -> None:
     window = _window(qtbot, make_window, filled_ledger)
     target = tmp_path / "copy.sqlite"
-    asked = _save_dialog_answers(monkeypatch, str(target))
+    asked = save_dialog(str(target))
     window.menus.backup.trigger()
-    assert asked == ["Back up the ledger"]
+    assert [call[1] for call in asked] == ["Back up the ledger"]
     bar = window.statusBar()
     qtbot.waitUntil(lambda: "Backed up" in bar.currentMessage(), timeout=20_000)
     with Ledger.open(filled_ledger) as ledger:
@@ -74,10 +62,10 @@ def test_back_up_makes_a_copy_that_opens_and_says_where(
 
 
 def test_a_failed_backup_is_said_in_the_status_bar(
-    qtbot: Any, make_window: Any, filled_ledger: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, make_window: Any, filled_ledger: Path, save_dialog: Any
 ) -> None:
     window = _window(qtbot, make_window, filled_ledger)
-    _save_dialog_answers(monkeypatch, "/proc/fincast-backup.sqlite")  # takes no new files
+    save_dialog("/proc/fincast-backup.sqlite")  # takes no new files
     window.menus.backup.trigger()
     bar = window.statusBar()
     qtbot.waitUntil(lambda: bar.currentMessage().startswith("The backup failed"), timeout=20_000)
@@ -89,11 +77,11 @@ def test_cancelling_either_dialog_does_nothing(
     make_window: Any,
     filled_ledger: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    save_dialog: Any,
 ) -> None:
     window = _window(qtbot, make_window, filled_ledger)
     before = sorted(tmp_path.rglob("*"))
-    _save_dialog_answers(monkeypatch, "")
+    save_dialog("")
     window.menus.backup.trigger()
     window.menus.export.trigger()
     QApplication.processEvents()
