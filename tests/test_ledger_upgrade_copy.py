@@ -38,7 +38,7 @@ def _old_ledger(path: Path, version: int = 4) -> list[tuple[object, ...]]:
 
 
 def _read(path: Path) -> tuple[int, str, list[tuple[object, ...]]]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -47,8 +47,10 @@ def _read(path: Path) -> tuple[int, str, list[tuple[object, ...]]]:
         conn.close()
 
 
-def test_opening_an_older_ledger_keeps_a_copy_of_it_first(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite"
+@pytest.mark.parametrize("folder", ["plain", "My Money #1? 100% sure"])
+def test_opening_an_older_ledger_keeps_a_copy_of_it_first(tmp_path: Path, folder: str) -> None:
+    (tmp_path / folder).mkdir()
+    path = tmp_path / folder / "ledger.sqlite"
     rows = _old_ledger(path)
     with Ledger.open(path) as ledger:
         assert ledger.count() == 5

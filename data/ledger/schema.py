@@ -429,7 +429,8 @@ def keep_copy_before_migrating(conn: sqlite3.Connection, version: int) -> None:
     part = target.with_name(target.name + ".part")
     try:
         part.unlink(missing_ok=True)  # left by a copy that was interrupted
-        source = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+        # as_uri() escapes what a folder name may hold ("#", "?", "%") and a URI may not
+        source = sqlite3.connect(ledger.as_uri() + "?mode=ro", uri=True)
         try:
             copy = sqlite3.connect(part)
             try:
