@@ -98,20 +98,17 @@ class CategoryDelegate(QStyledItemDelegate):
         return editor
 
 
-def _spans(selection: QItemSelection) -> list[tuple[int, int]]:
-    """(top, bottom) rows of each of the selection's ranges."""
-    return [(r.top(), r.bottom()) for r in (selection.at(i) for i in range(selection.count()))]
+def _spans(selection: QItemSelection) -> list[row_copy.Span]:
+    """The selected rows as (first, last) spans, merged, from the selection's ranges (a few,
+    whatever the rows: never one call per row or cell)."""
+    return row_copy.merge(
+        (r.top(), r.bottom()) for r in (selection.at(i) for i in range(selection.count()))
+    )
 
 
 def _selected_count(selection: QItemSelection) -> int:
-    """How many rows `selection` covers, from its ranges (any size, a few ranges: cheap)."""
-    spans = sorted(_spans(selection))
-    count, reached = 0, -1
-    for top, bottom in spans:
-        if bottom > reached:
-            count += bottom - max(top, reached + 1) + 1
-            reached = bottom
-    return count
+    """How many rows `selection` covers."""
+    return row_copy.rows_in(_spans(selection))
 
 
 class TransactionsTable(QTableView):
@@ -553,10 +550,7 @@ class TransactionsView(QWidget):
         have their text built on the reading lane, and a selection reaching rows not loaded is
         read from the ledger there (in the table's filter and order, in one snapshot); the
         window stays live meanwhile and the outcome is said beside the buttons."""
-        selection = self.table.selectionModel().selection()  # ranges: cheap for any size
-        spans = row_copy.merge(
-            (r.top(), r.bottom()) for r in (selection.at(i) for i in range(selection.count()))
-        )
+        spans = _spans(self.table.selectionModel().selection())
         rows = row_copy.rows_in(spans)
         if rows == 0:
             self.copy_status.setText("Nothing is selected to copy.")
@@ -608,10 +602,8 @@ class TransactionsView(QWidget):
     def selected_rows(self) -> list[int]:
         """The selected rows, in order, from the selection's ranges: selectedRows() would ask
         the model for the flags of every cell of every selected row, one Python call each."""
-        rows: set[int] = set()
-        for top, bottom in _spans(self.table.selectionModel().selection()):
-            rows.update(range(top, bottom + 1))
-        return sorted(rows)
+        spans = _spans(self.table.selectionModel().selection())
+        return [row for first, last in spans for row in range(first, last + 1)]
 
     def selected_txns(self) -> list[Txn]:
         """Loaded transactions in the selected rows."""
