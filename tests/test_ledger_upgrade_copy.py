@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from data.ledger import Ledger, LedgerError
+from data.ledger import Ledger
+from data.ledger.atomic import TEMP_SUFFIX
 from data.ledger.connection import APPLICATION_ID
 from data.ledger.schema import MIGRATIONS, copy_path
 
@@ -57,7 +60,7 @@ def test_opening_an_older_ledger_keeps_a_copy_of_it_first(tmp_path: Path, folder
     copy = copy_path(path, 4)
     assert _read(copy) == (4, "delete", rows)  # the old schema, the same rows, one file
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
-    assert not copy.with_name(copy.name + ".part").exists()
+    assert [p.name for p in copy.parent.iterdir() if p.name.endswith(TEMP_SUFFIX)] == []
     assert _read(path)[0] == len(MIGRATIONS)
 
 
@@ -80,16 +83,35 @@ def test_a_copy_from_an_earlier_attempt_is_kept(tmp_path: Path) -> None:
     assert earlier.read_bytes() == b"the copy an earlier, interrupted upgrade made"
 
 
+FULL_DISK = """
+import resource, signal, sys
+from data.ledger import Ledger, LedgerError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+try:
+    Ledger.open(sys.argv[1]).close()
+except LedgerError as exc:
+    print(exc)
+"""
+
+
 def test_when_no_copy_can_be_made_the_ledger_is_left_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
     rows = _old_ledger(path)
-    blocker = copy_path(path, 4).with_name(copy_path(path, 4).name + ".part")
-    blocker.mkdir()  # the copy cannot be written where it must go
-    (blocker / "keep").write_text("x")
-    with pytest.raises(LedgerError, match="keeps a copy of it"):
-        Ledger.open(path)
+    # a disk that fills up under the copy: the ledger opens in a child process whose files may
+    # not grow past 60 KB (the copy needs 92 KB; SQLite's shared memory file, 32 KB, fits)
+    child = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    assert "keeps a copy of it" in child.stdout
     assert _read(path) == (4, "wal", rows)
     assert not copy_path(path, 4).exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(TEMP_SUFFIX)] == []
 
 
 def test_ledgers_opened_at_once_make_one_copy_and_migrate_once(tmp_path: Path) -> None:
@@ -113,4 +135,4 @@ def test_ledgers_opened_at_once_make_one_copy_and_migrate_once(tmp_path: Path) -
         t.join()
     assert errors == []
     assert _read(copy_path(path, 4)) == (4, "delete", rows)
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(TEMP_SUFFIX)] == []

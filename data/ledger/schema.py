@@ -6,11 +6,10 @@ dates are ISO 'YYYY-MM-DD' text so that text order is date order.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sqlite3
 from pathlib import Path
 
+from .backup import backup
 from .types import LedgerError
 
 # The text index's triggers as migrations 2 and 5 made them (rowid = transaction id); frozen,
@@ -426,25 +425,16 @@ def keep_copy_before_migrating(conn: sqlite3.Connection, version: int) -> None:
     target = copy_path(ledger, version)
     if target.exists():
         return
-    part = target.with_name(target.name + ".part")
     try:
-        part.unlink(missing_ok=True)  # left by a copy that was interrupted
         # as_uri() escapes what a folder name may hold ("#", "?", "%") and a URI may not
         source = sqlite3.connect(ledger.as_uri() + "?mode=ro", uri=True)
         try:
-            copy = sqlite3.connect(part)
-            try:
-                source.backup(copy)
-                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            finally:
-                copy.close()
+            # the same copy as `fincast backup`: one snapshot, checked, 0600, placed whole (over
+            # nothing but a dangling link: a real file there returned above)
+            backup(source, ledger, target, overwrite=True)
         finally:
             source.close()
-        os.chmod(part, 0o600)  # as private as the ledger
-        os.replace(part, target)
-    except (OSError, sqlite3.Error) as exc:
-        with contextlib.suppress(OSError):
-            part.unlink(missing_ok=True)
+    except (LedgerError, OSError, sqlite3.Error) as exc:
         raise LedgerError(
             f"this version of Fincast updates the ledger's format, and first keeps a copy of it "
             f"at {target}, which failed ({exc}); free some space there and start again"
