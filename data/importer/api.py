@@ -116,14 +116,20 @@ def detect(
     return detection
 
 
+def _currency_codes(mapping: Mapping, region: Region) -> set[str] | None:
+    """The codes in the mapping's currency column over the sample rows (upper case, blanks
+    left out); None when the mapping has no currency column."""
+    column = mapping.currency_column
+    if column is None:
+        return None
+    return {r[column].strip().upper() for r in region.data if column < len(r)} - {""}
+
+
 def _currencies_read(profile: Mapping, region: Region) -> bool:
     """True when the saved profile's currency column (if any) holds currency codes: profiles
     saved before currencies had to be ISO codes may name a time-zone column ("PDT")."""
-    column = profile.currency_column
-    if column is None:
-        return True
-    cells = {r[column].strip().upper() for r in region.data if column < len(r)} - {""}
-    return cells <= ISO_CODES
+    codes = _currency_codes(profile, region)
+    return codes is None or codes <= ISO_CODES
 
 
 def _dates_read(profile: Mapping, region: Region) -> bool:
@@ -139,10 +145,9 @@ def _stated_exponent(detection: Detection, region: Region) -> int | None:
     """The decimals of the currency the detected currency column names, when every row's code
     has the same number (None without such a column, or with codes that differ: each row is
     then read in its own currency's decimals as it is parsed)."""
-    column = detection.mapping.currency_column
-    if column is None:
+    codes = _currency_codes(detection.mapping, region)
+    if codes is None:
         return None
-    codes = {r[column].strip() for r in region.data if column < len(r) and r[column].strip()}
     digits = {exponent(c) for c in codes}
     return digits.pop() if len(digits) == 1 else None
 
