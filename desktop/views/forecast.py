@@ -152,13 +152,13 @@ def series_points(
     modelled = _months(series.get("history"))
     if modelled is None or not forecast_months:
         return chart_points(ledger, forecast_months, keep)
+    # the Actual line and its join split as chart_points splits any history; the dots differ
+    split = chart_points(modelled, forecast_months, keep)
     first = min(m[:7] for m in forecast_months)
-    actual = [(m, v) for m, v in modelled if m < first][-keep:]
     so_far = [(m, v) for m, v in _months(series.get("so_far")) or [] if m >= first]
     known = max([m for m, _ in so_far] or [_month_before(first)])
     so_far += [(m, v) for m, v in ledger if m > known]
-    join = actual[-1] if actual and actual[-1][0] == _month_before(first) else None
-    return ChartPoints(actual, so_far, join)
+    return ChartPoints(split.actual, so_far, split.join)
 
 
 class ForecastView(QWidget):
