@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from data.ledger import TxFilter
+from data.ledger.aggregates import UNCATEGORIZED  # the label the bars give rows with no category
 from data.transfers import is_transfer
 
-UNCATEGORIZED = "Uncategorized"  # the label the aggregates give rows with no category
 TALLY_LIMIT = 50_000  # rows read at most to explain one bar
 
 Kind = Literal["category", "month", "payee"]
