@@ -34,7 +34,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """List (or add) accounts."""
-    from data.ledger import TxFilter
     from data.money import format_decimal
 
     if args.with_transactions and args.action != "delete":
@@ -56,12 +55,12 @@ def run(args: argparse.Namespace) -> int:
             {
                 "name": a.name,
                 "currency": a.currency,
-                "transactions": ledger.count(TxFilter(account=a.name)),
+                "transactions": a.transactions,
                 "balance": format_decimal(balances[a.name][0], a.currency),
                 # rows in other currencies, left out of the balance: {currency: count}
                 "other_currencies": foreign.get(a.name, {}),
             }
-            for a in ledger.accounts()
+            for a in ledger.account_usage()
         ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
