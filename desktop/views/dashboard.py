@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from data.ledger.aggregates import UNCATEGORIZED
 from desktop import drill_down, formatting, reports
 from desktop.context import AppContext
 from desktop.drill_down import Drill, Tally
@@ -227,9 +228,9 @@ def tally_text(drill: Drill, tally: Tally) -> str:
     if not tally.truncated and sums != drill.counted:
         shown = ", ".join(formatting.money(v, drill.currency) for v in sums)
         why = "the ledger changed since the dashboard was drawn"
-        if drill.kind == "category" and drill.name == drill_down.UNCATEGORIZED:
+        if drill.kind == "category" and drill.name == UNCATEGORIZED:
             # the totals name rows with no category "Uncategorized", like a category so named
-            why += f", or one of your categories is called {drill_down.UNCATEGORIZED}"
+            why += f", or one of your categories is called {UNCATEGORIZED}"
         parts.append(f"The rows it counts add up to {shown} now: {why}.")
     if tally.truncated:
         parts.append(f"(Only the first {loc.toString(tally.rows)} rows were checked.)")
