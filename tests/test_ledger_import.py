@@ -190,9 +190,9 @@ def test_import_file_refuses_missing_paths_and_directories(ledger: Ledger, tmp_p
 def test_imported_text_is_indexed_and_undo_unindexes_it(
     ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from data.ledger import ledger as ledger_module
+    from data.ledger import search as search_module
 
-    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # answer text filters from the index
+    monkeypatch.setattr(search_module, "PROBE_ROWS", 1)  # answer text filters from the index
     first = ledger.import_file(write(tmp_path / "a.csv", ["2024-01-01,-1.00,ALPHA SHOP"]), "X")
     assert [t.description for t in ledger.transactions(TxFilter(text="alpha"))] == ["ALPHA SHOP"]
     ledger.undo_batch(first.batch_id)
@@ -226,10 +226,10 @@ def test_text_of_many_chunks_is_indexed_in_date_order_and_undone(
     """The text index takes imported rows in ranges when it catches up; pages of a text filter
     then come in date order straight from the index, for files in either order and for an
     older statement imported after a newer one, and undo takes exactly its rows out of it."""
-    from data.ledger import ledger as ledger_module
+    from data.ledger import search as search_module
 
-    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)
-    monkeypatch.setattr(ledger_module, "CATCH_UP_ROWS", 9)
+    monkeypatch.setattr(search_module, "PROBE_ROWS", 1)
+    monkeypatch.setattr(search_module, "CATCH_UP_ROWS", 9)
     monkeypatch.setattr(importing, "CHUNK", 7)
     newer = [
         f"2024-03-{1 + i // 4:02d},-{i}.00,SHOP {'TESCO' if i % 2 else 'SHELL'} {i}"
@@ -293,9 +293,9 @@ def test_imports_leave_their_text_to_the_first_search(
     """An import puts nothing into the text index; the first search after it indexes the new
     rows and finds them, undoing rows never indexed leaves the index alone, and a search while
     another connection is writing finds the new rows without the index."""
-    from data.ledger import ledger as ledger_module
+    from data.ledger import search as search_module
 
-    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # answer text filters from the index
+    monkeypatch.setattr(search_module, "PROBE_ROWS", 1)  # answer text filters from the index
 
     def mark() -> int:
         return int(ledger._conn.execute("SELECT upto FROM text_indexed").fetchone()[0])
@@ -344,10 +344,10 @@ def test_a_search_whose_catch_up_fails_still_finds_new_rows(
     """When SQLite fails while the text index catches up (a full disk, say), the catch-up keeps
     the transactions it finished, the search answers the rest from the rows directly, and the
     failure is logged."""
-    from data.ledger import ledger as ledger_module
+    from data.ledger import search as search_module
 
-    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)
-    monkeypatch.setattr(ledger_module, "CATCH_UP_ROWS", 1)  # one row per transaction
+    monkeypatch.setattr(search_module, "PROBE_ROWS", 1)
+    monkeypatch.setattr(search_module, "CATCH_UP_ROWS", 1)  # one row per transaction
     rows = ["2024-01-01,-1.00,ALPHA SHOP", "2024-01-02,-2.00,ALPHA BAR"]
     ledger.import_file(write(tmp_path / "a.csv", rows), "X")
     calls = {"n": 0}
@@ -359,15 +359,15 @@ def test_a_search_whose_catch_up_fails_still_finds_new_rows(
         return 1
 
     ledger._conn.create_function("disk_full", 0, disk_full)
-    failing = ledger_module.INDEX_TEXT.replace("WHERE", "WHERE disk_full() AND")
-    monkeypatch.setattr(ledger_module, "INDEX_TEXT", failing)
-    with caplog.at_level("WARNING", logger="data.ledger.ledger"):
+    failing = search_module.INDEX_TEXT.replace("WHERE", "WHERE disk_full() AND")
+    monkeypatch.setattr(search_module, "INDEX_TEXT", failing)
+    with caplog.at_level("WARNING", logger="data.ledger.search"):
         found = [t.description for t in ledger.transactions(TxFilter(text="alpha"))]
     assert found == ["ALPHA BAR", "ALPHA SHOP"]
     assert "could not catch up" in caplog.text
     assert ledger._conn.execute("SELECT upto FROM text_indexed").fetchone()[0] == 1
     assert ledger.count(TxFilter(text="alpha bar")) == 1
-    monkeypatch.setattr(ledger_module, "INDEX_TEXT", failing.replace("disk_full() AND", ""))
+    monkeypatch.setattr(search_module, "INDEX_TEXT", failing.replace("disk_full() AND", ""))
     assert ledger.index_text() == 1
     assert ledger.count(TxFilter(text="alpha")) == 2
     ledger._conn.execute("INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)")

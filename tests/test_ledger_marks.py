@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from data.ledger import Ledger, TxFilter
-from data.ledger import ledger as ledger_module
 from data.ledger import marks as marks_module
+from data.ledger import search as search_module
 from data.ledger.types import Order
 
 EVERY = 7  # a mark every 7 matches: pages of these small ledgers cross many marks
@@ -23,7 +23,7 @@ EVERY = 7  # a mark every 7 matches: pages of these small ledgers cross many mar
 @pytest.fixture
 def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
     monkeypatch.setattr(marks_module, "MARK_EVERY", EVERY)
-    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # counts go to the index, not the probe
+    monkeypatch.setattr(search_module, "PROBE_ROWS", 1)  # counts go to the index, not the probe
     with Ledger.open(tmp_path / "ledger.sqlite") as opened:
         yield opened
 
@@ -269,7 +269,7 @@ def test_a_count_while_the_index_falls_behind_searches_around_it(
     ledger.index_text()
     # rows above the index's mark, as an import leaves them, and a look that misses them
     _seed(ledger, [("A", "2024-01-02", "TESCO LATE"), ("B", "2024-02-02", "TESCO LATER")])
-    monkeypatch.setattr(Ledger, "_text_upto", lambda self, flt: None)
+    monkeypatch.setattr(search_module, "_text_upto", lambda ledger, flt: None)
     flt = TxFilter(text="tesco")
     assert ledger.count(flt) == len(_expected(ledger, flt)) == 42
     assert len(ledger._marks) == 0

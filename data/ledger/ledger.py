@@ -7,26 +7,23 @@ or a model library, and never changes a transaction's raw description.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import itertools
 import json
-import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from data import paths
 
-from . import aggregates, queries, tidy
+from . import aggregates, queries, rules_store, search, tidy
 from .aggregates import LedgerStats, MonthTotals
 from .connection import BUSY_MS, connect
 from .marks import TextMarks
-from .schema import ACCOUNT_MASK, DAY_SHIFT, TEXT_DELETE_TRIGGER, TEXT_INDEX_STATE, TEXT_ROW
+from .schema import TEXT_DELETE_TRIGGER, TEXT_ROW
 from .tidy import (
     AccountChange,
     AccountDeletion,
@@ -57,21 +54,7 @@ if TYPE_CHECKING:
 
     from .backup import BackupInfo
 
-# rows a text filter checks directly before asking the full-text index (~10 ms of work)
-PROBE_ROWS = 5_000
-# A search catches the text index up first (schema._INDEXED) if it can start writing within
-# this long; while another connection writes (an import), it searches the new rows directly.
-CATCH_UP_WAIT_MS = 50
-# rows the text index takes per statement when catching up: sorting them into key order stays
-# small, and the ranges of a date-ordered import follow each other in key order anyway
-CATCH_UP_ROWS = 50_000
-INDEX_TEXT = (
-    "INSERT INTO tx_text (rowid, description, payee) "
-    f"SELECT {TEXT_ROW.format(row='transactions')} FROM transactions "
-    "WHERE id > ? AND id <= ? ORDER BY 1"
-)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_log = logging.getLogger(__name__)
 _MAX_NAME = 200
 
 
@@ -337,51 +320,12 @@ class Ledger:
         leave that to the first search after them, or to the desktop's background catch-up);
         returns how many rows it took.
 
-        One transaction per CATCH_UP_ROWS ids: another connection that wants to write waits for
-        one of them, not for the whole catch-up, and an interrupted catch-up keeps what it did.
-        `chunks` stops after that many transactions (a caller that must stay interruptible).
+        One transaction per search.CATCH_UP_ROWS ids: another connection that wants to write
+        waits for one of them, not for the whole catch-up, and an interrupted catch-up keeps what
+        it did. `chunks` stops after that many transactions (a caller that must stay
+        interruptible).
         """
-        indexed = 0
-        for _ in itertools.count() if chunks is None else range(chunks):
-            with self._write(wait_ms) as conn:
-                upto, top = conn.execute(TEXT_INDEX_STATE).fetchone()
-                if top <= upto:
-                    return indexed
-                end = min(upto + CATCH_UP_ROWS, top)
-                indexed += conn.execute(INDEX_TEXT, (upto, end)).rowcount
-                conn.execute("UPDATE text_indexed SET upto = ?", (end,))
-        return indexed
-
-    def _text_upto(self, flt: TxFilter) -> int | None:
-        """For a text filter: None when the text index holds every row (catching it up first
-        when the ledger can be written at once), else its mark, above which rows are searched
-        directly. Filters without text that the index could answer: None."""
-        if not queries.indexed(flt.text):
-            return None
-        upto, top = self._conn.execute(TEXT_INDEX_STATE).fetchone()
-        if top <= upto:
-            return None
-        if self._conn.in_transaction:
-            return int(upto)
-        try:
-            self.index_text(CATCH_UP_WAIT_MS)
-            return None
-        except LedgerError:
-            pass  # another connection is writing: search around the index
-        except sqlite3.OperationalError as exc:  # e.g. a full disk: the search still works
-            _log.warning("the text index could not catch up (%s); searching around it", exc)
-        # the catch-up may have done part of its work
-        return int(self._conn.execute("SELECT upto FROM text_indexed").fetchone()[0])
-
-    def _where(self, flt: TxFilter, text_upto: int | None = None) -> tuple[str, list[Any]]:
-        account_id = self._account_id(flt.account) if flt.account is not None else None
-        # an unknown category simply matches nothing (id -1), unlike an unknown account,
-        # which is almost always a typo worth reporting
-        category_id = None
-        if flt.category is not None:
-            found = self._category_id(flt.category)
-            category_id = found if found is not None else -1
-        return queries.where(flt, account_id, category_id, text_upto)
+        return search.index_text(self, wait_ms, chunks)
 
     def transactions(
         self,
@@ -396,105 +340,7 @@ class Ledger:
             raise LedgerError(f"unknown order {order!r}")
         if offset < 0 or limit < 0:
             raise LedgerError("offset and limit must not be negative")
-        flt = flt or TxFilter()
-        upto: int | None = None
-        page = self._marked_page(flt, order, offset, limit)
-        if page is None:
-            probed = self._probe_text(flt, order, offset + limit)
-            if probed is not None:
-                page = probed[0][offset : offset + limit]
-            else:
-                upto = self._text_upto(flt)
-                if upto is None:
-                    page = self._text_page(flt, order, offset, limit)
-        if page is not None:
-            if not page:
-                return []
-            flt, offset = TxFilter(ids=tuple(page)), 0
-        where_sql, params = self._where(flt, upto)
-        rows = self._conn.execute(queries.page_sql(where_sql, order), [*params, limit, offset])
-        return [queries.row_to_txn(row) for row in rows]
-
-    def _probe_text(
-        self, flt: TxFilter, order: Order, wanted: int
-    ) -> tuple[list[int], bool] | None:
-        """Matches of a text filter among the first rows in `order`, when that settles it.
-
-        The trigram index is quick for rare text but has to gather every match of common text
-        (0.1-1 s at a million rows), while walking the ordered rows finds common text at once.
-        So the first PROBE_ROWS rows (other filters applied) are checked here: if they hold the
-        `wanted` first matches, or are all the rows there are, the answer is exact and returned
-        as (ids in order, complete); otherwise None and the index answers.
-        """
-        if not flt.text or len(flt.text) < queries.TRIGRAM:
-            return None
-        needle = flt.text.lower()
-        where_sql, params = self._where(dataclasses.replace(flt, text=None))
-        rows = self._conn.execute(
-            f"SELECT t.id, t.description, t.payee FROM transactions t{where_sql} "
-            f"ORDER BY {queries.ORDER_SQL[order]} LIMIT ?",
-            [*params, PROBE_ROWS],
-        ).fetchall()
-        ids = [i for i, desc, payee in rows if needle in desc.lower() or needle in payee.lower()]
-        complete = len(rows) < PROBE_ROWS
-        if complete or len(ids) >= wanted:
-            return ids, complete
-        return None
-
-    def _text_keys(self, flt: TxFilter) -> queries.TextKeys | None:
-        """The text index's own query for a text filter with at most a date range and an
-        account besides; None when the filter needs the general plan.
-
-        The index's keys (schema.TEXT_KEY) hold the day, the id and the account's low bits, so
-        a date range is a key range and an account a test on the key. An account that shares
-        its low bits with another one cannot be told apart that way: the general plan answers.
-        """
-        if not queries.indexed(flt.text):
-            return None
-        rest = dataclasses.replace(flt, text=None, date_from=None, date_to=None, account=None)
-        if rest != TxFilter():
-            return None
-        bits = None
-        if flt.account is not None:
-            bits = self._account_id(flt.account) & ACCOUNT_MASK
-            (sharing,) = self._conn.execute(
-                f"SELECT count(*) FROM accounts WHERE (id & {ACCOUNT_MASK}) = ?", (bits,)
-            ).fetchone()
-            if sharing > 1:
-                return None
-        low = high = None
-        if flt.date_from is not None:
-            low = queries.day_key(flt.date_from)
-        if flt.date_to is not None:  # the next day's first key (no date past 9999-12-31 needed)
-            high = queries.day_key(flt.date_to) + (1 << DAY_SHIFT)
-        return queries.TextKeys(queries.phrase(flt.text), low, high, bits)
-
-    def _text_page(self, flt: TxFilter, order: Order, offset: int, limit: int) -> list[int] | None:
-        """Ids of one page of a text filter in date order, paged inside the text index, whose
-        keys are in (date, id) order; None when the filter or the order needs the general plan.
-
-        The general plan walks the date index and tests every row against the matches, so a
-        deep page of common text passes most of the ledger; here the index skips the matches
-        before the page and reads nothing else.
-        """
-        if order not in ("date_desc", "date_asc"):
-            return None
-        keys = self._text_keys(flt)
-        if keys is None:
-            return None
-        return self._marks.walk(self._conn, keys, order == "date_asc", offset, limit)
-
-    def _marked_page(
-        self, flt: TxFilter, order: Order, offset: int, limit: int
-    ) -> list[int] | None:
-        """Ids of one page of a text filter in date order from the marks its last count left
-        (see marks.py), when they are valid for the ledger as it is; else None."""
-        if order not in ("date_desc", "date_asc") or not self._marks or self._conn.in_transaction:
-            return None
-        keys = self._text_keys(flt)
-        if keys is None:
-            return None
-        return self._marks.page(self._conn, keys, order == "date_asc", offset, limit)
+        return search.page(self, flt or TxFilter(), order, offset, limit)
 
     def iter_transactions(
         self, flt: TxFilter | None = None, *, order: Order = "date_desc", chunk: int = 5000
@@ -510,25 +356,7 @@ class Ledger:
 
     def count(self, flt: TxFilter | None = None) -> int:
         """How many transactions match `flt`."""
-        flt = flt or TxFilter()
-        probed = self._probe_text(flt, "date_desc", PROBE_ROWS + 1)
-        if probed is not None and probed[1]:
-            return len(probed[0])
-        upto = self._text_upto(flt)
-        keys = self._text_keys(flt) if upto is None else None
-        if keys is not None:
-            # the index counts its own matches, no join with the rows needed
-            if self._conn.in_transaction:
-                sql, params = keys.sql()
-                return int(self._conn.execute(f"SELECT count(*) {sql}", params).fetchone()[0])
-            counted = self._marks.count(self._conn, keys)
-            if counted is not None:
-                return counted
-            # rows were added since _text_upto looked: search around the index's mark
-            upto = int(self._conn.execute("SELECT upto FROM text_indexed").fetchone()[0])
-        where_sql, params = self._where(flt, upto)
-        row = self._conn.execute(f"SELECT count(*) FROM transactions t{where_sql}", params)
-        return int(row.fetchone()[0])
+        return search.count(self, flt or TxFilter())
 
     def get(self, txn_id: int) -> Txn | None:
         """The transaction with id `txn_id`, or None."""
@@ -773,18 +601,11 @@ class Ledger:
             (profile_key, account_id, mapping_json),
         )
 
-    # -- rules (storage only; data/rules.py matches them) ---------------------------------------
-
-    _RULE_SELECT = (
-        "SELECT r.id, r.position, r.field, r.op, r.pattern, c.name, r.amount_min, r.amount_max, "
-        "a.name, r.rename_payee FROM rules r LEFT JOIN categories c ON c.id = r.category_id "
-        "LEFT JOIN accounts a ON a.id = r.account_id"
-    )
+    # -- rules (storage in rules_store.py; data/rules.py matches them) -------------------------
 
     def rules(self) -> list[Rule]:
         """All rules in the order they are tried."""
-        rows = self._conn.execute(f"{self._RULE_SELECT} ORDER BY r.position, r.id").fetchall()
-        return [Rule(*row) for row in rows]
+        return rules_store.rules(self._conn)
 
     def add_rule(
         self,
@@ -800,21 +621,15 @@ class Ledger:
         position: int | None = None,
     ) -> Rule:
         """Store a rule (last, or at `position`, 1-based); it needs a category or a payee rename."""
-        if field not in ("description", "payee"):
-            raise LedgerError(f"a rule matches 'description' or 'payee', not {field!r}")
-        if op not in ("contains", "exact", "regex"):
-            raise LedgerError(f"a rule's operator is contains, exact or regex, not {op!r}")
-        if not pattern.strip():
-            raise LedgerError("a rule needs a non-empty pattern")
-        if op == "regex":
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise LedgerError(f"not a valid regular expression: {pattern!r} ({exc})") from exc
-        if category is None and not rename_payee:
-            raise LedgerError("a rule must set a category or rename the payee")
-        if amount_min is not None and amount_max is not None and amount_min > amount_max:
-            raise LedgerError("a rule's minimum amount is above its maximum")
+        rules_store.check_rule(
+            field,
+            op,
+            pattern,
+            category=category,
+            amount_min=amount_min,
+            amount_max=amount_max,
+            rename_payee=rename_payee,
+        )
         with self._write() as conn:
             account_id = self._account_id(account) if account is not None else None
             cat_id = (
@@ -822,42 +637,16 @@ class Ledger:
                 if category is not None
                 else None
             )
-            last = conn.execute("SELECT coalesce(max(position), 0) FROM rules").fetchone()[0]
-            pos = last + 1 if position is None else max(1, min(position, last + 1))
-            conn.execute("UPDATE rules SET position = position + 1 WHERE position >= ?", (pos,))
-            cur = conn.execute(
-                "INSERT INTO rules (position, field, op, pattern, amount_min, amount_max, "
-                "account_id, category_id, rename_payee) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (pos, field, op, pattern, amount_min, amount_max, account_id, cat_id, rename_payee),
-            )
-            rule_id = cur.lastrowid
+            values = (field, op, pattern, amount_min, amount_max, account_id, cat_id, rename_payee)
+            rule_id = rules_store.insert_rule(conn, values, position)
         return next(r for r in self.rules() if r.id == rule_id)
 
     def remove_rule(self, rule_id: int) -> None:
         """Delete a rule; the ones after it move up."""
         with self._write() as conn:
-            row = conn.execute("SELECT position FROM rules WHERE id = ?", (rule_id,)).fetchone()
-            if row is None:
-                raise LedgerError(f"no rule {rule_id}")
-            conn.execute("DELETE FROM rules WHERE id = ?", (rule_id,))
-            conn.execute("UPDATE rules SET position = position - 1 WHERE position > ?", (row[0],))
+            rules_store.remove_rule(conn, rule_id)
 
     def move_rule(self, rule_id: int, position: int) -> None:
         """Move a rule to `position` (1-based, clamped to the list)."""
         with self._write() as conn:
-            row = conn.execute("SELECT position FROM rules WHERE id = ?", (rule_id,)).fetchone()
-            if row is None:
-                raise LedgerError(f"no rule {rule_id}")
-            last = conn.execute("SELECT max(position) FROM rules").fetchone()[0]
-            old, new = row[0], max(1, min(position, last))
-            if new < old:
-                conn.execute(
-                    "UPDATE rules SET position = position + 1 WHERE position >= ? AND position < ?",
-                    (new, old),
-                )
-            elif new > old:
-                conn.execute(
-                    "UPDATE rules SET position = position - 1 WHERE position > ? AND position <= ?",
-                    (old, new),
-                )
-            conn.execute("UPDATE rules SET position = ? WHERE id = ?", (new, rule_id))
+            rules_store.move_rule(conn, rule_id, position)

@@ -86,11 +86,11 @@ def test_a_deep_row_of_a_search_pages_from_its_counts_marks(
 ) -> None:
     """The model counts a search before it pages it, on the same lane (so the same Ledger):
     a deep row then comes from the marks that count left, and is the row a plain query gives."""
-    from data.ledger import ledger as ledger_module
     from data.ledger import marks
+    from data.ledger import search as search_module
     from desktop.models import transactions_model
 
-    monkeypatch.setattr(ledger_module, "PROBE_ROWS", 1)  # counts go to the index, as at 1M rows
+    monkeypatch.setattr(search_module, "PROBE_ROWS", 1)  # counts go to the index, as at 1M rows
     monkeypatch.setattr(marks, "MARK_EVERY", 16)
     monkeypatch.setattr(transactions_model, "PAGE", 40)  # a deep row is several pages down
     answered: list[int] = []
