@@ -91,7 +91,8 @@ def duplicates(records: Sequence[Record], streams: Sequence[Stream]) -> list[Ano
     same: dict[tuple[str, Decimal], list[Record]] = defaultdict(list)
     charges_at: dict[str, list[Record]] = defaultdict(list)  # whatever the amount
     for record in records:  # in date order
-        if record.key and record.amount < 0:
+        # Two equal withdrawals of cash in a week are the person's own doing, not a double charge.
+        if record.key and record.amount < 0 and not record.cash:
             same[(record.key, record.amount)].append(record)
             charges_at[record.key].append(record)
     pairs: list[tuple[Record, Record]] = []

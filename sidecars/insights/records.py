@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from data.payee import normalize_payee
+from sidecars.insights.cash import is_cash
 
 # Far more than ten years of anyone's transactions, and still bounded.
 MAX_TRANSACTIONS = 500_000
@@ -40,6 +41,7 @@ class Record:
     category: str | None
     magnitude: float  # the amount's size as a float, for statistics only
     currency: str = ""  # as given ("" when the caller gave none)
+    cash: bool = False  # cash out of or into the account (cash.py): never a bill, never charged
 
 
 def _read_id(value: Any, where: str) -> Hashable:
@@ -119,6 +121,7 @@ def read_records(params: Any) -> list[Record]:
                 category=category,
                 magnitude=abs(float(amount)),
                 currency=currency,
+                cash=is_cash(description, category),
             )
         )
     # Same-day rows in id order, so the answer does not depend on the order rows were sent in

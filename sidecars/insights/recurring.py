@@ -330,7 +330,8 @@ def find_recurring(
         return []
     now = max(r.date for r in records)
     streams: list[Stream] = []
-    for group in by_merchant(records):
+    # Cash recurs but is no bill (cash.py): the "now" above still counts it, as the ledger's end.
+    for group in by_merchant(r for r in records if not r.cash):
         streams.extend(streams_of(group, now))
         if progress is not None:
             progress()
