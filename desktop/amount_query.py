@@ -24,6 +24,11 @@ class AmountQueryError(ValueError):
 _NUMBER = re.compile(r"\d{1,15}(?:\.\d{0,6})?|\.\d{1,6}")  # no exponents, no absurd sizes
 
 
+def size(text: str) -> Decimal:
+    """One size typed on its own ("49.99", "£1,200"): the box's and the command line's."""
+    return _size(_NOISE.sub("", text))
+
+
 def _size(text: str) -> Decimal:
     if not _NUMBER.fullmatch(text):
         raise AmountQueryError(f"not an amount: {text!r} (try {HINT})")

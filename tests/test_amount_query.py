@@ -46,3 +46,18 @@ def test_nonsense_is_refused_with_a_hint(text: str) -> None:
 )
 def test_text_of_reads_back(bounds: tuple[D | None, D | None]) -> None:
     assert parse(text_of(*bounds)) == (None if bounds == (None, None) else bounds)
+
+
+def test_one_size_reads_the_same_in_the_box_and_on_the_command_line() -> None:
+    """`fincast --amount-from` takes one size through the same reading as the box."""
+    import argparse
+
+    from desktop.amount_query import size
+    from desktop.commands._filters import size_arg
+
+    assert size("£1,200.50") == size_arg("1,200.50") == D("1200.50")
+    for hostile in ("", "-5", "1e9", "12.3.4", "x", "9" * 16, "\x00"):
+        with pytest.raises(AmountQueryError):
+            size(hostile)
+        with pytest.raises(argparse.ArgumentTypeError, match="not an amount's size"):
+            size_arg(hostile)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from desktop.amount_query import AmountQueryError
+from desktop.amount_query import size as amount_size
 from desktop.commands import UserError
 
 if TYPE_CHECKING:
@@ -39,17 +40,12 @@ def fraction_arg(text: str) -> float:
 
 def size_arg(text: str) -> Decimal:
     """An amount's size: a plain decimal >= 0 ("49.99", "1200"), or argparse's error."""
-    plain = text.strip().replace(",", "")
     try:
-        # digits and a point only: an exponent ("1e999999999") is no one's amount
-        value = Decimal(plain) if re.fullmatch(r"\d{1,15}(?:\.\d*)?|\.\d+", plain) else None
-    except InvalidOperation:
-        value = None
-    if value is None:
+        return amount_size(text)
+    except AmountQueryError:
         raise argparse.ArgumentTypeError(
             f"not an amount's size (a number without a sign, e.g. 49.99): {text!r}"
-        )
-    return value
+        ) from None
 
 
 def count_arg(text: str) -> int:
