@@ -305,6 +305,7 @@ class TransactionsView(QWidget):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._debounce.start)
+        self.amount.textChanged.connect(self._mark_amount)
         self.amount.textChanged.connect(self._debounce.start)
         for combo in (self.account, self.category):
             combo.currentIndexChanged.connect(self.apply_filters)
@@ -396,17 +397,25 @@ class TransactionsView(QWidget):
         )
 
     def _amount_bounds(self) -> tuple[Decimal | None, Decimal | None]:
-        """The amount box's bounds; text it cannot read marks the box and filters nothing."""
+        """The amount box's bounds; text it cannot read filters nothing (_mark_amount says so)."""
         try:
             bounds = amount_query.parse(self.amount.text())
+        except amount_query.AmountQueryError:
+            return None, None
+        return bounds if bounds is not None else (None, None)
+
+    def _mark_amount(self, text: str) -> None:
+        """Mark the amount box red, with the reason as its tooltip, while it holds text that
+        does not read as an amount; as it is typed, not when a filter is next read."""
+        try:
+            amount_query.parse(text)
         except amount_query.AmountQueryError as exc:
             self.amount.setStyleSheet("QLineEdit { border: 1px solid #c0392b; }")
             self.amount.setToolTip(str(exc))
-            return None, None
+            return
         if self.amount.styleSheet():
             self.amount.setStyleSheet("")
             self.amount.setToolTip(amount_query.HINT)
-        return bounds if bounds is not None else (None, None)
 
     def apply_filters(self) -> None:
         """Reload the table for the current controls."""
