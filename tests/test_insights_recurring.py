@@ -45,7 +45,7 @@ def test_monthly_subscription_with_drift_among_other_spending() -> None:
         "merchant": "Netflix.com",
         "cadence": "monthly",
         "amount": "-15.49",
-        "next_date": "2024-06-18",
+        "next_date": "2024-06-15",  # its usual day, though May's charge came on the 18th
         "active": True,
         "price_changes": [],
         "missed": [],
@@ -199,3 +199,43 @@ def test_pure_function_matches_the_service() -> None:
     rows = monthly("n", "Netflix", ["-15.49"] * 4, dt.date(2024, 1, 15), [0] * 4)
     [stream] = find_recurring(read_records({"transactions": rows}))
     assert stream.ids == ["n0", "n1", "n2", "n3"]
+
+
+def _on_weekday(date: dt.date) -> dt.date:
+    """`date`, moved back to Friday when it falls on a weekend (as payroll does)."""
+    while date.weekday() >= 5:
+        date -= dt.timedelta(days=1)
+    return date
+
+
+@pytest.mark.parametrize(
+    ("description", "day", "count", "amount", "expected"),
+    [
+        # Rent due on the 1st: 1 Nov 2026 is a Sunday, so it went on Friday 30 Oct; due 1 Dec.
+        ("STANDING ORDER TO M PATEL RENT", 1, 11, "-1450.00", "2026-12-01"),
+        # A salary on the 25th: 25 Oct 2026 is a Sunday, paid Friday the 23rd; next the 25th.
+        ("ACME ANALYTICS LTD SALARY", 25, 10, "3598.10", "2026-11-25"),
+    ],
+)
+def test_next_date_is_the_usual_day_not_a_month_after_a_weekend_shift(
+    description: str, day: int, count: int, amount: str, expected: str
+) -> None:
+    months = [add_months(dt.date(2026, 1, day), i) for i in range(count)]  # from January
+    rows = [
+        tx(f"r{i}", _on_weekday(d).isoformat(), description, amount) for i, d in enumerate(months)
+    ]
+    [found] = run(rows)
+    assert (found["cadence"], found["amount"], found["next_date"]) == ("monthly", amount, expected)
+
+
+def test_next_date_follows_a_billing_day_that_moved_and_the_end_of_short_months() -> None:
+    moved = [
+        tx(f"m{i}", f"2025-{m:02d}-{d:02d}", "VIRGIN MEDIA", "-38.00")
+        for i, (m, d) in enumerate([(1, 6), (2, 6), (3, 20), (4, 20), (5, 20), (6, 20)])
+    ]
+    month_end = [
+        tx(f"e{i}", d, "LANDLORD LTD", "-900.00")
+        for i, d in enumerate(["2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30"])
+    ]
+    found = {s["merchant"]: s["next_date"] for s in run(moved + month_end)}
+    assert found == {"Virgin Media": "2025-07-20", "Landlord Ltd": "2025-05-31"}

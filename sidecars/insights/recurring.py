@@ -12,14 +12,16 @@ subscription, with the rise reported. Pure and deterministic; it must never read
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sidecars.insights.cadence import CADENCES, Cadence
+from sidecars.insights.cadence import CADENCES, Cadence, add_months
 from sidecars.insights.grouping import MerchantGroup, amount_clusters, by_merchant
 from sidecars.insights.records import Record
 from sidecars.insights.robust import median
@@ -37,6 +39,8 @@ MAX_EXTENSION_STEP = 0.5
 FIXED_PRICE_SHARE = 0.6
 # Chains tried from this many different first charges per cluster and cadence.
 MAX_STARTS = 6
+# The latest charges whose day of the month says which day a calendar-month series is due on.
+USUAL_DAY_CHARGES = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +281,35 @@ def _typical_recent(records: Sequence[Record]) -> Decimal:
     return recent[(len(recent) - 1) // 2]
 
 
+def _next_date(records: Sequence[Record], cadence: Cadence) -> dt.date:
+    """One period after the latest charge, on the series' usual day of the month.
+
+    Rent due on the 1st and paid on Friday the 30th when the 1st is a Sunday is next due on the
+    1st, not on the 30th; a salary paid early before Christmas is next paid on its usual day.
+    The usual day is the most common one among the latest charges (ties: the latest charge's).
+    """
+    last = records[-1].date
+    expected = cadence.step(last, 1)
+    if not cadence.months:
+        return expected  # weekly and fortnightly series keep their weekday anyway
+    days = [r.date.day for r in records[-USUAL_DAY_CHARGES:]]
+    counts = Counter(days)
+    most = max(counts.values())
+    usual = next(day for day in reversed(days) if counts[day] == most)
+    nearest = min(
+        (_on_day(add_months(expected, k), usual) for k in (-1, 0, 1)),
+        key=lambda d: abs((d - expected).days),
+    )
+    if nearest <= last or abs((nearest - expected).days) > cadence.tolerance:
+        return expected
+    return nearest
+
+
+def _on_day(date: dt.date, day: int) -> dt.date:
+    """`date`'s month on `day`, or on its last day when the month is shorter."""
+    return date.replace(day=min(day, calendar.monthrange(date.year, date.month)[1]))
+
+
 def _stream(
     group: MerchantGroup, records: Sequence[Record], chain: _Chain, cadence: Cadence, now: dt.date
 ) -> Stream:
@@ -286,7 +319,7 @@ def _stream(
         amount = _typical_recent(records)
     else:
         changes, amount = fixed
-    next_date = cadence.step(records[-1].date, 1)
+    next_date = _next_date(records, cadence)
     active = _clamp_add(next_date, dt.timedelta(days=cadence.tolerance)) >= now
     return Stream(
         merchant=group.name,
