@@ -62,7 +62,7 @@ def test_months_hold_spending_as_positive_numbers_and_income_only_in_net() -> No
 
 def test_the_running_month_and_future_dates_are_not_history() -> None:
     txns = parse_transactions(
-        [txn("2026-10-30", "-1"), txn("2026-11-02", "-99"), txn("2027-01-01", "-5")]
+        [txn("2026-10-02", "-1"), txn("2026-11-02", "-99"), txn("2027-01-01", "-5")]
     )
     history = build_history(txns, TODAY)
     assert history.length == 1 and history.total.tolist() == [1.0]
@@ -70,7 +70,7 @@ def test_the_running_month_and_future_dates_are_not_history() -> None:
 
 
 def test_an_incomplete_last_month_is_left_out_and_noted() -> None:
-    txns = parse_transactions([txn("2020-01-15", "-1"), txn("2020-02-10", "-2")])
+    txns = parse_transactions([txn("2020-01-03", "-1"), txn("2020-02-10", "-2")])
     history = build_history(txns, TODAY)
     assert history.length == 1
     assert any("2020-02 looks incomplete" in note for note in history.notes)
@@ -78,7 +78,7 @@ def test_an_incomplete_last_month_is_left_out_and_noted() -> None:
 
 def test_history_starts_after_a_stretch_without_any_transaction() -> None:
     txns = parse_transactions(
-        [txn("2025-01-10", "-1"), txn("2025-05-10", "-2"), txn("2025-06-30", "-3")]
+        [txn("2025-01-10", "-1"), txn("2025-05-02", "-2"), txn("2025-06-30", "-3")]
     )
     history = build_history(txns, TODAY)
     assert history.start == month_index(dt.date(2025, 5, 1))
@@ -435,3 +435,112 @@ def test_with_nothing_whole_yet_there_is_no_history_and_nothing_so_far() -> None
         ("spending", [], [], []),
         ("net", [], [], []),
     ]
+
+
+# --- a first month the statements begin part-way through ----------------------------------------
+
+
+def late_start_ledger(first_day: int = 24) -> list[dict[str, Any]]:
+    """Statements from 2026-03-{first_day}: a week of March's food and its whole salary (paid on
+    the 27th), then April to October whole (rent due on the 1st, April's and July's paid early),
+    and November so far up to today (2026-11-05)."""
+    rows = [
+        txn(f"2026-03-{first_day:02d}", "-40.00"),
+        txn("2026-03-26", "-25.00"),
+        txn("2026-03-27", "2000.00", "Salary"),
+    ]
+    rent = ["03-30", "05-01", "06-01", "06-30", "08-03", "09-01", "10-01", "11-02"]
+    rows += [txn(f"2026-{day}", "-1450.00", "Rent") for day in rent]
+    for month in range(4, 11):
+        rows.append(txn(f"2026-{month:02d}-12", "-100.00"))
+        rows.append(txn(f"2026-{month:02d}-27", "2000.00", "Salary"))
+    return rows
+
+
+LATE_TODAY = dt.date(2026, 11, 5)
+
+
+def test_a_first_month_begun_part_way_through_is_not_history() -> None:
+    history = build_history(parse_transactions(late_start_ledger()), LATE_TODAY)
+    # By calendar month March reads 65 spent and 1,935 net: a false dip fitted as a month.
+    assert history.start == month_index(dt.date(2026, 4, 1))
+    assert history.total.tolist() == [1550.0] * 7
+    assert history.net.tolist() == [450.0] * 7
+    assert history.spending["Rent"].tolist() == [1450.0] * 7  # 30 Mar's rent is April's
+    assert history.notes == (
+        "2026-03 looks incomplete (its first transaction is on day 24) and was left out of the"
+        " history",
+    )
+    # March is kept aside, counted the same way, to be shown as part of a month.
+    partial = history.partial_start
+    assert partial is not None and partial.start == month_index(dt.date(2026, 3, 1))
+    assert partial.total.tolist() == [65.0] and partial.net.tolist() == [1935.0]
+    assert partial.spending["Food"].tolist() == [65.0]
+    assert partial.spending["Rent"].tolist() == [0.0]
+    assert history.covered_from == dt.date(2026, 3, 24)
+
+
+@pytest.mark.parametrize(("first_day", "whole"), [(1, True), (3, True), (4, True), (5, False)])
+def test_a_statement_starting_a_few_days_into_the_month_still_counts_it_whole(
+    first_day: int, whole: bool
+) -> None:
+    rows = [r for r in late_start_ledger() if r["date"] >= "2026-04-06"]
+    rows.append(txn(f"2026-04-{first_day:02d}", "-7.00"))  # the statements' first transaction
+    history = build_history(parse_transactions(rows), LATE_TODAY)
+    april = month_index(dt.date(2026, 4, 1))
+    assert history.start == (april if whole else april + 1)
+    assert (history.partial_start is None) is whole
+    assert any("2026-04 looks incomplete" in note for note in history.notes) is not whole
+
+
+def test_the_month_after_missing_statements_is_judged_the_same_way() -> None:
+    rows = [txn("2025-11-02", "-50.00"), txn("2025-11-28", "-50.00")]  # then nothing until May
+    rows += [r for r in late_start_ledger() if r["date"] >= "2026-03-24"]
+    history = build_history(parse_transactions(rows), LATE_TODAY)
+    assert history.start == month_index(dt.date(2026, 4, 1))
+    assert [n.split(" (")[0] for n in history.notes] == [
+        "no transactions at all from 2025-12 to 2026-02",
+        "2026-03 looks incomplete",
+    ]
+
+
+def test_a_partial_first_month_that_leaves_no_whole_month_leaves_nothing_to_forecast() -> None:
+    request = {
+        "transactions": [txn("2026-10-24", "-12.50"), txn("2026-11-03", "-7.50")],
+        "today": "2026-11-05",
+    }
+    result = Forecaster().forecast(request)
+    assert result["history"] == {"months": 0, "first_month": None, "last_month": None}
+    assert result["notes"] == [
+        "2026-10 looks incomplete (its first transaction is on day 24) and was left out of the"
+        " history",
+        "no complete month of history yet",
+    ]
+    assert [
+        (s["history"], s["so_far"], s["partial_start"], s["points"]) for s in result["series"]
+    ] == [
+        ([], [], [], []),
+        ([], [], [], []),
+    ]
+
+
+def test_the_forecast_is_fitted_on_whole_months_and_reports_the_partial_one() -> None:
+    request = {"transactions": late_start_ledger(), "today": "2026-11-05", "use_prophet": False}
+    result = Forecaster().forecast(request)
+    assert result["history"] == {"months": 7, "first_month": "2026-04", "last_month": "2026-10"}
+    series = _by_name(result)
+    # Seven equal months: the forecast is that month with no width (fitting March's 65 spent and
+    # 1,935 net widened the spending band to 836-2,264 and took net's low end to -264).
+    bands = ("yhat", "lower", "upper", "lower95", "upper95")
+    for name, value in (("Total", 1550.0), ("Net", 450.0)):
+        assert [[p[k] for k in bands] for p in series[name]["points"]] == [[value] * 5] * 3
+    assert series["Total"]["partial_start"] == [
+        {"month": "2026-03", "value": 65.0, "from": "2026-03-24"}
+    ]
+    assert series["Net"]["partial_start"] == [
+        {"month": "2026-03", "value": 1935.0, "from": "2026-03-24"}
+    ]
+    assert series["Rent"]["partial_start"] == [
+        {"month": "2026-03", "value": 0.0, "from": "2026-03-24"}
+    ]
+    assert _pairs(series["Total"]["so_far"]) == [("2026-11", 1450.0)]

@@ -122,6 +122,38 @@ def test_each_series_reports_its_modelled_months_through_the_hub(hub: Hub) -> No
     assert pairs(by_name[(None, "spending")], "so_far") == [("2026-11", 1459.0)]
 
 
+def test_a_first_month_begun_part_way_through_is_left_out_through_the_hub(hub: Hub) -> None:
+    def row(day: str, amount: str, category: str | None) -> dict[str, Any]:
+        return {"date": f"2026-{day}", "amount": amount, "category": category}
+
+    # Statements from 24 June: a week of June's food and its whole salary, then July to October.
+    rows = [row("06-24", "-30.00", "Food"), row("06-28", "1900.00", "Salary")]
+    for month in range(7, 11):
+        rows += [
+            row(f"{month:02d}-01", "-1200.00", "Rent"),
+            row(f"{month:02d}-14", "-90.00", "Food"),
+        ]
+        rows += [row(f"{month:02d}-28", "1900.00", "Salary")]
+    result = ask(
+        hub,
+        "forecaster",
+        "forecast",
+        {"transactions": rows, "horizon_months": 1, "today": "2026-11-05", "use_prophet": False},
+    )
+    assert result["history"] == {"months": 4, "first_month": "2026-07", "last_month": "2026-10"}
+    assert result["notes"] == [
+        "2026-06 looks incomplete (its first transaction is on day 24) and was left out of the"
+        " history"
+    ]
+    by_name = {(s["category"], s["kind"]): s for s in result["series"]}
+    total, net = by_name[(None, "spending")], by_name[(None, "net")]
+    assert [m["value"] for m in total["history"]] == [1290.0] * 4  # by calendar June reads 30
+    assert [m["value"] for m in net["history"]] == [610.0] * 4  # and June's net 1,870
+    assert total["partial_start"] == [{"month": "2026-06", "value": 30.0, "from": "2026-06-24"}]
+    assert net["partial_start"] == [{"month": "2026-06", "value": 1870.0, "from": "2026-06-24"}]
+    assert [(p["yhat"], p["lower"], p["upper"]) for p in total["points"]] == [(1290.0,) * 3]
+
+
 def test_advisor_through_the_hub(hub: Hub) -> None:
     net = {
         "method": "smoothed_level",

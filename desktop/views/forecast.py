@@ -44,6 +44,7 @@ TOTAL = "All spending"
 NET = "Net cash flow"
 # Months of actuals drawn before the forecast.
 SHOWN_MONTHS = 24
+_HALF_MONTH_MS = 14 * 86_400_000
 
 
 def _ms(month: str) -> float:
@@ -83,6 +84,9 @@ class ChartPoints:
     actual: list[tuple[str, float]]  # whole months before the forecast's first month
     so_far: list[tuple[str, float]]  # ledger months from the forecast's first month on
     join: tuple[str, float] | None  # the actual month the Forecast line starts from, if adjacent
+    # The month just before the Actual line that the statements begin part-way through: (month,
+    # value, the first day covered); a dot like the "so far" ones, never part of the line.
+    partial_start: tuple[str, float, dt.date] | None = None
 
 
 def _month_before(month: str) -> str:
@@ -144,6 +148,9 @@ def series_points(
       a calendar figure would read £0 for a November whose rent is paid, and the payment would
       be on the chart nowhere). Ledger months after every month the forecast knows (imported
       since a cached forecast was made) are the ledger's, by calendar month.
+    - A "part of" dot: the month before the Actual line that the statements begin part-way
+      through (the forecaster's "partial_start", with the day they begin), which it left out of
+      the history; as a point of the line it would read as a month of low spending.
     - A forecast cached before the forecaster sent its history: everything from the ledger's
       calendar months, split at the forecast's first month (chart_points).
     """
@@ -158,7 +165,28 @@ def series_points(
     so_far = [(m, v) for m, v in _months(series.get("so_far")) or [] if m >= first]
     known = max([m for m, _ in so_far] or [_month_before(first)])
     so_far += [(m, v) for m, v in ledger if m > known]
-    return ChartPoints(split.actual, so_far, split.join)
+    partial = _partial_start(series.get("partial_start"))
+    # Only beside the line's first month: when the line shows the last `keep` months of a longer
+    # history, the partial month is off the chart's left edge.
+    if partial is None or not split.actual or partial[0] != _month_before(split.actual[0][0]):
+        partial = None
+    return ChartPoints(split.actual, so_far, split.join, partial)
+
+
+def _partial_start(value: object) -> tuple[str, float, dt.date] | None:
+    """The forecast's [{"month", "value", "from"}] partial first month; None when absent (a
+    forecast from before the forecaster sent it) or not that shape."""
+    months = _months(value)
+    if not months or len(months) != 1 or not isinstance(value, list):
+        return None
+    begun = value[0].get("from")
+    try:
+        day = dt.date.fromisoformat(begun) if isinstance(begun, str) else None
+    except ValueError:
+        return None
+    if day is None or day.isoformat()[:7] != months[0][0]:
+        return None
+    return months[0][0], months[0][1], day
 
 
 class ForecastView(QWidget):
@@ -415,7 +443,8 @@ class ForecastView(QWidget):
         hist.setName("Actual")
         for month, value in split.actual:
             hist.append(_ms(month), value)
-        ys: list[float] = [v for _, v in split.actual + split.so_far]
+        dots = self._dots(split)
+        ys: list[float] = [v for _, v in split.actual] + [v for _, _, v in dots]
         bands = []
         for lo_key, hi_key, label, alpha in (
             ("lower95", "upper95", "95% range", 50),
@@ -458,14 +487,15 @@ class ForecastView(QWidget):
             chart.addSeries(area)
         chart.addSeries(hist)
         chart.addSeries(mid)
-        for month, value in split.so_far:
-            chart.addSeries(self._so_far_marker(month, value))
+        for label, month, value in dots:
+            chart.addSeries(self._marker(label, month, value))
         x = QDateTimeAxis()
         x.setFormat("MMM yy")
         x.setTickCount(8)
-        xs = [_ms(m) for m, _ in split.actual + split.so_far] + [
-            _ms(str(p["month"])) for p in points
-        ]
+        xs = [_ms(m) for _, m, _ in dots] + [_ms(m) for m, _ in split.actual]
+        xs += [_ms(str(p["month"])) for p in points]
+        # half a month of room before the first dot, or it is cut in half
+        xs += [_ms(split.partial_start[0]) - _HALF_MONTH_MS] if split.partial_start else []
         if xs:
             x.setRange(
                 QDateTime.fromMSecsSinceEpoch(int(min(xs))),
@@ -484,17 +514,38 @@ class ForecastView(QWidget):
             charts.style_axis(axis)
         self.chart_view.setChart(chart)
 
-    def _so_far_marker(self, month: str, value: float) -> QScatterSeries:
-        """One dot for a month the ledger has only begun, named with its figure so far."""
+    def _dots(self, split: ChartPoints) -> list[tuple[str, str, float]]:
+        """(legend name, month, value) of each month drawn as a dot: part of a month only."""
+        dots = [(self._so_far_name(m, v), m, v) for m, v in split.so_far]
+        if split.partial_start is not None:
+            month, value, begun = split.partial_start
+            dots.append((self._partial_name(month, value, begun), month, value))
+        return dots
+
+    def _so_far_name(self, month: str, value: float) -> str:
+        """A month the ledger has only begun: "Nov 2026 so far: £772"."""
+        return f"{formatting.month(_first_day(month))} so far: {self._money(value)}"
+
+    def _partial_name(self, month: str, value: float, begun: dt.date) -> str:
+        """The month the statements begin part-way through: "Part of Mar 2025 (from 25/03/2025):
+        £230", so it does not read as a month of low spending."""
+        when = formatting.month(_first_day(month))
+        return f"Part of {when} (from {formatting.day(begun)}): {self._money(value)}"
+
+    def _marker(self, label: str, month: str, value: float) -> QScatterSeries:
+        """One dot for a month the ledger holds only part of, named with its figure."""
         marker = QScatterSeries()
-        when = formatting.month(dt.date(int(month[:4]), int(month[5:7]), 1))
-        marker.setName(f"{when} so far: {self._money(value)}")
+        marker.setName(label)
         marker.setMarkerShape(QScatterSeries.MarkerShape.MarkerShapeCircle)
         marker.setMarkerSize(11.0)
         marker.setColor(charts.colour(0))
         marker.setBorderColor(charts.colour(1))
         marker.append(_ms(month), value)
         return marker
+
+
+def _first_day(month: str) -> dt.date:
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
 
 
 def _history(params: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:

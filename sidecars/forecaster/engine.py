@@ -2,7 +2,8 @@
 
 Series: spending per category (positive numbers), total spending (category null) and net cash flow
 (kind "net"). Each carries its method, its backtest, any honest note, the months it was fitted
-on, and what the months after them hold so far (docs/protocol.md, section 9). Results are cached
+on, what the months after them hold so far, and what the month before them holds when the
+transactions begin part-way through it (docs/protocol.md, section 9). Results are cached
 by a hash of the request, so asking again for an unchanged ledger costs nothing. This module must
 never talk to the hub or import Prophet at module level.
 """
@@ -92,7 +93,20 @@ def _series_json(
         ],
         "history": _months_json(history.end - shown, values[len(values) - shown :]),
         "so_far": _months_json(so_far.start, pick(so_far)) if so_far is not None else [],
+        "partial_start": _partial_json(history, pick),
     }
+
+
+def _partial_json(
+    history: MonthlyHistory, pick: Callable[[MonthlyHistory], FloatArray]
+) -> list[dict[str, Any]]:
+    """The month before the history that the transactions begin part-way through, with the day
+    they begin ("from"), so a chart can show it as part of a month rather than a dip."""
+    partial = history.partial_start
+    if partial is None or history.covered_from is None:
+        return []
+    months = _months_json(partial.start, pick(partial))
+    return [{**month, "from": history.covered_from.isoformat()} for month in months]
 
 
 def is_regular(values: FloatArray) -> bool:

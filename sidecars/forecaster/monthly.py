@@ -1,10 +1,11 @@
 """Turn a request's transactions into whole-month series: spending per category, total, net.
 
 Validates the wire input (dates, decimal-string amounts, categories) and refuses anything
-malformed with one clear sentence (`InputError`). It decides which months are complete, so that a
-half-imported month never reads as a month of low spending, and which month a fixed payment paid
-a few days either side of a 1st belongs to, so that rent paid early does not read as none one
-month and double the next. It must never fit a model or touch the ledger.
+malformed with one clear sentence (`InputError`). It decides which months are complete, at
+either end, so that a half-imported month never reads as a month of low spending, and which
+month a fixed payment paid a few days either side of a 1st belongs to, so that rent paid early
+does not read as none one month and double the next. It must never fit a model or touch the
+ledger.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ MAX_TRANSACTIONS = 2_000_000
 _MAX_DIGITS = 15
 # A month whose last transaction falls this close to its end is taken as complete.
 _COMPLETE_WITHIN_DAYS = 7
+# A first month whose statements start no later than this many days after its 1st is taken as
+# whole (see _partial_start for why this is tighter than the end's tolerance).
+_WHOLE_FROM_DAYS = 3
 # This many months in a row without a single transaction means statements are missing.
 _GAP_MONTHS = 2
 # A fixed payment paid within this many days of a 1st counts in that 1st's month (due_months).
@@ -64,6 +68,10 @@ class MonthlyHistory:
     # incomplete, the running month, or the next one a fixed payment was paid early for), summed
     # the same way for the same series; never modelled. None when there are none, or no history.
     so_far: MonthlyHistory | None = None
+    # The month just before the history when the transactions begin part-way through it (left
+    # out, see _partial_start), summed the same way; never modelled. None when there is none.
+    partial_start: MonthlyHistory | None = None
+    covered_from: dt.date | None = None  # the first day the transactions cover, when partial
 
     @property
     def length(self) -> int:
@@ -170,6 +178,28 @@ def _after_last_gap(active: set[int], start: int, end: int) -> tuple[int, str | 
     return start, None
 
 
+def _partial_start(start: int, covered_from: dt.date) -> tuple[int, str | None]:
+    """Start a month later when the statements begin part-way through the first month.
+
+    `covered_from` is the earliest date of a transaction counted in `start` or later: the first
+    day the statements are known to cover (a rent for `start` paid early dates it before the 1st,
+    so that month is whole). A first month whose statements begin on the 24th holds a week of
+    spending and, when pay lands late in the month, a whole salary: fitted as a month it drags
+    the spending forecast and its band down and pushes the net forecast, and so the advisor's
+    amount to set aside, up. The tolerance is small and tighter than the one for the last month:
+    keeping a partial month errs against the person (a larger amount to set aside), while dropping
+    a whole month whose first days had no transaction costs one month of history, which the note
+    says. A statement that starts on the 2nd or 3rd, or a quiet weekend after the 1st, still
+    counts as whole; the first transaction on the 5th means at least four days may be missing."""
+    first_day = dt.date(start // 12, start % 12 + 1, 1)
+    if (covered_from - first_day).days <= _WHOLE_FROM_DAYS:
+        return start, None
+    return start + 1, (
+        f"{month_label(start)} looks incomplete (its first transaction is on day"
+        f" {covered_from.day}) and was left out of the history"
+    )
+
+
 def _days_to_nearest_first(day: dt.date) -> tuple[int, int]:
     """The month index of the 1st nearest to `day`, and `day`'s distance in days from it (signed:
     negative before it)."""
@@ -242,41 +272,47 @@ def build_history(
     start, gap_note = _after_last_gap(set(months), start, end)
     if gap_note:
         notes.append(gap_note)
+    covered_from = min(t.date for t, m in zip(past, months, strict=True) if m >= start)
+    start, partial_note = _partial_start(start, covered_from)
+    lead = 1 if partial_note else 0  # the partial first month, summed to be shown, not fitted
+    if partial_note:
+        notes.append(partial_note)
     n = max(end - start, 0)
-    # One pass sums the history and the months after it that the transactions reach only in part.
-    stop = max(end, max(months) + 1)
-    by_category, net = _sums(months, past, start, stop - start)
+    # One pass sums the partial first month, the history and the months after it that the
+    # transactions reach only in part.
+    stop = max(end, max(months) + 1, start)
+    by_category, net = _sums(months, past, start - lead, stop - start + lead)
     spending: dict[str, FloatArray] = {}
-    partial: dict[str, FloatArray] = {}
     for category, sums in sorted(by_category.items(), key=lambda kv: kv[0] or ""):
-        if sum(sums[:n]) >= 0:
+        if sum(sums[lead : lead + n]) >= 0:
             continue  # an income (or balancing) category: part of net, not of spending
         # A month where refunds outweigh purchases counts as no spending, not negative spending.
         values = np.array([max(-float(s), 0.0) for s in sums], dtype=np.float64)
         name = category or UNCATEGORIZED
         values = spending[name] + values if name in spending else values
         spending[name] = values
-    for name, values in spending.items():
-        spending[name], partial[name] = values[:n], values[n:]
     net_values = np.array([float(v) for v in net], dtype=np.float64)
-    total = np.sum(list(spending.values()), axis=0) if spending else np.zeros(n)
-    so_far = None
-    # With no whole month there is no series to compare a month so far with (nor any category
-    # known to be spending): the caller has only its own figures to show.
-    if n and stop > end:
-        so_far = MonthlyHistory(
-            start=end,
-            spending=partial,
-            total=np.sum(list(partial.values()), axis=0) if partial else np.zeros(stop - end),
-            net=net_values[n:],
+
+    def part(begin: int, size: int) -> MonthlyHistory:
+        i = begin - start + lead
+        by_name = {name: values[i : i + size] for name, values in spending.items()}
+        total = np.sum(list(by_name.values()), axis=0) if by_name else np.zeros(size)
+        return MonthlyHistory(
+            begin, by_name, np.asarray(total, dtype=np.float64), net_values[i : i + size]
         )
+
+    whole = part(start, n)
+    # With no whole month there is no series to compare a partial month with (nor any category
+    # known to be spending): the caller has only its own figures to show.
     return MonthlyHistory(
         start=start,
-        spending=spending,
-        total=np.asarray(total, dtype=np.float64),
-        net=net_values[:n],
+        spending=whole.spending,
+        total=whole.total,
+        net=whole.net,
         notes=tuple(notes),
-        so_far=so_far,
+        so_far=part(end, stop - end) if n and stop > end else None,
+        partial_start=part(start - 1, 1) if n and lead else None,
+        covered_from=covered_from if lead else None,
     )
 
 

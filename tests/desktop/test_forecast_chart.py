@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, Qt
 
 from desktop import formatting, result_cache
 from desktop.views.forecast import (
@@ -174,6 +174,33 @@ def test_only_the_last_24_modelled_months_are_drawn() -> None:
     split = series_points(series, [])
     assert split.actual == [(m, float(i)) for i, m in enumerate(months)][10:]
     assert split.join == ("2026-10", 33.0) and split.so_far == []
+
+
+def test_a_month_the_statements_begin_part_way_through_is_a_dot_before_the_line() -> None:
+    late = [{"month": "2026-07", "value": 65.0, "from": "2026-07-24"}]
+    history = [{"month": m, "value": 1450.0} for m in ("2026-08", "2026-09", "2026-10")]
+    series = _rent_series(history=history, partial_start=late)
+    assert series_points(series, RENT_LEDGER) == ChartPoints(
+        actual=[("2026-08", 1450.0), ("2026-09", 1450.0), ("2026-10", 1450.0)],
+        so_far=[("2026-11", 0.0), ("2026-12", 1450.0)],
+        join=("2026-10", 1450.0),
+        partial_start=("2026-07", 65.0, dt.date(2026, 7, 24)),
+    )
+    # Not beside the line (only its last months are drawn), or not that shape: no dot.
+    months = [f"{2024 + i // 12}-{i % 12 + 1:02d}" for i in range(34)]  # 2024-01 .. 2026-10
+    long = [{"month": m, "value": 1.0} for m in months]
+    old = [{"month": "2023-12", "value": 65.0, "from": "2023-12-24"}]
+    assert series_points(_rent_series(history=long, partial_start=old), []).partial_start is None
+    for bad in (
+        [{"month": "2026-07", "value": 65.0}],
+        [{"month": "2026-07", "value": 65.0, "from": "2026-08-24"}],
+        [{"month": "2026-07", "value": 65.0, "from": "24/07/2026"}],
+        [{"month": "2026-07", "value": "65", "from": "2026-07-24"}],
+        late * 2,
+        "2026-07",
+    ):
+        split = series_points(_rent_series(history=history, partial_start=bad), RENT_LEDGER)
+        assert split.partial_start is None
 
 
 # -- _history: every ledger month, by series ----------------------------------------------------
@@ -378,3 +405,29 @@ def test_the_page_draws_the_forecasts_own_history_when_it_has_one(
     assert drawn["Actual"] == [(o, -v) for o, v in modelled.items()]
     assert drawn[so_far] == [(0, net[0] / 100)]
     assert drawn["Forecast"] == [(-1, -610.0), (0, 300.0)]
+
+
+def test_the_page_draws_a_partial_first_month_as_a_dot_not_a_dip(
+    qtbot: Any, make_window: Any, no_supervisor: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    partial, _, _ = _partial_ledger(ledger_path, tmp_path)
+    modelled = {-6: 501.0, -5: 502.5, -4: 480.0, -3: 0.0, -2: 520.25, -1: 610.0}
+    forecast = _with_history(_forecast(partial), modelled)
+    # The forecaster found the statements beginning on the 24th of the month before the six.
+    begun = _month_start(partial, 7).replace(day=24)
+    spending, _ = forecast["series"]
+    spending["partial_start"] = [
+        {"month": begun.isoformat()[:7], "value": 65.2, "from": begun.isoformat()}
+    ]
+    page = _show_cached(qtbot, make_window, no_supervisor, ledger_path, forecast)
+    drawn = _series(page)
+    when = formatting.month(begun.replace(day=1))
+    figure = formatting.money(6520, "USD", cents=False)
+    part = f"Part of {when} (from {formatting.day(begun)}): {figure}"
+    so_far = f"{formatting.month(partial)} so far: {formatting.money(123450, 'USD', cents=False)}"
+    assert set(drawn) == {"Actual", "Forecast", so_far, part}
+    assert drawn[part] == [(-7, 65.2)]
+    assert drawn["Actual"] == list(modelled.items())  # the line starts after it
+    # The axis leaves half a month before the dot (drawn mid-month), so it is not cut in half.
+    [x] = page.chart_view.chart().axes(Qt.Orientation.Horizontal)
+    assert x.min().date().toPython() == begun.replace(day=1)
