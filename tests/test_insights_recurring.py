@@ -239,3 +239,45 @@ def test_next_date_follows_a_billing_day_that_moved_and_the_end_of_short_months(
     ]
     found = {s["merchant"]: s["next_date"] for s in run(moved + month_end)}
     assert found == {"Virgin Media": "2025-07-20", "Landlord Ltd": "2025-05-31"}
+
+
+def test_an_energy_bill_through_the_seasons_is_one_bill_due_at_a_winter_price() -> None:
+    # Winter bills are twice the summer ones: two amount clusters, one bill on the 18th.
+    amounts = [
+        "151.81", "163.63", "163.33", "67.96", "56.77", "63.11", "77.09",
+        "66.63", "59.59", "76.26", "151.23", "123.22", "144.43", "159.27",
+    ]  # fmt: skip
+    rows = [
+        tx(f"e{i}", add_months(dt.date(2025, 1, 18), i).isoformat(), "OCTOPUS ENERGY", f"-{a}")
+        for i, a in enumerate(amounts)
+    ]
+    [found] = run(rows)
+    assert found == {
+        "merchant": "Octopus Energy",
+        "cadence": "monthly",
+        # The middle of February's and January's bills and last year's March bill.
+        "amount": "-159.27",
+        "next_date": "2026-03-18",
+        "active": True,
+        "price_changes": [],
+        "missed": [],
+        "transactions": [f"e{i}" for i in range(14)],
+    }
+
+
+def test_a_monthly_salary_with_a_gap_is_not_quarterly_beside_a_month_it_cannot_explain() -> None:
+    # A real export's salary (cvigo Neon sample): paid on the 25th of January, March, April and
+    # October. Quarterly (January, April, October) explains as many as monthly (January, March,
+    # April, February missed), but leaves March's identical salary unexplained between two of its
+    # own: monthly it is, and it stopped in April as far as this statement shows.
+    rows = [
+        tx(f"s{i}", f"2024-{m:02d}-25", "Employer Name | Salary Payment", "6946.65")
+        for i, m in enumerate([1, 3, 4, 10])
+    ]
+    [found] = run(rows)
+    assert (found["cadence"], found["next_date"], found["active"], found["transactions"]) == (
+        "monthly",
+        "2024-05-25",
+        False,
+        ["s0", "s1", "s2"],
+    )

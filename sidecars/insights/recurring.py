@@ -4,9 +4,11 @@ For each merchant (and direction), similar amounts are clustered, and in each cl
 walked along each cadence: the next charge must fall within the cadence's drift of where it is
 expected; up to two charges in a row may be missing. A chain counts as recurring when it is long
 enough, misses little, its amounts move little from one charge to the next, and its cluster holds
-few charges the chain does not explain (a daily coffee is not a weekly subscription). A chain then
-grows over the merchant's other charges, so a price rise that left the old cluster stays one
-subscription, with the rise reported. Pure and deterministic; it must never read a clock (the
+few charges the chain does not explain (a daily coffee is not a weekly subscription); of the
+cadences that fit, the one that explains most, net of what it misses and leaves unexplained, wins.
+A chain then grows over the merchant's other charges, so a price rise that left the old cluster
+stays one subscription, with the rise reported, and a bill that follows the seasons stays one
+bill. Pure and deterministic; it must never read a clock (the
 "now" is the latest date in the data) and never touch money as floats except for ratios.
 """
 
@@ -91,9 +93,15 @@ class _Walker:
         cadence: Cadence,
         allowed: set[int] | None,
         direction: int = 1,
+        *,
         max_step: float | None = None,
+        lone_ok: bool = False,
     ) -> _Chain:
-        """The chain from `start` along `cadence`, through `allowed` indexes (None: any unused)."""
+        """The chain from `start` along `cadence`, through `allowed` indexes (None: any unused).
+
+        With `lone_ok`, a charge beyond `max_step` is still taken when it is the only free charge
+        where the next one is due: a bill whose amount follows the seasons is still one bill.
+        """
         members = [start]
         missed: list[dt.date] = []
         taken = {start}
@@ -102,7 +110,14 @@ class _Walker:
         while True:
             anchor = (self.dates[start], periods)
             found = self._next(
-                cur, cadence, allowed, taken, anchor, direction=direction, max_step=max_step
+                cur,
+                cadence,
+                allowed,
+                taken,
+                anchor,
+                direction=direction,
+                max_step=max_step,
+                lone_ok=lone_ok,
             )
             if found is None:
                 break
@@ -127,6 +142,7 @@ class _Walker:
         *,
         direction: int,
         max_step: float | None,
+        lone_ok: bool,
     ) -> tuple[int, int] | None:
         """The next charge and how many periods were skipped to reach it, if any."""
         here = self.records[cur]
@@ -142,13 +158,17 @@ class _Walker:
             lo = bisect_left(self.dates, _clamp_sub(early, tol))
             hi = bisect_right(self.dates, _clamp_add(late, tol))
             best: tuple[float, int, int] | None = None
-            for j in range(lo, hi):
-                if j in taken or j in self.used or (allowed is not None and j not in allowed):
-                    continue
-                if (self.dates[j] - here.date).days * direction <= 0:
-                    continue
+            free = [
+                j
+                for j in range(lo, hi)
+                if j not in taken
+                and j not in self.used
+                and (allowed is None or j in allowed)
+                and (self.dates[j] - here.date).days * direction > 0
+            ]
+            for j in free:
                 step = _relative_step(here, self.records[j])
-                if max_step is not None and step > max_step:
+                if max_step is not None and step > max_step and not (lone_ok and len(free) == 1):
                     continue
                 off = min(
                     abs((self.dates[j] - from_last).days), abs((self.dates[j] - from_start).days)
@@ -180,25 +200,28 @@ def _relative_step(a: Record, b: Record) -> float:
     return abs(b.magnitude - a.magnitude) / base
 
 
-def _believable(walker: _Walker, chain: _Chain, cadence: Cadence, cluster: Sequence[int]) -> bool:
-    """Long enough, misses little, steady amounts, and explains its cluster."""
+def _unexplained(
+    walker: _Walker, chain: _Chain, cadence: Cadence, cluster: Sequence[int]
+) -> int | None:
+    """None unless the chain is long enough, misses little and has steady amounts; then how
+    many charges of its cluster within its span it does not explain (few, or None)."""
     members = chain.members
     count = len(members)
     if count < cadence.min_count:
-        return False
+        return None
     records = [walker.records[i] for i in members]
     if count == 2 and records[0].amount != records[1].amount:
-        return False  # two charges a year apart are believable only at the very same price
+        return None  # two charges a year apart are believable only at the very same price
     if len(chain.missed) > MAX_MISSED_SHARE * (count + len(chain.missed)):
-        return False
+        return None
     steps = [_relative_step(a, b) for a, b in itertools.pairwise(records)]
     if median(steps) > MAX_AMOUNT_STEP:
-        return False
+        return None
     if _price_changes(records) is None:
         # A varying amount is a weaker sign than a fixed price: ask for one more charge, and
         # judge against every charge at the merchant (a taxi ride every quarter is no bill).
         if count < cadence.min_count + 1:
-            return False
+            return None
         cluster = range(len(walker.records))
     first, last = records[0].date, records[-1].date
     tol = dt.timedelta(days=cadence.tolerance)
@@ -210,7 +233,7 @@ def _believable(walker: _Walker, chain: _Chain, cadence: Cadence, cluster: Seque
         and i not in walker.used
         and _clamp_sub(first, tol) <= walker.dates[i] <= _clamp_add(last, tol)
     )
-    return extras <= max(1, MAX_EXTRA_SHARE * count)
+    return extras if extras <= max(1, MAX_EXTRA_SHARE * count) else None
 
 
 def _could_fit(walker: _Walker, cluster: Sequence[int], cadence: Cadence) -> bool:
@@ -231,10 +254,14 @@ def _best_chain(walker: _Walker, cluster: list[int]) -> tuple[_Chain, Cadence] |
         starts = [i for i in cluster if i not in walker.used][:MAX_STARTS]
         for start in starts:
             chain = walker.walk(start, cadence, allowed)
-            if not _believable(walker, chain, cadence, cluster):
+            extras = _unexplained(walker, chain, cadence, cluster)
+            if extras is None:
                 continue
-            # More charges explained wins; each missed charge costs one; longer periods break ties.
-            score = (len(chain.members) - len(chain.missed), cadence.days)
+            # More charges explained wins; each missed charge costs one, and so does each charge
+            # in its span that it leaves unexplained (a salary paid in January, March and April
+            # is monthly with February missed, not quarterly beside a March it cannot explain);
+            # longer periods break ties.
+            score = (len(chain.members) - len(chain.missed) - extras, cadence.days)
             if best is None or score > best[0]:
                 best = (score, chain, cadence)
             break  # the earliest start that works is the series' beginning
@@ -244,9 +271,16 @@ def _best_chain(walker: _Walker, cluster: list[int]) -> tuple[_Chain, Cadence] |
 def _extend(walker: _Walker, chain: _Chain, cadence: Cadence) -> _Chain:
     """The chain grown forwards and backwards over the merchant's charges outside its cluster."""
     walker.used.update(chain.members)
-    forward = walker.walk(chain.members[-1], cadence, None, 1, MAX_EXTENSION_STEP)
+    # A fixed price that jumps is another product; a bill that varies (energy through the
+    # seasons) may jump where it is the merchant's only charge when the bill is due.
+    varying = _price_changes([walker.records[i] for i in chain.members]) is None
+    forward = walker.walk(
+        chain.members[-1], cadence, None, 1, max_step=MAX_EXTENSION_STEP, lone_ok=varying
+    )
     walker.used.update(forward.members)
-    backward = walker.walk(chain.members[0], cadence, None, -1, MAX_EXTENSION_STEP)
+    backward = walker.walk(
+        chain.members[0], cadence, None, -1, max_step=MAX_EXTENSION_STEP, lone_ok=varying
+    )
     walker.used.update(backward.members)
     members = backward.members[:-1] + chain.members + forward.members[1:]
     missed = sorted(backward.missed + chain.missed + forward.missed)
@@ -275,10 +309,28 @@ def _price_changes(records: Sequence[Record]) -> tuple[list[PriceChange], Decima
     return changes, level
 
 
-def _typical_recent(records: Sequence[Record]) -> Decimal:
-    """The middle of the last three charges: an amount that was really charged."""
-    recent = sorted((r.amount for r in records[-3:]), key=abs)
-    return recent[(len(recent) - 1) // 2]
+def _typical_recent(records: Sequence[Record], next_date: dt.date) -> Decimal:
+    """What a varying bill will likely come to next: an amount that was really charged.
+
+    The middle of the latest two charges and, where the series goes back a year, last year's
+    charge for the period that is next: an energy bill that has just risen for the winter is
+    next a winter bill (the latest and last year's agree), and a bill that has grown through the
+    year is next a grown one (the latest two agree). Otherwise the middle of the latest three.
+    """
+    year_ago = _near(records, [r.date for r in records], add_months(next_date, -12))
+    recent = records[-3:] if year_ago is None or len(records) < 3 else [*records[-2:], year_ago]
+    amounts = sorted((r.amount for r in recent), key=abs)
+    return amounts[(len(amounts) - 1) // 2]
+
+
+def _near(records: Sequence[Record], dates: list[dt.date], when: dt.date) -> Record | None:
+    """The charge nearest `when`, if one falls within a fortnight of it."""
+    i = bisect_left(dates, when)
+    near = [j for j in (i - 1, i) if 0 <= j < len(dates)]
+    if not near:
+        return None
+    best = min(near, key=lambda j: abs((dates[j] - when).days))
+    return records[best] if abs((dates[best] - when).days) <= 14 else None
 
 
 def _next_date(records: Sequence[Record], cadence: Cadence) -> dt.date:
@@ -314,12 +366,12 @@ def _stream(
     group: MerchantGroup, records: Sequence[Record], chain: _Chain, cadence: Cadence, now: dt.date
 ) -> Stream:
     fixed = _price_changes(records)
+    next_date = _next_date(records, cadence)
     if fixed is None:
         changes: list[PriceChange] = []
-        amount = _typical_recent(records)
+        amount = _typical_recent(records, next_date)
     else:
         changes, amount = fixed
-    next_date = _next_date(records, cadence)
     active = _clamp_add(next_date, dt.timedelta(days=cadence.tolerance)) >= now
     return Stream(
         merchant=group.name,
