@@ -118,6 +118,10 @@ class ServicesView(QWidget):
         ctx.hub.log_line.connect(self._log_line)
         ctx.hub.logs_ready.connect(self._logs_read)
         self.file_logs: dict[str, list[str]] = {}
+        # Health news not yet answered by a status reply. A reply brings news of its own (it
+        # reports every service as changed) right before its rows: polling on that news asked
+        # again for ever, so news is answered a turn later, and only if no reply came with it.
+        self._news = False
         self._draw()
 
     def _selection_changed(self) -> None:
@@ -151,12 +155,19 @@ class ServicesView(QWidget):
             self._draw()
 
     def _status(self, rows: list[dict[str, Any]]) -> None:
+        self._news = False  # these rows answer any news that came with them
         self.rows = rows
         self._draw()
 
     def _health_changed(self, _service: str) -> None:
-        if self.isVisible():
+        if self.isVisible() and not self._news:
+            self._news = True
+            QTimer.singleShot(0, self, self._answer_news)
+
+    def _answer_news(self) -> None:
+        if self._news and self.isVisible():
             self._poll()
+        self._news = False
 
     def selected_service(self) -> str | None:
         """The service of the selected row (or the first row)."""
