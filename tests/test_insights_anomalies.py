@@ -240,4 +240,6 @@ def test_each_currency_is_judged_on_its_own() -> None:
     assert run(rows) == []
     # the same sums in pounds would be worth a word
     pounds = [{**r, "currency": "GBP"} if r["id"].startswith("y") else r for r in rows]
-    assert {a["kind"] for a in run(pounds)} >= {"new_merchant_large"}
+    flagged = run(pounds)
+    assert {a["kind"] for a in flagged} >= {"new_merchant_large"}
+    assert {a["currency"] for a in flagged} == {"GBP"}  # each anomaly says its currency

@@ -113,5 +113,9 @@ def test_one_merchant_in_two_currencies_is_two_series() -> None:
         for cur, amount in (("EUR", "-9.99"), ("GBP", "-11.99"))
     ]
     found = recurring({"transactions": rows})["recurring"]
-    assert sorted(s["amount"] for s in found) == ["-11.99", "-9.99"]
+    # each says its currency, so that nobody shows or counts the euros as pounds
+    assert sorted((s["currency"], s["amount"]) for s in found) == [
+        ("EUR", "-9.99"),
+        ("GBP", "-11.99"),
+    ]
     assert all(len(s["transactions"]) == 4 for s in found)

@@ -45,6 +45,7 @@ def test_monthly_subscription_with_drift_among_other_spending() -> None:
         "merchant": "Netflix.com",
         "cadence": "monthly",
         "amount": "-15.49",
+        "currency": "",  # the rows gave none
         "next_date": "2024-06-15",  # its usual day, though May's charge came on the 18th
         "active": True,
         "price_changes": [],
@@ -257,6 +258,7 @@ def test_an_energy_bill_through_the_seasons_is_one_bill_due_at_a_winter_price() 
         "cadence": "monthly",
         # The middle of February's and January's bills and last year's March bill.
         "amount": "-159.27",
+        "currency": "",
         "next_date": "2026-03-18",
         "active": True,
         "price_changes": [],

@@ -204,9 +204,12 @@ class InsightsView(QWidget):
         self.status.setText((reason + " " if reason else "") + f"Showing results from {when}.")
         self._draw()
 
-    def _money(self, value: Any) -> str:
-        minor = service_inputs.minor(value, self.currency)
-        return formatting.money(minor, self.currency) if minor is not None else ""
+    def _money(self, value: Any, currency: Any = None) -> str:
+        # Each payment in its own currency (the insights say which); the ledger's main currency
+        # only for results cached before they did.
+        code = currency if isinstance(currency, str) and currency else self.currency
+        minor = service_inputs.minor(value, code)
+        return formatting.money(minor, code) if minor is not None else ""
 
     def _draw(self) -> None:
         # Current payments first (money out, then money in); ones that stopped are not shown.
@@ -219,14 +222,16 @@ class InsightsView(QWidget):
         )
         self.subs.setRowCount(len(subs))
         for row, r in enumerate(subs):
+            code = r.get("currency")
             changes = [
-                f"{_date(c.get('date'))}: {self._money(c.get('old'))} → {self._money(c.get('new'))}"
+                f"{_date(c.get('date'))}: {self._money(c.get('old'), code)} → "
+                f"{self._money(c.get('new'), code)}"
                 for c in r.get("price_changes", []) or []
             ]
             cells = (
                 _item(str(r.get("merchant", ""))),
                 _item(str(r.get("cadence", ""))),
-                _item(self._money(r.get("amount")), right=True),
+                _item(self._money(r.get("amount"), code), right=True),
                 _item(_date(r.get("next_date"))),
                 _item("; ".join(changes)),
             )
@@ -241,7 +246,7 @@ class InsightsView(QWidget):
             alert = (
                 _item(_date(a.get("date"))),
                 _item(str(a.get("description") or a.get("merchant", ""))),
-                _item(self._money(a.get("amount")), right=True),
+                _item(self._money(a.get("amount"), a.get("currency")), right=True),
                 _item(f"{kind}: {a.get('reason', '')}"),
             )
             for col, item in enumerate(alert):

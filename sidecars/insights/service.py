@@ -24,6 +24,9 @@ def stream_to_wire(stream: Stream) -> dict[str, Any]:
         "merchant": stream.merchant,
         "cadence": stream.cadence,
         "amount": str(stream.amount),
+        # The currency its charges were in ("" when the caller gave none): a series in euros
+        # beside a pound account is shown, and counted, in euros.
+        "currency": stream.records[0].currency if stream.records else "",
         "next_date": stream.next_date.isoformat(),
         "active": stream.active,
         "price_changes": [
@@ -46,6 +49,7 @@ def anomaly_to_wire(anomaly: Anomaly) -> dict[str, Any]:
         "date": record.date.isoformat(),
         "merchant": record.merchant,
         "amount": str(record.amount),
+        "currency": record.currency,
     }
 
 

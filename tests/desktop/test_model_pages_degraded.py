@@ -105,6 +105,7 @@ def test_insights_page_shows_cached_results_and_dismissals_stick(
             "date": "2026-08-10",
             "merchant": "Tesco",
             "amount": "-220.00",
+            "currency": "EUR",
         },
     ]
     recurring = [
@@ -117,6 +118,17 @@ def test_insights_page_shows_cached_results_and_dismissals_stick(
             "price_changes": [{"date": "2026-03-07", "old": "-10.99", "new": "-12.99"}],
             "missed": [],
             "transactions": [1, 2],
+        },
+        {
+            "merchant": "Spotify",
+            "cadence": "monthly",
+            "amount": "-9.99",
+            "currency": "EUR",  # paid from a euro account beside the pound ones
+            "next_date": "2026-12-10",
+            "active": True,
+            "price_changes": [{"date": "2026-05-10", "old": "-8.99", "new": "-9.99"}],
+            "missed": [],
+            "transactions": [3, 4],
         },
     ]
     result_cache.save(
@@ -131,10 +143,14 @@ def test_insights_page_shows_cached_results_and_dismissals_stick(
     page = window.insights
     qtbot.waitUntil(lambda: "Showing results from" in page.status.text(), timeout=10_000)
     assert "unavailable" in page.status.text()
-    assert page.subs.rowCount() == 1
+    assert page.subs.rowCount() == 2
     assert page.subs.item(0, 2).text() == "-£12.99"
     assert "-£10.99 → -£12.99" in page.subs.item(0, 4).text()
+    # a series in another currency is shown in its own, not the ledger's main one
+    assert page.subs.item(1, 2).text() == "-€9.99"
+    assert "-€8.99 → -€9.99" in page.subs.item(1, 4).text()
     assert page.alerts.rowCount() == 2
+    assert [page.alerts.item(r, 2).text() for r in (0, 1)] == ["-£312.48", "-€220.00"]
     qtbot.mouseClick(page.alerts.cellWidget(0, 4), Qt.MouseButton.LeftButton)
     assert page.alerts.rowCount() == 1
     assert "duplicate:7" in insighting.Dismissals().load()
