@@ -8,6 +8,7 @@ tallied on the reading lane, what the bar left out that the list shows (desktop/
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer
@@ -26,6 +27,50 @@ from desktop.context import AppContext
 from desktop.drill_down import Drill, Tally
 
 COALESCE_MS = 300
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An account with rows the dashboard does not count: they are in other currencies."""
+
+    account: str
+    currencies: tuple[str, ...]
+    rows: int
+
+
+def left_out(ledger: Any, currency: str) -> list[LeftOut]:
+    """Per account, the rows not in `currency` (the report counts only those in it), most
+    first; read on the reading lane beside the report."""
+    foreign = ledger.foreign_rows()  # per account, its rows in currencies not its own
+    out = []
+    for usage in ledger.account_usage():
+        others = dict(foreign.get(usage.name, {}))
+        own = usage.transactions - sum(others.values())
+        if own:
+            others[usage.currency] = own
+        rows = sum(n for cur, n in others.items() if cur != currency)
+        if rows:
+            codes = tuple(sorted((c for c in others if c != currency), key=lambda c: -others[c]))
+            out.append(LeftOut(usage.name, codes, rows))
+    return sorted(out, key=lambda x: (-x.rows, x.account))
+
+
+def left_out_text(currency: str, accounts: list[LeftOut]) -> str:
+    """What the note under the heading says ("" when every row is counted)."""
+    if not accounts:
+        return ""
+    loc = QLocale()
+    parts = [
+        f"{a.account} ({loc.toString(a.rows)} "
+        f"{'transaction' if a.rows == 1 else 'transactions'} in {', '.join(a.currencies)})"
+        for a in accounts
+    ]
+    return f"Figures in {currency} only; not counted here: " + "; ".join(parts) + "."
+
+
+def _build(ledger: Any) -> tuple[reports.Report, list[LeftOut]]:
+    report = reports.build(ledger)
+    return report, (left_out(ledger, report.currency) if report.transactions else [])
 
 
 class DashboardView(QWidget):
@@ -129,24 +174,26 @@ class DashboardView(QWidget):
             return
         self._loading = True
         self.reloads += 1
-        self.ctx.reader.submit(reports.build, self._arrived, self._failed)
+        self.ctx.reader.submit(_build, self._arrived, self._failed)
 
-    def _arrived(self, report: reports.Report) -> None:
+    def _arrived(self, built: tuple[reports.Report, list[LeftOut]]) -> None:
+        report, others = built
         self._loading = False
         if self._again:
             self._again = False
             self._stale = True
             if self.isVisible():
                 self._coalesce.start()
-        self.show_report(report)
+        self.show_report(report, others)
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
         self.welcome_message.setText(f"The ledger could not be read: {exc}")
         self.stack.setCurrentIndex(1)
 
-    def show_report(self, report: reports.Report) -> None:
-        """Draw `report`, or the welcome page when the ledger is empty."""
+    def show_report(self, report: reports.Report, others: list[LeftOut] | None = None) -> None:
+        """Draw `report`, or the welcome page when the ledger is empty; `others` are the
+        accounts with rows in other currencies, which the report does not count."""
         self.report = report
         if report.transactions == 0 or report.month is None:
             self.demo_button.setEnabled(True)
@@ -158,7 +205,7 @@ class DashboardView(QWidget):
             self.charts = DashboardCharts()
             self.charts.drill_requested.connect(self.drill)
             self.stack.addWidget(self.charts)
-        self.charts.show_report(report)
+        self.charts.show_report(report, left_out_text(report.currency, others or []))
         self.stack.setCurrentWidget(self.charts)
 
     # -- drill-down ------------------------------------------------------------------------

@@ -74,6 +74,7 @@ class DashboardCharts(QWidget):
         self.bar_sets: dict[str, list[QBarSet]] = {}
         self.balance_line: QLineSeries | None = None
         self._generation = 0
+        self._partial = False  # the report leaves out rows in other currencies
         self._queue: list[tuple[str, Any, reports.Report, str]] = []
         self._drawn: dict[str, Any] = {}  # chart name -> the numbers it shows
         self._build()
@@ -82,6 +83,10 @@ class DashboardCharts(QWidget):
         page = self
         self.heading = QLabel("Dashboard")
         self.heading.setStyleSheet("font-size:20px;font-weight:600;")
+        # Which currency the figures are in, and the accounts they leave out (hidden if none).
+        self.currency_note = QLabel("")
+        self.currency_note.setWordWrap(True)
+        self.currency_note.hide()
         self.cards = {
             name: Card(name)
             for name in (
@@ -103,16 +108,22 @@ class DashboardCharts(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
+        layout.addWidget(self.currency_note)
         layout.addLayout(cards)
         layout.addLayout(self.grid, 1)
 
-    def show_report(self, report: reports.Report) -> None:
+    def show_report(self, report: reports.Report, left_out: str = "") -> None:
         """Draw `report` (which has transactions): the figures at once, then each chart whose
-        numbers changed, one per event-loop turn."""
+        numbers changed, one per event-loop turn. `left_out` says what the figures do not
+        count (accounts in other currencies), "" when they count everything."""
         assert report.month is not None
         cur = report.currency
         month_name = formatting.month(report.month)
         self.heading.setText(f"Dashboard — {month_name}")
+        self.currency_note.setText(left_out)
+        self.currency_note.setVisible(bool(left_out))
+        # With other currencies about, "Balance" alone would pass for the whole ledger's.
+        self.cards["Balance"].caption.setText(f"Balance in {cur}" if left_out else "Balance")
         spent = sum(v for _, v in report.by_category)
         self.cards["Spent this month"].value.setText(formatting.money(spent, cur, cents=False))
         self.cards["Income this month"].value.setText(
@@ -125,10 +136,11 @@ class DashboardCharts(QWidget):
         # balance), and each rebuild gets its own turn of the event loop: the four together cost
         # the GUI thread 100-200 ms, one at a time each stays well under the stall budget.
         self._generation += 1
+        self._partial = bool(left_out)
         wanted = {
             "category": (cur, month_name, report.by_category),
             "months": (cur, report.months, report.income, report.expenses),
-            "balance": (cur, report.balance),
+            "balance": (cur, report.balance, bool(left_out)),
             "payees": (cur, report.top_payees),
         }
         todo = [name for name, key in wanted.items() if self._drawn.get(name) != key]
@@ -330,7 +342,9 @@ class DashboardCharts(QWidget):
 
     def _balance_chart(self, report: reports.Report) -> QChart:
         cur = report.currency
-        chart = charts.new_chart(f"Balance of all accounts ({cur})")
+        # "all accounts" only when no account's rows are left out for being in other currencies
+        whose = f"the {cur} accounts" if self._partial else f"all accounts ({cur})"
+        chart = charts.new_chart(f"Balance of {whose}")
         series = QLineSeries()
         series.setName("Balance")
         pen = series.pen()
