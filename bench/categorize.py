@@ -27,10 +27,21 @@ The model let unseen payees fall to their account's usual category, which the ne
 not keep. A gain that one split shows and the folds around it do not is not general, so neither
 ours nor the table's baselines use the account (beancount: no change either way).
 
+What the training knew of each test row's payee (test_rows_by_payee_history, split and CV):
+  consistent      the payee is known with this category only
+  ambig-majority  known with several categories, this the most frequent
+  ambig-minority  known with several categories, this not the most frequent
+  new-payee       the payee never occurs in training
+  never-label     the payee is known, never with this category
+  unseen-class    the category never occurs in training
+No text model can answer the last two: 1 minus their share is each set's "answerable" ceiling.
+(bench/experiments/error_analysis.py breaks these down by method.)
+
 Chronological CV (--cv K, default 5): the last half of each set in K consecutive blocks, each
 tested by a model trained on every row before it; mean accuracy per method.
 
 Usage: python bench/categorize.py [--labeled DIR] [--no-hub] [--quick] [--cv K] [--accuracy-only]
+       [--out FILE]   (--accuracy-only writes only to an --out given explicitly)
 """
 
 from __future__ import annotations
@@ -229,6 +240,45 @@ ACCOUNT_VARIANTS = {
 }
 
 
+PAYEE_KINDS = (
+    "consistent",
+    "ambig-majority",
+    "ambig-minority",
+    "new-payee",
+    "never-label",
+    "unseen-class",
+)
+
+
+def payee_kind(r: Item, history: dict[str, Counter[str]], classes: set[str]) -> str:
+    """What the training rows (`history`: categories per normalized payee) knew of a test row."""
+    seen = history.get(normalize_payee(r[2]).casefold())
+    if r[4] not in classes:
+        return "unseen-class"
+    if not seen:
+        return "new-payee"
+    if r[4] not in seen:
+        return "never-label"
+    if seen.most_common(1)[0][0] != r[4]:
+        return "ambig-minority"
+    return "ambig-majority" if len(seen) > 1 else "consistent"
+
+
+def payee_kinds(folds: list[tuple[list[Item], list[Item]]]) -> dict[str, float]:
+    """Share of test rows (pooled over `folds`) of each payee_kind, and the answerable share."""
+    tally: Counter[str] = Counter()
+    for tr, te in folds:
+        history: dict[str, Counter[str]] = defaultdict(Counter)
+        for r in tr:
+            history[normalize_payee(r[2]).casefold()][r[4]] += 1
+        classes = {r[4] for r in tr}
+        tally.update(payee_kind(r, history, classes) for r in te)
+    total = max(sum(tally.values()), 1)
+    out = {k: round(tally[k] / total, 4) for k in PAYEE_KINDS}
+    out["answerable"] = round(1 - out["never-label"] - out["unseen-class"], 4)
+    return out
+
+
 def confident_share(
     truth: list[str], pred: list[str], conf: list[float], target: float
 ) -> tuple[float, float | None]:
@@ -273,6 +323,7 @@ def evaluate(path: Path, quick: bool) -> dict[str, Any]:
             sum(r[4] not in {t[4] for t in tr} for r in te) / max(len(te), 1), 4
         ),
     }
+    result["test_rows_by_payee_history"] = payee_kinds([(tr, te)])
     pred, conf = ours(tr, te)
     result["ours"] = scores(truth, pred)
     for name, fn in BASELINES.items():
@@ -332,6 +383,7 @@ def cross_validate(path: Path, k: int) -> dict[str, Any]:
         methods.update(ACCOUNT_VARIANTS)
     folds = chronological_folds(rows, k)
     out: dict[str, Any] = {"folds": len(folds), "start": CV_START}
+    out["test_rows_by_payee_history"] = payee_kinds(folds)
     for name, fn in methods.items():
         accs = [scores([r[4] for r in te], fn(tr, te))["accuracy"] for tr, te in folds]
         out[name] = {"mean": round(statistics.mean(accs), 4), "per_fold": accs}
@@ -560,7 +612,9 @@ def main() -> int:
     parser.add_argument(
         "--accuracy-only", action="store_true", help="skip the speed and hub figures"
     )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--out", type=Path, default=None, help=f"results JSON (default {RESULTS.name})"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     files = sorted(args.labeled.glob("*.csv"))
@@ -621,12 +675,24 @@ def main() -> int:
         print(f"\nchronological {args.cv}-fold CV over each set's last half (mean accuracy):")
         for path in files:
             cv = report["cv"][path.stem] = cross_validate(path, args.cv)
-            cells = "  ".join(f"{k}={v['mean']:.3f}" for k, v in cv.items() if isinstance(v, dict))
+            cells = "  ".join(
+                f"{k}={v['mean']:.3f}" for k, v in cv.items() if isinstance(v, dict) and "mean" in v
+            )
             print(f"  {path.stem[:30]:<30} {cells}  gain {cv['ours_minus_best_points']:+.1f}")
+    print("\ntest rows by what training knew of their payee (70/30 split | CV), shares:")
+    print(f"  {'set':<30} " + " ".join(f"{k:>14}" for k in (*PAYEE_KINDS, "answerable")))
+    for name, res in report["sets"].items():
+        for tag, kinds in (("split", res["test_rows_by_payee_history"]),) + (
+            (("cv", report["cv"][name]["test_rows_by_payee_history"]),) if args.cv > 0 else ()
+        ):
+            cells = " ".join(f"{kinds[k]:>14.3f}" for k in (*PAYEE_KINDS, "answerable"))
+            print(f"  {name[:24]:<24} {tag:<5} {cells}")
     if args.accuracy_only:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.out} (accuracy only)")
+        # Only where asked: the default results file also holds the speed figures.
+        if args.out is not None:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            print(f"\nwrote {args.out} (accuracy only)")
         return 0
     runs = 1 if args.quick else 3
     sp = speed(all_rows, runs)
@@ -675,9 +741,10 @@ def main() -> int:
                 f"{hub['p99_ms']:.3f} ms (limit p50 {LIMITS['hub_round_trip_p50_ms']}); "
                 f"in-process {hub['in_process_p50_ms']:.3f} ms"
             )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwrote {args.out}")
+    out = args.out or RESULTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {out}")
     return 0
 
 

@@ -1,14 +1,11 @@
 """Experiment (not shipped): where ours and smart-imp go wrong, and six ideas measured beside ours.
 
 Error analysis. Each test row of a split or fold is put in one bucket, by what the training rows
-knew of its normalized payee (data.payee.normalize_payee, case-folded) and of its label:
-
-  unseen-class     its category never occurs in training: no classifier can answer it
-  never-label      its payee is known, but never with this category: no payee/text model can
-  new-payee        its payee never occurs in training
-  ambig-minority   its payee is known with several categories, and this is not the most frequent
-  ambig-majority   several categories, and this is the most frequent
-  consistent       its payee is known with this one category only
+knew of its normalized payee and of its label (categorize.payee_kind, whose shares per set
+bench/categorize.py now reports): consistent (payee known with this category only),
+ambig-majority / ambig-minority (known with several; this one the most frequent or not),
+new-payee, never-label (payee known, never with this category), unseen-class (category never
+in training). No text model can answer the last two.
 
 Measured 2026-12-07, hackclub (rows; ours / smart-imp right):
 
@@ -113,10 +110,12 @@ sys.path.insert(0, str(BENCH))
 
 from categorize import (
     LABELED,
+    PAYEE_KINDS,
     Item,
     chronological_folds,
     load,
     ours,
+    payee_kind,
     payee_majority,
     scores,
     smart_importer,
@@ -135,32 +134,10 @@ from sidecars.categorizer.features import (
 from sidecars.categorizer.model import CHAR_WEIGHT, Example, Model, _fit, _ovr, train
 
 Method = Callable[[list[Item], list[Item]], list[str]]
-KINDS = (
-    "consistent",
-    "ambig-majority",
-    "ambig-minority",
-    "new-payee",
-    "never-label",
-    "unseen-class",
-)
 
 
 def _payee(r: Item) -> str:
     return normalize_payee(r[2]).casefold()
-
-
-def kind(r: Item, history: dict[str, Counter[str]], classes: set[str]) -> str:
-    """Which bucket a test row falls in, given its training period (see the docstring)."""
-    seen = history.get(_payee(r))
-    if r[4] not in classes:
-        return "unseen-class"
-    if not seen:
-        return "new-payee"
-    if r[4] not in seen:
-        return "never-label"
-    if seen.most_common(1)[0][0] != r[4]:
-        return "ambig-minority"
-    return "ambig-majority" if len(seen) > 1 else "consistent"
 
 
 def error_table(rows: list[Item], folds: list[tuple[list[Item], list[Item]]]) -> None:
@@ -175,12 +152,12 @@ def error_table(rows: list[Item], folds: list[tuple[list[Item], list[Item]]]) ->
         ours_pred = ours(tr, te)[0]
         smart_pred = smart_importer(tr, te)
         for r, o, s in zip(te, ours_pred, smart_pred, strict=True):
-            k = kind(r, history, classes)
+            k = payee_kind(r, history, classes)
             tally[k, "n"] += 1
             tally[k, "ours"] += o == r[4]
             tally[k, "smart"] += s == r[4]
         total += len(te)
-    for k in KINDS:
+    for k in PAYEE_KINDS:
         if tally[k, "n"]:
             print(
                 f"    {k:<15} {tally[k, 'n']:4d} ({tally[k, 'n'] / total:5.1%})"
