@@ -19,51 +19,56 @@ from functools import lru_cache
 
 _CATEGORY = re.compile(r"\b(?:cash|atm)\b", re.IGNORECASE)
 
-_DESCRIPTION = re.compile(
-    "|".join(
-        (
-            # English: "ATM WITHDRAWAL", "CASH WITHDRAWAL LINK ATM", "CASHPOINT", "CASH WDL"
-            r"\batms?\b",
-            r"\bcash\W{0,3}(?:withdrawa?ls?|wdrl?|wdl|w/?d|advance|machine|point|dispenser"
-            r"|deposit)\b",
-            r"\bcashpoint\b",
-            # German and Austrian: Geldautomat, Bargeldauszahlung, Barabhebung, GAA, Bankomat
-            r"geldautomat",
-            r"\bbargeld",
-            r"\bbar(?:auszahlung|abhebung|einzahlung)",
-            r"\bgaa\b",
-            # Austrian, Polish, Czech, Slovak, Croatian, Swedish: Bankomat (bankomatu, ...)
-            r"\bbankomat",
-            # Dutch: geldautomaat, geldopname
-            r"\bgeld(?:automaat|opname)",
-            # French: retrait (DAB / espèces); "DAB" alone is also a German broker's name
-            r"\bretrait\b",
-            # Spanish: cajero, retirada / retiro / disposición de efectivo
-            r"\bcajero",
-            r"\b(?:retirada|retiro|disposici[oó]n)\s+(?:de\s+|en\s+)?efectivo\b",
-            # Italian: prelievo, prelevamento; Portuguese: levantamento, saque
-            r"\bprel(?:ievo|evamento)\b",
-            r"\blevantamento\b",
-            r"\bsaque\b",
-            # Nordic: kontantuttag, minibank, kontanthævning, käteisnosto
-            r"\bkontant(?:uttag|hævning|haevning)",
-            r"\bminibank\b",
-            r"\bkäteisnosto",
-            # Hungarian: készpénzfelvétel
-            r"készpénz",
-            # Russian: снятие / выдача наличных, банкомат
-            r"налич",
-            r"банкомат",
-            # Chinese: 取现 (take cash), 取款 (withdraw money)
-            r"取现|取款",
-        )
+# (a piece of text every match contains, the pattern): the pieces let the common description,
+# which names a shop, skip the regular expression (a third of the insights' time on ten years of
+# rows with their references, all different, measured here).
+_WORDS = (
+    # English: "ATM WITHDRAWAL", "CASH WITHDRAWAL LINK ATM", "CASHPOINT", "CASH WDL"
+    ("atm", r"\batms?\b"),
+    (
+        "cash",
+        r"\bcash\W{0,3}(?:withdrawa?ls?|wdrl?|wdl|w/?d|advance|machine|point|dispenser|deposit)\b",
     ),
-    re.IGNORECASE,
+    ("cash", r"\bcashpoint\b"),
+    # German and Austrian: Geldautomat, Bargeldauszahlung, Barabhebung, GAA
+    ("geld", r"geldautomat"),
+    ("bar", r"\bbargeld"),
+    ("bar", r"\bbar(?:auszahlung|abhebung|einzahlung)"),
+    ("gaa", r"\bgaa\b"),
+    # Austrian, Polish, Czech, Slovak, Croatian, Swedish: Bankomat (bankomatu, ...)
+    ("bankomat", r"\bbankomat"),
+    # Dutch: geldautomaat, geldopname
+    ("geld", r"\bgeld(?:automaat|opname)"),
+    # French: retrait (DAB / espèces); "DAB" alone is also a German broker's name
+    ("retrait", r"\bretrait\b"),
+    # Spanish: cajero, retirada / retiro / disposición de efectivo
+    ("cajero", r"\bcajero"),
+    ("efectivo", r"\b(?:retirada|retiro|disposici[oó]n)\s+(?:de\s+|en\s+)?efectivo\b"),
+    # Italian: prelievo, prelevamento; Portuguese: levantamento, saque
+    ("prel", r"\bprel(?:ievo|evamento)\b"),
+    ("levantamento", r"\blevantamento\b"),
+    ("saque", r"\bsaque\b"),
+    # Nordic: kontantuttag, kontanthævning, minibank, käteisnosto
+    ("kontant", r"\bkontant(?:uttag|hævning|haevning)"),
+    ("minibank", r"\bminibank\b"),
+    ("käteisnosto", r"\bkäteisnosto"),
+    # Hungarian: készpénzfelvétel
+    ("készpénz", r"készpénz"),
+    # Russian: снятие / выдача наличных, банкомат
+    ("налич", r"налич"),
+    ("банкомат", r"банкомат"),
+    # Chinese: 取现 (take cash), 取款 (withdraw money)
+    ("取", r"取现|取款"),
 )
+_HINTS = tuple(sorted({hint for hint, _ in _WORDS}))
+_DESCRIPTION = re.compile("|".join(pattern for _, pattern in _WORDS), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1 << 16)  # a ledger repeats a few thousand descriptions many times over
 def _says_cash(description: str) -> bool:
+    folded = description.lower()
+    if not any(hint in folded for hint in _HINTS):
+        return False
     return _DESCRIPTION.search(description) is not None
 
 
