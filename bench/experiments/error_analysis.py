@@ -66,7 +66,8 @@ The seven ideas (split / CV5 mean; "ours" is the shipped model, smart-imp 0.830 
   never seen. Right idea for hackclub's restaurants and SaaS, but the built-in categories are too
   coarse to tell Hosting from Software, and on yassirawad the prior token outweighs the payee's
   own letters (-4 to -8 points at w >= 1). (defaults.csv names 11 of yassirawad's payees exactly
-  and 12 of hackclub's: common merchants, Uber, Starbucks ... ; none of hackclub's misses.)
+  and 12 of hackclub's, common merchants: Uber, Lyft, UberEATS, Starbucks ...; of hackclub's
+  new-payee misses only UberEATS.)
 - ens: p = (1-a) p_ours + a softmax(T x SVC decision); the two differ on few rows, mostly new
   payees, where the SVC's default (Food) wins some restaurants and loses the rest.
 - hier: extra one-vs-rest models on each label prefix ("Expenses", "Expenses:Operating", ...),
