@@ -243,3 +243,32 @@ def test_each_currency_is_judged_on_its_own() -> None:
     flagged = run(pounds)
     assert {a["kind"] for a in flagged} >= {"new_merchant_large"}
     assert {a["currency"] for a in flagged} == {"GBP"}  # each anomaly says its currency
+
+
+def test_a_double_charge_the_shop_refunded_needs_no_look() -> None:
+    flight = [
+        tx("f1", START + dt.timedelta(days=120), "EASYJET AIRLINE", "-312.48", "Travel"),
+        tx("f2", START + dt.timedelta(days=120), "EASYJET AIRLINE", "-312.48", "Travel"),
+    ]
+    refund = tx("f3", START + dt.timedelta(days=130), "EASYJET AIRLINE", "312.48", "Travel")
+    # Before the refund the copy is worth a look (and the first charge, large and new, too).
+    assert [(a["id"], a["kind"]) for a in run([*everyday(), *flight])] == [
+        ("f2", "duplicate"),
+        ("f1", "new_merchant_large"),
+    ]
+    # The refund undoes the copy; the flight itself is still a large first payment.
+    assert [(a["id"], a["kind"]) for a in run([*everyday(), *flight, refund])] == [
+        ("f1", "new_merchant_large"),
+    ]
+    # A refund of another sum, or two months later, undoes nothing.
+    for late in (
+        tx("f3", START + dt.timedelta(days=130), "EASYJET AIRLINE", "100.00", "Travel"),
+        tx("f3", START + dt.timedelta(days=181), "EASYJET AIRLINE", "312.48", "Travel"),
+    ):
+        assert [a["id"] for a in run([*everyday(), *flight, late])] == ["f2", "f1"]
+
+
+def test_a_large_purchase_returned_for_its_money_back_is_not_flagged() -> None:
+    sofa = tx("sofa", START + dt.timedelta(days=150), "Loaf Furniture", "-2400.00", "Home")
+    back = tx("back", START + dt.timedelta(days=170), "LOAF FURNITURE", "2400.00", "Home")
+    assert run([*everyday(), sofa, back]) == []

@@ -4,13 +4,14 @@ charge at a new merchant, and a month far above a category's history.
 Every detector is deliberately sparing (a person stops reading alerts that cry wolf). A duplicate
 is a second charge of one amount at one merchant within a few days, outside any recurring series,
 at a merchant where such repeats are neither a habit nor to be expected by chance (a commuter's
-fares), and not trifling. An unusual amount is at least
-3x the merchant's median and 40% above anything else ever charged there: robust statistics (the
-median, not the mean; MAD z-scores on a log scale where a category stands in for a merchant with
-too little history), chosen over an IsolationForest by measurement (bench/insights.py: the forest
-found about half the planted amounts at any flag rate, took ~20x longer, and cannot say why in
-words). Each transaction gets at most one anomaly. Pure and deterministic; this module must never
-read a clock or a file.
+fares), and not trifling. A charge the merchant paid back (the same sum, within two months) is
+undone and judged by no detector: a double charge already refunded needs no look. An unusual
+amount is at least 3x the merchant's median and 40% above anything else ever charged there:
+robust statistics (the median, not the mean; MAD z-scores on a log scale where a category stands
+in for a merchant with too little history), chosen over an IsolationForest by measurement
+(bench/insights.py: the forest found about half the planted amounts at any flag rate, took ~20x
+longer, and cannot say why in words). Each transaction gets at most one anomaly. Pure and
+deterministic; this module must never read a clock or a file.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ SPIKE_RATIO = 2.5
 SPIKE_Z = 4.0
 SPIKE_RECENT_MONTHS = 3  # a new level of spending is reported once, not every month after
 SPIKE_MATERIAL = 0.10  # share of a usual month's total spending
+
+# A charge whose very sum the same merchant paid back within this many days was undone (a
+# double charge the shop refunded, a return): it and its refund are left out of every detector.
+REFUND_DAYS = 60
 
 # Which anomaly a transaction keeps when several detectors flag it: the most specific one.
 _PRIORITY = {"duplicate": 0, "unusual_amount": 1, "new_merchant_large": 2, "category_spike": 3}
@@ -347,11 +352,32 @@ def category_spikes(records: Sequence[Record], streams: Sequence[Stream]) -> lis
     return found
 
 
+def without_refunded(records: Sequence[Record]) -> list[Record]:
+    """`records` (in date order) less the charges that were refunded and their refunds.
+
+    A refund (money in from a merchant) undoes the latest charge of the very same sum there in
+    the REFUND_DAYS before it that no other refund has undone: of a double charge, the copy.
+    """
+    waiting: dict[tuple[str, Decimal], list[Record]] = defaultdict(list)
+    undone: set[int] = set()
+    for record in records:
+        if not record.key or record.amount == 0:
+            continue
+        charges = waiting[(record.key, abs(record.amount))]
+        if record.amount < 0:
+            charges.append(record)
+            continue
+        if charges and (record.date - charges[-1].date).days <= REFUND_DAYS:
+            undone.update((id(charges.pop()), id(record)))
+    return [r for r in records if id(r) not in undone]
+
+
 def find_anomalies(records: Sequence[Record], streams: Sequence[Stream]) -> list[Anomaly]:
     """All anomalies in `records` (sorted by date), one per transaction, newest first.
 
     Each currency is judged on its own: a typical payment, a category's usual month and what is
     trifling are sums of one currency (5,000 yen beside pounds is not "400x a typical payment")."""
+    records = without_refunded(records)
     if not records:
         return []
     candidates: list[Anomaly] = []
