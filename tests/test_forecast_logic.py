@@ -484,13 +484,37 @@ def test_a_first_month_begun_part_way_through_is_not_history() -> None:
 def test_a_statement_starting_a_few_days_into_the_month_still_counts_it_whole(
     first_day: int, whole: bool
 ) -> None:
-    rows = [r for r in late_start_ledger() if r["date"] >= "2026-04-06"]
+    # (no rent: an April rent paid before the statements is the next test's matter)
+    rows = [r for r in late_start_ledger() if r["date"] >= "2026-04-06" and r["category"] != "Rent"]
     rows.append(txn(f"2026-04-{first_day:02d}", "-7.00"))  # the statements' first transaction
     history = build_history(parse_transactions(rows), LATE_TODAY)
     april = month_index(dt.date(2026, 4, 1))
     assert history.start == (april if whole else april + 1)
     assert (history.partial_start is None) is whole
     assert any("2026-04 looks incomplete" in note for note in history.notes) is not whole
+
+
+def test_a_first_month_without_its_rent_paid_before_the_statements_is_not_whole() -> None:
+    # Statements from 1 April: April's rent was paid on 30 March, before them (by calendar
+    # April reads 108 spent beside 1,550 every other month).
+    rows = [txn("2026-04-01", "-8.00")]
+    rows += [r for r in late_start_ledger() if r["date"] >= "2026-04-01"]
+    history = build_history(parse_transactions(rows), LATE_TODAY)
+    assert history.start == month_index(dt.date(2026, 5, 1))
+    assert history.total.tolist() == [1550.0] * 6
+    assert history.notes == (
+        "2026-04 looks incomplete (its Rent payment of 1,450.00, due around the 1st, is not in"
+        " it: it was probably paid before the first transaction, on 2026-04-01) and was left"
+        " out of the history",
+    )
+    partial = history.partial_start
+    assert partial is not None and partial.total.tolist() == [108.0]
+    # Statements that reach back to 27 March would have shown an early rent: April is whole,
+    # rent or no rent.
+    rows.append(txn("2026-03-27", "-5.00"))
+    history = build_history(parse_transactions(rows), LATE_TODAY)
+    assert history.start == month_index(dt.date(2026, 3, 1)) + 1 and history.length == 7
+    assert history.spending["Rent"].tolist() == [0.0] + [1450.0] * 6
 
 
 def test_the_month_after_missing_statements_is_judged_the_same_way() -> None:

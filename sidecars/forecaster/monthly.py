@@ -89,6 +89,10 @@ def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
+def _first_of(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def month_label(index: int) -> str:
     """ "YYYY-MM" for a month index."""
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -178,7 +182,9 @@ def _after_last_gap(active: set[int], start: int, end: int) -> tuple[int, str | 
     return start, None
 
 
-def _partial_start(start: int, covered_from: dt.date) -> tuple[int, str | None]:
+def _partial_start(
+    start: int, covered_from: dt.date, missing: Txn | None = None
+) -> tuple[int, str | None]:
     """Start a month later when the statements begin part-way through the first month.
 
     `covered_from` is the earliest date of a transaction counted in `start` or later: the first
@@ -190,14 +196,41 @@ def _partial_start(start: int, covered_from: dt.date) -> tuple[int, str | None]:
     keeping a partial month errs against the person (a larger amount to set aside), while dropping
     a whole month whose first days had no transaction costs one month of history, which the note
     says. A statement that starts on the 2nd or 3rd, or a quiet weekend after the 1st, still
-    counts as whole; the first transaction on the 5th means at least four days may be missing."""
-    first_day = dt.date(start // 12, start % 12 + 1, 1)
-    if (covered_from - first_day).days <= _WHOLE_FROM_DAYS:
-        return start, None
-    return start + 1, (
-        f"{month_label(start)} looks incomplete (its first transaction is on day"
-        f" {covered_from.day}) and was left out of the history"
-    )
+    counts as whole; the first transaction on the 5th means at least four days may be missing.
+
+    `missing` is a fixed payment due around the 1st (due_months) that the next month holds and
+    this one does not, while the statements begin too late to show whether it was paid early:
+    statements from 1 December miss a December rent paid on 29 November, and December reads
+    1,450 short. That month is not whole either."""
+    if (covered_from - _first_of(start)).days > _WHOLE_FROM_DAYS:
+        return start + 1, (
+            f"{month_label(start)} looks incomplete (its first transaction is on day"
+            f" {covered_from.day}) and was left out of the history"
+        )
+    if missing is not None:
+        what = f"{missing.category or UNCATEGORIZED} payment of {abs(missing.amount):,}"
+        return start + 1, (
+            f"{month_label(start)} looks incomplete (its {what}, due around the 1st, is not in"
+            f" it: it was probably paid before the first transaction, on"
+            f" {covered_from.isoformat()}) and was left out of the history"
+        )
+    return start, None
+
+
+def _missing_fixed(
+    txns: Sequence[Txn], months: Sequence[int], due: Mapping[int, int], start: int
+) -> Txn | None:
+    """A fixed payment (one that due_months moved) counted in the month after `start` but in no
+    row of `start`; None when there is none."""
+    fixed = {(txns[i].category, txns[i].amount) for i in due}
+    seen: dict[tuple[str | None, Decimal], set[int]] = defaultdict(set)
+    after: dict[tuple[str | None, Decimal], Txn] = {}
+    for t, month in zip(txns, months, strict=True):
+        key = (t.category, t.amount)
+        if key in fixed and month in (start, start + 1):
+            seen[key].add(month)
+            after.setdefault(key, t)
+    return next((after[k] for k in sorted(seen, key=str) if seen[k] == {start + 1}), None)
 
 
 def _days_to_nearest_first(day: dt.date) -> tuple[int, int]:
@@ -266,17 +299,19 @@ def build_history(
     months = [due.get(i, month_index(t.date)) for i, t in enumerate(past)]
     # A first rent paid before its 1st must not open the history with an empty month.
     start = min(months)
-    end, note = _history_end(max(t.date for t in past), today)
-    if note:
-        notes.append(note)
+    end, end_note = _history_end(max(t.date for t in past), today)
     start, gap_note = _after_last_gap(set(months), start, end)
     if gap_note:
         notes.append(gap_note)
     covered_from = min(t.date for t, m in zip(past, months, strict=True) if m >= start)
-    start, partial_note = _partial_start(start, covered_from)
+    missing = None
+    if due and covered_from > _first_of(start) - dt.timedelta(days=_DUE_WITHIN_DAYS):
+        # An early payment for the first month would predate the statements.
+        missing = _missing_fixed(past, months, due, start)
+    start, partial_note = _partial_start(start, covered_from, missing)
     lead = 1 if partial_note else 0  # the partial first month, summed to be shown, not fitted
-    if partial_note:
-        notes.append(partial_note)
+    # the notes in the order of the months they are about
+    notes += [note for note in (partial_note, end_note) if note]
     n = max(end - start, 0)
     # One pass sums the partial first month, the history and the months after it that the
     # transactions reach only in part.
