@@ -149,9 +149,44 @@ def test_other_currencies_are_left_out_with_a_warning() -> None:
     assert any("EUR" in w for w in advice.warnings)
 
 
-def test_a_forecast_for_another_month_is_flagged() -> None:
+def test_a_forecast_that_ends_before_this_month_suggests_nothing() -> None:
+    # Statements that stop in October: November's surplus says nothing about January's.
     advice = safe_to_save(params(), today=dt.date(2027, 1, 5))
-    assert any("2026-11" in w for w in advice.warnings)
+    assert (advice.amount, advice.confidence) == (0, "none")
+    assert advice.reasons == (
+        "The forecast ends in 2026-11, before this month (2027-01): your statements stop too"
+        " long ago to suggest an amount; import newer ones.",
+    )
+
+
+def test_statements_that_stop_last_month_use_this_months_point_and_say_so() -> None:
+    # Imported up to 20 November, asked on 7 December: the forecast starts with November (left
+    # out as incomplete), and December, this month, is its second point.
+    net = series(500.40, 1200.0, 1900.0)
+    net["points"].append(net["points"][0] | {"month": "2026-12", "lower": 100.0, "yhat": 900.0})
+    spending = series(1500.0, 1800.0, 2000.0)
+    spending["points"].append(spending["points"][0] | {"month": "2026-12", "upper": 2400.0})
+    advice = safe_to_save(
+        params(net_forecast=net, spending_forecast=spending), today=dt.date(2026, 12, 7)
+    )
+    # reserve 2400 + 150 = 2550 <= 3000 held; December's low end 100.00 -> 100 (November's: 500).
+    assert advice.amount == 10000
+    assert any("2,550.00 USD in reserve" in r for r in advice.reasons)
+    assert advice.warnings[1].startswith("The forecast starts at 2026-11, the first month")
+
+
+def test_a_forecast_for_a_later_month_is_flagged() -> None:
+    advice = safe_to_save(params(), today=dt.date(2026, 10, 30))
+    assert advice.amount == 50000
+    assert any("The forecast is for 2026-11, not the current month" in w for w in advice.warnings)
+
+
+def test_one_month_of_history_suggests_nothing_and_says_how_much_there_is() -> None:
+    advice = safe_to_save(params(history_months=1))
+    assert advice.reasons == (
+        "The history covers 1 month(s); at least 6 whole months are needed before suggesting an"
+        " amount to set aside.",
+    )
 
 
 def test_wide_band_lowers_confidence() -> None:

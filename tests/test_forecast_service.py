@@ -181,6 +181,26 @@ def test_advisor_through_the_hub(hub: Hub) -> None:
     assert any("not financial or investment advice" in w for w in result["warnings"])
 
 
+def test_advisor_through_the_hub_takes_this_months_point(hub: Hub) -> None:
+    # Statements up to 20 November, asked on 7 December: the forecast starts with November.
+    net = {
+        "method": "smoothed_level",
+        "points": [
+            {"month": "2026-11", "yhat": 1200.0, "lower": 500.4, "upper": 1900.0},
+            {"month": "2026-12", "yhat": 1100.0, "lower": 320.9, "upper": 1950.0},
+        ],
+    }
+    params = {"net_forecast": net, "history_months": 12, "buffer_months": 0}
+    result = ask(hub, "advisor", "safe_to_save", params | {"today": "2026-12-07"})
+    assert result["amount"] == "320.00"  # December's low end, not November's 500.40
+    assert any(
+        w.startswith("The forecast starts at 2026-11, the first month") for w in result["warnings"]
+    )
+    # Asked in February, the forecast has nothing for this month: nothing is suggested.
+    result = ask(hub, "advisor", "safe_to_save", params | {"today": "2027-02-01"})
+    assert result["amount"] == "0.00" and "ends in 2026-12" in result["reasons"][0]
+
+
 def _days(start: dt.date, count: int) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range(count)]
 

@@ -3,7 +3,9 @@
 How it is worked out, in exact minor units:
 
 1. surplus = the low end of this month's forecast net cash flow (the 80% band's lower edge, so in
-   about nine months out of ten the month does at least this well), rounded down;
+   about nine months out of ten the month does at least this well), rounded down; this month's
+   point is taken even when the forecast starts a month earlier (statements that stop last month),
+   and a forecast that ends before this month suggests nothing;
 2. reserve = `buffer_months` x this month's high-end spending forecast + known upcoming payments;
 3. with balances known, the part of the reserve they do not already cover is taken off the surplus;
    without balances, the upcoming payments are taken off (the reserve cannot be checked). A
@@ -75,7 +77,11 @@ def _number(value: object, where: str) -> float:
     return float(value)
 
 
-def _first_point(series: object, where: str) -> tuple[Mapping[str, Any] | None, str]:
+def _point(
+    series: object, where: str, month: str | None
+) -> tuple[Mapping[str, Any] | None, str, str | None]:
+    """The series' point for `month` ("YYYY-MM"; the first point when None or when the points say
+    no month), its method, and the forecast's last month when it ends before `month`."""
     if not isinstance(series, Mapping):
         raise AdviceInputError(f"{where}: must be a forecast series with points")
     points = series.get("points")
@@ -84,13 +90,19 @@ def _first_point(series: object, where: str) -> tuple[Mapping[str, Any] | None, 
     method = series.get("method")
     method = method if isinstance(method, str) else "unknown"
     if not points:
-        return None, method
-    first = points[0]
-    if not isinstance(first, Mapping):
-        raise AdviceInputError(f"{where}.points[0]: must be a record")
+        return None, method, None
+    for i, point in enumerate(points):
+        if not isinstance(point, Mapping):
+            raise AdviceInputError(f"{where}.points[{i}]: must be a record")
+    months = [str(p.get("month") or "")[:7] for p in points]
+    i = 0
+    if month is not None and month in months:
+        i = months.index(month)
+    elif month is not None and all(months) and months[-1] < month:
+        return None, method, months[-1]
     for key in ("yhat", "lower", "upper"):
-        _number(first.get(key), f"{where}.points[0].{key}")
-    return first, method
+        _number(points[i].get(key), f"{where}.points[{i}].{key}")
+    return points[i], method, None
 
 
 def _money_rows(
@@ -156,13 +168,14 @@ class _Inputs:
     currency: str
     history: int | None
     warnings: list[str]
+    ends: str | None  # the forecast's last month, when it ends before the current month
 
 
-def _read(params: Mapping[str, Any]) -> _Inputs:
-    net, net_method = _first_point(params.get("net_forecast"), "net_forecast")
+def _read(params: Mapping[str, Any], month: str | None) -> _Inputs:
+    net, net_method, ends = _point(params.get("net_forecast"), "net_forecast", month)
     spending = None
     if params.get("spending_forecast") is not None:
-        spending, _ = _first_point(params.get("spending_forecast"), "spending_forecast")
+        spending, _, _ = _point(params.get("spending_forecast"), "spending_forecast", month)
     buffer_months = _number(params.get("buffer_months", 1), "buffer_months")
     if not 0 <= buffer_months <= MAX_BUFFER_MONTHS:
         raise AdviceInputError(f"buffer_months: must be between 0 and {MAX_BUFFER_MONTHS}")
@@ -192,12 +205,14 @@ def _read(params: Mapping[str, Any]) -> _Inputs:
         currency=currency,
         history=history,
         warnings=warnings,
+        ends=ends,
     )
 
 
 def safe_to_save(params: Mapping[str, Any], today: dt.date | None = None) -> Advice:
     """Work out the cautious amount; AdviceInputError for malformed params."""
-    inputs = _read(params)
+    this_month = today.strftime("%Y-%m") if today is not None else None
+    inputs = _read(params, this_month)
     currency, warnings, net = inputs.currency, inputs.warnings, inputs.net
 
     def fmt(minor: int) -> str:
@@ -208,22 +223,24 @@ def safe_to_save(params: Mapping[str, Any], today: dt.date | None = None) -> Adv
         return Advice(0, currency, confidence, (reason,), tuple(warnings))
 
     history = inputs.history
+    if inputs.ends is not None:
+        # A surplus forecast for a month gone by says nothing about this one, and the balances
+        # are those of the last statement.
+        return zero(
+            f"The forecast ends in {inputs.ends}, before this month ({this_month}): your"
+            " statements stop too long ago to suggest an amount; import newer ones."
+        )
     if (
         net is None
         or inputs.net_method in _SHORT_METHODS
         or (history is not None and history < MIN_HISTORY_MONTHS)
     ):
-        months = "too few" if history is None else str(history)
+        months = "too few months" if history is None else f"{history} month(s)"
         return zero(
-            f"There are {months} months of history; at least {MIN_HISTORY_MONTHS} whole months are"
+            f"The history covers {months}; at least {MIN_HISTORY_MONTHS} whole months are"
             " needed before suggesting an amount to set aside."
         )
-    month = net.get("month")
-    if today is not None and isinstance(month, str) and month != today.strftime("%Y-%m"):
-        warnings.append(
-            f"The forecast is for {month}, not the current month: import newer statements for an"
-            " up-to-date figure."
-        )
+    _warn_if_ahead(params, net, this_month, warnings)
     surplus = _minor_floor(float(net["lower"]), currency)
     expected = _minor_floor(float(net["yhat"]), currency)
     if surplus <= 0:
@@ -252,6 +269,29 @@ def safe_to_save(params: Mapping[str, Any], today: dt.date | None = None) -> Adv
     elif float(net["upper"]) - float(net["lower"]) > 2 * abs(float(net["yhat"])):
         confidence = "medium"  # the band is wide compared to the expected surplus
     return Advice(amount, currency, confidence, tuple(reasons), tuple(warnings))
+
+
+def _warn_if_ahead(
+    params: Mapping[str, Any], net: Mapping[str, Any], this_month: str | None, warnings: list[str]
+) -> None:
+    """Say so when the figure is not from the forecast's first month, or not for this month."""
+    month = net.get("month")
+    if this_month is None or not isinstance(month, str):
+        return
+    first = str(params["net_forecast"]["points"][0].get("month") or "")[:7]
+    if month[:7] != this_month:
+        warnings.append(
+            f"The forecast is for {month}, not the current month: import newer statements for an"
+            " up-to-date figure."
+        )
+    elif first and first != this_month:
+        # Statements that end last month or earlier: this month is further ahead than the
+        # forecast's first month (a wider range), and the balances are the last statement's.
+        warnings.append(
+            f"The forecast starts at {first}, the first month your statements do not cover"
+            " whole: this month's figure is forecast from further back, and the balances are as"
+            " of your last statement; import newer statements for an up-to-date figure."
+        )
 
 
 def _reserve_cut(inputs: _Inputs, reasons: list[str], fmt: Callable[[int], str]) -> int:
