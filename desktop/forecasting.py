@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 FORECAST_TIMEOUT_S = 180.0  # Prophet on a few years of many categories, cold; PROGRESS extends it
 ADVICE_TIMEOUT_S = 15.0
 HISTORY_YEARS = 3  # what the forecaster is sent: enough for yearly seasonality, and bounded
+# A fixed payment paid this many days before its 1st counts in that 1st's month (the forecaster's
+# due_months, sidecars/forecaster/monthly.py, whose numpy the desktop does not import).
+EARLY_DAYS = 5
 
 
 class Requester(Protocol):
@@ -68,11 +71,14 @@ class Outcome:
 
 
 def main_currency(ledger: Ledger) -> str:
-    """The currency most accounts use (forecasts are made in one currency)."""
-    counts: dict[str, int] = {}
-    for account in ledger.accounts():
-        counts[account.currency] = counts.get(account.currency, 0) + 1
-    return max(sorted(counts), key=lambda c: counts[c]) if counts else "USD"
+    """The currency forecasts are made in: the Dashboard's (the one most transactions are in).
+
+    Counting accounts instead tied a pound current account with a euro travel card, and the tie
+    went to the first name, so the forecast was the card's euros beside a Dashboard in pounds."""
+    main = ledger.stats().main_currency
+    if main is not None:
+        return main
+    return min((a.currency for a in ledger.accounts()), default="USD")  # accounts, no rows yet
 
 
 def forecast_params(
@@ -85,7 +91,15 @@ def forecast_params(
     if not newest:
         return {"transactions": [], "horizon_months": horizon_months}, notes
     end = newest[0].date
-    since = end.replace(year=end.year - HISTORY_YEARS, day=1)
+    # From a few days before the window's first 1st: cut at the 1st, the window's first month
+    # lost its rent when it was paid early (the forecaster then leaves that month out as not
+    # whole); the days before it are a part of a month the forecaster leaves out itself.
+    since = end.replace(year=end.year - HISTORY_YEARS, day=1) - dt.timedelta(days=EARLY_DAYS)
+    if ledger.transactions(TxFilter(date_to=since - dt.timedelta(days=1)), limit=1):
+        notes.append(
+            f"transactions before {since.isoformat()} were left out: the forecast reads the last"
+            f" {HISTORY_YEARS} years"
+        )
     rows: list[dict[str, Any]] = []
     other_currency = transfers = 0
     for t in ledger.iter_transactions(TxFilter(date_from=since), order="date_asc"):
@@ -126,6 +140,15 @@ def advice_params(
     )
     if net is None:
         return None
+    today = today or dt.date.today()
+    held = ledger.account_balances()
+    # What each account holds today: a row dated later (a scheduled payment, pay announced
+    # early) has not happened yet, and the forecast leaves it out too; counted, an early salary
+    # would be in the balance and again in the month's forecast surplus.
+    for t in ledger.iter_transactions(TxFilter(date_from=today + dt.timedelta(days=1))):
+        minor, cur = held.get(t.account, (0, ""))
+        if cur == t.currency:
+            held[t.account] = (minor - t.amount, cur)
     balances = [
         {
             "account": name,
@@ -133,7 +156,7 @@ def advice_params(
             "currency": cur,
             "opening": _opening(ledger, name, cur),
         }
-        for name, (minor, cur) in sorted(ledger.account_balances().items())
+        for name, (minor, cur) in sorted(held.items())
         if cur == currency
     ]
     history = forecast.get("history") or {}
@@ -145,8 +168,51 @@ def advice_params(
         "buffer_months": buffer_months,
         "currency": currency,
         "history_months": history.get("months"),
-        "today": (today or dt.date.today()).isoformat(),
+        "today": today.isoformat(),
     }
+
+
+def upcoming_payments(
+    ledger: Ledger, insights: dict[str, Any], today: dt.date, *, days: int = 31
+) -> list[dict[str, Any]]:
+    """Regular payments due within `days` of `today`, from an insights result, each in the
+    currency of its own transactions.
+
+    A recurring series on the wire names no currency; tagged with one currency for all, a euro
+    subscription was taken off a pound figure as pounds. The ledger says which currency its
+    transactions are in; a series whose transactions are gone (an older result) keeps the
+    result's currency."""
+    fallback = str(insights.get("currency") or "USD")
+    due = [
+        r
+        for r in insights.get("recurring", [])
+        if isinstance(r, dict)
+        and r.get("active", True)
+        and isinstance(r.get("amount"), str)
+        and str(r["amount"]).startswith("-")
+        and today.isoformat()
+        <= str(r.get("next_date") or "")
+        <= (today + dt.timedelta(days=days)).isoformat()
+    ]
+    # A few of each series' newest rows are enough, and keep the query's parameters bounded.
+    ids = {i for r in due for i in (r.get("transactions") or [])[-5:] if isinstance(i, int)}
+    currency_of = (
+        {t.id: t.currency for t in ledger.iter_transactions(TxFilter(ids=tuple(sorted(ids))))}
+        if ids
+        else {}
+    )
+    out = []
+    for r in due:
+        # the newest transaction's currency (a series is grouped by currency, so all agree)
+        known = [currency_of[i] for i in r.get("transactions") or [] if i in currency_of]
+        out.append(
+            {
+                "merchant": r.get("merchant"),
+                "amount": r["amount"],
+                "currency": known[-1] if known else fallback,
+            }
+        )
+    return out
 
 
 def _opening(ledger: Ledger, account: str, currency: str) -> str | None:
@@ -206,6 +272,8 @@ def run(
         cached = result_cache.load(db, "forecast")
         if cached is not None and isinstance(cached[1], dict) and cached[1].get("forecast"):
             outcome.forecast_saved, outcome.forecast = cached[0], cached[1]["forecast"]
+            # its figures are in the currency it was made in, whatever the ledger's is now
+            outcome.currency = str(cached[1].get("currency") or currency)
         outcome.advice_problem = (
             "the advisor was not asked: it needs a fresh forecast, and " + outcome.forecast_problem
         )

@@ -45,6 +45,7 @@ NET = "Net cash flow"
 # Months of actuals drawn before the forecast.
 SHOWN_MONTHS = 24
 _HALF_MONTH_MS = 14 * 86_400_000
+_MONTH_MS = 30.44 * 86_400_000
 
 
 def _ms(month: str) -> float:
@@ -302,7 +303,7 @@ class ForecastView(QWidget):
         def job(ledger: Any) -> tuple[Any, dict[str, list[tuple[str, float]]]]:
             from desktop import forecasting
 
-            outcome = forecasting.run(hub, ledger, db, upcoming=_upcoming(db))
+            outcome = forecasting.run(hub, ledger, db, upcoming=_upcoming(db, ledger))
             params, _ = forecasting.forecast_params(ledger, outcome.currency)
             return outcome, _history(params)
 
@@ -439,10 +440,7 @@ class ForecastView(QWidget):
             return
         points = s.get("points", [])
         split = series_points(s, self.history.get(name, []))
-        hist = QLineSeries()
-        hist.setName("Actual")
-        for month, value in split.actual:
-            hist.append(_ms(month), value)
+        hist = _actual_line(split.actual)
         dots = self._dots(split)
         ys: list[float] = [v for _, v in split.actual] + [v for _, _, v in dots]
         bands = []
@@ -476,10 +474,6 @@ class ForecastView(QWidget):
         pen.setWidth(3)
         pen.setColor(charts.colour(1))
         mid.setPen(pen)
-        hpen = hist.pen()
-        hpen.setWidth(2)
-        hpen.setColor(charts.colour(0))
-        hist.setPen(hpen)
         for area, lo, hi in bands:
             area.setParent(chart)
             lo.setParent(area)
@@ -489,18 +483,12 @@ class ForecastView(QWidget):
         chart.addSeries(mid)
         for label, month, value in dots:
             chart.addSeries(self._marker(label, month, value))
-        x = QDateTimeAxis()
-        x.setFormat("MMM yy")
-        x.setTickCount(8)
         xs = [_ms(m) for _, m, _ in dots] + [_ms(m) for m, _ in split.actual]
         xs += [_ms(str(p["month"])) for p in points]
-        # half a month of room before the first dot, or it is cut in half
-        xs += [_ms(split.partial_start[0]) - _HALF_MONTH_MS] if split.partial_start else []
-        if xs:
-            x.setRange(
-                QDateTime.fromMSecsSinceEpoch(int(min(xs))),
-                QDateTime.fromMSecsSinceEpoch(int(max(xs))),
-            )
+        # half a month of room before a dot at the left edge, or it is cut in half
+        if split.partial_start is not None or len(split.actual) == 1:
+            xs.append(min(xs) - _HALF_MONTH_MS)
+        x = _month_axis(xs)
         y = QValueAxis()
         low, high = min([*ys, 0.0]), max([*ys, 1.0])
         y.setRange(-charts.nice_ceiling(-low) if low < 0 else 0.0, charts.nice_ceiling(high))
@@ -528,9 +516,11 @@ class ForecastView(QWidget):
 
     def _partial_name(self, month: str, value: float, begun: dt.date) -> str:
         """The month the statements begin part-way through: "Part of Mar 2025 (from 25/03/2025):
-        £230", so it does not read as a month of low spending."""
+        £230", so it does not read as a month of low spending. Statements from its 1st that miss
+        a rent paid before it are "Part of Dec 2024: £1,101" (the notes say why)."""
         when = formatting.month(_first_day(month))
-        return f"Part of {when} (from {formatting.day(begun)}): {self._money(value)}"
+        since = f" (from {formatting.day(begun)})" if begun.day > 1 else ""
+        return f"Part of {when}{since}: {self._money(value)}"
 
     def _marker(self, label: str, month: str, value: float) -> QScatterSeries:
         """One dot for a month the ledger holds only part of, named with its figure."""
@@ -542,6 +532,38 @@ class ForecastView(QWidget):
         marker.setBorderColor(charts.colour(1))
         marker.append(_ms(month), value)
         return marker
+
+
+def _actual_line(actual: list[tuple[str, float]]) -> QLineSeries:
+    """The Actual line through the whole months; its point shown when there is only one (a
+    line of one month draws nothing)."""
+    hist = QLineSeries()
+    hist.setName("Actual")
+    for month, value in actual:
+        hist.append(_ms(month), value)
+    pen = hist.pen()
+    pen.setWidth(2)
+    pen.setColor(charts.colour(0))
+    hist.setPen(pen)
+    if len(actual) == 1:
+        hist.setPointsVisible(True)
+        hist.setMarkerSize(9.0)
+    return hist
+
+
+def _month_axis(xs: list[float]) -> QDateTimeAxis:
+    """A date axis over `xs` (ms) with no more ticks than months: eight over a few months
+    labelled each month twice."""
+    x = QDateTimeAxis()
+    x.setFormat("MMM yy")
+    if xs:
+        x.setRange(
+            QDateTime.fromMSecsSinceEpoch(int(min(xs))),
+            QDateTime.fromMSecsSinceEpoch(int(max(xs))),
+        )
+    months = round((max(xs, default=0.0) - min(xs, default=0.0)) / _MONTH_MS)
+    x.setTickCount(max(2, min(8, months + 1)))
+    return x
 
 
 def _first_day(month: str) -> dt.date:
@@ -578,24 +600,11 @@ def _history(params: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
     }
 
 
-def _upcoming(db: Any) -> list[dict[str, Any]]:
+def _upcoming(db: Any, ledger: Any) -> list[dict[str, Any]]:
     """Regular payments due within a month, from the last insights result (if any)."""
+    from desktop import forecasting
+
     cached = result_cache.load(db, "insights")
     if cached is None or not isinstance(cached[1], dict):
         return []
-    payload = cached[1]
-    currency = str(payload.get("currency") or "USD")
-    today = dt.date.today()
-    horizon = (today + dt.timedelta(days=31)).isoformat()
-    out = []
-    for r in payload.get("recurring", []):
-        if not isinstance(r, dict) or not r.get("active", True):
-            continue
-        amount, due = r.get("amount"), str(r.get("next_date") or "")
-        if (
-            isinstance(amount, str)
-            and amount.startswith("-")
-            and today.isoformat() <= due <= horizon
-        ):
-            out.append({"merchant": r.get("merchant"), "amount": amount, "currency": currency})
-    return out
+    return forecasting.upcoming_payments(ledger, cached[1], dt.date.today())

@@ -431,3 +431,23 @@ def test_the_page_draws_a_partial_first_month_as_a_dot_not_a_dip(
     # The axis leaves half a month before the dot (drawn mid-month), so it is not cut in half.
     [x] = page.chart_view.chart().axes(Qt.Orientation.Horizontal)
     assert x.min().date().toPython() == begun.replace(day=1)
+
+
+def test_a_single_whole_month_is_drawn_as_a_point_with_no_more_ticks_than_months(
+    qtbot: Any, make_window: Any, no_supervisor: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    partial, _, _ = _partial_ledger(ledger_path, tmp_path)
+    forecast = _with_history(_forecast(partial), {-1: 610.0})
+    page = _show_cached(qtbot, make_window, no_supervisor, ledger_path, forecast)
+    chart = page.chart_view.chart()
+    actual = next(s for s in chart.series() if s.name() == "Actual")
+    # A line through one month draws nothing: its point is shown.
+    assert actual.pointsVisible() and _series(page)["Actual"] == [(-1, 610.0)]
+    [x] = chart.axes(Qt.Orientation.Horizontal)
+    # From half a month before that point to the last forecast month: two and a half months,
+    # three ticks (eight labelled each month two or three times).
+    assert x.min().date().toPython() == _month_start(partial, 1)
+    assert x.tickCount() == 3
+    page.choice.setCurrentText(NET)  # forecast one month ahead: a month and a half, two ticks
+    [x] = page.chart_view.chart().axes(Qt.Orientation.Horizontal)
+    assert x.tickCount() == 2
