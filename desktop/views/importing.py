@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from data.money import exponent
+from data.money import ISO_CODES, exponent
 from desktop import formatting, import_jobs
 from desktop.context import AppContext
 from desktop.import_jobs import Staged
@@ -43,6 +43,14 @@ log = logging.getLogger(__name__)
 SIGN_CONVENTIONS = ("signed", "spend-positive", "debit-credit", "indicator")
 CURRENCIES = ("GBP", "USD", "EUR", "CAD", "AUD", "CHF", "JPY", "SEK", "NOK", "DKK", "PLN", "INR")
 NONE = "(none)"
+
+
+def stated_currency(staged: Staged) -> str | None:
+    """The one currency every previewed row of the file names in a currency column, if any:
+    the ledger makes a new account in it, whatever the page's choice was."""
+    codes = {row.currency for row in staged.preview.rows}
+    code = codes.pop() if len(codes) == 1 else None
+    return code if code in ISO_CODES else None
 
 
 def local_currency(locale: QLocale | None = None) -> str:
@@ -163,7 +171,10 @@ class ImportView(QWidget):
         if edit is not None:
             edit.setPlaceholderText("Choose or type a new account name")
         self.currency = QComboBox()
+        # The usual ones first, then every other ISO code (dinars and the like), A to Z.
         self.currency.addItems(list(CURRENCIES))
+        self.currency.insertSeparator(len(CURRENCIES))
+        self.currency.addItems(sorted(ISO_CODES - set(CURRENCIES)))
         self.currency.setCurrentText(local_currency())
         tform.addRow("Account", self.account)
         tform.addRow("Currency (new accounts)", self.currency)
@@ -316,6 +327,10 @@ class ImportView(QWidget):
         self._show_preview(staged)
         if staged.account_hint and self.account.currentText() == "":
             self.account.setCurrentText(staged.account_hint)
+        stated = stated_currency(staged)
+        if stated is not None and self.currency.findText(stated) >= 0:
+            # a new account is made in the file's own currency: say so rather than "USD"
+            self.currency.setCurrentText(stated)
         self._target_changed("")
         self._update_import_button()
 
