@@ -28,6 +28,7 @@ from desktop.banner import ServiceBanner
 from desktop.context import AppContext
 
 TIMEOUT_S = 30.0
+INCOME_HEADING = "Coming in: income and other regular payments to you"
 KINDS = {
     "duplicate": "Possible duplicate",
     "unusual_amount": "Unusual amount",
@@ -42,6 +43,10 @@ def _item(text: str, right: bool = False) -> QTableWidgetItem:
     if right:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
+
+
+def _by_merchant(stream: dict[str, Any]) -> str:
+    return str(stream.get("merchant", "")).lower()
 
 
 def _date(value: Any) -> str:
@@ -90,6 +95,9 @@ class InsightsView(QWidget):
             table.verticalHeader().hide()
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.setWordWrap(False)
+        # Rows of plain text as tall as the text needs: a person's dozen bills and their income
+        # fit without scrolling (the alerts keep their height for the Dismiss buttons).
+        self.subs.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         subs_box = QGroupBox("Subscriptions and regular payments")
         QVBoxLayout(subs_box).addWidget(self.subs)
         alerts_box = QGroupBox("Worth a look")
@@ -99,8 +107,8 @@ class InsightsView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.banner)
         layout.addWidget(self.status)
-        layout.addWidget(subs_box, 1)
-        layout.addWidget(alerts_box, 1)
+        layout.addWidget(subs_box, 3)
+        layout.addWidget(alerts_box, 2)
         ctx.hub.health_changed.connect(self._health_changed)
         ctx.events.changed.connect(self._ledger_changed)
 
@@ -212,16 +220,25 @@ class InsightsView(QWidget):
         return formatting.money(minor, code) if minor is not None else ""
 
     def _draw(self) -> None:
-        # Current payments first (money out, then money in); ones that stopped are not shown.
-        subs = sorted(
-            (r for r in self.recurring if r.get("active", True)),
-            key=lambda r: (
-                not str(r.get("amount", "")).startswith("-"),
-                str(r.get("merchant", "")).lower(),
-            ),
-        )
+        # Current payments (ones that stopped are not shown): money out, then under a heading of
+        # its own the money coming in, so that a salary is never read as a subscription.
+        live = [r for r in self.recurring if r.get("active", True)]
+        paying = [r for r in live if str(r.get("amount", "")).startswith("-")]
+        coming = [r for r in live if not str(r.get("amount", "")).startswith("-")]
+        subs: list[dict[str, Any] | None] = sorted(paying, key=_by_merchant)
+        if coming:
+            subs += [None, *sorted(coming, key=_by_merchant)]
+        self.subs.clearSpans()
         self.subs.setRowCount(len(subs))
         for row, r in enumerate(subs):
+            if r is None:
+                heading = _item(INCOME_HEADING)
+                font = heading.font()
+                font.setBold(True)
+                heading.setFont(font)
+                self.subs.setItem(row, 0, heading)
+                self.subs.setSpan(row, 0, 1, self.subs.columnCount())
+                continue
             code = r.get("currency")
             changes = [
                 f"{_date(c.get('date'))}: {self._money(c.get('old'), code)} → "

@@ -130,6 +130,28 @@ def test_insights_page_shows_cached_results_and_dismissals_stick(
             "missed": [],
             "transactions": [3, 4],
         },
+        {
+            "merchant": "Acme Analytics",
+            "cadence": "monthly",
+            "amount": "3598.10",
+            "currency": "GBP",
+            "next_date": "2026-11-25",
+            "active": True,
+            "price_changes": [],
+            "missed": [],
+            "transactions": [5, 6],
+        },
+        {
+            "merchant": "Old Gym",
+            "cadence": "monthly",
+            "amount": "-30.00",
+            "currency": "GBP",
+            "next_date": "2025-02-01",
+            "active": False,  # stopped: not shown
+            "price_changes": [],
+            "missed": [],
+            "transactions": [8, 10],
+        },
     ]
     result_cache.save(
         filled_ledger,
@@ -143,7 +165,16 @@ def test_insights_page_shows_cached_results_and_dismissals_stick(
     page = window.insights
     qtbot.waitUntil(lambda: "Showing results from" in page.status.text(), timeout=10_000)
     assert "unavailable" in page.status.text()
-    assert page.subs.rowCount() == 2
+    # money out, then the salary under a heading of its own: no salary reads as a subscription
+    assert page.subs.rowCount() == 4
+    assert [page.subs.item(r, 0).text() for r in range(4)] == [
+        "Netflix",
+        "Spotify",
+        "Coming in: income and other regular payments to you",
+        "Acme Analytics",
+    ]
+    assert page.subs.columnSpan(2, 0) == page.subs.columnCount()
+    assert page.subs.item(3, 2).text() == "£3,598.10"
     assert page.subs.item(0, 2).text() == "-£12.99"
     assert "-£10.99 → -£12.99" in page.subs.item(0, 4).text()
     # a series in another currency is shown in its own, not the ledger's main one
