@@ -225,7 +225,7 @@ class InsightsView(QWidget):
         live = [r for r in self.recurring if r.get("active", True)]
         paying = [r for r in live if str(r.get("amount", "")).startswith("-")]
         coming = [r for r in live if not str(r.get("amount", "")).startswith("-")]
-        subs: list[dict[str, Any] | None] = sorted(paying, key=_by_merchant)
+        subs: list[dict[str, Any] | None] = [*sorted(paying, key=_by_merchant)]
         if coming:
             subs += [None, *sorted(coming, key=_by_merchant)]
         self.subs.clearSpans()
