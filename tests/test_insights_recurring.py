@@ -48,6 +48,7 @@ def test_monthly_subscription_with_drift_among_other_spending() -> None:
         "currency": "",  # the rows gave none
         "next_date": "2024-06-15",  # its usual day, though May's charge came on the 18th
         "active": True,
+        "varies": False,
         "price_changes": [],
         "missed": [],
         "transactions": ["n0", "n1", "n2", "n3", "n4"],
@@ -261,6 +262,7 @@ def test_an_energy_bill_through_the_seasons_is_one_bill_due_at_a_winter_price() 
         "currency": "",
         "next_date": "2026-03-18",
         "active": True,
+        "varies": True,  # no fixed price: the amount is the likely next bill
         "price_changes": [],
         "missed": [],
         "transactions": [f"e{i}" for i in range(14)],

@@ -248,7 +248,11 @@ class InsightsView(QWidget):
             cells = (
                 _item(str(r.get("merchant", ""))),
                 _item(str(r.get("cadence", ""))),
-                _item(self._money(r.get("amount"), code), right=True),
+                # A bill without a fixed price (energy) shows what it will likely come to.
+                _item(
+                    ("≈ " if r.get("varies") else "") + self._money(r.get("amount"), code),
+                    right=True,
+                ),
                 _item(_date(r.get("next_date"))),
                 _item("; ".join(changes)),
             )

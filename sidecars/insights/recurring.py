@@ -66,6 +66,7 @@ class Stream:
     price_changes: tuple[PriceChange, ...]
     missed: tuple[dt.date, ...]
     records: tuple[Record, ...] = field(repr=False)
+    varies: bool = False  # no fixed price (energy, a phone bill): `amount` is an estimate
 
     @property
     def ids(self) -> list[Hashable]:
@@ -382,6 +383,7 @@ def _stream(
         price_changes=tuple(changes),
         missed=tuple(chain.missed),
         records=tuple(records),
+        varies=fixed is None,
     )
 
 

@@ -29,6 +29,8 @@ def stream_to_wire(stream: Stream) -> dict[str, Any]:
         "currency": stream.records[0].currency if stream.records else "",
         "next_date": stream.next_date.isoformat(),
         "active": stream.active,
+        # True when the charges have no fixed price (an energy bill): the amount is a likely one.
+        "varies": stream.varies,
         "price_changes": [
             {"date": c.date.isoformat(), "old": str(c.old), "new": str(c.new)}
             for c in stream.price_changes

@@ -126,9 +126,22 @@ def test_insights_page_shows_cached_results_and_dismissals_stick(
             "currency": "EUR",  # paid from a euro account beside the pound ones
             "next_date": "2026-12-10",
             "active": True,
+            "varies": False,
             "price_changes": [{"date": "2026-05-10", "old": "-8.99", "new": "-9.99"}],
             "missed": [],
             "transactions": [3, 4],
+        },
+        {
+            "merchant": "Octopus Energy",
+            "cadence": "monthly",
+            "amount": "-123.22",
+            "currency": "GBP",
+            "next_date": "2026-12-18",
+            "active": True,
+            "varies": True,  # follows the seasons: the amount is a likely one
+            "price_changes": [],
+            "missed": [],
+            "transactions": [11, 12],
         },
         {
             "merchant": "Acme Analytics",
@@ -166,20 +179,22 @@ def test_insights_page_shows_cached_results_and_dismissals_stick(
     qtbot.waitUntil(lambda: "Showing results from" in page.status.text(), timeout=10_000)
     assert "unavailable" in page.status.text()
     # money out, then the salary under a heading of its own: no salary reads as a subscription
-    assert page.subs.rowCount() == 4
-    assert [page.subs.item(r, 0).text() for r in range(4)] == [
+    assert page.subs.rowCount() == 5
+    assert [page.subs.item(r, 0).text() for r in range(5)] == [
         "Netflix",
+        "Octopus Energy",
         "Spotify",
         "Coming in: income and other regular payments to you",
         "Acme Analytics",
     ]
-    assert page.subs.columnSpan(2, 0) == page.subs.columnCount()
-    assert page.subs.item(3, 2).text() == "£3,598.10"
+    assert page.subs.columnSpan(3, 0) == page.subs.columnCount()
+    assert page.subs.item(4, 2).text() == "£3,598.10"
+    assert page.subs.item(1, 2).text() == "≈ -£123.22"  # a bill without a fixed price
     assert page.subs.item(0, 2).text() == "-£12.99"
     assert "-£10.99 → -£12.99" in page.subs.item(0, 4).text()
     # a series in another currency is shown in its own, not the ledger's main one
-    assert page.subs.item(1, 2).text() == "-€9.99"
-    assert "-€8.99 → -€9.99" in page.subs.item(1, 4).text()
+    assert page.subs.item(2, 2).text() == "-€9.99"
+    assert "-€8.99 → -€9.99" in page.subs.item(2, 4).text()
     assert page.alerts.rowCount() == 2
     assert [page.alerts.item(r, 2).text() for r in (0, 1)] == ["-£312.48", "-€220.00"]
     qtbot.mouseClick(page.alerts.cellWidget(0, 4), Qt.MouseButton.LeftButton)
