@@ -29,11 +29,9 @@ class Report:
 
 
 def _month_start(d: dt.date, back: int = 0) -> dt.date:
-    y, m = d.year, d.month - back
-    while m <= 0:
-        m += 12
-        y -= 1
-    return dt.date(y, m, 1)
+    """The 1st of the month `back` months before `d`'s (after it when negative)."""
+    y, m = divmod(d.year * 12 + d.month - 1 - back, 12)
+    return dt.date(y, m + 1, 1)
 
 
 def build(ledger: Any, today: dt.date | None = None) -> Report:

@@ -37,6 +37,27 @@ def test_report_of_an_empty_ledger(tmp_path: Path) -> None:
     assert report.transactions == 0 and report.month is None and report.by_category == []
 
 
+@pytest.mark.parametrize("month", range(1, 13))
+def test_report_of_each_month_of_the_year(tmp_path: Path, month: int) -> None:
+    """The shown month's spending and the twelve months' bars, whatever month it is: a
+    December (the next month in the next year) once failed with 'month must be in 1..12'."""
+    statement = tmp_path / "statement.csv"
+    rows = [("2025-12-28", "-1.00"), (f"2026-{month:02d}-02", "-10.50")]
+    rows += [(f"2026-{month:02d}-05", "-2.25"), (f"2026-{month:02d}-06", "100.00")]
+    statement.write_text(
+        "Date,Description,Amount\n" + "".join(f"{d},Shop {a},{a}\n" for d, a in rows)
+    )
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        ledger.import_file(statement, "Current", currency="GBP")
+        report = reports.build(ledger, today=dt.date(2026, month, 7))
+    assert report.month == dt.date(2026, month, 1)
+    assert sum(v for _, v in report.by_category) == 1275
+    assert len(report.months) == 12 and report.months[-1] == dt.date(2026, month, 1)
+    first = dt.date(2025, month + 1, 1) if month < 12 else dt.date(2026, 1, 1)
+    assert report.months[0] == first
+    assert report.expenses[-1] == 1275 and report.income[-1] == 10000
+
+
 def test_report_of_the_demo_ledger(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.sqlite") as ledger:
         results = import_demo(ledger)
