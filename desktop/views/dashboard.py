@@ -8,6 +8,7 @@ tallied on the reading lane, what the bar left out that the list shows (desktop/
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ from data.ledger.aggregates import UNCATEGORIZED
 from desktop import drill_down, formatting, reports
 from desktop.context import AppContext
 from desktop.drill_down import Drill, Tally
+
+log = logging.getLogger(__name__)
 
 COALESCE_MS = 300
 
@@ -84,6 +87,7 @@ class DashboardView(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self._loading_page())
         self.stack.addWidget(self._welcome_page())
+        self.stack.addWidget(self._problem_page())
         self.charts: Any = None  # built when there is something to chart
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 8)
@@ -140,6 +144,22 @@ class DashboardView(QWidget):
         layout.addStretch(3)
         return page
 
+    def _problem_page(self) -> QWidget:
+        # A ledger that cannot be read is not a new one: no welcome, and above all no offer to
+        # pour demo statements into it; say what went wrong and let the person try again.
+        page = QWidget()
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.clicked.connect(self.reload)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(2)
+        return page
+
     # -- actions ---------------------------------------------------------------------------
     def _import(self) -> None:
         if self.window_ is not None:
@@ -188,8 +208,12 @@ class DashboardView(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
-        self.welcome_message.setText(f"The ledger could not be read: {exc}")
-        self.stack.setCurrentIndex(1)
+        log.error("the dashboard's report failed", exc_info=exc)
+        self.problem.setText(
+            f"The dashboard could not be worked out from this ledger: {exc}\n"
+            "Nothing in the ledger was changed."
+        )
+        self.stack.setCurrentIndex(2)
 
     def show_report(self, report: reports.Report, others: list[LeftOut] | None = None) -> None:
         """Draw `report`, or the welcome page when the ledger is empty; `others` are the

@@ -12,6 +12,7 @@ report computed elsewhere (desktop/reports.py); it must never query anything its
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -19,8 +20,8 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
-    QDateTimeAxis,
     QHorizontalBarSeries,
     QLineSeries,
     QValueAxis,
@@ -40,6 +41,8 @@ from desktop import charts, formatting, reports
 from desktop.drill_down import Drill, month_span
 
 TIP_NAME_CHARS = 80  # a longer category or payee name is cut short in a tooltip
+MONTH_LABELS = 7  # at most this many month names under the balance line
+DAY_MS = 86_400_000
 
 
 def _major(minor: int, currency: str) -> float:
@@ -214,9 +217,7 @@ class DashboardCharts(QWidget):
             or ["—"]
         )
         values = QValueAxis()
-        top = max((_major(v, cur) for _, v in items), default=1.0)
-        values.setRange(0, charts.nice_ceiling(top))
-        values.setTickCount(5)
+        nice_range(values, 0.0, max((_major(v, cur) for _, v in items), default=1.0))
         values.setLabelFormat("%.0f")
         chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
@@ -328,9 +329,9 @@ class DashboardCharts(QWidget):
             [loc.monthName(m.month, QLocale.FormatType.ShortFormat) for m in report.months]
         )
         values = QValueAxis()
-        top = max([_major(v, cur) for v in report.income + report.expenses] or [1.0])
-        values.setRange(0, charts.nice_ceiling(top))
-        values.setTickCount(5)
+        nice_range(
+            values, 0.0, max([_major(v, cur) for v in report.income + report.expenses] or [1.0])
+        )
         values.setLabelFormat("%.0f")
         chart.addAxis(months, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
@@ -372,13 +373,10 @@ class DashboardCharts(QWidget):
 
         series.hovered.connect(lambda point, on: self._hover(view, on, tip(point)))
         self.balance_line = series
-        x = QDateTimeAxis()
-        x.setFormat("MMM yy")
-        x.setTickCount(7)
+        x = _month_axis([m for m, _ in report.balance], stamps)
         y = QValueAxis()
         values = [_major(v, cur) for _, v in report.balance] or [0.0]
-        low, high = min(0.0, *values), max(values)
-        y.setRange(-charts.nice_ceiling(-low) if low < 0 else 0.0, charts.nice_ceiling(high))
+        nice_range(y, min(0.0, *values), max(0.0, *values))
         y.setLabelFormat("%.0f")
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
@@ -391,6 +389,37 @@ class DashboardCharts(QWidget):
 
 
 CLICK = "Click to list these transactions."
+
+
+def nice_range(axis: QValueAxis, low: float, high: float, ticks: int = 5) -> None:
+    """Give `axis` a range over [low, high] whose grid lines fall on round numbers: a step of
+    1, 2, 2.5 or 5 times a power of ten, and about `ticks` lines (Qt spaces its ticks evenly
+    over the range, so a range of -20000 to 1000 was labelled -4250, -9500, -14750)."""
+    step = charts.nice_ceiling((high - low) / (ticks - 1)) if high > low else 1.0
+    bottom = math.floor(low / step) * step
+    top = max(math.ceil(high / step) * step, bottom + step)
+    axis.setRange(bottom, top)
+    axis.setTickCount(round((top - bottom) / step) + 1)
+
+
+def _month_axis(months: list[dt.date], stamps: list[float]) -> QCategoryAxis:
+    """An axis naming each month under its own point (every few months on a long line).
+
+    A date axis puts its ticks evenly between the ends and names the month each falls in, so
+    four month ends read "Jan, Feb, Mar, Mar, Mar, Apr, Apr"."""
+    axis = QCategoryAxis()
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    if not stamps:
+        return axis
+    loc = QLocale()
+    every = max(1, math.ceil(len(stamps) / MONTH_LABELS))
+    for i in range(0, len(stamps), every):
+        axis.append(loc.toString(QDate(months[i].year, months[i].month, 1), "MMM yy"), stamps[i])
+    # room for the first and last names, which sit centred on the ends (and a span to draw a
+    # lone month in)
+    pad = 12 * DAY_MS
+    axis.setRange(stamps[0] - pad, stamps[-1] + pad)
+    return axis
 
 
 def _short(name: str) -> str:
