@@ -16,6 +16,7 @@ from data.importer.types import (
     Preview,
     Question,
     RowError,
+    ThreeDecimals,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Question",
     "RowError",
     "RowTuple",
+    "ThreeDecimals",
     "answer",
     "detect",
     "iter_row_tuples",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import functools
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,8 +32,12 @@ from data.importer.types import (
     Preview,
     Question,
     RowError,
+    ThreeDecimals,
 )
-from data.money import ISO_CODES, exponent
+from data.money import EXPONENTS, ISO_CODES, exponent
+
+NO_AMOUNTS = "No column holds amounts of money."
+THREE_DECIMAL_CURRENCIES = tuple(sorted(c for c, e in EXPONENTS.items() if e == 3))
 
 
 def detect(
@@ -104,7 +108,13 @@ def detect(
         window=[r for _, r in recs],
         yearless_numeric=yearless_numeric,
     )
-    detection = analyse(base=base)
+    try:
+        detection = analyse(base=base)
+    except ImportProblem as problem:
+        outcome = _three_decimals(problem, analyse, base, currency)
+        if isinstance(outcome, ImportProblem):
+            raise outcome from None
+        detection = outcome
     # A currency column settles how many decimals amounts have, whatever the account's currency
     # (a new account's is only a default): "-1.250" beside "BHD" is one dinar and a quarter, not
     # 1,250. Read the table again in those when they differ from the first reading's.
@@ -114,6 +124,33 @@ def detect(
         if again.mapping.currency_column == detection.mapping.currency_column:
             detection = again
     return detection
+
+
+def _three_decimals(
+    problem: ImportProblem,
+    analyse: Callable[..., Detection],
+    base: Mapping,
+    currency: str | None,
+) -> ImportProblem | Detection:
+    """What to say when no column read as money in the account's minor units: if every amount
+    has three decimals ("-23.455"), the statement is in a dinar-like currency (BHD, KWD, ...),
+    and the person needs to hear that rather than that there are no amounts. Returns the
+    problem to raise; with no account currency given (a new account, not yet chosen), the
+    detection in thousandths instead, for the caller to pair with a three-decimal currency."""
+    if str(problem) != NO_AMOUNTS or base.currency_exponent == 3:
+        return problem
+    try:
+        three = analyse(base=replace(base, currency_exponent=3))
+    except ImportProblem:
+        return problem
+    codes = ", ".join(THREE_DECIMAL_CURRENCIES)
+    if currency is None:
+        note = f"Amounts have three decimals: the account's currency must have them too ({codes})."
+        return replace(three, recognised=(*three.recognised, note))
+    return ThreeDecimals(
+        f"The amounts have three decimals, which {currency.upper()} does not: import this "
+        f"statement into an account in a three-decimal currency ({codes})."
+    )
 
 
 def _currency_codes(mapping: Mapping, region: Region) -> set[str] | None:
@@ -230,7 +267,7 @@ def _analyse(
     # analysis must not lean on a reading the person may reject.
     choice = signs.choose(replace(base, date_format="") if questions else base, stats, rows, window)
     if choice is None:
-        raise ImportProblem("No column holds amounts of money.")
+        raise ImportProblem(NO_AMOUNTS)
     mapping = replace(choice.mapping, date_format=base.date_format, date_settled=settled)
     notes.extend(choice.notes)
     used = mapping.value_columns()

@@ -17,6 +17,10 @@ class ImportProblem(Exception):
     """The input cannot be read as a statement at all; str(e) is one clear sentence."""
 
 
+class ThreeDecimals(ImportProblem):
+    """The amounts read only with three decimals, and the account's currency has fewer."""
+
+
 @dataclass(frozen=True)
 class ParsedRow:
     """One transaction as the statement states it."""

@@ -63,7 +63,7 @@ def _file_error(name: str, message: str, errors: list[dict[str, Any]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Import every file; exit 1 if any file was refused."""
-    from data.importer import ImportProblem, locale_from_env
+    from data.importer import ImportProblem, ThreeDecimals, locale_from_env
     from data.ledger import ImportRejected, LedgerError, UnansweredQuestions
 
     totals = {"imported": 0, "duplicates": 0}
@@ -105,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
                 continue
             except (ImportProblem, LedgerError) as exc:
                 message = str(exc) if name in str(exc) else f"{name}: {exc}"
+                if isinstance(exc, ThreeDecimals) and ledger.account(args.account) is None:
+                    message += " For a new account, give it with --currency (e.g. --currency BHD)."
                 failures.append(message)
                 _file_error(name, message, errors)
                 continue
