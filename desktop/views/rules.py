@@ -44,6 +44,9 @@ class RulesView(QWidget):
         self.ctx = ctx
         self.rules: list[Rule] = []
         self.editing: Rule | None = None
+        # Each account's currency: a rule's amounts are minor units of the money it compares
+        # with (yen have no decimals, dinars three), so they are read and shown in it.
+        self.currencies: dict[str, str] = {}
         self.categories = QStringListModel(self)
         title = QLabel("Rules")
         title.setStyleSheet("font-size:20px;font-weight:600;")
@@ -91,6 +94,7 @@ class RulesView(QWidget):
         self.amount_max = QLineEdit(placeholderText="any")
         self.account = QComboBox()
         self.account.addItem(ANY)
+        self.account.currentTextChanged.connect(self._show_amount_currency)
         when = QHBoxLayout()
         when.addWidget(self.field)
         when.addWidget(self.op)
@@ -98,6 +102,8 @@ class RulesView(QWidget):
         amounts.addWidget(self.amount_min)
         amounts.addWidget(QLabel("to"))
         amounts.addWidget(self.amount_max)
+        self.amount_currency = QLabel("")
+        amounts.addWidget(self.amount_currency)
         form.addRow("When the", when)
         form.addRow("Text", self.pattern)
         form.addRow("Set category", self.category)
@@ -144,33 +150,56 @@ class RulesView(QWidget):
     def reload(self) -> None:
         """Read the rules (and the lists the editor completes from) off the GUI thread."""
 
-        def read(ledger: Any) -> tuple[list[Rule], list[str], list[str]]:
+        def read(ledger: Any) -> tuple[list[Rule], list[str], list[tuple[str, str]]]:
             return (
                 ledger.rules(),
                 [c.name for c in ledger.categories()],
-                [a.name for a in ledger.accounts()],
+                [(a.name, a.currency) for a in ledger.accounts()],
             )
 
         self.ctx.reader.submit(read, self._loaded)
 
-    def _loaded(self, value: tuple[list[Rule], list[str], list[str]]) -> None:
+    def amount_currency_for(self, account: str | None) -> str | None:
+        """The currency a rule's amounts are in: its account's, or the ledger's when every
+        account shares one; None when the accounts differ and the rule names none."""
+        if account is not None:
+            return self.currencies.get(account)
+        found = set(self.currencies.values())
+        if not found:  # no accounts (or not read yet): nothing to match, cents as anywhere
+            return "USD"
+        return found.pop() if len(found) == 1 else None
+
+    def _show_amount_currency(self, _text: str = "") -> None:
+        account = None if self.account.currentText() in (ANY, "") else self.account.currentText()
+        # named only where it matters: a ledger with one currency needs no reminder
+        several = len(set(self.currencies.values())) > 1
+        self.amount_currency.setText((self.amount_currency_for(account) or "") if several else "")
+
+    def _amount_text(self, minor: int | None, account: str | None) -> str:
+        if minor is None:
+            return ""
+        return format_decimal(minor, self.amount_currency_for(account) or "USD")
+
+    def _loaded(self, value: tuple[list[Rule], list[str], list[tuple[str, str]]]) -> None:
         rules, categories, accounts = value
         selected = self.editing.id if self.editing else None
         self.rules = rules
+        self.currencies = dict(accounts)
         self.categories.setStringList(categories)
         current = self.account.currentText()
         self.account.clear()
         self.account.addItem(ANY)
-        self.account.addItems(accounts)
+        self.account.addItems([name for name, _ in accounts])
         self.account.setCurrentText(current)
+        self._show_amount_currency()
         self.table.blockSignals(True)
         self.table.setRowCount(len(rules))
         for row, r in enumerate(rules):
             limits = []
             if r.amount_min is not None or r.amount_max is not None:
-                lo = format_decimal(r.amount_min, "USD") if r.amount_min is not None else "…"
-                hi = format_decimal(r.amount_max, "USD") if r.amount_max is not None else "…"
-                limits.append(f"{lo} to {hi}")
+                lo = self._amount_text(r.amount_min, r.account) or "…"
+                hi = self._amount_text(r.amount_max, r.account) or "…"
+                limits.append(f"{lo} to {hi} {self.amount_currency_for(r.account) or ''}".strip())
             if r.account:
                 limits.append(r.account)
             cells = (
@@ -199,12 +228,8 @@ class RulesView(QWidget):
             self.op.setCurrentText(rule.op)
             self.pattern.setText(rule.pattern)
             self.category.setText(rule.category or "")
-            self.amount_min.setText(
-                format_decimal(rule.amount_min, "USD") if rule.amount_min is not None else ""
-            )
-            self.amount_max.setText(
-                format_decimal(rule.amount_max, "USD") if rule.amount_max is not None else ""
-            )
+            self.amount_min.setText(self._amount_text(rule.amount_min, rule.account))
+            self.amount_max.setText(self._amount_text(rule.amount_max, rule.account))
             self.account.setCurrentText(rule.account or ANY)
             self.save_button.setText("Save changes")
 
@@ -227,14 +252,20 @@ class RulesView(QWidget):
 
     def draft(self, *, saving: bool = True) -> Draft | str:
         """The rule in the editor, or why it cannot be read."""
+        account = None if self.account.currentText() in (ANY, "") else self.account.currentText()
+        currency = self.amount_currency_for(account)
         amounts: list[int | None] = []
         for edit in (self.amount_min, self.amount_max):
             text = edit.text().strip()
+            if text and currency is None:
+                return (
+                    "Choose the account this rule is for: your accounts are in different "
+                    "currencies, and an amount means different money in each."
+                )
             try:
-                amounts.append(to_minor(text, "USD") if text else None)
+                amounts.append(to_minor(text, currency or "USD") if text else None)
             except MoneyError:
-                return f"“{text}” is not an amount (use e.g. -25.00)."
-        account = None if self.account.currentText() == ANY else self.account.currentText()
+                return f"“{text}” is not an amount in {currency} (use e.g. -25.00)."
         draft = Draft(
             self.field.currentText(),
             self.op.currentText(),
