@@ -11,7 +11,7 @@ module is pure: it never touches the database, and never raises on a transaction
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -115,6 +115,20 @@ class _Compiled:
         return folded == self.test if rule.op == "exact" else self.test in folded
 
 
+def _compiled(rule: RuleLike) -> _Compiled:
+    test: re.Pattern[str] | str = (
+        _compile(rule.pattern) if rule.op == "regex" else " ".join(rule.pattern.split()).casefold()
+    )
+    return _Compiled(rule, test, rule.account.casefold() if rule.account else None)
+
+
+def matcher(rule: RuleLike) -> Callable[[str, str, int, str | None], bool]:
+    """One rule's test alone, (description, payee, amount, account) -> matches, whatever it
+    sets: a rule being drafted is previewed and applied to stored rows by the same test that
+    imports use. Raises RuleError for a pattern that is no regular expression."""
+    return _compiled(rule).matches
+
+
 class Rules:
     """A compiled, ordered rule list; build once per batch, then `match` each transaction."""
 
@@ -130,13 +144,7 @@ class Rules:
                 amount_min=rule.amount_min,
                 amount_max=rule.amount_max,
             )
-            test: re.Pattern[str] | str = (
-                _compile(rule.pattern)
-                if rule.op == "regex"
-                else " ".join(rule.pattern.split()).casefold()
-            )
-            account = rule.account.casefold() if rule.account else None
-            compiled.append(_Compiled(rule, test, account))
+            compiled.append(_compiled(rule))
         self._rules: Sequence[_Compiled] = compiled
 
     def __len__(self) -> int:

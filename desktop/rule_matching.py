@@ -1,17 +1,20 @@
-"""Try a rule against the ledger before it is saved: which transactions would it categorize?
+"""Try a rule against the ledger before it is saved (which transactions would it categorize?),
+and apply a saved one to the transactions already stored.
 
-Uses the categorizer's rule engine (data/rules.py) when it is installed, so the test matches what
-the categorize loop will do; otherwise the same semantics in a few lines (case-insensitive
-contains/exact/regex on description or payee, optional amount range and account).
-Pure Python; runs on the reading lane. Never writes the ledger.
+Both use the rules engine's own test (data.rules.matcher), so the page shows and applies exactly
+what imports and the categorize loop will do (case- and spacing-insensitive contains/exact, a
+regular expression, an optional amount range and account). The test reads the newest MAX_SCAN
+rows, to answer as the person types; applying reads every row. Pure Python, on a lane, never on
+the GUI thread; only `apply` writes.
 """
 
 from __future__ import annotations
 
-import re
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from data import rules
 from data.ledger import Txn
 
 MAX_SCAN = 200_000  # a test scans at most this many recent rows, so it answers in about a second
@@ -28,17 +31,21 @@ class Draft:
     amount_min: int | None = None
     amount_max: int | None = None
     account: str | None = None
+    # what data.rules.RuleLike has besides: a draft has no id yet and renames no payee
+    id: int = 0
+    rename_payee: str | None = None
 
 
 def problem(draft: Draft, *, saving: bool = True) -> str | None:
     """Why the draft cannot be tested (or, with `saving`, saved), or None."""
     if not draft.pattern.strip():
         return "Type what the description or payee should contain."
-    if draft.op == "regex":
-        try:
-            re.compile(draft.pattern)
-        except re.error as exc:
-            return f"That is not a valid regular expression: {exc}."
+    if len(draft.pattern) > rules.MAX_PATTERN:
+        return f"A pattern is limited to {rules.MAX_PATTERN} characters."
+    try:
+        rules.matcher(draft)  # the engine's own compile, so what the page accepts, it can use
+    except rules.RuleError as exc:
+        return f"That pattern cannot be used: {exc}."
     if saving and not draft.category:
         return "Choose the category the rule sets."
     if (
@@ -52,21 +59,7 @@ def problem(draft: Draft, *, saving: bool = True) -> str | None:
 
 def matches(draft: Draft, t: Txn) -> bool:
     """True when the draft rule applies to `t`."""
-    text = (t.description if draft.field == "description" else t.payee).casefold()
-    pattern = draft.pattern.casefold()
-    if draft.op == "contains":
-        hit = pattern in text
-    elif draft.op == "exact":
-        hit = text.strip() == pattern.strip()
-    else:
-        hit = re.search(draft.pattern, text, re.IGNORECASE) is not None
-    if not hit:
-        return False
-    if draft.amount_min is not None and t.amount < draft.amount_min:
-        return False
-    if draft.amount_max is not None and t.amount > draft.amount_max:
-        return False
-    return draft.account is None or draft.account == t.account
+    return rules.matcher(draft)(t.description, t.payee, t.amount, t.account)
 
 
 def test(ledger: Any, draft: Draft, sample: int = 50) -> tuple[int, int, list[Txn]]:
@@ -74,10 +67,9 @@ def test(ledger: Any, draft: Draft, sample: int = 50) -> tuple[int, int, list[Tx
     found = 0
     conflicts = 0
     first: list[Txn] = []
-    for i, t in enumerate(ledger.iter_transactions()):
-        if i >= MAX_SCAN:
-            break
-        if matches(draft, t):
+    hit = rules.matcher(draft)
+    for t in itertools.islice(ledger.iter_transactions(), MAX_SCAN):
+        if hit(t.description, t.payee, t.amount, t.account):
             found += 1
             if t.category_source == "user" and t.category != draft.category:
                 conflicts += 1
@@ -87,11 +79,15 @@ def test(ledger: Any, draft: Draft, sample: int = 50) -> tuple[int, int, list[Tx
 
 
 def apply(ledger: Any, draft: Draft) -> int:
-    """Categorize existing matching rows by the rule (never over a user's own choice)."""
+    """Categorize every stored row the rule matches (never over a user's own choice); how many.
+
+    Every row, not the newest MAX_SCAN: a rule the page says is saved must hold for older rows
+    too (it did only for the newest 200,000)."""
+    hit = rules.matcher(draft)
     ids = [
         t.id
-        for i, t in enumerate(ledger.iter_transactions())
-        if i < MAX_SCAN and t.category_source != "user" and matches(draft, t)
+        for t in ledger.iter_transactions(order="id_asc")
+        if t.category_source != "user" and hit(t.description, t.payee, t.amount, t.account)
     ]
     if ids and draft.category:
         ledger.set_category(ids, draft.category, source="rule")

@@ -6,8 +6,9 @@ of its write transactions, so a refused rule changes nothing.
 
 from __future__ import annotations
 
-import re
 import sqlite3
+
+from data.rules import RuleError, validate
 
 from .types import LedgerError, Rule, RuleField, RuleOp
 
@@ -34,22 +35,20 @@ def check_rule(
     amount_max: int | None,
     rename_payee: str | None,
 ) -> None:
-    """Refuse, with the reason, a rule that could never match or would do nothing."""
-    if field not in ("description", "payee"):
-        raise LedgerError(f"a rule matches 'description' or 'payee', not {field!r}")
-    if op not in ("contains", "exact", "regex"):
-        raise LedgerError(f"a rule's operator is contains, exact or regex, not {op!r}")
-    if not pattern.strip():
-        raise LedgerError("a rule needs a non-empty pattern")
-    if op == "regex":
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise LedgerError(f"not a valid regular expression: {pattern!r} ({exc})") from exc
-    if category is None and not rename_payee:
-        raise LedgerError("a rule must set a category or rename the payee")
-    if amount_min is not None and amount_max is not None and amount_min > amount_max:
-        raise LedgerError("a rule's minimum amount is above its maximum")
+    """Refuse, with the reason, a rule the engine (data.rules) could not use or that would do
+    nothing: the same checks as the engine's, so no stored rule fails when an import runs."""
+    try:
+        validate(
+            field,
+            op,
+            pattern,
+            category=category,
+            rename_payee=rename_payee,
+            amount_min=amount_min,
+            amount_max=amount_max,
+        )
+    except RuleError as exc:
+        raise LedgerError(str(exc)) from None
 
 
 def insert_rule(

@@ -12,7 +12,8 @@ from PySide6.QtCharts import QChart
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from data.ledger import Ledger, Txn
+from data.ledger import Ledger, Rule, Txn
+from data.rules import Rules
 from desktop import charts, reports, result_cache, rule_matching, service_inputs
 from desktop.import_jobs import import_demo
 
@@ -128,6 +129,68 @@ def test_rule_problems() -> None:
         is None
     )
     assert rule_matching.problem(rule_matching.Draft("payee", "contains", "a", "X", 10, 5))
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        # spacing and case as the engine folds them; the account compared without case
+        rule_matching.Draft("description", "contains", "NETFLIX.COM  1", "Subs"),
+        rule_matching.Draft("description", "exact", " netflix.com 123 ", "Subs"),
+        rule_matching.Draft("description", "contains", "netflix", "Subs", account="a"),
+        rule_matching.Draft("payee", "regex", "^NET", "Subs", amount_min=-1000, amount_max=-999),
+        rule_matching.Draft("payee", "contains", "flix", "Subs", account="B"),
+    ],
+)
+def test_the_page_tests_a_rule_as_imports_apply_it(draft: rule_matching.Draft) -> None:
+    """The rules page's test and the engine that imports and the categorize loop run give the
+    same answer (the page once had its own, stricter reading of spacing and account names)."""
+    txn = _txn(description="NETFLIX.COM   123")
+    stored = Rule(
+        1,
+        1,
+        draft.field,
+        draft.op,
+        draft.pattern,
+        "Subs",
+        draft.amount_min,
+        draft.amount_max,
+        draft.account,
+        None,
+    )
+    engine = Rules([stored]).match(txn.description, txn.payee, txn.amount, txn.account)
+    assert rule_matching.matches(draft, txn) is (engine is not None)
+
+
+def test_rule_problems_include_the_engines_own(tmp_path: Path) -> None:
+    assert "500" in (
+        rule_matching.problem(rule_matching.Draft("payee", "exact", "a" * 501, "X")) or ""
+    )
+    assert rule_matching.problem(rule_matching.Draft("payee", "regex", "a{99999999999}", "X"))
+
+
+def test_applying_a_rule_reaches_every_stored_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's test reads the newest MAX_SCAN rows; a saved rule is applied to all of them
+    (it once stopped at the newest 200,000 and said it had applied to every match)."""
+    monkeypatch.setattr(rule_matching, "MAX_SCAN", 3)
+    statement = tmp_path / "s.csv"
+    statement.write_text(
+        "Date,Description,Amount\n"
+        + "".join(f"2026-0{m}-0{d},NETFLIX.COM,-9.99\n" for m in (1, 2, 3) for d in (1, 2, 3))
+        + "2026-01-05,Tesco,-3.00\n"
+    )
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        ledger.import_file(statement, "A", currency="GBP")
+        newest = ledger.transactions(limit=1)[0]
+        ledger.set_category([newest.id], "Mine")  # the user's own choice stays
+        draft = rule_matching.Draft("payee", "contains", "netflix", "Subs")
+        found, conflicts, _ = rule_matching.test(ledger, draft)
+        assert (found, conflicts) == (3, 1)  # the newest three only
+        assert rule_matching.apply(ledger, draft) == 8
+        cats = sorted((t.description, t.category) for t in ledger.transactions(limit=100))
+    assert cats == [("NETFLIX.COM", "Mine")] + [("NETFLIX.COM", "Subs")] * 8 + [("Tesco", None)]
 
 
 @pytest.mark.parametrize(
