@@ -7,9 +7,13 @@ matches (never over a category the user chose). Never blocks the GUI thread.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -34,6 +38,115 @@ from desktop.context import AppContext
 from desktop.rule_matching import Draft
 
 ANY = "Any account"
+
+
+@dataclass
+class Stored:
+    """What saving or removing a rule changed, as the writing lane last did it: the rule it
+    stored (None for a removal), the rule it took away (None for a new rule; its id is the
+    one it has now), and the rows it re-categorized with their category and source before."""
+
+    rule: Rule | None
+    gone: Rule | None
+    previous: list[tuple[int, str | None, str | None]]
+
+
+def _put(ledger: Any, rule: Rule) -> Rule:
+    """Store `rule`'s fields again at its position; the stored rule, with its new id."""
+    again: Rule = ledger.add_rule(
+        rule.field,
+        rule.op,
+        rule.pattern,
+        rule.category,
+        amount_min=rule.amount_min,
+        amount_max=rule.amount_max,
+        account=rule.account,
+        rename_payee=rule.rename_payee,
+        position=rule.position,
+    )
+    return again
+
+
+def store(ledger: Any, draft: Draft, gone: Rule | None) -> tuple[Stored, int]:
+    """Save `draft` (in the place of `gone`, keeping its payee rename) and apply it to the
+    rows it matches; what changed, and how many rows now follow it."""
+    previous = [
+        (t.id, t.category, t.category_source)
+        for i, t in enumerate(ledger.iter_transactions())
+        if i < rule_matching.MAX_SCAN
+        and t.category_source != "user"
+        and draft.category
+        and rule_matching.matches(draft, t)
+    ]
+    if gone is not None:
+        ledger.remove_rule(gone.id)
+    rule = ledger.add_rule(
+        draft.field,
+        draft.op,
+        draft.pattern,
+        draft.category,
+        amount_min=draft.amount_min,
+        amount_max=draft.amount_max,
+        account=draft.account,
+        rename_payee=gone.rename_payee if gone is not None else None,
+        position=gone.position if gone is not None else None,
+    )
+    return Stored(rule, gone, previous), rule_matching.apply(ledger, draft)
+
+
+def unstore(ledger: Any, stored: Stored) -> None:
+    """Undo a save or a removal: the rule it stored goes, the one it took away comes back in
+    its place, and the rows it re-categorized get back what they had (rows that had no
+    category wait for the categorizer again, which suggests anew)."""
+    if stored.rule is not None:
+        ledger.remove_rule(stored.rule.id)
+    if stored.gone is not None:
+        stored.gone = _put(ledger, stored.gone)
+    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    unsorted: list[int] = []
+    for txn_id, category, source in stored.previous:
+        if category is None:
+            unsorted.append(txn_id)
+        else:
+            groups[(category, source)].append(txn_id)
+    for (category, source), ids in groups.items():
+        ledger.set_category(ids, category, source=source or "model")
+    if unsorted:
+        ledger.set_category(unsorted, None)
+        ledger.mark_pending(unsorted)
+
+
+class RuleCommand(QUndoCommand):
+    """A rule saved or removed, already done on the writing lane when pushed (its first redo
+    does nothing); undo and redo run on the same lane, in order, each recording what it did."""
+
+    def __init__(
+        self,
+        view: RulesView,
+        text: str,
+        stored: Stored,
+        again: Callable[[Any, Stored], Stored],
+    ) -> None:
+        super().__init__(text)
+        self.view = view
+        self.stored = stored
+        self._again = again
+        self._done_once = True
+
+    def redo(self) -> None:
+        """Do it again (not the first time: it was done before the push)."""
+        if self._done_once:
+            self._done_once = False
+            return
+
+        def again(ledger: Any) -> None:
+            self.stored = self._again(ledger, self.stored)
+
+        self.view.after_edit(again, f"Redone: {self.text()}.")
+
+    def undo(self) -> None:
+        """Put back what it changed."""
+        self.view.after_edit(lambda ledger: unstore(ledger, self.stored), f"Undone: {self.text()}.")
 
 
 class RulesView(QWidget):
@@ -294,6 +407,9 @@ class RulesView(QWidget):
                 f" {conflicts} of them you categorized differently; the rule will not change those."
             )
         self.message.setText(text)
+        self._show_matches(sample)
+
+    def _show_matches(self, sample: list[Txn]) -> None:
         self.matches.clear()
         for t in sample:
             amount = formatting.money(t.amount, t.currency)
@@ -308,37 +424,53 @@ class RulesView(QWidget):
             self.message.setText(draft)
             return
         old = self.editing
+        text = f"{'change' if old else 'add'} the rule {draft.field} {draft.op} “{draft.pattern}”"
 
-        def write(ledger: Any) -> int:
-            position = None
-            if old is not None:
-                position = old.position
-                ledger.remove_rule(old.id)
-            ledger.add_rule(
-                draft.field,
-                draft.op,
-                draft.pattern,
-                draft.category,
-                amount_min=draft.amount_min,
-                amount_max=draft.amount_max,
-                account=draft.account,
-                position=position,
+        def again(ledger: Any, stored: Stored) -> Stored:
+            return store(ledger, draft, stored.gone)[0]
+
+        def saved(value: tuple[Stored, int]) -> None:
+            stored, applied = value
+            self.ctx.undo.push(RuleCommand(self, text, stored, again))
+            self.message.setText(
+                f"Saved. {applied} existing transactions now follow this rule. "
+                "Edit > Undo takes it back."
             )
-            return rule_matching.apply(ledger, draft)
+            self.editing = None
+            self._changed()
+            self._retest(draft)
 
-        self.ctx.writer.submit(write, self._saved, self._failed)
+        self.ctx.writer.submit(lambda ledger: store(ledger, draft, old), saved, self._failed)
 
-    def _saved(self, applied: int) -> None:
-        self.message.setText(f"Saved. {applied} existing transactions now follow this rule.")
-        self.editing = None
-        self.ctx.events.changed.emit("rules")
+    def _retest(self, draft: Draft) -> None:
+        # the list under the message showed the rows as they were before the save
+        def shown(value: tuple[int, int, list[Txn]]) -> None:
+            self._show_matches(value[2])
+
+        self.ctx.reader.submit(lambda ledger: rule_matching.test(ledger, draft), shown)
+
+    def _changed(self) -> None:
+        # "undo" too: rows an undo put back to pending wake the categorize pump
+        for what in ("rules", "categories", "undo"):
+            self.ctx.events.changed.emit(what)
         self.reload()
+
+    def after_edit(self, work: Callable[[Any], None], said: str) -> None:
+        """Run an undo or redo on the writing lane, then say so and reload."""
+
+        def done(_value: object) -> None:
+            self.message.setText(said)
+            self.editing = None
+            self._changed()
+
+        self.ctx.writer.submit(work, done, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setText(f"Not saved: {exc}")
 
     def _removed(self, _value: object) -> None:
         self.new_rule()
+        self.message.setText("Rule removed. Edit > Undo puts it back.")
         self.reload()
 
     def _move(self, step: int) -> None:
@@ -358,8 +490,17 @@ class RulesView(QWidget):
             return
         rule = self.rules[rows[0].row()]
         self.editing = None
+        text = f"remove the rule {rule.field} {rule.op} “{rule.pattern}”"
+
+        def remove(ledger: Any, stored: Stored) -> Stored:
+            assert stored.gone is not None
+            ledger.remove_rule(stored.gone.id)
+            return stored
+
+        def removed(stored: Stored) -> None:
+            self.ctx.undo.push(RuleCommand(self, text, stored, remove))
+            self._removed(None)
+
         self.ctx.writer.submit(
-            lambda ledger: ledger.remove_rule(rule.id),
-            self._removed,
-            self._failed,
+            lambda ledger: remove(ledger, Stored(None, rule, [])), removed, self._failed
         )
