@@ -8,6 +8,7 @@ modal error: problems are written into the page.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -51,6 +53,18 @@ def stated_currency(staged: Staged) -> str | None:
     codes = {row.currency for row in staged.preview.rows}
     code = codes.pop() if len(codes) == 1 else None
     return code if code in ISO_CODES else None
+
+
+def local_time(created: str) -> str:
+    """A batch's time as the person's clock and locale write it (the ledger stores UTC, "Z")."""
+    try:
+        moment = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return created[:16].replace("T", " ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone()
+    return f"{formatting.day(local.date())} {local.strftime('%H:%M')}"
 
 
 def local_currency(locale: QLocale | None = None) -> str:
@@ -89,6 +103,7 @@ class ImportView(QWidget):
         layout.setContentsMargins(12, 12, 12, 8)
         layout.addWidget(_title("Import statements"))
         layout.addWidget(self.stack, 1)
+        self.confirmation: QMessageBox | None = None  # the open "remove this import?" box
         ctx.events.changed.connect(self._ledger_changed)
 
     # -- pages -----------------------------------------------------------------------------
@@ -576,9 +591,10 @@ class ImportView(QWidget):
     def _history(self, batches: list[Any]) -> None:
         self.batches.clear()
         self._batch_ids = []
+        self._batch_list = batches
         for b in batches:
             self.batches.addItem(
-                f"{b.created[:16].replace('T', ' ')}  {b.file_name} → {b.account}: "
+                f"{local_time(b.created)}  {b.file_name} → {b.account}: "
                 f"{b.imported} imported, {b.duplicates} duplicates"
             )
             self._batch_ids.append(b.id)
@@ -586,9 +602,39 @@ class ImportView(QWidget):
 
     def _undo_selected_batch(self) -> None:
         row = self.batches.currentRow()
-        ids = getattr(self, "_batch_ids", [])
-        if 0 <= row < len(ids):
-            self._undo_batch(ids[row], self._batch_undone)
+        batches = getattr(self, "_batch_list", [])
+        if not 0 <= row < len(batches):
+            self.choose_message.setText("Choose the import to undo in the list first.")
+            return
+        batch = batches[row]
+        # Removing an import cannot itself be undone (only importing the file again brings
+        # the rows back, without the categories set on them since), so ask first; the box is
+        # window-modal and opened without a nested event loop.
+        box = QMessageBox(self)
+        box.setWindowTitle("Undo an import")
+        box.setIcon(QMessageBox.Icon.Warning)
+        n = QLocale().toString(batch.imported)
+        box.setText(
+            f"Remove the {n} transaction{'s' if batch.imported != 1 else ''} imported from "
+            f"{batch.file_name} into {batch.account} ({local_time(batch.created)})?"
+        )
+        box.setInformativeText(
+            "Categories you set on them go with them. This cannot be undone: importing the "
+            "file again brings the transactions back, without those categories."
+        )
+        go = box.addButton("Remove", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def finished(_result: int) -> None:
+            self.confirmation = None
+            if box.clickedButton() is go:
+                self._undo_batch(batch.id, self._batch_undone)
+            box.deleteLater()
+
+        box.finished.connect(finished)
+        self.confirmation = box
+        box.open()
 
     def _batch_undone(self, removed: int) -> None:
         self.choose_message.setText(f"Import undone: {removed} transactions removed.")
