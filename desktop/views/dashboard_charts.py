@@ -127,6 +127,15 @@ class DashboardCharts(QWidget):
         self.currency_note.setVisible(bool(left_out))
         # With other currencies about, "Balance" alone would pass for the whole ledger's.
         self.cards["Balance"].caption.setText(f"Balance in {cur}" if left_out else "Balance")
+        # "this month" only when it is: a ledger whose statements stop in April 2024 shows
+        # April 2024, and "Spent this month" over it read as this month's spending
+        now = report.month == dt.date.today().replace(day=1)
+        self.cards["Spent this month"].caption.setText(
+            "Spent this month" if now else f"Spent in {month_name}"
+        )
+        self.cards["Income this month"].caption.setText(
+            "Income this month" if now else f"Income in {month_name}"
+        )
         spent = sum(v for _, v in report.by_category)
         self.cards["Spent this month"].value.setText(formatting.money(spent, cur, cents=False))
         self.cards["Income this month"].value.setText(

@@ -126,3 +126,28 @@ def test_a_report_that_fails_never_offers_the_demo(
     monkeypatch.setattr(reports, "build", real)  # the disk is back: Try again draws
     qtbot.mouseClick(dash.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dash.charts is not None and dash.charts.isVisible(), timeout=10_000)
+
+
+def test_this_month_is_said_only_of_this_month(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    charts = _charts(qtbot, make_window, _ledger(ledger_path, tmp_path, 4))  # to April 2024
+    april = charts.heading.text().removeprefix("Dashboard — ")
+    assert charts.cards["Spent this month"].caption.text() == f"Spent in {april}"
+    assert charts.cards["Income this month"].caption.text() == f"Income in {april}"
+
+
+def test_a_ledger_with_this_months_rows_says_this_month(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    today = dt.date.today()
+    statement = tmp_path / "now.csv"
+    statement.write_text(
+        f"Date,Description,Amount\n{today.replace(day=1).isoformat()},TESCO,-12.50\n",
+        encoding="utf-8",
+    )
+    with Ledger.open(ledger_path) as ledger:
+        ledger.import_file(statement, "Current", currency="GBP")
+    charts = _charts(qtbot, make_window, ledger_path)
+    assert charts.cards["Spent this month"].caption.text() == "Spent this month"
+    assert charts.cards["Spent this month"].value.text() == "£13"
