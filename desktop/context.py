@@ -32,6 +32,9 @@ class AppContext:
     writer: DbLane
     models: DbLane  # long waits on model services (forecaster -> advisor) happen here
     indexer: DbLane  # the text index's catch-up after an import, one chunk at a time
+    # exports and backups: a long read that writes a file (20 s for a 1M-row export) holds its
+    # own thread and connection here, so the reader's page reads never queue behind it
+    files: DbLane
     hub: HubAdapter
     undo: QUndoStack
     events: LedgerEvents
@@ -48,13 +51,15 @@ class AppContext:
             writer=DbLane("writer", db, delivery),
             models=DbLane("models", db, delivery),
             indexer=DbLane("indexer", db, delivery),
+            files=DbLane("files", db, delivery),
             hub=hub,
             undo=QUndoStack(),
             events=LedgerEvents(),
         )
 
     def close(self) -> None:
-        """Finish and close the ledger lanes."""
+        """Finish and close the ledger lanes (a running export stops first: see desktop.export)."""
+        self.files.close()
         self.indexer.close()
         self.models.close()
         self.writer.close()

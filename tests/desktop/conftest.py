@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -111,22 +112,74 @@ def no_supervisor() -> Callable[[], Any]:
     return _no_supervisor
 
 
-def answer_save_dialogs(monkeypatch: pytest.MonkeyPatch, path: str) -> list[tuple[Any, ...]]:
-    """QFileDialog.getSaveFileName answers `path` ("" is Cancel) without showing anything;
-    returns the (parent, title, ...) of each call it gets. Only the dialog is replaced."""
-    from PySide6.QtWidgets import QFileDialog
+@dataclass
+class SaveDialogCall:
+    """One save dialog a test answered: its title, the folder and name it offered, its name
+    filters, the file it chose (None when cancelled) and whether it asked to replace that file."""
 
-    calls: list[tuple[Any, ...]] = []
+    title: str
+    offered: str
+    filters: list[str]
+    chosen: str | None = None
+    asked_to_replace: bool = False
+
+
+def answer_save_dialogs(monkeypatch: pytest.MonkeyPatch, path: str) -> list[SaveDialogCall]:
+    """A person who types `path` into the next save dialogs and presses Save ("" is Cancel);
+    returns one SaveDialogCall per dialog. Only the showing is replaced: a QFileDialog opened
+    with open() is the real (non-native) dialog, so Qt itself adds its default suffix to the
+    typed name and asks before replacing an existing file (answered Yes, and noted). The
+    static getSaveFileName, which has no suffix, gets `path` back as typed."""
+    import shiboken6
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+    calls: list[SaveDialogCall] = []
 
     def answer(*args: Any, **_kwargs: Any) -> tuple[str, str]:
-        calls.append(args)
+        calls.append(SaveDialogCall(args[1], args[2] if len(args) > 2 else "", [], path or None))
         return path, "CSV files (*.csv)" if path else ""
 
+    def type_and_save(dialog: QFileDialog) -> None:
+        call = SaveDialogCall(dialog.windowTitle(), dialog.selectedFiles()[0], dialog.nameFilters())
+        calls.append(call)
+        if not path:
+            dialog.reject()
+            shiboken6.delete(dialog)
+            return
+        dialog.selectFile(path)
+        call.chosen = dialog.selectedFiles()[0]  # with Qt's default suffix added
+        if Path(call.chosen).exists():
+            call.asked_to_replace = True
+
+            def replace() -> None:  # inside the question's own loop
+                box = QApplication.activeModalWidget()
+                assert isinstance(box, QMessageBox), box
+                box.button(QMessageBox.StandardButton.Yes).click()
+
+            QTimer.singleShot(0, replace)
+        dialog.accept()
+        # gone now, as a closed dialog would be (it remembers its folder as it goes), rather
+        # than at some later test's event loop
+        shiboken6.delete(dialog)
+
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
+    monkeypatch.setattr(QFileDialog, "open", type_and_save)
     return calls
 
 
 @pytest.fixture
-def save_dialog(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], list[tuple[Any, ...]]]:
-    """answer_save_dialogs for this test: save_dialog(path) -> the calls it gets."""
-    return lambda path: answer_save_dialogs(monkeypatch, path)
+def save_dialog(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str], list[SaveDialogCall]]]:
+    """answer_save_dialogs for this test: save_dialog(path) -> the dialogs it answers. What
+    Qt's file dialog remembers (its last folder, its history) goes to a folder of the test's own,
+    not the user's ~/.config/QtProject.conf: remembering /proc there once made every later
+    dialog read /proc/kmsg, which never ends."""
+    from PySide6.QtCore import QSettings
+
+    user_scope = (QSettings.Format.NativeFormat, QSettings.Scope.UserScope)
+    QSettings.setPath(*user_scope, str(tmp_path_factory.mktemp("qt-settings")))
+    yield lambda path: answer_save_dialogs(monkeypatch, path)
+    home_config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    QSettings.setPath(*user_scope, home_config)

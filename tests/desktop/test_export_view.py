@@ -28,6 +28,14 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _hold_lanes(view: Any) -> threading.Event:
+    """Hold the lanes an export may run on with a job of our own, until the event is set."""
+    release = threading.Event()
+    for lane in (view.ctx.reader, view.ctx.files):
+        lane.submit(lambda _ledger: release.wait(30))
+    return release
+
+
 def _finished(view: Any) -> bool:
     return view.export_button.isEnabled() and view.export_progress.isHidden()
 
@@ -45,10 +53,9 @@ def test_export_writes_the_filtered_rows_off_the_gui_thread_and_says_so(
     target = tmp_path / "payroll.csv"
     calls = save_dialog(str(target))
 
-    # hold the reading lane with a job of our own: if the export ran on the GUI thread, the
-    # file would exist when the click returns
-    release = threading.Event()
-    view.ctx.reader.submit(lambda _ledger: release.wait(30))
+    # hold the lanes with a job of our own: if the export ran on the GUI thread, the file would
+    # exist when the click returns
+    release = _hold_lanes(view)
     qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
     assert len(calls) == 1
     assert not target.exists()
@@ -148,8 +155,7 @@ def test_closing_the_page_stops_an_export_and_leaves_no_file(
     out = tmp_path / "out"
     out.mkdir()
     save_dialog(str(out / "stopped.csv"))
-    release = threading.Event()
-    view.ctx.reader.submit(lambda _ledger: release.wait(30))
+    release = _hold_lanes(view)
     view.export_dialog()
     view.shutdown()  # what the window does first when it closes
     release.set()
