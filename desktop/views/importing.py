@@ -55,6 +55,17 @@ def stated_currency(staged: Staged) -> str | None:
     return code if code in ISO_CODES else None
 
 
+# The importer's recognised lines that ask the person to look (a running balance that no reading
+# of the amounts explains): shown apart on the review page and again after the import.
+WARNING_PREFIX = "Check "
+
+
+def warnings_of(staged: Staged) -> list[str]:
+    """The recognised lines that warn, not just describe."""
+    lines = staged.preview.recognised or list(staged.detection.recognised)
+    return [line for line in lines if line.startswith(WARNING_PREFIX)]
+
+
 def local_time(created: str) -> str:
     """A batch's time as the person's clock and locale write it (the ledger stores UTC, "Z")."""
     try:
@@ -184,7 +195,7 @@ class ImportView(QWidget):
         self.account.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         edit = self.account.lineEdit()
         if edit is not None:
-            edit.setPlaceholderText("Choose or type a new account name")
+            edit.setPlaceholderText("Choose, or type a new name")
         self.currency = QComboBox()
         # The usual ones first, then every other ISO code (dinars and the like), A to Z.
         self.currency.addItems(list(CURRENCIES))
@@ -211,6 +222,10 @@ class ImportView(QWidget):
         self.errors.setMaximumHeight(110)
         self.review_message = QLabel("")
         self.review_message.setWordWrap(True)
+        self.review_warning = QLabel("")  # the importer's warnings, where they cannot be missed
+        self.review_warning.setWordWrap(True)
+        self.review_warning.setStyleSheet("font-weight:600;color:#b35900;")
+        self.review_warning.hide()
         right = QVBoxLayout()
         right.addWidget(self.file_label)
         right.addWidget(self.recognised)
@@ -219,6 +234,7 @@ class ImportView(QWidget):
         self.errors_label = QLabel("Rows that could not be read")
         right.addWidget(self.errors_label)
         right.addWidget(self.errors)
+        right.addWidget(self.review_warning)
         right.addWidget(self.review_message)
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton("Cancel")
@@ -318,6 +334,7 @@ class ImportView(QWidget):
         self.staged = None
         self.file_label.setText(f"{path.name}")
         self.recognised.setText("Reading…")
+        self.review_warning.hide()
         self.review_message.setText("")
         self.import_button.setEnabled(False)
         self.stack.setCurrentIndex(1)
@@ -328,6 +345,7 @@ class ImportView(QWidget):
 
     def _stage_failed(self, exc: BaseException) -> None:
         self.recognised.setText("")
+        self.review_warning.hide()
         self.preview_table.setRowCount(0)
         self.errors.clear()
         self.review_message.setText(f"This file cannot be imported: {exc}")
@@ -337,6 +355,9 @@ class ImportView(QWidget):
         self.staged = staged
         lines = staged.preview.recognised or list(staged.detection.recognised)
         self.recognised.setText("\n".join(f"• {line}" for line in lines) or "")
+        warnings = warnings_of(staged)
+        self.review_warning.setText("\n".join(warnings))
+        self.review_warning.setVisible(bool(warnings))
         self._show_questions(staged)
         self._show_mapping(staged)
         self._show_preview(staged)
@@ -497,6 +518,7 @@ class ImportView(QWidget):
             self.review_message.setText("Choose an account, or type a name for a new one.")
             return
         currency = self.target_currency()
+        self._committed_warnings = warnings_of(staged)
         self.progress.setRange(0, max(1, staged.lines))
         self.progress.setValue(0)
         self.progress_label.setText(f"Importing {staged.path.name} into {account}…")
@@ -525,6 +547,9 @@ class ImportView(QWidget):
         ]
         if result.duplicates:
             parts.append(f"{result.duplicates} were already in the ledger and were skipped.")
+        for warning in getattr(self, "_committed_warnings", []):
+            # said again: the review page's warning is gone once the import is done
+            parts.append(f"{warning} Undo this import if they look wrong.")
         self.result_label.setText(" ".join(parts))
         self.result_errors.clear()
         for err in result.errors:

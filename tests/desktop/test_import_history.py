@@ -1,7 +1,8 @@
-"""The Import page's list of earlier imports: times on the person's own clock (the ledger's UTC
-was shown as it was stored), and "Undo the selected import" asks before it removes a whole
-statement's rows, which nothing can put back but importing the file again (it removed them at
-the first click, and did nothing, silently, with no row selected)."""
+"""The Import page around an import: the list of earlier imports has times on the person's
+own clock (the ledger's UTC was shown as it was stored); "Undo the selected import" asks before
+it removes a whole statement's rows, which nothing can put back but importing the file again
+(it removed them at the first click, and did nothing, silently, with no row selected); and a
+running balance that disagrees with the amounts is said plainly before and after."""
 
 from __future__ import annotations
 
@@ -87,3 +88,28 @@ def test_undoing_an_earlier_import_asks_first(
     assert "40 transactions removed" in page.choose_message.text()
     with Ledger.open(ledger_path) as ledger:
         assert ledger.count() == 0
+
+
+def test_a_balance_that_disagrees_is_said_before_and_after_the_import(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    """The importer's "Check the amounts" was one bullet among eight on the review page and
+    gone from the result page, which said only "Imported 7 transactions"."""
+    path = tmp_path / "bad.csv"
+    balances = ["100.00", "50.00", "10.00", "3.00", "70.00", "66.00", "1.00"]
+    lines = [
+        f"2024-01-0{i + 1},SHOP {i},-{i + 1}.00,{balance}" for i, balance in enumerate(balances)
+    ]
+    path.write_text("Date,Description,Amount,Balance\n" + "\n".join(lines) + "\n", "utf-8")
+    window = make_window(ledger_path)
+    page = window.importing
+    window.open_files([path])
+    qtbot.waitUntil(lambda: page.staged is not None, timeout=15_000)
+    assert page.review_warning.isVisible()
+    assert page.review_warning.text().startswith("Check the amounts: the running balance")
+    page.account.setCurrentText("Current")
+    with qtbot.waitSignal(window.ctx.events.changed, timeout=30_000):
+        page.import_button.click()
+    assert "Imported 7 transactions" in page.result_label.text()
+    assert "Check the amounts" in page.result_label.text()
+    assert "Undo this import if they look wrong." in page.result_label.text()
