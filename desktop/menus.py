@@ -69,10 +69,22 @@ def keys(standard: QKeySequence.StandardKey, *extra: str) -> list[QKeySequence]:
     return bound
 
 
+def typeable(seq: QKeySequence) -> bool:
+    """Whether a person can press `seq` on an ordinary keyboard: not F13-F35 nor the media and
+    launch keys (Qt binds Undo to F14 and to an "Undo" key, Open to an "Open" key, on X11)."""
+    if seq.count() == 0:
+        return False
+    first = seq[0]  # type: ignore[index]  # PySide6's stubs lack QKeySequence.__getitem__
+    return bool(first.key().value < Qt.Key.Key_F13.value)
+
+
 def key_text(action: QAction) -> str:
-    """An action's keys as the platform writes them ("Ctrl+O, Open"), or "" when it has none."""
+    """An action's keys as the platform writes them ("Ctrl+O"), or "" when it has none; the
+    keys no ordinary keyboard has are left out of the list, though they still work."""
     return ", ".join(
-        seq.toString(QKeySequence.SequenceFormat.NativeText) for seq in action.shortcuts()
+        seq.toString(QKeySequence.SequenceFormat.NativeText)
+        for seq in action.shortcuts()
+        if typeable(seq)
     )
 
 
