@@ -1,6 +1,6 @@
 """Backup (data/ledger/backup.py and `fincast backup`) on real ledger files: the copy opens as a
 ledger holding the same rows, is private, is taken while another connection is writing without
-picking up its uncommitted rows, and hostile command lines are refused in one line."""
+picking up its uncommitted rows. What the command refuses is in test_cli_output_file.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from data.ledger import Ledger, LedgerError, TxFilter
-from desktop import cli
+from tests.helpers.cli_run import refused, run
 
 FINCAST = Path(sys.executable).with_name("fincast")
 
@@ -138,19 +138,6 @@ def test_inside_its_own_transaction_the_ledger_refuses_to_back_up(db: Path, tmp_
 # -- the command line ----------------------------------------------------------------------
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused(code: int, out: str, err: str) -> str:
-    assert code == 1, (out, err)
-    assert out == "" and "Traceback" not in err
-    assert err.count("\n") == 1 and err.startswith("fincast: "), err
-    return err
-
-
 def test_cli_backup_then_the_copy_is_used_with_db(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -180,39 +167,6 @@ def test_cli_backup_then_the_copy_is_used_with_db(
     assert out.startswith(f"backed up the ledger ({count + 7} transactions,")
     with Ledger.open(target) as copy:
         assert copy.count() == count + 7
-
-
-HOSTILE_CLI: dict[str, tuple[list[str], str]] = {
-    "empty path": (["", "--db", "{db}"], "no file name"),
-    "a folder": (["{tmp}", "--db", "{db}"], "is a folder"),
-    "missing folder": (["{tmp}/nope/b.sqlite", "--db", "{db}"], "does not exist"),
-    "existing file": (["{tmp}/kept.sqlite", "--db", "{db}"], "already exists"),
-    "unwritable place": (["/proc/fincast-backup-test.sqlite", "--db", "{db}"], "cannot write"),
-    "not a ledger": (["{tmp}/b.sqlite", "--db", "{tmp}/kept.sqlite"], "not a Fincast ledger"),
-    "missing ledger": (["{tmp}/b.sqlite", "--db", "{tmp}/missing.sqlite"], "no ledger at"),
-    "the ledger itself": (["{db}", "--db", "{db}", "--force"], "ledger being read"),
-    "its wal file": (["{db}-wal", "--db", "{db}", "--force"], "ledger being read"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(HOSTILE_CLI))
-def test_cli_backup_refuses_hostile_input_in_one_line_and_changes_nothing(
-    case: str, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    work = tmp_path / "work"
-    work.mkdir()
-    kept = work / "kept.sqlite"
-    kept.write_text("not a database\n")
-    argv, says = HOSTILE_CLI[case]
-    argv = [a.format(db=db, tmp=work) for a in argv]
-    with Ledger.open(db) as ledger:
-        before = ledger.dump()
-    err = refused(*run(capsys, "backup", *argv))
-    assert says in err
-    assert files_in(work) == ["kept.sqlite"] and kept.read_text() == "not a database\n"
-    assert not Path("/proc/fincast-backup-test.sqlite").exists()
-    with Ledger.open(db) as ledger:
-        assert ledger.dump() == before
 
 
 def test_the_real_console_script_backs_up(db: Path, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """CSV export (data/ledger/export.py and `fincast export`) on real ledger files: the file comes
 back through Fincast's own importer as the same rows, per account and per currency; filters;
 no cell a spreadsheet would run; written whole or not at all; one snapshot while another
-connection imports; hostile command lines refused in one line."""
+connection imports. What the command refuses is in test_cli_output_file.py."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import pytest
 from data.ledger import EXPORT_HEADER, Ledger, LedgerError, TxFilter
 from data.ledger import export as export_module
 from data.money import format_decimal
-from desktop import cli
+from tests.helpers.cli_run import refused, run
 
 FINCAST = Path(sys.executable).with_name("fincast")
 
@@ -332,19 +332,6 @@ def test_without_overwrite_a_file_that_appears_meanwhile_is_kept(big: Path, tmp_
 # -- the command line ----------------------------------------------------------------------
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused(code: int, out: str, err: str) -> str:
-    assert code == 1, (out, err)
-    assert out == "" and "Traceback" not in err
-    assert err.count("\n") == 1 and err.startswith("fincast: "), err
-    return err
-
-
 def test_cli_export_says_how_many_went_where(
     multi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -385,64 +372,6 @@ def test_cli_export_filters_parse_like_transactions(
         (r["date"], r["description"].strip()) for r in read_export(tmp_path / "x.csv")
     )
     assert exported == listed and listed
-
-
-def _not_a_ledger(tmp_path: Path) -> list[str]:
-    notes = tmp_path / "notes.txt"
-    notes.write_text("my shopping list\n" * 100)
-    return ["--db", str(notes)]
-
-
-HOSTILE_CLI: dict[str, tuple[list[str], str]] = {
-    "empty path": (["", "--db", "{db}"], "no file name"),
-    "a folder": (["{tmp}", "--db", "{db}"], "is a folder"),
-    "missing folder": (["{tmp}/nope/x.csv", "--db", "{db}"], "does not exist"),
-    "a file as folder": (["{tmp}/kept.csv/x.csv", "--db", "{db}"], "is not a folder"),
-    "existing file": (["{tmp}/kept.csv", "--db", "{db}"], "already exists"),
-    "unwritable place": (["/proc/fincast-export-test.csv", "--db", "{db}"], "cannot write"),
-    "bad from date": (["{tmp}/x.csv", "--db", "{db}", "--from", "2024-02-30"], "not a date"),
-    "bad to date": (["{tmp}/x.csv", "--db", "{db}", "--to", "yesterday"], "not a date"),
-    "from after to": (
-        ["{tmp}/x.csv", "--db", "{db}", "--from", "2024-03-01", "--to", "2024-02-01"],
-        "--from is after --to",
-    ),
-    "unknown account": (["{tmp}/x.csv", "--db", "{db}", "--account", "Nope"], "no account named"),
-    "not a ledger": (["{tmp}/x.csv", "--db", "{tmp}/kept.csv"], "not a Fincast ledger"),
-    "missing ledger": (["{tmp}/x.csv", "--db", "{tmp}/missing.sqlite"], "no ledger at"),
-    "the ledger itself": (["{db}", "--db", "{db}", "--force"], "ledger being read"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(HOSTILE_CLI))
-def test_cli_export_refuses_hostile_input_in_one_line_and_changes_nothing(
-    case: str, multi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    work = tmp_path / "work"
-    work.mkdir()
-    kept = work / "kept.csv"
-    kept.write_text("keep me\n")
-    argv, says = HOSTILE_CLI[case]
-    argv = [a.format(db=multi, tmp=work) for a in argv]
-    with Ledger.open(multi) as ledger:
-        before = ledger.dump()
-    err = refused(*run(capsys, "export", *argv))
-    assert says in err
-    assert sorted(p.name for p in work.iterdir()) == ["kept.csv"]
-    assert kept.read_text() == "keep me\n"
-    assert not Path("/proc/fincast-export-test.csv").exists()
-    with Ledger.open(multi) as ledger:
-        assert ledger.dump() == before
-
-
-def test_cli_export_refuses_a_folder_it_cannot_write(
-    multi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes into any folder; /proc stands in for it in the cases above")
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    err = refused(*run(capsys, "export", locked / "x.csv", "--db", multi))
-    assert "permission denied" in err and list(locked.iterdir()) == []
 
 
 def test_the_real_console_script_exports_and_refuses_cleanly(multi: Path, tmp_path: Path) -> None:
