@@ -9,7 +9,11 @@ a byte-order mark, "\\n" line ends.
 Choices, and why:
 - The payee column is headed "vendor", not "payee": the importer joins every column whose header
   names a description ("payee" is one, as in many banks' exports), so a "payee" header would come
-  back as "DESCRIPTION | Payee" and the round trip would change every description.
+  back as "DESCRIPTION | Payee" and the round trip would change every description. Tried through
+  the round-trip tests: "payee", "merchant", "counterparty", "clean payee" and "paid to/from"
+  all fail that way ("TESCO STORES 3297, LONDON | Tesco Stores"); the names that pass ("shop",
+  "seller", "trader", "supplier", "party") say no more than "vendor". A "payee" header needs the
+  importer to know this file's header (data/importer), not a new name here.
 - A text cell starting with = + - @ (or a tab or carriage return) gets one leading space, so
   that a spreadsheet shows it as text instead of running it as a formula (CSV injection). The
   usual advice, a leading apostrophe, would come back through the importer as part of the
