@@ -334,8 +334,15 @@ class DashboardCharts(QWidget):
         self.bar_sets["months"] = [income, expenses]
         months = QBarCategoryAxis()
         loc = QLocale()
+        # the year under the first month and each January: twelve bare month names ran from
+        # "May" to "Apr" with nothing to say which May
         months.append(
-            [loc.monthName(m.month, QLocale.FormatType.ShortFormat) for m in report.months]
+            [
+                loc.toString(QDate(m.year, m.month, 1), "MMM yy")
+                if i == 0 or m.month == 1
+                else loc.monthName(m.month, QLocale.FormatType.ShortFormat)
+                for i, m in enumerate(report.months)
+            ]
         )
         values = QValueAxis()
         nice_range(

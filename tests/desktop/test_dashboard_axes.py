@@ -151,3 +151,16 @@ def test_a_ledger_with_this_months_rows_says_this_month(
     charts = _charts(qtbot, make_window, ledger_path)
     assert charts.cards["Spent this month"].caption.text() == "Spent this month"
     assert charts.cards["Spent this month"].value.text() == "£13"
+
+
+def test_the_months_chart_says_which_year(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    charts = _charts(qtbot, make_window, _ledger(ledger_path, tmp_path, 4))  # to April 2024
+    x, _y = _axes(charts, "months")
+    labels = list(x.categories())
+    loc = QLocale()
+    assert len(labels) == 12
+    assert labels[0] == loc.toString(QDate(2023, 5, 1), "MMM yy")  # twelve months to April
+    assert labels[8] == loc.toString(QDate(2024, 1, 1), "MMM yy")
+    assert labels[1] == loc.monthName(6, QLocale.FormatType.ShortFormat)
