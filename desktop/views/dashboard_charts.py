@@ -299,7 +299,14 @@ class DashboardCharts(QWidget):
 
     def _months_chart(self, report: reports.Report) -> QChart:
         cur = report.currency
-        chart = charts.new_chart("Income and expenses by month")
+        # the years go in the title: twelve bare month names did not say which May, and a
+        # year under a month ("May 23") does not fit the width of a bar and was cut to "May…"
+        span = (
+            f", {formatting.month(report.months[0])} to {formatting.month(report.months[-1])}"
+            if report.months
+            else ""
+        )
+        chart = charts.new_chart(f"Income and expenses by month{span}")
         income, expenses = QBarSet("Income"), QBarSet("Expenses")
         income.setColor(charts.colour(2))
         expenses.setColor(charts.colour(3))
@@ -334,15 +341,8 @@ class DashboardCharts(QWidget):
         self.bar_sets["months"] = [income, expenses]
         months = QBarCategoryAxis()
         loc = QLocale()
-        # the year under the first month and each January: twelve bare month names ran from
-        # "May" to "Apr" with nothing to say which May
         months.append(
-            [
-                loc.toString(QDate(m.year, m.month, 1), "MMM yy")
-                if i == 0 or m.month == 1
-                else loc.monthName(m.month, QLocale.FormatType.ShortFormat)
-                for i, m in enumerate(report.months)
-            ]
+            [loc.monthName(m.month, QLocale.FormatType.ShortFormat) for m in report.months]
         )
         values = QValueAxis()
         nice_range(

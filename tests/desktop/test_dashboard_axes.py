@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QDate, QLocale, Qt
 
 from data.ledger import Ledger
+from desktop import formatting
 
 ROUND_STEPS = {m * 10**p for m in (1, 2, 2.5, 5) for p in range(0, 8)}
 
@@ -157,10 +158,12 @@ def test_the_months_chart_says_which_year(
     qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
 ) -> None:
     charts = _charts(qtbot, make_window, _ledger(ledger_path, tmp_path, 4))  # to April 2024
+    title = charts.chart_views["months"].chart().title()
+    may, april = formatting.month(dt.date(2023, 5, 1)), formatting.month(dt.date(2024, 4, 1))
+    assert title == f"Income and expenses by month, {may} to {april}"
     x, _y = _axes(charts, "months")
-    labels = list(x.categories())
     loc = QLocale()
-    assert len(labels) == 12
-    assert labels[0] == loc.toString(QDate(2023, 5, 1), "MMM yy")  # twelve months to April
-    assert labels[8] == loc.toString(QDate(2024, 1, 1), "MMM yy")
-    assert labels[1] == loc.monthName(6, QLocale.FormatType.ShortFormat)
+    # bare month names, short enough for the width of their bars
+    assert list(x.categories())[:2] == [
+        loc.monthName(m, QLocale.FormatType.ShortFormat) for m in (5, 6)
+    ]
