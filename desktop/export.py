@@ -120,6 +120,7 @@ class Exporter(QWidget):
         )
         if submitted is None:  # the window is closing
             self._finished(stop)
+            self._say("Nothing was exported: the window is closing.")
 
     def cancel(self) -> None:
         """Stop the running export at its next step; it leaves no file (also what the page does

@@ -240,3 +240,15 @@ def test_back_up_adds_sqlite_and_does_not_wait_for_the_reading_lane(
     with Ledger.open(folder / written) as copy:
         assert copy.count() == ROWS
     assert bar.currentMessage() == f"Backed up {ROWS:,} transactions to {folder / written}"
+
+
+def test_an_export_asked_for_as_the_window_closes_says_it_did_not_run(
+    qtbot: Any, make_window: Any, filled_ledger: Path, tmp_path: Path
+) -> None:
+    window = make_window(filled_ledger)
+    exporter = _exporter(qtbot, window)
+    window.ctx.files.close()  # what closing the window does, after stopping a running export
+    exporter.start(tmp_path / "late.csv", TxFilter())
+    assert not exporter.running and exporter.progress.isHidden()
+    assert exporter.status.text() == "Nothing was exported: the window is closing."
+    assert not (tmp_path / "late.csv").exists()
