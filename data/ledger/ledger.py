@@ -358,6 +358,10 @@ class Ledger:
         """How many transactions match `flt`."""
         return search.count(self, flt or TxFilter())
 
+    def totals(self, flt: TxFilter | None = None) -> list[tuple[str, int]]:
+        """The sum of the amounts matching `flt` per currency (minor units), most rows first."""
+        return search.totals(self, flt or TxFilter())
+
     def get(self, txn_id: int) -> Txn | None:
         """The transaction with id `txn_id`, or None."""
         page = self.transactions(TxFilter(ids=(txn_id,)), limit=1)

@@ -86,6 +86,18 @@ def count(ledger: Ledger, flt: TxFilter) -> int:
     return int(row.fetchone()[0])
 
 
+def totals(ledger: Ledger, flt: TxFilter) -> list[tuple[str, int]]:
+    """(currency, sum of amounts in its minor units) of the transactions matching `flt`, the
+    currency with most rows first: sums never mix currencies."""
+    where_sql, params = _where(ledger, flt, _text_upto(ledger, flt))
+    rows = ledger._conn.execute(
+        f"SELECT t.currency, sum(t.amount) FROM transactions t{where_sql} "
+        "GROUP BY t.currency ORDER BY count(*) DESC, t.currency",
+        params,
+    )
+    return [(currency, int(total)) for currency, total in rows]
+
+
 def index_text(ledger: Ledger, wait_ms: int = BUSY_MS, chunks: int | None = None) -> int:
     """Put the text of rows added since the text index last caught up into it; returns how many
     rows it took (see Ledger.index_text)."""

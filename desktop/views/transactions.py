@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from data.ledger import LedgerError, TxFilter, Txn
-from desktop import amount_query
+from desktop import amount_query, formatting
 from desktop.banner import ServiceBanner
 from desktop.context import AppContext
 from desktop.edits import SetCategory
@@ -168,6 +168,8 @@ class TransactionsView(QWidget):
         self.model = TransactionsModel(ctx.pager)
         self.model.edit_requested.connect(self._inline_edit)
         self.model.counted.connect(self._counted)
+        self.model.page_loaded.connect(self._page_loaded)
+        self._sum_for: int | None = None  # the model generation whose total is still to add
         self.category_names = QStringListModel(self)
 
         self.search = QLineEdit(placeholderText="Search descriptions and payees")
@@ -490,6 +492,24 @@ class TransactionsView(QWidget):
 
     def _counted(self, n: int) -> None:
         self.count_label.setText(f"{self.locale().toString(n)} transactions")
+        # The sum comes once the first page is in: on the same lane, asked now it would hold
+        # that page up (summing a million rows takes a few hundred milliseconds).
+        self._sum_for = self.model.generation if n else None
+
+    def _page_loaded(self, _page: int) -> None:
+        gen = self._sum_for
+        if gen is None or gen != self.model.generation:
+            return
+        self._sum_for = None
+        flt = self.model.filter
+
+        def done(totals: list[tuple[str, int]]) -> None:
+            if gen == self.model.generation and totals:
+                sums = ", ".join(formatting.money(amount, cur) for cur, amount in totals)
+                n = self.locale().toString(self.model.rowCount())
+                self.count_label.setText(f"{n} transactions, total {sums}")
+
+        self.ctx.pager.submit(lambda ledger: ledger.totals(flt), done)
 
     def _ledger_changed(self, what: str) -> None:
         if not self._loaded_once:

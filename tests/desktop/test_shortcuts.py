@@ -199,7 +199,9 @@ def test_f5_re_reads_what_changed_behind_each_page(
     )
     _press(qtbot, window, Qt.Key.Key_2, CTRL)
     txns = window.transactions
-    qtbot.waitUntil(lambda: txns.count_label.text() == "1,000 transactions", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: txns.count_label.text().startswith("1,000 transactions"), timeout=10_000
+    )
     _active(qtbot, window)  # see _active: this page's banner took activation away
     _press(qtbot, window, Qt.Key.Key_6, CTRL)
     rules = window.rules
@@ -214,9 +216,11 @@ def test_f5_re_reads_what_changed_behind_each_page(
     qtbot.waitUntil(lambda: rules.table.rowCount() == 1, timeout=10_000)
     assert "NETFLIX" in rules.table.item(0, 1).text()
     _press(qtbot, window, Qt.Key.Key_2, CTRL)
-    assert txns.count_label.text() == "1,000 transactions"
+    assert txns.count_label.text().startswith("1,000 transactions")
     _press(qtbot, window, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: txns.count_label.text() == "1,030 transactions", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: txns.count_label.text().startswith("1,030 transactions"), timeout=10_000
+    )
     qtbot.waitUntil(lambda: txns.account.findText("Savings") > 0, timeout=10_000)
     _press(qtbot, window, Qt.Key.Key_1, CTRL)
     assert dash.report.transactions == 1000
