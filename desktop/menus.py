@@ -9,12 +9,10 @@ focus, or call what the page's own buttons call.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from importlib import metadata
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -22,7 +20,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHeaderView,
     QMainWindow,
     QMenu,
@@ -32,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop import backup
 from desktop.views import tidy_dialog
 
 if TYPE_CHECKING:
@@ -226,34 +224,10 @@ def export(window: MainWindow) -> None:
     window.transactions.export_dialog()
 
 
-BACKUP_SECONDS = 10_000  # how long the status bar says where the backup went (ms)
-
-
 def back_up(window: MainWindow) -> None:
-    """File > Back up the ledger: a consistent copy (SQLite's online backup) made on the reading
+    """File > Back up the ledger: a consistent copy (SQLite's online backup) made on the files
     lane, its outcome said in the status bar; the copy opens with `fincast --db FILE`."""
-    suggested = window.ctx.db.with_name(
-        f"{window.ctx.db.stem}-backup-{dt.date.today().isoformat()}.sqlite"
-    )
-    chosen, _ = QFileDialog.getSaveFileName(
-        window, "Back up the ledger", str(suggested), "Fincast ledgers (*.sqlite);;All files (*)"
-    )
-    if not chosen:
-        return
-    target = Path(chosen)
-    bar = window.statusBar()
-    bar.showMessage(f"Backing up the ledger to {target}…")
-
-    def done(info: Any) -> None:
-        bar.showMessage(
-            f"Backed up {info.transactions:,} transactions to {info.path}", BACKUP_SECONDS
-        )
-
-    def failed(exc: BaseException) -> None:
-        bar.showMessage(f"The backup failed: {exc}", BACKUP_SECONDS)
-
-    # the dialog has already asked before replacing an existing file
-    window.ctx.reader.submit(lambda ledger: ledger.backup(target, overwrite=True), done, failed)
+    backup.back_up(window, window.ctx)
 
 
 def find(window: MainWindow) -> None:

@@ -128,17 +128,12 @@ def answer_save_dialogs(monkeypatch: pytest.MonkeyPatch, path: str) -> list[Save
     """A person who types `path` into the next save dialogs and presses Save ("" is Cancel);
     returns one SaveDialogCall per dialog. Only the showing is replaced: a QFileDialog opened
     with open() is the real (non-native) dialog, so Qt itself adds its default suffix to the
-    typed name and asks before replacing an existing file (answered Yes, and noted). The
-    static getSaveFileName, which has no suffix, gets `path` back as typed."""
+    typed name and asks before replacing an existing file (answered Yes, and noted)."""
     import shiboken6
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
     calls: list[SaveDialogCall] = []
-
-    def answer(*args: Any, **_kwargs: Any) -> tuple[str, str]:
-        calls.append(SaveDialogCall(args[1], args[2] if len(args) > 2 else "", [], path or None))
-        return path, "CSV files (*.csv)" if path else ""
 
     def type_and_save(dialog: QFileDialog) -> None:
         call = SaveDialogCall(dialog.windowTitle(), dialog.selectedFiles()[0], dialog.nameFilters())
@@ -163,7 +158,6 @@ def answer_save_dialogs(monkeypatch: pytest.MonkeyPatch, path: str) -> list[Save
         # than at some later test's event loop
         shiboken6.delete(dialog)
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
     monkeypatch.setattr(QFileDialog, "open", type_and_save)
     return calls
 

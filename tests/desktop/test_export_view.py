@@ -37,7 +37,7 @@ def _hold_lanes(view: Any) -> threading.Event:
 
 
 def _finished(view: Any) -> bool:
-    return view.export_button.isEnabled() and view.export_progress.isHidden()
+    return view.export_button.isEnabled() and view.exporter.progress.isHidden()
 
 
 def test_export_writes_the_filtered_rows_off_the_gui_thread_and_says_so(
@@ -59,8 +59,8 @@ def test_export_writes_the_filtered_rows_off_the_gui_thread_and_says_so(
     qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
     assert len(calls) == 1
     assert not target.exists()
-    assert not view.export_button.isEnabled() and view.export_progress.isVisible()
-    assert view.export_status.text().startswith("Exporting to")
+    assert not view.export_button.isEnabled() and view.exporter.progress.isVisible()
+    assert view.exporter.status.text().startswith("Exporting to")
     release.set()
 
     qtbot.waitUntil(lambda: _finished(view), timeout=10_000)
@@ -71,7 +71,7 @@ def test_export_writes_the_filtered_rows_off_the_gui_thread_and_says_so(
     assert [(r["date"], r["description"]) for r in rows] == [
         (t.date.isoformat(), t.description) for t in expected
     ]
-    assert view.export_status.text() == f"Exported {len(expected)} transactions to {target}"
+    assert view.exporter.status.text() == f"Exported {len(expected)} transactions to {target}"
     assert QApplication.activeModalWidget() is None
 
 
@@ -86,8 +86,8 @@ def test_cancelling_the_dialog_does_nothing(
     calls = save_dialog("")
     view.export_dialog()
     assert len(calls) == 1
-    assert view.export_button.isEnabled() and view.export_progress.isHidden()
-    assert view.export_status.isHidden() and view.export_status.text() == ""
+    assert view.export_button.isEnabled() and view.exporter.progress.isHidden()
+    assert view.exporter.status.isHidden() and view.exporter.status.text() == ""
     assert list(tmp_path.glob("*.csv")) == [tmp_path / "statement.csv"]
 
 
@@ -102,9 +102,9 @@ def test_a_failed_export_is_said_in_place_and_the_button_comes_back(
     save_dialog(str(tmp_path / "no-such-folder" / "out.csv"))
     view.export_dialog()
     qtbot.waitUntil(
-        lambda: _finished(view) and "Nothing" in view.export_status.text(), timeout=10_000
+        lambda: _finished(view) and "Nothing" in view.exporter.status.text(), timeout=10_000
     )
-    assert "does not exist" in view.export_status.text()
+    assert "does not exist" in view.exporter.status.text()
     assert QApplication.activeModalWidget() is None
     assert not (tmp_path / "no-such-folder").exists()
 
@@ -112,7 +112,7 @@ def test_a_failed_export_is_said_in_place_and_the_button_comes_back(
     save_dialog(str(filled_ledger))
     view.export_dialog()
     qtbot.waitUntil(
-        lambda: _finished(view) and "ledger being read" in view.export_status.text(),
+        lambda: _finished(view) and "ledger being read" in view.exporter.status.text(),
         timeout=10_000,
     )
     with Ledger.open(filled_ledger) as ledger:
@@ -131,15 +131,15 @@ def test_a_big_export_shows_its_progress(
         ledger.import_file(write_statement(tmp_path / "big.csv", 12_000), "Checking")
     view = _open(qtbot, make_window, ledger_path)
     seen: list[int] = []
-    view.export_progress.valueChanged.connect(seen.append)
+    view.exporter.progress.valueChanged.connect(seen.append)
     target = tmp_path / "everything.csv"
     save_dialog(str(target))
     view.export_dialog()
     qtbot.waitUntil(lambda: _finished(view), timeout=30_000)
-    assert view.export_progress.maximum() == 12_000
+    assert view.exporter.progress.maximum() == 12_000
     assert 5_000 in seen and 10_000 in seen and seen[-1] == 12_000  # every 5,000 rows, then done
     assert len(_rows(target)) == 12_000
-    assert view.export_status.text() == (
+    assert view.exporter.status.text() == (
         f"Exported {view.locale().toString(12_000)} transactions to {target}"
     )
 
@@ -161,4 +161,4 @@ def test_closing_the_page_stops_an_export_and_leaves_no_file(
     release.set()
     qtbot.waitUntil(lambda: _finished(view), timeout=10_000)
     assert list(out.iterdir()) == []
-    assert view.export_status.text().endswith("stopped; nothing was written.")
+    assert view.exporter.status.text().endswith("stopped; nothing was written.")

@@ -91,3 +91,23 @@ def test_cancelling_either_dialog_does_nothing(
     assert window.statusBar().currentMessage() == ""
     assert window.transactions.export_button.isEnabled()
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_name_typed_without_an_extension_is_saved_with_one(
+    qtbot: Any,
+    make_window: Any,
+    filled_ledger: Path,
+    tmp_path: Path,
+    save_dialog: Any,
+) -> None:
+    window = _window(qtbot, make_window, filled_ledger)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    save_dialog(str(folder / "transactions"))
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    exporter = window.transactions.exporter
+    qtbot.waitUntil(lambda: not exporter.running, timeout=20_000)
+    save_dialog(str(folder / "ledger-copy"))
+    window.menus.backup.trigger()
+    qtbot.waitUntil(lambda: "Backed up" in window.statusBar().currentMessage(), timeout=20_000)
+    assert sorted(p.name for p in folder.iterdir()) == ["ledger-copy.sqlite", "transactions.csv"]
