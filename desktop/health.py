@@ -137,6 +137,7 @@ class HealthBoard:
         index = replica_no if isinstance(replica_no, int) else 0
         rep = self.replicas.setdefault(service, {}).setdefault(index, Replica())
         previous = rep.state
+        before = (rep.state, rep.restarts, rep.pid, rep.last_exit, service in self.missing)
         rep.state = str(event.get("state", rep.state))
         for key in ("restarts", "pid"):
             value = event.get(key)
@@ -148,7 +149,10 @@ class HealthBoard:
                 rep.last_exit = value
         self.missing.pop(service, None)
         if snapshot and previous == rep.state:
-            return service
+            # A status row that says what the board knows is no news: answering it as a change
+            # woke every listener (banner, lights, the categorize pump) on every poll.
+            after = (rep.state, rep.restarts, rep.pid, rep.last_exit, False)
+            return service if after != before else None
         reason = str(event.get("reason") or "")
         if rep.state == "backoff" and previous in ("crashed", "backoff", "unhealthy"):
             # The hub's backoff reason is only the delay; keep saying why it crashed.

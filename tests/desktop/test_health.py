@@ -77,3 +77,19 @@ def test_events_that_are_not_states_change_nothing() -> None:
     assert board.apply({"type": "log", "service": "categorizer", "line": "x"}) is None
     assert board.apply({"type": "state"}) is None
     assert board.apply({}) is None
+
+
+def test_a_status_row_that_says_nothing_new_is_no_change() -> None:
+    """hub.status() rows are polled; only one that tells the board something is news (each
+    change wakes the banner, the lights and the categorize pump)."""
+    board = HealthBoard()
+    ready = {"type": "state", "service": "categorizer", "replica": 0, "state": "ready", "pid": 7}
+    assert board.apply(state("categorizer", "ready")) == "categorizer"
+    assert board.apply(ready, snapshot=True) == "categorizer"  # its pid is news
+    assert board.apply(ready, snapshot=True) is None
+    assert board.apply({**ready, "restarts": 1, "pid": 8}, snapshot=True) == "categorizer"
+    assert board.apply({**ready, "state": "crashed"}, snapshot=True) == "categorizer"
+    board.set_missing("categorizer", "no supervisor")
+    assert board.apply({**ready, "state": "crashed", "restarts": 1, "pid": 8}, snapshot=True) == (
+        "categorizer"  # the missing reason is gone: news
+    )
