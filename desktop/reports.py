@@ -26,6 +26,7 @@ class Report:
     balance: list[tuple[dt.date, int]] = field(default_factory=list)  # month end, all accounts
     top_payees: list[tuple[str, int]] = field(default_factory=list)  # last 12 months
     pending: int = 0  # rows waiting for the categorizer
+    currencies: list[str] = field(default_factory=list)  # every currency, most rows first
 
 
 def _month_start(d: dt.date, back: int = 0) -> dt.date:
@@ -34,16 +35,19 @@ def _month_start(d: dt.date, back: int = 0) -> dt.date:
     return dt.date(y, m + 1, 1)
 
 
-def build(ledger: Any, today: dt.date | None = None) -> Report:
-    """Compute the dashboard's report (the most common currency; other currencies are left out)."""
+def build(ledger: Any, today: dt.date | None = None, currency: str | None = None) -> Report:
+    """Compute the dashboard's report in `currency` (by default the one most rows are in);
+    rows in other currencies are left out, never added to it."""
     report = Report()
     stats = ledger.stats()
-    if stats.main_currency is None or stats.latest is None:
+    if not stats.currencies:
         return report
-    cur = report.currency = stats.main_currency
+    # a currency the ledger no longer has (its account deleted) falls back to the main one
+    cur, _, latest = next((c for c in stats.currencies if c[0] == currency), stats.currencies[0])
+    report.currency = cur
+    report.currencies = [code for code, _, _ in stats.currencies]
     report.transactions = stats.transactions
     report.pending = stats.pending
-    latest = stats.latest
     today = today or dt.date.today()
     anchor = min(today, latest) if latest.replace(day=1) < today.replace(day=1) else today
     month = _month_start(anchor)

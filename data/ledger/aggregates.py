@@ -27,6 +27,8 @@ class LedgerStats:
     pending: int
     main_currency: str | None
     latest: dt.date | None
+    # every currency the rows are in, as (code, rows, its newest date), most rows first
+    currencies: tuple[tuple[str, int, dt.date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,17 @@ def stats(conn: sqlite3.Connection) -> LedgerStats:
     pending = conn.execute(
         "SELECT count(*) FROM transactions WHERE categorize_state = 'pending'"
     ).fetchone()[0]
-    row = conn.execute(
-        "SELECT currency, max(date) FROM transactions GROUP BY currency "
-        "ORDER BY count(*) DESC, currency LIMIT 1"
-    ).fetchone()
-    if row is None:
+    currencies = tuple(
+        (str(code), int(rows), dt.date.fromisoformat(newest))
+        for code, rows, newest in conn.execute(
+            "SELECT currency, count(*), max(date) FROM transactions GROUP BY currency "
+            "ORDER BY count(*) DESC, currency"
+        )
+    )
+    if not currencies:
         return LedgerStats(int(total), int(pending), None, None)
-    return LedgerStats(int(total), int(pending), row[0], dt.date.fromisoformat(row[1]))
+    main, _, latest = currencies[0]
+    return LedgerStats(int(total), int(pending), main, latest, currencies)
 
 
 def spending_by_category(

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -71,8 +72,8 @@ def left_out_text(currency: str, accounts: list[LeftOut]) -> str:
     return f"Figures in {currency} only; not counted here: " + "; ".join(parts) + "."
 
 
-def _build(ledger: Any) -> tuple[reports.Report, list[LeftOut]]:
-    report = reports.build(ledger)
+def _build(ledger: Any, currency: str | None) -> tuple[reports.Report, list[LeftOut]]:
+    report = reports.build(ledger, currency=currency)
     return report, (left_out(ledger, report.currency) if report.transactions else [])
 
 
@@ -89,8 +90,24 @@ class DashboardView(QWidget):
         self.stack.addWidget(self._welcome_page())
         self.stack.addWidget(self._problem_page())
         self.charts: Any = None  # built when there is something to chart
+        # Which currency's accounts the figures are for, where the ledger has more than one:
+        # minor units of different currencies never add up, so each is a dashboard of its own.
+        self.currency: str | None = None  # the person's choice; None: the one most rows are in
+        self.currency_box = QComboBox()
+        self.currency_box.setToolTip("The dashboard counts the accounts in one currency at a time")
+        self.currency_box.activated.connect(self._currency_chosen)
+        currency_label = QLabel("&Currency")
+        currency_label.setBuddy(self.currency_box)
+        self.currency_row = QWidget()
+        row = QHBoxLayout(self.currency_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(currency_label)
+        row.addWidget(self.currency_box)
+        self.currency_row.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 8)
+        layout.addWidget(self.currency_row)
         layout.addWidget(self.stack)
         self._stale = False
         self._loading = False  # a report is being computed on the reading lane
@@ -194,7 +211,12 @@ class DashboardView(QWidget):
             return
         self._loading = True
         self.reloads += 1
-        self.ctx.reader.submit(_build, self._arrived, self._failed)
+        chosen = self.currency
+        self.ctx.reader.submit(lambda ledger: _build(ledger, chosen), self._arrived, self._failed)
+
+    def _currency_chosen(self, index: int) -> None:
+        self.currency = self.currency_box.itemText(index)
+        self.reload()
 
     def _arrived(self, built: tuple[reports.Report, list[LeftOut]]) -> None:
         report, others = built
@@ -219,6 +241,12 @@ class DashboardView(QWidget):
         """Draw `report`, or the welcome page when the ledger is empty; `others` are the
         accounts with rows in other currencies, which the report does not count."""
         self.report = report
+        self.currency_box.blockSignals(True)
+        self.currency_box.clear()
+        self.currency_box.addItems(report.currencies)
+        self.currency_box.setCurrentText(report.currency)
+        self.currency_box.blockSignals(False)
+        self.currency_row.setVisible(len(report.currencies) > 1)
         if report.transactions == 0 or report.month is None:
             self.demo_button.setEnabled(True)
             self.stack.setCurrentIndex(1)

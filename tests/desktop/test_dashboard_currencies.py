@@ -23,7 +23,7 @@ def _drawn(qtbot: Any, make_window: Any, db: Path) -> Any:
     window = make_window(db)
     dash = window.dashboard
     qtbot.waitUntil(lambda: dash.charts is not None and not dash.charts.drawing, timeout=10_000)
-    return dash.charts
+    return dash
 
 
 def test_accounts_in_other_currencies_are_named(
@@ -44,7 +44,8 @@ def test_accounts_in_other_currencies_are_named(
         )
         ledger.import_file(_statement(tmp_path / "jpy.csv", yen), "Yen Card", currency="JPY")
         ledger.import_file(_statement(tmp_path / "eur.csv", euro), "Travel", currency="EUR")
-    charts = _drawn(qtbot, make_window, ledger_path)
+    dash = _drawn(qtbot, make_window, ledger_path)
+    charts = dash.charts
     note = charts.currency_note
     assert note.isVisible()
     assert note.text() == (
@@ -54,6 +55,26 @@ def test_accounts_in_other_currencies_are_named(
     assert charts.cards["Balance"].caption.text() == "Balance in GBP"
     assert charts.cards["Balance"].value.text() == "£2,400"  # the pound rows only
     assert charts.chart_views["balance"].chart().title() == "Balance of the GBP accounts"
+    # The person switches to the yen card: its own figures, the pound rows named as left out.
+    assert dash.currency_row.isVisible()
+    box = dash.currency_box
+    assert [box.itemText(i) for i in range(box.count())] == ["GBP", "EUR", "JPY"]
+    assert box.currentText() == "GBP"
+    box.activated.emit(box.findText("JPY"))
+    qtbot.waitUntil(lambda: dash.report.currency == "JPY" and not charts.drawing, timeout=10_000)
+    assert dash.report.by_category == [("Uncategorized", 2770)]
+    assert charts.cards["Balance"].caption.text() == "Balance in JPY"
+    assert charts.cards["Balance"].value.text() == "-¥2,770"
+    assert note.text().startswith("Figures in JPY only; not counted here: Current (4 transactions")
+    # kept when the ledger changes, and a currency that is gone falls back to the main one
+    dash.reload()
+    qtbot.waitUntil(lambda: dash.reloads >= 3 and not dash._loading, timeout=10_000)
+    assert dash.report.currency == "JPY" and box.currentText() == "JPY"
+    with Ledger.open(ledger_path) as ledger:
+        ledger.delete_account("Yen Card", with_transactions=True)
+    dash.reload()
+    qtbot.waitUntil(lambda: dash.report.currency == "GBP", timeout=10_000)
+    assert [box.itemText(i) for i in range(box.count())] == ["GBP", "EUR"]
 
 
 def test_a_ledger_in_one_currency_has_no_note(
@@ -63,8 +84,10 @@ def test_a_ledger_in_one_currency_has_no_note(
     with Ledger.open(ledger_path) as ledger:
         ledger.import_file(_statement(tmp_path / "a.csv", rows), "Current", currency="GBP")
         ledger.import_file(_statement(tmp_path / "b.csv", rows[1:]), "Savings", currency="GBP")
-    charts = _drawn(qtbot, make_window, ledger_path)
+    dash = _drawn(qtbot, make_window, ledger_path)
+    charts = dash.charts
     assert not charts.currency_note.isVisible()
     assert charts.currency_note.text() == ""
     assert charts.cards["Balance"].caption.text() == "Balance"
     assert charts.chart_views["balance"].chart().title() == "Balance of all accounts (GBP)"
+    assert not dash.currency_row.isVisible()  # nothing to choose
