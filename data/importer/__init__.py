@@ -4,7 +4,14 @@ Staged for the import wizard: detect() -> preview() -> adjust the Mapping -> ite
 Python; this package never touches the ledger, Qt or the network.
 """
 
-from data.importer.api import answer, detect, iter_row_tuples, iter_rows, preview
+from data.importer.api import (
+    THREE_DECIMAL_CURRENCIES,
+    answer,
+    detect,
+    iter_row_tuples,
+    iter_rows,
+    preview,
+)
 from data.importer.dateorder import locale_from_env
 from data.importer.fingerprint import Fingerprinter
 from data.importer.rows import RowTuple
@@ -20,6 +27,7 @@ from data.importer.types import (
 )
 
 __all__ = [
+    "THREE_DECIMAL_CURRENCIES",
     "Detection",
     "Fingerprinter",
     "ImportProblem",

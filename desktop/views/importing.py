@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from data.importer import THREE_DECIMAL_CURRENCIES
 from data.money import ISO_CODES, exponent
 from desktop import formatting, import_jobs
 from desktop.context import AppContext
@@ -61,9 +62,24 @@ WARNING_PREFIX = "Check "
 
 
 def warnings_of(staged: Staged) -> list[str]:
-    """The recognised lines that warn, not just describe."""
+    """The recognised lines that warn, not just describe, and a currency that cannot hold the
+    file's amounts."""
     lines = staged.preview.recognised or list(staged.detection.recognised)
-    return [line for line in lines if line.startswith(WARNING_PREFIX)]
+    warnings = [line for line in lines if line.startswith(WARNING_PREFIX)]
+    if decimals_refused(staged):
+        codes = ", ".join(THREE_DECIMAL_CURRENCIES)
+        warnings.append(
+            f"{WARNING_PREFIX}the account's currency: the amounts have three decimals, so they "
+            f"go into an account in a currency that has three ({codes}); for a new account, "
+            "choose it under Currency."
+        )
+    return warnings
+
+
+def decimals_refused(staged: Staged) -> bool:
+    """True when the file's amounts read only with three decimals (data.importer.detect found
+    them so) and the chosen account's currency has fewer: the import would be refused."""
+    return staged.detection.mapping.currency_exponent == 3 > staged.mapping.currency_exponent
 
 
 def local_time(created: str) -> str:
@@ -488,7 +504,7 @@ class ImportView(QWidget):
     def _update_import_button(self) -> None:
         staged = self.staged
         ok = staged is not None and not staged.detection.questions and bool(staged.preview.rows)
-        self.import_button.setEnabled(ok)
+        self.import_button.setEnabled(ok and staged is not None and not decimals_refused(staged))
         if staged is not None and staged.detection.questions:
             self.review_message.setText("Answer the questions on the left to import this file.")
         elif staged is not None and not staged.preview.rows:

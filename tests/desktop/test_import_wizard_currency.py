@@ -75,3 +75,35 @@ def test_a_dinar_account_can_be_made_for_a_statement_that_names_no_currency(
         assert ledger.account("Manama").currency == "BHD"
         amounts = sorted(t.amount for t in ledger.transactions(TxFilter(account="Manama")))
     assert amounts == [-23450, -12600, 1500000]
+
+
+def test_amounts_with_three_decimals_wait_for_a_currency_that_has_them(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    """A dinar statement with no currency column ("-23.455") stages (it was refused outright:
+    'No column holds amounts of money'), says why the default currency cannot take it, and
+    imports once the person chooses a three-decimal currency."""
+    path = tmp_path / "dinars.csv"
+    path.write_text(
+        "Date,Description,Amount\n"
+        "2026-09-01,OPENING DEPOSIT,1500.000\n"
+        "2026-09-03,LULU HYPERMARKET,-23.455\n"
+        "2026-09-10,BATELCO MOBILE,-12.600\n",
+        encoding="utf-8",
+    )
+    window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    wizard.account.setCurrentText("Manama")
+    wizard.currency.setCurrentText("GBP")
+    qtbot.waitUntil(lambda: wizard.staged.mapping.currency_exponent == 2, timeout=15_000)
+    assert not wizard.import_button.isEnabled()
+    assert "three decimals" in wizard.review_warning.text()
+    assert "KWD" in wizard.review_warning.text()
+    wizard.currency.setCurrentText("KWD")
+    qtbot.waitUntil(lambda: wizard.staged.mapping.currency_exponent == 3, timeout=15_000)
+    assert "three decimals" not in wizard.review_warning.text()
+    assert "-KWD 23.455" in _preview_amounts(wizard)
+    _import(qtbot, window, wizard)
+    with Ledger.open(ledger_path) as ledger:
+        assert ledger.account("Manama").currency == "KWD"
+        amounts = sorted(t.amount for t in ledger.transactions(TxFilter(account="Manama")))
+    assert amounts == [-23455, -12600, 1500000]
