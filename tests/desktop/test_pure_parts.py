@@ -247,3 +247,19 @@ def test_forecast_methods_are_named_for_people() -> None:
     # a method this desktop does not know yet is still shown, tidied
     assert method_label("holt_winters") == "Holt winters"
     assert method_label(None) == ""
+
+
+def test_the_model_pages_work_in_the_currency_most_rows_are_in(tmp_path: Path) -> None:
+    """Insights and the Forecast page read the Dashboard's currency: the one most transactions
+    are in, not the most accounts' (a pound current account and a euro card tied, and the tie
+    went to EUR by name)."""
+    pounds, euros = tmp_path / "gbp.csv", tmp_path / "eur.csv"
+    pounds.write_text("Date,Description,Amount\n2026-10-01,A,-1.00\n2026-10-02,B,-2.00\n")
+    euros.write_text("Date,Description,Amount\n2026-10-03,C,-3.00\n")
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        assert service_inputs.main_currency(ledger) == "USD"
+        ledger.ensure_account("Zed", "GBP")
+        assert service_inputs.main_currency(ledger) == "GBP"  # accounts only: theirs
+        ledger.import_file(pounds, "Zed")
+        ledger.import_file(euros, "Card", currency="EUR")
+        assert service_inputs.main_currency(ledger) == "GBP" == ledger.stats().main_currency
