@@ -31,6 +31,8 @@ HISTORY_YEARS = 3  # what the forecaster is sent: enough for yearly seasonality,
 # A fixed payment paid this many days before its 1st counts in that 1st's month (the forecaster's
 # due_months, sidecars/forecaster/monthly.py, whose numpy the desktop does not import).
 EARLY_DAYS = 5
+# An account whose rows stop this many days before the others' may be missing its statements.
+STOPPED_DAYS = 35
 
 
 class Requester(Protocol):
@@ -102,12 +104,15 @@ def forecast_params(
         )
     rows: list[dict[str, Any]] = []
     other_currency = transfers = 0
+    last: dict[str, dt.date] = {}  # each account's newest row up to today
     for t in ledger.iter_transactions(TxFilter(date_from=since), order="date_asc"):
         if t.currency != currency:
             other_currency += 1
         elif is_transfer(t.description, t.category):
             transfers += 1
         else:
+            if t.date <= today:
+                last[t.account] = t.date
             rows.append(
                 {
                     "date": t.date.isoformat(),
@@ -119,8 +124,28 @@ def forecast_params(
         notes.append(f"{other_currency} transaction(s) not in {currency} were left out")
     if transfers:
         notes.append(f"{transfers} transfer(s) between accounts were left out")
+    notes += _stopped_accounts(last)
     params = {"transactions": rows, "horizon_months": horizon_months, "today": today.isoformat()}
     return params, notes
+
+
+def _stopped_accounts(last: dict[str, dt.date]) -> list[str]:
+    """A note for each account whose rows stop more than a month before the others'.
+
+    The forecaster sees one stream of rows: a card whose statements are imported only to August
+    beside a current account imported to November reads as three months without card spending
+    (its repayments are transfers, left out), a dip and a surplus that are not there. Whether
+    the card was closed or its statements are missing only the person knows, so it is said, not
+    cut."""
+    if not last:
+        return []
+    newest = max(last.values())
+    return [
+        f"{account}'s transactions stop on {day.isoformat()} while others go on to"
+        f" {newest.isoformat()}: if its statements are missing, the months since read low"
+        for account, day in sorted(last.items())
+        if (newest - day).days > STOPPED_DAYS
+    ]
 
 
 def advice_params(

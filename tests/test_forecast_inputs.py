@@ -155,3 +155,26 @@ def test_the_three_year_window_keeps_its_first_months_rent_paid_early(tmp_path: 
     assert notes == [
         "transactions before 2023-10-27 were left out: the forecast reads the last 3 years"
     ]
+
+
+def test_an_account_whose_statements_stop_early_is_named(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "ledger.sqlite") as ledger:
+        _two_currencies(ledger, tmp_path)
+        _import(
+            ledger,
+            tmp_path,
+            "Card",
+            "GBP",
+            [("2026-09-12", "TESCO STORES", "-40.00"), ("2026-10-13", "TESCO STORES", "-45.00")],
+        )
+        _, notes = forecasting.forecast_params(ledger, "GBP", today=TODAY)
+    # The current account goes on to 15 November (the rows dated after today do not count);
+    # 13 October is 33 days before: not named. The euro card is not in this forecast.
+    assert notes == ["3 transaction(s) not in GBP were left out"]
+    with Ledger.open(tmp_path / "ledger.sqlite") as ledger:
+        _import(ledger, tmp_path, "Current 2", "GBP", [("2026-12-01", "CORNER SHOP", "-3.00")])
+        _, notes = forecasting.forecast_params(ledger, "GBP", today=TODAY)
+    assert notes[1:] == [
+        "Card's transactions stop on 2026-10-13 while others go on to 2026-12-01: if its"
+        " statements are missing, the months since read low"
+    ]

@@ -99,6 +99,10 @@ def test_history_starts_after_a_stretch_without_any_transaction() -> None:
         ([txn("2026-01-01", "1e999999999")], "amount"),
         ([{"date": "2026-01-01", "amount": "-1", "category": 7}], "category"),
         ([{"date": None, "amount": "-1"}], "date"),
+        (
+            [txn("2026-01-01", "-1") | {"currency": c} for c in ("GBP", "gbp", "EUR")],
+            "transactions[2].currency: the transactions are in more than one currency (EUR, GBP)",
+        ),
     ],
 )
 def test_malformed_transactions_are_refused_naming_the_row(raw: object, fragment: str) -> None:

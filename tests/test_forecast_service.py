@@ -274,6 +274,15 @@ def test_ten_years_daily_with_prophet(hub: Hub) -> None:
         ({"transactions": [{"date": "01/02/2026", "amount": "1", "category": None}]}, "ISO date"),
         ({"transactions": "\x00\x01binary"}, "must be a list"),
         ({"transactions": [], "horizon_months": 1000}, "horizon_months"),
+        (
+            {
+                "transactions": [
+                    {"date": "2026-01-01", "amount": "-9.99", "category": None, "currency": c}
+                    for c in ("GBP", "EUR")
+                ]
+            },
+            "more than one currency (EUR, GBP)",
+        ),
     ],
 )
 def test_malformed_requests_get_bad_request(

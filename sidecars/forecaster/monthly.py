@@ -129,10 +129,20 @@ def parse_transactions(raw: object) -> list[Txn]:
     if len(raw) > MAX_TRANSACTIONS:
         raise InputError(f"too many transactions ({len(raw)}; at most {MAX_TRANSACTIONS})")
     txns: list[Txn] = []
+    currencies: set[str] = set()
     for i, row in enumerate(raw):
         where = f"transactions[{i}]"
         if not isinstance(row, Mapping):
             raise InputError(f"{where}: not a record with date, amount and category")
+        currency = row.get("currency")  # optional; the amounts of one forecast must share one
+        if isinstance(currency, str) and currency.strip():
+            currencies.add(currency.strip().upper())
+            if len(currencies) > 1:
+                raise InputError(
+                    f"{where}.currency: the transactions are in more than one currency"
+                    f" ({', '.join(sorted(currencies))}); amounts in different currencies do"
+                    " not add up: send one currency's transactions"
+                )
         category = row.get("category")
         if category is not None and not isinstance(category, str):
             raise InputError(f"{where}.category: must be text or null")
