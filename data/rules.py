@@ -48,6 +48,8 @@ class RuleLike(Protocol):
     def account(self) -> str | None: ...
     @property
     def rename_payee(self) -> str | None: ...
+    @property
+    def currency(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,19 @@ class _Compiled:
     test: re.Pattern[str] | str
     account: str | None
 
-    def matches(self, description: str, payee: str, amount: int, account: str | None) -> bool:
+    def matches(
+        self,
+        description: str,
+        payee: str,
+        amount: int,
+        account: str | None,
+        currency: str | None = None,
+    ) -> bool:
         rule = self.rule
+        limited = rule.amount_min is not None or rule.amount_max is not None
+        # limits are minor units of the rule's currency: -2000 is £20, not ¥2,000
+        if limited and rule.currency and currency and currency != rule.currency:
+            return False
         if rule.amount_min is not None and amount < rule.amount_min:
             return False
         if rule.amount_max is not None and amount > rule.amount_max:
@@ -122,10 +135,10 @@ def _compiled(rule: RuleLike) -> _Compiled:
     return _Compiled(rule, test, rule.account.casefold() if rule.account else None)
 
 
-def matcher(rule: RuleLike) -> Callable[[str, str, int, str | None], bool]:
-    """One rule's test alone, (description, payee, amount, account) -> matches, whatever it
-    sets: a rule being drafted is previewed and applied to stored rows by the same test that
-    imports use. Raises RuleError for a pattern that is no regular expression."""
+def matcher(rule: RuleLike) -> Callable[[str, str, int, str | None, str | None], bool]:
+    """One rule's test alone, (description, payee, amount, account, currency) -> matches,
+    whatever it sets: a rule being drafted is previewed and applied to stored rows by the same
+    test that imports use. Raises RuleError for a pattern that is no regular expression."""
     return _compiled(rule).matches
 
 
@@ -151,7 +164,12 @@ class Rules:
         return len(self._rules)
 
     def match(
-        self, description: str, payee: str, amount: int, account: str | None = None
+        self,
+        description: str,
+        payee: str,
+        amount: int,
+        account: str | None = None,
+        currency: str | None = None,
     ) -> RuleMatch | None:
         """The decision of the rules for one transaction, or None when no rule matches."""
         category = category_rule = new_payee = payee_rule = None
@@ -162,7 +180,7 @@ class Rules:
             wants_payee = new_payee is None and c.rule.rename_payee
             if not (wants_category or wants_payee):
                 continue
-            if not c.matches(description, payee, amount, account):
+            if not c.matches(description, payee, amount, account, currency):
                 continue
             if wants_category:
                 category, category_rule = c.rule.category, c.rule.id

@@ -88,7 +88,11 @@ def apply_rules(ledger: Ledger, txns: list[Txn], rules: Rules) -> tuple[list[Txn
     renames: dict[str, list[int]] = {}
     rest: list[Txn] = []
     for t in txns:
-        match = rules.match(t.description, t.payee, t.amount, t.account) if len(rules) else None
+        match = (
+            rules.match(t.description, t.payee, t.amount, t.account, t.currency)
+            if len(rules)
+            else None
+        )
         if match is not None and match.payee is not None and match.payee != t.payee:
             renames.setdefault(match.payee, []).append(t.id)
         if match is not None and match.category is not None:

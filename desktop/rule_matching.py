@@ -34,6 +34,7 @@ class Draft:
     # what data.rules.RuleLike has besides: a draft has no id yet and renames no payee
     id: int = 0
     rename_payee: str | None = None
+    currency: str | None = None  # what the amount limits are minor units of
 
 
 def problem(draft: Draft, *, saving: bool = True) -> str | None:
@@ -59,7 +60,7 @@ def problem(draft: Draft, *, saving: bool = True) -> str | None:
 
 def matches(draft: Draft, t: Txn) -> bool:
     """True when the draft rule applies to `t`."""
-    return rules.matcher(draft)(t.description, t.payee, t.amount, t.account)
+    return rules.matcher(draft)(t.description, t.payee, t.amount, t.account, t.currency)
 
 
 def test(ledger: Any, draft: Draft, sample: int = 50) -> tuple[int, int, list[Txn]]:
@@ -69,7 +70,7 @@ def test(ledger: Any, draft: Draft, sample: int = 50) -> tuple[int, int, list[Tx
     first: list[Txn] = []
     hit = rules.matcher(draft)
     for t in itertools.islice(ledger.iter_transactions(), MAX_SCAN):
-        if hit(t.description, t.payee, t.amount, t.account):
+        if hit(t.description, t.payee, t.amount, t.account, t.currency):
             found += 1
             if t.category_source == "user" and t.category != draft.category:
                 conflicts += 1
@@ -78,17 +79,23 @@ def test(ledger: Any, draft: Draft, sample: int = 50) -> tuple[int, int, list[Tx
     return found, conflicts, first
 
 
+def matching_rows(ledger: Any, draft: Draft) -> list[Txn]:
+    """Every stored row the rule matches that it may change (not a user's own choice)."""
+    hit = rules.matcher(draft)
+    return [
+        t
+        for t in ledger.iter_transactions(order="id_asc")
+        if t.category_source != "user"
+        and hit(t.description, t.payee, t.amount, t.account, t.currency)
+    ]
+
+
 def apply(ledger: Any, draft: Draft) -> int:
     """Categorize every stored row the rule matches (never over a user's own choice); how many.
 
     Every row, not the newest MAX_SCAN: a rule the page says is saved must hold for older rows
     too (it did only for the newest 200,000)."""
-    hit = rules.matcher(draft)
-    ids = [
-        t.id
-        for t in ledger.iter_transactions(order="id_asc")
-        if t.category_source != "user" and hit(t.description, t.payee, t.amount, t.account)
-    ]
+    ids = [t.id for t in matching_rows(ledger, draft)]
     if ids and draft.category:
         ledger.set_category(ids, draft.category, source="rule")
     return len(ids)

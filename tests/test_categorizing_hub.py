@@ -183,3 +183,36 @@ def test_train_with_no_labels_says_so_without_starting_anything(
     assert err.strip().endswith(
         "nothing to learn from yet: categorize some transactions (or add rules) first"
     )
+
+
+def test_a_rules_limits_are_money_of_one_currency(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`rules add --min/--max` reads the limits in the account's currency (else --currency,
+    else the ledger's main one), and the categorize pass applies them to rows in that currency
+    only: 'Netflix up to 20.00' in pounds does not take a ¥1,490 charge."""
+    db = tmp_path / "l.sqlite"
+    (tmp_path / "gbp.csv").write_text("Date,Description,Amount\n2026-11-02,NETFLIX.COM,-9.99\n")
+    (tmp_path / "jpy.csv").write_text("Date,Description,Amount\n2026-11-04,NETFLIX.COM,-1490\n")
+    for name, account, currency in (("gbp", "Current", "GBP"), ("jpy", "Yen", "JPY")):
+        argv = ("import", tmp_path / f"{name}.csv", "--account", account, "--currency", currency)
+        assert run(capsys, *argv, "--db", db, "--no-categorize")[0] == 0
+    add = ("rules", "add", "--contains", "netflix", "--category", "TV", "--db", db, "--json")
+    code, out, err = run(capsys, *add, "--min", "-20.00", "--max", "-5")
+    assert code == 0, err
+    assert json.loads(out)["currency"] == "GBP"  # the rows' main currency (ties: by code)
+    assert json.loads(out)["amount_min"] == "-20.00"
+    code, out, err = run(capsys, *add, "--min", "-2000", "--account", "Yen")
+    assert code == 0 and json.loads(out)["currency"] == "JPY"
+    assert json.loads(out)["amount_min"] == "-2000"
+    code, _, err = run(capsys, *add, "--min", "-20", "--account", "Yen", "--currency", "GBP")
+    assert code == 1 and "in JPY" in err
+    _, out, _ = run(capsys, "rules", "list", "--db", db)
+    assert "amount -20.00 to -5.00 GBP" in out and "amount >= -2000 JPY" in out
+    with Ledger.open(db) as ledger:
+        ledger.remove_rule(2)  # the yen account's own rule: only the pound one remains
+        from desktop.categorizing import categorize_pending
+
+        categorize_pending(ledger, None)
+        cats = {t.currency: t.category for t in ledger.transactions()}
+    assert cats == {"GBP": "TV", "JPY": None}

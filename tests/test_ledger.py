@@ -17,7 +17,7 @@ from data.importer import Fingerprinter, ParsedRow, detect, iter_rows
 from data.ledger import Ledger, LedgerError, Prediction, TxFilter
 from data.ledger import search as search_module
 from data.ledger.connection import APPLICATION_ID
-from data.ledger.schema import MIGRATIONS
+from data.ledger.schema import MIGRATIONS, _statements
 
 
 @pytest.fixture
@@ -602,3 +602,46 @@ def test_a_schema_6_or_7_ledger_upgrades_its_text_index(tmp_path: Path, version:
         ledger.import_file(statement, "Card")
         assert ledger.count(card) == 1
         ledger._conn.execute("INSERT INTO tx_text (tx_text, rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_rules_amount_limits_are_in_one_currency(ledger: Ledger) -> None:
+    """Limits are minor units of the account's currency, or of the one given, or of the one
+    most rows are in; a currency that contradicts the account is refused."""
+    ledger.ensure_account("Yen card", "JPY")
+    ledger.ensure_account("Current", "GBP")
+    own = ledger.add_rule("payee", "contains", "x", "A", amount_min=-2000, account="Yen card")
+    assert own.currency == "JPY"
+    given = ledger.add_rule("payee", "contains", "x", "A", amount_max=-5, currency="eur")
+    assert given.currency == "EUR"
+    default = ledger.add_rule("payee", "contains", "x", "A", amount_max=-5)
+    assert default.currency == "USD"  # no rows yet: the ledger's default
+    plain = ledger.add_rule("payee", "contains", "x", "A", currency="GBP")
+    assert plain.currency is None  # no limits, nothing to read in a currency
+    before = ledger.dump()
+    for bad in ({"account": "Yen card", "currency": "GBP"}, {"currency": "pounds"}):
+        with pytest.raises(LedgerError, match=r"in JPY|not a currency"):
+            ledger.add_rule("payee", "contains", "x", "A", amount_min=-1, **bad)  # type: ignore[arg-type]
+    assert ledger.dump() == before
+
+
+def test_migration_10_gives_old_rules_with_limits_a_currency(tmp_path: Path) -> None:
+    path = tmp_path / "v9.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for number, script in enumerate(MIGRATIONS[:9], start=1):
+        for statement in _statements(script):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.executescript(
+        "INSERT INTO accounts (id, name, currency) VALUES (1, 'Yen', 'JPY'), (2, 'Cur', 'GBP');"
+        "INSERT INTO transactions (account_id, date, amount, currency, description, payee, "
+        "fingerprint) VALUES (2, '2026-01-01', -1, 'GBP', 'a', 'a', 'f1'),"
+        " (2, '2026-01-02', -1, 'GBP', 'b', 'b', 'f2'),"
+        " (1, '2026-01-03', -1, 'JPY', 'c', 'c', 'f3');"
+        "INSERT INTO rules (position, field, op, pattern, amount_min, account_id) VALUES"
+        " (1, 'payee', 'contains', 'a', -500, 1), (2, 'payee', 'contains', 'b', -500, NULL),"
+        " (3, 'payee', 'contains', 'c', NULL, NULL);"
+    )
+    conn.close()
+    with Ledger.open(path) as upgraded:
+        assert [r.currency for r in upgraded.rules()] == ["JPY", "GBP", None]

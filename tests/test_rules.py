@@ -20,6 +20,7 @@ class R:
     amount_max: int | None = None
     account: str | None = None
     rename_payee: str | None = None
+    currency: str | None = None
 
 
 def test_first_match_wins() -> None:
@@ -127,3 +128,14 @@ def test_hostile_transactions() -> None:
     assert rules.match("x" * 100_000, "", 0) is None
     assert rules.match("\udcff", "Café \udcff", 0).category == "Accent"  # type: ignore[union-attr]
     assert rules.match("", "", 0) is None
+
+
+def test_amount_limits_hold_in_the_rules_currency_only() -> None:
+    """-20.00 to -10.00 pounds is not -2000 to -1000 yen: a rule with limits tests rows in its
+    currency only (rows of unknown currency, and rules without limits, as before)."""
+    rules = Rules([R(1, "payee", "contains", "netflix", "Subs", -2000, -1000, currency="GBP")])
+    assert rules.match("NETFLIX", "Netflix", -1499, None, "GBP") is not None
+    assert rules.match("NETFLIX", "Netflix", -1499, None, "JPY") is None
+    assert rules.match("NETFLIX", "Netflix", -1499) is not None
+    plain = Rules([R(1, "payee", "contains", "netflix", "Subs", currency=None)])
+    assert plain.match("NETFLIX", "Netflix", -149_000, None, "JPY") is not None

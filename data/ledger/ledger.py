@@ -623,8 +623,12 @@ class Ledger:
         account: str | None = None,
         rename_payee: str | None = None,
         position: int | None = None,
+        currency: str | None = None,
     ) -> Rule:
-        """Store a rule (last, or at `position`, 1-based); it needs a category or a payee rename."""
+        """Store a rule (last, or at `position`, 1-based); it needs a category or a payee rename.
+
+        Amount limits are minor units of one currency: the account's when the rule names one
+        (a different `currency` is refused), else `currency`, else the one most rows are in."""
         rules_store.check_rule(
             field,
             op,
@@ -641,9 +645,44 @@ class Ledger:
                 if category is not None
                 else None
             )
-            values = (field, op, pattern, amount_min, amount_max, account_id, cat_id, rename_payee)
+            limits_in = self._rule_currency(account, currency, amount_min, amount_max)
+            values = (
+                field,
+                op,
+                pattern,
+                amount_min,
+                amount_max,
+                account_id,
+                cat_id,
+                rename_payee,
+                limits_in,
+            )
             rule_id = rules_store.insert_rule(conn, values, position)
         return next(r for r in self.rules() if r.id == rule_id)
+
+    def _rule_currency(
+        self,
+        account: str | None,
+        currency: str | None,
+        amount_min: int | None,
+        amount_max: int | None,
+    ) -> str | None:
+        if amount_min is None and amount_max is None:
+            return None  # no limits: nothing to read in a currency
+        given = currency.strip().upper() if currency else None
+        if given is not None and not _CURRENCY.match(given):
+            raise LedgerError(f"not a currency code: {currency!r} (expected e.g. USD, EUR)")
+        if account is not None:
+            own = self.account(account)
+            if own is None:
+                raise LedgerError(f"no account named {account!r}")
+            if given is not None and given != own.currency:
+                raise LedgerError(
+                    f"the account {own.name!r} is in {own.currency}: a rule for it compares "
+                    f"amounts in {own.currency}, not {given}"
+                )
+            return own.currency
+        return given or self.stats().main_currency or "USD"
 
     def remove_rule(self, rule_id: int) -> None:
         """Delete a rule; the ones after it move up."""

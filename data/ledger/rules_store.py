@@ -14,8 +14,8 @@ from .types import LedgerError, Rule, RuleField, RuleOp
 
 _SELECT = (
     "SELECT r.id, r.position, r.field, r.op, r.pattern, c.name, r.amount_min, r.amount_max, "
-    "a.name, r.rename_payee FROM rules r LEFT JOIN categories c ON c.id = r.category_id "
-    "LEFT JOIN accounts a ON a.id = r.account_id"
+    "a.name, r.rename_payee, r.currency FROM rules r "
+    "LEFT JOIN categories c ON c.id = r.category_id LEFT JOIN accounts a ON a.id = r.account_id"
 )
 
 
@@ -53,17 +53,20 @@ def check_rule(
 
 def insert_rule(
     conn: sqlite3.Connection,
-    values: tuple[str, str, str, int | None, int | None, int | None, int | None, str | None],
+    values: tuple[
+        str, str, str, int | None, int | None, int | None, int | None, str | None, str | None
+    ],
     position: int | None,
 ) -> int:
     """Insert a checked rule (field, op, pattern, amount_min, amount_max, account id, category
-    id, rename) last or at `position` (1-based, clamped), moving later ones down; its id."""
+    id, rename, currency) last or at `position` (1-based, clamped), moving later ones down; its
+    id."""
     last = conn.execute("SELECT coalesce(max(position), 0) FROM rules").fetchone()[0]
     pos = last + 1 if position is None else max(1, min(position, last + 1))
     conn.execute("UPDATE rules SET position = position + 1 WHERE position >= ?", (pos,))
     cur = conn.execute(
         "INSERT INTO rules (position, field, op, pattern, amount_min, amount_max, "
-        "account_id, category_id, rename_payee) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "account_id, category_id, rename_payee, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (pos, *values),
     )
     assert cur.lastrowid is not None

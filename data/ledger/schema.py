@@ -184,6 +184,8 @@ TRANSACTION_INDEXES = """
     CREATE INDEX tx_pending ON transactions(id) WHERE categorize_state = 'pending';
 """
 
+_RULE_LIMITS = "(amount_min IS NOT NULL OR amount_max IS NOT NULL)"
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the initial schema.
     """
@@ -372,6 +374,19 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT PRIMARY KEY,
         category_id INTEGER REFERENCES categories(id)
     );
+    """,
+    # 10: the currency a rule's amount limits are in. Minor units mean different money in each
+    # currency (-2000 is £20 or ¥2,000), so a rule with limits tests only rows in its currency.
+    # Existing rules with limits get their account's currency, else the one most rows are in
+    # (the money the person was looking at); with no rows yet they stay NULL: any currency.
+    f"""
+    ALTER TABLE rules ADD COLUMN currency TEXT;
+    UPDATE rules SET currency = (SELECT a.currency FROM accounts a WHERE a.id = rules.account_id)
+        WHERE account_id IS NOT NULL AND {_RULE_LIMITS};
+    UPDATE rules SET currency = (
+        SELECT currency FROM transactions GROUP BY currency ORDER BY count(*) DESC, currency
+        LIMIT 1)
+        WHERE currency IS NULL AND {_RULE_LIMITS};
     """,
 )
 

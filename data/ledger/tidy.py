@@ -32,7 +32,7 @@ TxnCategory = tuple[int, str | None, float | None, str, str | None]
 RuleRow = tuple[object, ...]
 _RULE_COLUMNS = (
     "id, position, field, op, pattern, amount_min, amount_max, account_id, category_id, "
-    "rename_payee, created"
+    "rename_payee, created, currency"
 )
 
 
@@ -382,7 +382,7 @@ def undo_category_deletion(conn: sqlite3.Connection, gone: CategoryDeletion) -> 
     for row in gone.rules_deleted:  # in their old order, each back at its old place
         conn.execute("UPDATE rules SET position = position + 1 WHERE position >= ?", (row[1],))
         conn.execute(
-            f"INSERT INTO rules ({_RULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO rules ({_RULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*row[:8], cat_id, *row[9:]),
         )
     _renumber_rules(conn)

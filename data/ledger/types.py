@@ -168,3 +168,4 @@ class Rule:
     amount_max: int | None = None
     account: str | None = None
     rename_payee: str | None = None
+    currency: str | None = None  # what amount_min/amount_max are minor units of (None: no limits)

@@ -41,7 +41,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--max", dest="amount_max", metavar="AMOUNT", help="highest amount, e.g. -5")
     add.add_argument("--account", metavar="NAME", help="only transactions of this account")
     add.add_argument("--position", type=int, metavar="N", help="1-based place in the order")
-    add.add_argument("--currency", default="USD", metavar="CODE", help="currency of --min/--max")
+    add.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="currency of --min/--max (default: the account's, else the one most rows are in)",
+    )
     lst = actions.add_parser("list", help="list the rules in the order they are tried")
     rm = actions.add_parser("rm", help="remove a rule")
     rm.add_argument("rule_id", type=int, metavar="ID")
@@ -65,9 +69,22 @@ def _minor(value: str | None, currency: str, what: str) -> int | None:
         raise UserError(f"{what}: {exc}") from None
 
 
-def _rule_json(rule: Any, currency: str = "USD") -> dict[str, Any]:
+def _limits_currency(ledger: Any, args: argparse.Namespace) -> str:
+    """What --min/--max are read in: the account's currency (Ledger.add_rule refuses another),
+    else --currency, else the one most of the ledger's rows are in."""
+    if args.account is not None:
+        own = ledger.account(args.account)
+        if own is not None:
+            return str(own.currency)
+    if args.currency:
+        return str(args.currency).strip().upper()
+    return str(ledger.stats().main_currency or "USD")
+
+
+def _rule_json(rule: Any) -> dict[str, Any]:
     from data.money import format_decimal
 
+    currency = rule.currency or "USD"
     return {
         "id": rule.id,
         "position": rule.position,
@@ -83,13 +100,21 @@ def _rule_json(rule: Any, currency: str = "USD") -> dict[str, Any]:
         if rule.amount_max is None
         else format_decimal(rule.amount_max, currency),
         "account": rule.account,
+        "currency": rule.currency,
     }
 
 
 def _describe(rule: Any) -> str:
     parts = [f"{rule.position:>3}. [{rule.id}] {rule.field} {rule.op} {rule.pattern!r}"]
     if rule.amount_min is not None or rule.amount_max is not None:
-        parts.append(f"amount {rule.amount_min} .. {rule.amount_max} (minor units)")
+        from data.money import format_decimal
+
+        low, high = (
+            None if v is None else format_decimal(v, rule.currency or "USD")
+            for v in (rule.amount_min, rule.amount_max)
+        )
+        limits = f"{low} to {high}" if low and high else f">= {low}" if low else f"<= {high}"
+        parts.append(f"amount {limits} {rule.currency or ''}".rstrip())
     if rule.account:
         parts.append(f"account {rule.account!r}")
     if rule.category:
@@ -112,8 +137,9 @@ def run(args: argparse.Namespace) -> int:
                     for op in ("contains", "exact", "regex")
                     if getattr(args, op) is not None
                 )
-                amount_min = _minor(args.amount_min, args.currency, "--min")
-                amount_max = _minor(args.amount_max, args.currency, "--max")
+                limits_in = _limits_currency(ledger, args)
+                amount_min = _minor(args.amount_min, limits_in, "--min")
+                amount_max = _minor(args.amount_max, limits_in, "--max")
                 validate(
                     args.field,
                     op,
@@ -133,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
                     account=args.account,
                     rename_payee=args.rename,
                     position=args.position,
+                    currency=args.currency,
                 )
                 print(json.dumps(_rule_json(rule)) if args.json else f"added rule {rule.id}")
             elif args.action == "rm":

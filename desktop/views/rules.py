@@ -63,6 +63,7 @@ def _put(ledger: Any, rule: Rule) -> Rule:
         account=rule.account,
         rename_payee=rule.rename_payee,
         position=rule.position,
+        currency=rule.currency,
     )
     return again
 
@@ -70,13 +71,10 @@ def _put(ledger: Any, rule: Rule) -> Rule:
 def store(ledger: Any, draft: Draft, gone: Rule | None) -> tuple[Stored, int]:
     """Save `draft` (in the place of `gone`, keeping its payee rename) and apply it to the
     rows it matches; what changed, and how many rows now follow it."""
-    previous = [
+    # every row the rule will be applied to (rule_matching.apply reads them all), as it was
+    previous: list[tuple[int, str | None, str | None]] = [
         (t.id, t.category, t.category_source)
-        for i, t in enumerate(ledger.iter_transactions())
-        if i < rule_matching.MAX_SCAN
-        and t.category_source != "user"
-        and draft.category
-        and rule_matching.matches(draft, t)
+        for t in (rule_matching.matching_rows(ledger, draft) if draft.category else [])
     ]
     if gone is not None:
         ledger.remove_rule(gone.id)
@@ -90,6 +88,7 @@ def store(ledger: Any, draft: Draft, gone: Rule | None) -> tuple[Stored, int]:
         account=draft.account,
         rename_payee=gone.rename_payee if gone is not None else None,
         position=gone.position if gone is not None else None,
+        currency=draft.currency,
     )
     return Stored(rule, gone, previous), rule_matching.apply(ledger, draft)
 
@@ -288,10 +287,12 @@ class RulesView(QWidget):
         several = len(set(self.currencies.values())) > 1
         self.amount_currency.setText((self.amount_currency_for(account) or "") if several else "")
 
-    def _amount_text(self, minor: int | None, account: str | None) -> str:
+    def _amount_text(
+        self, minor: int | None, account: str | None, currency: str | None = None
+    ) -> str:
         if minor is None:
             return ""
-        return format_decimal(minor, self.amount_currency_for(account) or "USD")
+        return format_decimal(minor, currency or self.amount_currency_for(account) or "USD")
 
     def _loaded(self, value: tuple[list[Rule], list[str], list[tuple[str, str]]]) -> None:
         rules, categories, accounts = value
@@ -310,9 +311,10 @@ class RulesView(QWidget):
         for row, r in enumerate(rules):
             limits = []
             if r.amount_min is not None or r.amount_max is not None:
-                lo = self._amount_text(r.amount_min, r.account) or "…"
-                hi = self._amount_text(r.amount_max, r.account) or "…"
-                limits.append(f"{lo} to {hi} {self.amount_currency_for(r.account) or ''}".strip())
+                lo = self._amount_text(r.amount_min, r.account, r.currency) or "…"
+                hi = self._amount_text(r.amount_max, r.account, r.currency) or "…"
+                shown_in = r.currency or self.amount_currency_for(r.account) or ""
+                limits.append(f"{lo} to {hi} {shown_in}".strip())
             if r.account:
                 limits.append(r.account)
             cells = (
@@ -341,8 +343,8 @@ class RulesView(QWidget):
             self.op.setCurrentText(rule.op)
             self.pattern.setText(rule.pattern)
             self.category.setText(rule.category or "")
-            self.amount_min.setText(self._amount_text(rule.amount_min, rule.account))
-            self.amount_max.setText(self._amount_text(rule.amount_max, rule.account))
+            self.amount_min.setText(self._amount_text(rule.amount_min, rule.account, rule.currency))
+            self.amount_max.setText(self._amount_text(rule.amount_max, rule.account, rule.currency))
             self.account.setCurrentText(rule.account or ANY)
             self.save_button.setText("Save changes")
 
@@ -387,6 +389,7 @@ class RulesView(QWidget):
             amounts[0],
             amounts[1],
             account,
+            currency=currency if any(a is not None for a in amounts) else None,
         )
         return rule_matching.problem(draft, saving=saving) or draft
 
