@@ -59,6 +59,7 @@ def test_yen_limits_are_whole_yen(
     with Ledger.open(ledger_path) as ledger:
         rule = ledger.rules()[0]
         assert (rule.amount_min, rule.amount_max, rule.account) == (-2000, -1000, "Yen Card")
+        assert rule.currency == "JPY"  # the engine tests the limits on yen rows only
     assert view.table.item(0, 3).text() == "-2000 to -1000 JPY, Yen Card"
     view.table.selectRow(0)  # editing it shows the limits as they were typed
     assert (view.amount_min.text(), view.amount_max.text()) == ("-2000", "-1000")
@@ -80,3 +81,4 @@ def test_limits_without_an_account_need_one_when_currencies_differ(
     qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=10_000)
     with Ledger.open(ledger_path) as ledger:
         assert ledger.rules()[0].amount_min == -2000  # pence
+        assert ledger.rules()[0].currency == "GBP"
