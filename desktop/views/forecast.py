@@ -398,6 +398,14 @@ class ForecastView(QWidget):
             self.choice.setCurrentText(TOTAL)
         self.choice.blockSignals(False)
         self.table.setRowCount(len(series))
+        # The column is the forecast's first month by name: with statements ending in
+        # November, that month is forecast too, and "Next month" read as December.
+        first_month = next((str(s["points"][0]["month"]) for s in series if s.get("points")), "")
+        try:
+            heading = formatting.month(_first_day(first_month)) if first_month else "Next month"
+        except ValueError:  # a malformed month from the wire: the generic heading
+            heading = "Next month"
+        self.table.setHorizontalHeaderItem(1, QTableWidgetItem(heading))
         for row, s in enumerate(series):
             points = s.get("points", [])
             first = points[0] if points else {}

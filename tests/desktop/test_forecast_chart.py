@@ -340,6 +340,9 @@ def test_the_page_draws_a_partial_month_as_a_dot_beside_its_forecast(
     assert drawn[so_far] == [(0, spent[0] / 100)]
     # The Forecast line starts from the last whole month, not from the partial one.
     assert drawn["Forecast"] == [(-1, spent[-1] / 100), (0, 812.4), (1, 790.0)]
+    # The table's figures are for the forecast's first month, and its heading says which
+    # (it said "Next month" over a month that had already begun, or ended).
+    assert page.table.horizontalHeaderItem(1).text() == formatting.month(partial)
 
     page.choice.setCurrentText(NET)
     drawn = _series(page)
