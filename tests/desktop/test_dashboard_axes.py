@@ -113,7 +113,7 @@ def test_a_report_that_fails_never_offers_the_demo(
 
     real = reports.build
 
-    def broken(ledger: Any, today: Any = None) -> Any:
+    def broken(ledger: Any, **_: Any) -> Any:
         raise sqlite3.DatabaseError("database disk image is malformed")
 
     _ledger(ledger_path, tmp_path, 4)
