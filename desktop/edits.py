@@ -42,6 +42,27 @@ def teach(ctx: AppContext, txns: list[Txn], category: str) -> None:
         log.exception("feeding a correction to the categorizer failed")
 
 
+class DoneBeforePush(QUndoCommand):
+    """A change already made on a lane when its command is pushed, so that a refused change
+    never reaches the stack: QUndoStack.push calls redo at once, and that first call does
+    nothing; later redos call `again`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._done_once = True
+
+    def redo(self) -> None:
+        """Do the change again (not the first time: it was done before the push)."""
+        if self._done_once:
+            self._done_once = False
+            return
+        self.again()
+
+    def again(self) -> None:
+        """Make the change once more, after an undo."""
+        raise NotImplementedError
+
+
 class SetCategory(QUndoCommand):
     """Set the category of some transactions (one inline edit or a bulk edit)."""
 

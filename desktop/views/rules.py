@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -35,6 +34,7 @@ from data.ledger import Rule, Txn
 from data.money import MoneyError, format_decimal, to_minor
 from desktop import formatting, rule_matching
 from desktop.context import AppContext
+from desktop.edits import DoneBeforePush
 from desktop.rule_matching import Draft
 
 ANY = "Any account"
@@ -115,7 +115,7 @@ def unstore(ledger: Any, stored: Stored) -> None:
         ledger.mark_pending(unsorted)
 
 
-class RuleCommand(QUndoCommand):
+class RuleCommand(DoneBeforePush):
     """A rule saved or removed, already done on the writing lane when pushed (its first redo
     does nothing); undo and redo run on the same lane, in order, each recording what it did."""
 
@@ -130,13 +130,9 @@ class RuleCommand(QUndoCommand):
         self.view = view
         self.stored = stored
         self._again = again
-        self._done_once = True
 
-    def redo(self) -> None:
-        """Do it again (not the first time: it was done before the push)."""
-        if self._done_once:
-            self._done_once = False
-            return
+    def again(self) -> None:
+        """Do it again on the lane."""
 
         def again(ledger: Any) -> None:
             self.stored = self._again(ledger, self.stored)

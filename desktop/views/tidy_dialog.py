@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from data.ledger import AccountUsage, CategoryUsage
 from desktop.context import AppContext
+from desktop.edits import DoneBeforePush
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class Ask(QDialog):
         self.ok.setEnabled(bool(self.value()))
 
 
-class TidyCommand(QUndoCommand):
+class TidyCommand(DoneBeforePush):
     """A tidy change already made on the writing lane: its first redo is that change (done
     before the command was pushed, so a refused change never reaches the stack); undo and redo
     run on the same lane, one after the other, recording afresh what each redo moved."""
@@ -130,13 +130,9 @@ class TidyCommand(QUndoCommand):
         self._redo = redo
         self._undo = undo
         self._events = events
-        self._done_once = True
 
-    def redo(self) -> None:
-        """Do the change again (not the first time: it was done before the push)."""
-        if self._done_once:
-            self._done_once = False
-            return
+    def again(self) -> None:
+        """Do the change again on the lane."""
 
         def again(ledger: Any) -> None:
             # set on the lane itself, so an undo queued right behind this sees it
