@@ -74,7 +74,24 @@ def find_region(records: list[Record], yearless_numeric: bool = False) -> Region
             "No transactions found: no line has both a date and an amount; it is not a statement."
         )
     width = max(widths.items(), key=lambda wc: (wc[1], wc[0]))[0]
+    slack = max(1, width // 4)
     first = next(i for i, r in enumerate(rows) if flags[i] and len(r) == width)
+    # Transactions just above the first full-width one, a field or two wider or narrower (an
+    # old ING export's first row carried two more notes), belong to the table: without a
+    # header they would be taken for preamble and silently lost. Their date must sit where the
+    # table's does, which a title line's ("Statement 2023-06-30;12345678") does not.
+    date_at = {i for i, c in enumerate(rows[first]) if dates.looks_like_date(c, yearless_numeric)}
+    while (
+        first > 0
+        and flags[first - 1]
+        and abs(len(rows[first - 1]) - width) <= slack
+        and any(
+            dates.looks_like_date(c, yearless_numeric)
+            for i, c in enumerate(rows[first - 1])
+            if i in date_at
+        )
+    ):
+        first -= 1
     header_index: int | None = None
     probe = first - 1
     while probe >= 0 and first - probe <= 8:
@@ -89,6 +106,6 @@ def find_region(records: list[Record], yearless_numeric: bool = False) -> Region
     data = [
         r + [""] * (width - len(r))
         for i, r in enumerate(rows)
-        if i >= first and flags[i] and abs(len(r) - width) <= max(1, width // 4)
+        if i >= first and flags[i] and abs(len(r) - width) <= slack
     ]
     return Region(width=width, header_index=header_index, data_start=data_start, data=data)
