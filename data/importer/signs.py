@@ -179,12 +179,19 @@ def choose(
     if not candidates:
         # No telling headers: every money column is a candidate, those with cents first.
         unnamed = sorted(rest, key=lambda s: (-round(s.decimals, 1), s.index))
+        # A lone amount is on every row (a price or quantity only on trades is not), and
+        # money with explicit minus signs moves, where unsigned columns beside it are more
+        # often balances: a headerless brokerage history read its price column, dropping the
+        # 10 rows of 12 without one, and an ABN AMRO tab export its balance before.
+        lone = sorted(
+            unnamed, key=lambda s: (s.filled < _ALWAYS_FILLED, s.signed == 0, unnamed.index(s))
+        )
         for i, d in enumerate(unnamed):
             for c in unnamed[i + 1 :]:
                 if _exclusive(d.index, c.index, rows):
                     candidates.append(pair(d, c))
                     candidates.append(pair(c, d))
-        for a in unnamed:
+        for a in lone:
             candidates.extend(singles(a))
     if not candidates:
         return None
@@ -377,6 +384,9 @@ def _money_in_signs(
         return False
     return None
 
+
+# Share of rows a lone amount column fills (a row or two may be a pending line with none).
+_ALWAYS_FILLED = 0.9
 
 _MASKED_CARD = re.compile(r"^(?:[*xX#•]{2,}[\s*xX#•-]*\d{4}|\d{4,6}[*xX#•]{4,}\d{4})$")
 
