@@ -36,5 +36,8 @@ def test_a_price_filled_on_few_rows_is_not_the_amount() -> None:
 
 def test_signed_amount_after_two_unsigned_balances() -> None:
     # A Dutch tab export: balance before, balance after, then the signed amount.
-    text = "111\tEUR\t20210102\t40,00\t30,00\t-10,00\tShop\n111\tEUR\t20210103\t30,00\t25,50\t-4,50\tCafe\n"
+    text = (
+        "111\tEUR\t20210102\t40,00\t30,00\t-10,00\tShop\n"
+        "111\tEUR\t20210103\t30,00\t25,50\t-4,50\tCafe\n"
+    )
     assert _rows(text) == [("2021-01-02", -1000), ("2021-01-03", -450)]
