@@ -323,6 +323,14 @@ def _unverified(
     values = [v for v in signed if v]
     positives = sum(1 for v in values if v > 0)
     negatives = len(values) - positives
+    turned = _indicator_turns(signed, rows, indicators)
+    if turned is not None:
+        chosen = next(c for c in singles if c.sign == SPEND_POSITIVE)
+        note = (
+            f"Amounts are positive for spending: every row the column {_name(stats, turned)} "
+            "calls money out is positive, every row it calls money in negative."
+        )
+        return Choice(replace(chosen, balance_column=fallback_balance), (note,))
     refunds = _money_in_signs(signed, rows, stats, card=card)
     if refunds is not None:
         sign = SPEND_POSITIVE if refunds else SIGNED
@@ -347,6 +355,26 @@ def _unverified(
         else "Amounts are signed: negative is money out."
     )
     return Choice(replace(chosen, balance_column=fallback_balance), (note,))
+
+
+def _indicator_turns(
+    signed: list[int | None], rows: list[list[str]], indicators: list[ColumnStats]
+) -> int | None:
+    """The index of an in/out column under which every money-out row is positive and every
+    money-in row negative (both present): the amounts count spending as positive, as a card
+    export's "DEBIT,...,30.00" / "CREDIT,...,-500.00" do. None when no column says so."""
+    for ind in indicators:
+        assert ind.indicator is not None
+        outs, ins = ind.indicator
+        out_values = [v for v, r in zip(signed, rows, strict=True) if v and _flag(r, ind) in outs]
+        in_values = [v for v, r in zip(signed, rows, strict=True) if v and _flag(r, ind) in ins]
+        if out_values and in_values and min(out_values) > 0 and max(in_values) < 0:
+            return ind.index
+    return None
+
+
+def _flag(record: list[str], ind: ColumnStats) -> str:
+    return record[ind.index].strip().casefold()
 
 
 # Descriptions that always mean money coming back in: refunds; and on a card, repayments.
