@@ -339,16 +339,12 @@ def _next_date(records: Sequence[Record], cadence: Cadence) -> dt.date:
 
     Rent due on the 1st and paid on Friday the 30th when the 1st is a Sunday is next due on the
     1st, not on the 30th; a salary paid early before Christmas is next paid on its usual day.
-    The usual day is the most common one among the latest charges (ties: the latest charge's).
     """
     last = records[-1].date
     expected = cadence.step(last, 1)
     if not cadence.months:
         return expected  # weekly and fortnightly series keep their weekday anyway
-    days = [r.date.day for r in records[-USUAL_DAY_CHARGES:]]
-    counts = Counter(days)
-    most = max(counts.values())
-    usual = next(day for day in reversed(days) if counts[day] == most)
+    usual = _usual_day([r.date for r in records[-USUAL_DAY_CHARGES:]])
     nearest = min(
         (_on_day(add_months(expected, k), usual) for k in (-1, 0, 1)),
         key=lambda d: abs((d - expected).days),
@@ -356,6 +352,31 @@ def _next_date(records: Sequence[Record], cadence: Cadence) -> dt.date:
     if nearest <= last or abs((nearest - expected).days) > cadence.tolerance:
         return expected
     return nearest
+
+
+def _days_meant(date: dt.date) -> range:
+    """The days of the month a charge on `date` may be due on: its own, and every later one when
+    it fell on its month's last day (a bill due on the 31st is charged on 30 April)."""
+    last = calendar.monthrange(date.year, date.month)[1]
+    return range(date.day, 32 if date.day == last else date.day + 1)
+
+
+def _usual_day(dates: Sequence[dt.date]) -> int:
+    """The day of the month most of `dates` (oldest first) were due on.
+
+    A charge on a month's last day counts for every later day too: counting plain days, a bill on
+    the 31st charged on 30 September, 31 October and 30 November was next due on 30 December,
+    and a yearly one begun on 29 February 2024 on 28 February 2028. Ties go to the latest charge,
+    and to the latest day it may have been due on."""
+    counts: Counter[int] = Counter()
+    for date in dates:
+        counts.update(_days_meant(date))
+    most = max(counts.values())
+    return next(
+        max(day for day in _days_meant(date) if counts[day] == most)
+        for date in reversed(dates)
+        if any(counts[day] == most for day in _days_meant(date))
+    )
 
 
 def _on_day(date: dt.date, day: int) -> dt.date:

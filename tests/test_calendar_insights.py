@@ -1,0 +1,118 @@
+"""The insights on the calendar's awkward days: bills on the 31st, a yearly charge on 29 February,
+a salary on the 30th across February, series across the new year, and rows dated in the future.
+
+Every expected date is worked out by hand in the test's comment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sidecars.insights.service import recurring
+
+
+def tx(ident: Any, date: str, description: str, amount: str) -> dict[str, Any]:
+    return {"id": ident, "date": date, "description": description, "amount": amount}
+
+
+def series(description: str, amount: str, dates: list[str]) -> list[dict[str, Any]]:
+    return [tx(f"r{i}", d, description, amount) for i, d in enumerate(dates)]
+
+
+def one(rows: list[dict[str, Any]], **params: Any) -> dict[str, Any]:
+    [found] = recurring({"transactions": rows, **params})["recurring"]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        # Billed on the 31st, first seen in months that have none: the 30th and 28th are the
+        # 31st clamped, so the next charge is on the 31st of the next long month.
+        (["2024-09-30", "2024-10-31", "2024-11-30"], "2024-12-31"),
+        (["2025-02-28", "2025-03-31", "2025-04-30"], "2025-05-31"),
+        (["2024-04-30", "2024-05-31", "2024-06-30"], "2024-07-31"),
+        # ... and from a long month into a short one, across the new year and February
+        (["2024-10-31", "2024-11-30", "2024-12-31"], "2025-01-31"),
+        (["2024-11-30", "2024-12-31", "2025-01-31"], "2025-02-28"),
+        (["2023-12-31", "2024-01-31"], None),  # two charges are not yet a monthly series
+        (["2023-12-31", "2024-01-31", "2024-02-29"], "2024-03-31"),
+        (["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"], "2024-05-31"),
+    ],
+)
+def test_a_subscription_billed_on_the_31st_is_next_due_on_the_31st_or_its_months_last_day(
+    dates: list[str], expected: str | None
+) -> None:
+    found = recurring({"transactions": series("SPOTIFY P1A2B3", "-10.99", dates)})["recurring"]
+    if expected is None:
+        assert found == []
+        return
+    [stream] = found
+    assert (stream["cadence"], stream["next_date"], stream["missed"]) == (
+        "monthly",
+        expected,
+        [],
+    )
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        # Paid on the 30th; February has no 30th, so it was paid on its last day, the 28th.
+        (["2024-11-30", "2024-12-30", "2025-01-30"], "2025-02-28"),
+        (["2024-12-30", "2025-01-30", "2025-02-28"], "2025-03-30"),
+        (["2024-12-30", "2025-01-30", "2025-02-28", "2025-03-30"], "2025-04-30"),
+        (["2024-09-30", "2024-10-30", "2024-11-30"], "2024-12-30"),  # never the 31st
+        (["2024-01-30", "2024-02-29", "2024-03-30"], "2024-04-30"),
+    ],
+)
+def test_a_salary_on_the_30th_crossing_february_keeps_the_30th(
+    dates: list[str], expected: str
+) -> None:
+    stream = one(series("ACME LTD SALARY", "2500.00", dates))
+    assert (stream["cadence"], stream["amount"], stream["next_date"]) == (
+        "monthly",
+        "2500.00",
+        expected,
+    )
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        # Started on 29 February 2024: charged on the 28th in the years without a 29th, and on
+        # the 29th again in 2028.
+        (["2024-02-29", "2025-02-28", "2026-02-28", "2027-02-28"], "2028-02-29"),
+        (["2024-02-29", "2025-02-28"], "2026-02-28"),
+        (["2020-02-29", "2021-02-28", "2022-02-28", "2023-02-28", "2024-02-29"], "2025-02-28"),
+        # Really on the 28th (2024's charge was on the 28th, not the month's last day)
+        (["2023-02-28", "2024-02-28", "2025-02-28"], "2026-02-28"),
+        (["2024-03-01", "2025-03-01"], "2026-03-01"),
+        (["2023-12-31", "2024-12-31"], "2025-12-31"),
+    ],
+)
+def test_a_yearly_charge_keeps_its_anniversary(dates: list[str], expected: str) -> None:
+    stream = one(series("AMAZON PRIME ANNUAL", "-95.00", dates))
+    assert (stream["cadence"], stream["next_date"]) == ("yearly", expected)
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        (["2024-01-31", "2024-04-30", "2024-07-31", "2024-10-31"], "2025-01-31"),
+        (["2024-05-31", "2024-08-31", "2024-11-30"], "2025-02-28"),
+        (["2024-08-31", "2024-11-30", "2025-02-28"], "2025-05-31"),
+        (["2023-11-29", "2024-02-29", "2024-05-29"], "2024-08-29"),
+    ],
+)
+def test_a_quarterly_bill_on_a_months_end(dates: list[str], expected: str) -> None:
+    stream = one(series("WESSEX WATER", "-80.00", dates))
+    assert (stream["cadence"], stream["next_date"]) == ("quarterly", expected)
+
+
+@pytest.mark.parametrize("day", [1, 15, 28])
+def test_a_monthly_series_crosses_the_new_year(day: int) -> None:
+    dates = [f"2024-{m:02d}-{day:02d}" for m in (9, 10, 11, 12)]
+    stream = one(series("NETFLIX.COM", "-15.49", dates))
+    assert (stream["next_date"], stream["active"]) == (f"2025-01-{day:02d}", True)
