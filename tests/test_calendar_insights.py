@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from sidecars.insights.service import recurring
+from sidecars.runtime import BadRequest
 
 
 def tx(ident: Any, date: str, description: str, amount: str) -> dict[str, Any]:
@@ -116,3 +117,46 @@ def test_a_monthly_series_crosses_the_new_year(day: int) -> None:
     dates = [f"2024-{m:02d}-{day:02d}" for m in (9, 10, 11, 12)]
     stream = one(series("NETFLIX.COM", "-15.49", dates))
     assert (stream["next_date"], stream["active"]) == (f"2025-01-{day:02d}", True)
+
+
+def _netflix_to_november() -> list[dict[str, Any]]:
+    return series("NETFLIX.COM", "-15.49", ["2024-08-15", "2024-09-15", "2024-10-15", "2024-11-15"])
+
+
+@pytest.mark.parametrize("future", ["2025-01-01", "2052-11-20"])
+def test_a_row_dated_after_today_does_not_stop_the_series_due_before_it(future: str) -> None:
+    # Today is 1 December 2024; the statement lists January's rent the bank has scheduled (or a
+    # row whose year was mistyped). Netflix, charged on 15 November, is next due on 15 December:
+    # still running. Judged against the scheduled row's date it read as stopped (15 Dec + 4 days'
+    # drift is before 1 Jan), left the Insights page and the advisor's upcoming payments.
+    rows = [*_netflix_to_november(), tx("rent", future, "LANDLORD RENT", "-900.00")]
+    found = one(rows, today="2024-12-01")
+    assert (found["merchant"], found["next_date"], found["active"]) == (
+        "Netflix.com",
+        "2024-12-15",
+        True,
+    )
+    # Without a today the latest row is "now", as before
+    assert one(rows)["active"] is False
+
+
+@pytest.mark.parametrize(("today", "active"), [("2024-12-19", True), ("2025-03-01", True)])
+def test_a_today_after_the_statements_end_leaves_now_at_their_end(today: str, active: bool) -> None:
+    # Statements that stop on 15 November are judged as of 15 November, whatever today is: a
+    # series is not called stopped for want of statements that were never imported.
+    assert one(_netflix_to_november(), today=today)["active"] is active
+
+
+def test_a_series_is_stopped_when_today_is_past_its_due_date_and_the_rows_go_on() -> None:
+    # Netflix last charged 15 September; the current account's rows go on to 20 November, and
+    # today is 1 December: next due 15 October, not charged within 4 days of it: stopped.
+    rows = series("NETFLIX.COM", "-15.49", ["2024-06-15", "2024-07-15", "2024-08-15", "2024-09-15"])
+    rows.append(tx("g", "2024-11-20", "TESCO STORES 3297", "-54.10"))
+    found = one(rows, today="2024-12-01")
+    assert (found["next_date"], found["active"]) == ("2024-10-15", False)
+
+
+@pytest.mark.parametrize("today", ["2024-13-01", "yesterday", 20241201, "2024-12-1"])
+def test_a_malformed_today_is_refused_by_name(today: object) -> None:
+    with pytest.raises(BadRequest, match="today"):
+        recurring({"transactions": _netflix_to_november(), "today": today})

@@ -9,7 +9,8 @@ cadences that fit, the one that explains most, net of what it misses and leaves 
 A chain then grows over the merchant's other charges, so a price rise that left the old cluster
 stays one subscription, with the rise reported, and a bill that follows the seasons stays one
 bill. Pure and deterministic; it must never read a clock (the
-"now" is the latest date in the data) and never touch money as floats except for ratios.
+"now" is the latest date in the data, or the caller's today when earlier) and never touch money as
+floats except for ratios.
 """
 
 from __future__ import annotations
@@ -428,15 +429,23 @@ def streams_of(group: MerchantGroup, now: dt.date) -> list[Stream]:
 
 
 def find_recurring(
-    records: Sequence[Record], progress: Callable[[], None] | None = None
+    records: Sequence[Record],
+    progress: Callable[[], None] | None = None,
+    *,
+    today: dt.date | None = None,
 ) -> list[Stream]:
     """Every recurring series in `records` (sorted by date), by merchant, then first charge.
 
-    `progress` is called after each merchant (the sidecar extends its deadline with it).
+    `progress` is called after each merchant (the sidecar extends its deadline with it). "Now",
+    against which a series is still running, is the latest date in the data, or `today` (the
+    caller's) when that is earlier: a rent the bank lists for next month must not make every
+    series due before it read as stopped.
     """
     if not records:
         return []
     now = max(r.date for r in records)
+    if today is not None:
+        now = min(now, today)
     streams: list[Stream] = []
     # Cash recurs but is no bill (cash.py): the "now" above still counts it, as the ledger's end.
     for group in by_merchant(r for r in records if not r.cash):

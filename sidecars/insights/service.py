@@ -8,6 +8,7 @@ requests or open the ledger: requests carry everything they need.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sidecars.insights.anomalies import Anomaly, find_anomalies
@@ -62,23 +63,38 @@ def _records(params: dict[str, Any]) -> list[Record]:
         raise BadRequest(str(exc)) from None
 
 
+def _streams(params: dict[str, Any], records: list[Record]) -> list[Stream]:
+    """The recurring series, judged running or stopped as of the optional `today` (ISO date):
+    rows dated after it (a payment the bank has scheduled) do not move "now" past it."""
+    today = params.get("today")
+    if today is None:
+        return find_recurring(records, report_progress)
+    try:
+        day = dt.date.fromisoformat(today) if isinstance(today, str) and len(today) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadRequest(f"today: not an ISO date like 2024-03-31: {str(today)[:40]!r}")
+    return find_recurring(records, report_progress, today=day)
+
+
 def recurring(params: dict[str, Any]) -> dict[str, Any]:
     """Recurring payments with cadence, amount, next date, price changes and missed charges."""
-    streams = find_recurring(_records(params), report_progress)
+    streams = _streams(params, _records(params))
     return {"recurring": [stream_to_wire(s) for s in streams]}
 
 
 def anomalies(params: dict[str, Any]) -> dict[str, Any]:
     """Duplicate charges, unusual amounts, large new merchants and category spikes."""
     records = _records(params)
-    found = find_anomalies(records, find_recurring(records, report_progress))
+    found = find_anomalies(records, _streams(params, records))
     return {"anomalies": [anomaly_to_wire(a) for a in found]}
 
 
 def insights(params: dict[str, Any]) -> dict[str, Any]:
     """Both recurring payments and anomalies from one reading of the transactions."""
     records = _records(params)
-    streams = find_recurring(records, report_progress)
+    streams = _streams(params, records)
     return {
         "recurring": [stream_to_wire(s) for s in streams],
         "anomalies": [anomaly_to_wire(a) for a in find_anomalies(records, streams)],
