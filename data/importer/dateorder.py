@@ -199,7 +199,8 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
     """The reading of a date column that more than one format reads entirely.
 
     In order: the saved profile; every reading giving the same dates (then it does not matter,
-    and nothing is learnt for the profile); the rows' order; the file's own evidence (another
+    and nothing is learnt for the profile); the rows' order; the only reading that keeps the
+    rows within a year where the others spread them over years; the file's own evidence (another
     date column, dates in the preamble, a running balance); what the statement says of its
     bank (its currency, a decimal comma, American words); dates in the file name; the locale;
     else a Question.
@@ -216,6 +217,14 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
         return Settled(
             in_order[0],
             "Date format chosen as the only reading that keeps the rows in date order.",
+            None,
+        )
+    compact = _compact(formats, values)
+    if compact is not None:
+        return Settled(
+            compact,
+            "Date format chosen as the only reading that keeps the rows within a year (the "
+            "others spread them over years, reading the day as the year).",
             None,
         )
     if evidence is not None and evidence[0] in formats:
@@ -241,6 +250,29 @@ def settle(  # noqa: PLR0911 - one exit per piece of evidence
         choices=formats,
     )
     return Settled(formats[0], None, question)
+
+
+# A statement's rows fall within a year or so; a reading that spreads the same rows over more
+# than five years takes its years from the day field (two-digit years read year-first).
+_COMPACT_DAYS = 366
+_SPREAD_DAYS = 5 * 365
+
+
+def _compact(formats: tuple[str, ...], values: list[str]) -> str | None:
+    """The only reading whose dates span at most a year while every other spans over five:
+    '03/01/18 .. 23/01/18' is January 2018, not 2003 to 2023. Day-first and month-first
+    readings share their year, so this never settles those."""
+    spans: dict[str, int] = {}
+    for fmt in formats:
+        seen = [d for d in (dates.parse(v, fmt) for v in values) if d is not None]
+        if len(seen) < 2:
+            return None
+        spans[fmt] = (max(seen) - min(seen)).days
+    fitting = [f for f, span in spans.items() if span <= _COMPACT_DAYS]
+    if len(fitting) != 1:
+        return None
+    others = [span for f, span in spans.items() if f != fitting[0]]
+    return fitting[0] if all(span > _SPREAD_DAYS for span in others) else None
 
 
 def balance_order(
