@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from data.ledger import TxFilter
+
 
 @dataclass
 class Report:
@@ -35,6 +37,24 @@ def _month_start(d: dt.date, back: int = 0) -> dt.date:
     return dt.date(y, m + 1, 1)
 
 
+def _newest_to(ledger: Any, currency: str, today: dt.date) -> dt.date:
+    """The newest day up to `today` with a row in `currency`, or the 1st of its month (all the
+    month shown needs); `today` when there is none.
+
+    Rows dated later (a rent the bank has scheduled, a mistyped year) are not what the dashboard
+    shows: with statements to 30 November read on 7 December, a January rent showed an empty
+    December instead of November."""
+    newest = ledger.transactions(TxFilter(date_to=today), limit=1, order="date_desc")
+    if newest and newest[0].currency == currency:  # the usual case: one quick indexed read
+        day: dt.date = newest[0].date
+        return day
+    months = ledger.monthly_totals(
+        currency, dt.date.min, _month_start(today, -1), exclude_transfers=False
+    )
+    newest_month: dt.date = months[-1].month if months else today
+    return newest_month
+
+
 def build(ledger: Any, today: dt.date | None = None, currency: str | None = None) -> Report:
     """Compute the dashboard's report in `currency` (by default the one most rows are in);
     rows in other currencies are left out, never added to it."""
@@ -49,10 +69,10 @@ def build(ledger: Any, today: dt.date | None = None, currency: str | None = None
     report.transactions = stats.transactions
     report.pending = stats.pending
     today = today or dt.date.today()
-    anchor = min(today, latest) if latest.replace(day=1) < today.replace(day=1) else today
-    month = _month_start(anchor)
-    if latest < month:
-        month = _month_start(latest)
+    if latest > today:
+        latest = _newest_to(ledger, cur, today)
+    # The month of the newest row up to today: statements that stop in April 2024 show April
+    month = _month_start(min(latest, today))
     report.month = month
     nxt = _month_start(month, -1)
     report.by_category = list(ledger.spending_by_category(cur, month, nxt))
