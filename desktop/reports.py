@@ -81,6 +81,7 @@ def build(ledger: Any, today: dt.date | None = None, currency: str | None = None
     sums = {t.month: (t.income, t.expenses) for t in ledger.monthly_totals(cur, first, nxt)}
     report.income = [sums.get(m, (0, 0))[0] for m in report.months]
     report.expenses = [sums.get(m, (0, 0))[1] for m in report.months]
-    report.balance = list(ledger.month_end_balances(cur))
+    # to the end of the month shown: past it, a scheduled payment has not happened yet
+    report.balance = [(m, v) for m, v in ledger.month_end_balances(cur) if m <= month]
     report.top_payees = list(ledger.top_payees(cur, first, nxt, limit=8))
     return report

@@ -103,6 +103,10 @@ def test_a_row_dated_after_today_does_not_move_the_month_shown(
     assert report.months[-1] == shown
     spent = {D(2024, 11, 1): 1200, D(2024, 12, 1): 300 if today.year == 2025 else 90500}
     assert sum(v for _, v in report.by_category) == spent[shown]
+    # The Balance card and line end at the month shown: what the accounts hold by its end, not
+    # after a payment past it (-20 - 12 + 2,000, less December's rows: its end is after the 20th)
+    held = {D(2024, 11, 1): 196800, D(2024, 12, 1): 196500 if today.year == 2025 else 106300}
+    assert report.balance[-1] == (shown, held[shown])
 
 
 def test_a_ledger_of_only_future_rows_shows_todays_month(tmp_path: Path) -> None:
