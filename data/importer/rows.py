@@ -44,7 +44,7 @@ _BALANCE_LINE = re.compile(
     r"^\W*(?:(?:opening|closing|starting|ending|start|end|initial|final|previous|new|"
     r"available|ledger|current|brought|carried)\s+balance|balance\s+(?:brought|carried)"
     r"(?:\s+forward)?|(?:anfangs|end|schluss|alter|neuer|begin|eind|start)[\s-]?saldo|"
-    r"saldo\s+(?:anterior|inicial|final|vorher|neu)|kontostand|solde\s+(?:initial|final|"
+    r"saldo\s+(?:anterior|inicial|iniziale|final|finale|vorher|neu)|kontostand|solde\s+(?:initial|final|"
     r"pr[ée]c[ée]dent|nouveau)|likutis\s+\w+|apyvarta|turnover|total\s+(?:debits?|credits?)|"
     r"начальный\s+остаток|конечный\s+остаток|期初余额|期末余额)\W*$",
     re.IGNORECASE,
@@ -61,9 +61,14 @@ _BALANCE_STARTS = frozenset({
 # fmt: on
 
 
+# Marks some banks put before a label ("|SALDO FINALE", "* Opening balance"); the regex allows
+# any, the first-letters filter must see past them too.
+_LEADING_MARKS = " \t*-:#(|[<>=_.~"
+
+
 def _balance_phrase(text: str) -> bool:
     """True when `text` is only an opening/closing balance or total label."""
-    head = text.lstrip(" \t*-:#(").casefold()
+    head = text.lstrip(_LEADING_MARKS).casefold()
     return (head[:3] in _BALANCE_STARTS or head[:2] in ("期初", "期末")) and bool(
         _BALANCE_LINE.match(text)
     )
@@ -388,6 +393,11 @@ class RowReader:
         try:
             amount = self.amount(record)
         except BadAmount as exc:
+            if self._balance_line(record):
+                # An opening or closing balance whose figure is written oddly ("26851.95|")
+                # moves no money: it must not refuse the statement.
+                self.skipped.balance_lines += 1
+                return None
             if not table_wide and len(record) <= 2:
                 self.skipped.outside += 1
                 return None
