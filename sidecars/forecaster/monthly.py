@@ -348,9 +348,12 @@ def build_history(
 
     whole = part(start, n)
     # With no whole month there is no series to compare a partial month with (nor any category
-    # known to be spending): the caller has only its own figures to show.
+    # known to be spending): the caller has only its own figures to show. A partial first month
+    # that is the running one does not push the (empty) history past it: statements from 10
+    # December read on the 20th, or one row on 31 December read that day, were forecast from
+    # January.
     return MonthlyHistory(
-        start=start,
+        start=min(start, end),
         spending=whole.spending,
         total=whole.total,
         net=whole.net,
