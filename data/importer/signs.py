@@ -92,7 +92,9 @@ def _amount_rank(stats: ColumnStats) -> tuple[int, int, int]:
     norm = col.normalise(stats.header)
     penalty = int(col.matches(stats.header, words.AMOUNT_PENALTY_WORDS))
     net = norm.startswith("net") or col.matches(stats.header, words.NET_WORDS)
-    gross = int(col.matches(stats.header, ("gross", "total", "sum", "brutto")))
+    gross = int(
+        col.matches(stats.header, ("gross", "total", "sum", "brutto", "bruto", "brut", "lordo"))
+    )
     return (penalty, int(not net), gross)
 
 

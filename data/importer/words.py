@@ -98,9 +98,16 @@ DESCRIPTION_WORDS += (
 )
 CURRENCY_WORDS += ("valuta", "para birimi", "통화", "通貨")
 AMOUNT_PENALTY_WORDS += ("订单", "原价", "应付")  # order, list price, amount due (before discounts)
+# Payment platforms in other languages: net and gross amounts are amounts; shipping, handling,
+# tax and fee amounts beside them are not what moved (PayPal's Spanish export has all of them).
+AMOUNT_WORDS += ("neto", "netto", "bruto", "brutto", "brut", "lordo")
+AMOUNT_PENALTY_WORDS += (
+    "envio", "manipulacion", "impuesto", "comision", "gebuhr", "gebuehr", "frais", "tariffa",
+    "commissione", "handling",
+)
 # Amounts after fees and discounts: what actually moved, preferred to gross or order amounts.
 NET_WORDS: tuple[str, ...] = (
-    "net", "netto", "net amount", "amount paid", "paid amount", "实付", "实收", "实际",
+    "net", "netto", "net amount", "amount paid", "paid amount", "实付", "实收", "实际", "neto",
 )
 
 # Indicator values, casefolded: a column whose every value is one of these says in or out.
