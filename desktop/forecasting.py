@@ -201,13 +201,16 @@ def upcoming_payments(
     ledger: Ledger, insights: dict[str, Any], today: dt.date, *, days: int = 31
 ) -> list[dict[str, Any]]:
     """Regular payments due within `days` of `today`, from an insights result, each in the
-    currency of its own transactions.
+    currency of its own transactions; and those due since its account's statements end: with
+    statements to 30 November read on 7 December, the rent due on the 1st is not in the balances
+    yet (and, being before today, was not reserved).
 
     A recurring series on the wire names no currency; tagged with one currency for all, a euro
     subscription was taken off a pound figure as pounds. The ledger says which currency its
     transactions are in; a series whose transactions are gone (an older result) keeps the
     result's currency."""
     fallback = str(insights.get("currency") or "USD")
+    horizon = (today + dt.timedelta(days=days)).isoformat()
     due = [
         r
         for r in insights.get("recurring", [])
@@ -215,26 +218,33 @@ def upcoming_payments(
         and r.get("active", True)
         and isinstance(r.get("amount"), str)
         and str(r["amount"]).startswith("-")
-        and today.isoformat()
-        <= str(r.get("next_date") or "")
-        <= (today + dt.timedelta(days=days)).isoformat()
+        and "" < str(r.get("next_date") or "") <= horizon
     ]
     # A few of each series' newest rows are enough, and keep the query's parameters bounded.
     ids = {i for r in due for i in (r.get("transactions") or [])[-5:] if isinstance(i, int)}
-    currency_of = (
-        {t.id: t.currency for t in ledger.iter_transactions(TxFilter(ids=tuple(sorted(ids))))}
-        if ids
-        else {}
+    rows = (
+        {t.id: t for t in ledger.iter_transactions(TxFilter(ids=tuple(sorted(ids))))} if ids else {}
     )
+    ends: dict[str, str] = {}  # each account's newest row up to today, as an ISO date
+
+    def statements_end(account: str) -> str:
+        if account not in ends:
+            newest = ledger.transactions(TxFilter(account=account, date_to=today), limit=1)
+            ends[account] = newest[0].date.isoformat() if newest else ""
+        return ends[account]
+
     out = []
     for r in due:
-        # the newest transaction's currency (a series is grouped by currency, so all agree)
-        known = [currency_of[i] for i in r.get("transactions") or [] if i in currency_of]
+        # the newest transaction (a series is grouped by currency, so all agree on it)
+        known = [rows[i] for i in r.get("transactions") or [] if i in rows]
+        when = str(r["next_date"])
+        if when < today.isoformat() and not (known and when > statements_end(known[-1].account)):
+            continue  # due before today on a day its statements cover, and not paid: not due
         out.append(
             {
                 "merchant": r.get("merchant"),
                 "amount": r["amount"],
-                "currency": known[-1] if known else fallback,
+                "currency": known[-1].currency if known else fallback,
             }
         )
     return out

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from data.ledger import Ledger
-from desktop import forecasting
+from desktop import forecasting, insighting
 from sidecars.advisor.service import safe_to_save_method
+from sidecars.insights.service import insights
 from supervisor import Hub, ServiceSpec
 
 TIMEOUT = 60.0
@@ -166,3 +167,46 @@ def test_the_advisor_speaks_of_todays_month_every_month(month: int, day: str) ->
     result = safe_to_save_method(params | {"today": today.isoformat()})
     assert result["amount"] == "600.00"
     assert any(w.startswith(f"The forecast starts at {before},") for w in result["warnings"])
+
+
+def test_a_payment_due_after_the_statements_end_and_before_today_is_reserved(
+    tmp_path: Path,
+) -> None:
+    # The current account's statements end on 30 November; a card's go on to 5 December; read
+    # on 7 December. The rent due on 1 December is not in the current account's balance yet, so
+    # it is still to be paid from it: upcoming, as Netflix due on the 15th is.
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        current = []
+        for m in (9, 10, 11):
+            current += [
+                (D(2024, m, 1), "RENT M PATEL", "-900.00"),
+                (D(2024, m, 15), "NETFLIX.COM", "-10.99"),
+                (D(2024, m, 28), "ACME PAYROLL", "2500.00"),
+            ]
+        _import(ledger, tmp_path, [*current, (D(2024, 11, 30), "TESCO STORES", "-40.00")])
+        card = tmp_path / "card.csv"
+        card.write_text("Date,Description,Amount\n2024-12-05,PRET A MANGER,-6.50\n")
+        ledger.import_file(card, "Card", currency="GBP")
+        result = insights({"transactions": insighting.ledger_rows(ledger), "today": "2024-12-07"})
+        found = {r["amount"]: r["next_date"] for r in result["recurring"]}
+        assert found == {"-900.00": "2024-12-01", "-10.99": "2024-12-15", "2500.00": "2024-12-28"}
+        upcoming = forecasting.upcoming_payments(ledger, result, D(2024, 12, 7))
+        # in the insights' order, by merchant
+        assert [(u["amount"], u["currency"]) for u in upcoming] == [
+            ("-10.99", "GBP"),
+            ("-900.00", "GBP"),
+        ]
+        # With the current account's statements to 5 December and no rent on the 1st, a day
+        # they cover passed without it: it is not counted as due (as before).
+        _import_more(ledger, tmp_path, [(D(2024, 12, 5), "TESCO STORES", "-12.00")])
+        result = insights({"transactions": insighting.ledger_rows(ledger), "today": "2024-12-07"})
+        upcoming = forecasting.upcoming_payments(ledger, result, D(2024, 12, 7))
+        assert [u["amount"] for u in upcoming] == ["-10.99"]
+
+
+def _import_more(ledger: Ledger, tmp_path: Path, rows: list[tuple[dt.date, str, str]]) -> None:
+    path = tmp_path / "current-more.csv"
+    path.write_text(
+        "Date,Description,Amount\n" + "".join(f"{d.isoformat()},{w},{a}\n" for d, w, a in rows)
+    )
+    assert ledger.import_file(path, "Current", currency="GBP").imported == len(rows)
