@@ -5,11 +5,12 @@ Every expected date is worked out by hand in the test's comment."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
-from sidecars.insights.service import recurring
+from sidecars.insights.service import anomalies, recurring
 from sidecars.runtime import BadRequest
 
 
@@ -160,3 +161,46 @@ def test_a_series_is_stopped_when_today_is_past_its_due_date_and_the_rows_go_on(
 def test_a_malformed_today_is_refused_by_name(today: object) -> None:
     with pytest.raises(BadRequest, match="today"):
         recurring({"transactions": _netflix_to_november(), "today": today})
+
+
+def _everyday(start: str, days: int) -> list[dict[str, Any]]:
+    """Groceries every third day and a cafe every other day, amounts varying, from `start`."""
+    first = dt.date.fromisoformat(start)
+    rows = [
+        tx(
+            f"g{d}",
+            (first + dt.timedelta(days=d)).isoformat(),
+            "Karns Market",
+            f"-{40 + d % 23}.10",
+        )
+        for d in range(0, days, 3)
+    ]
+    rows += [
+        tx(f"c{d}", (first + dt.timedelta(days=d)).isoformat(), "Cafe Modagor", f"-{4 + d % 3}.50")
+        for d in range(1, days, 2)
+    ]
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "apart"),
+    [
+        ("2024-12-31", "2025-01-02", "2 days apart"),  # across the new year
+        ("2024-02-28", "2024-03-01", "2 days apart"),  # 29 February between them
+        ("2025-02-28", "2025-03-01", "1 day apart"),
+        ("2024-12-31", "2024-12-31", "on the same day"),
+    ],
+)
+def test_a_duplicate_charge_across_a_month_or_year_end(first: str, second: str, apart: str) -> None:
+    rows = _everyday("2024-01-05", 500)
+    rows += [tx("tv1", first, "Best Buy", "-349.99"), tx("tv2", second, "BEST BUY", "-349.99")]
+    # (the first is also a large first payment at a new merchant, which is not the point here)
+    found_all = anomalies({"transactions": rows})["anomalies"]
+    [found] = [a for a in found_all if a["kind"] == "duplicate"]
+    days = (dt.date.fromisoformat(second) - dt.date.fromisoformat(first)).days
+    on = {"2024-12-31": "31 Dec 2024", "2025-01-02": "2 Jan 2025", "2024-02-28": "28 Feb 2024"}
+    on |= {"2024-03-01": "1 Mar 2024", "2025-02-28": "28 Feb 2025", "2025-03-01": "1 Mar 2025"}
+    assert (found["id"], found["kind"], found["score"]) == ("tv2", "duplicate", 1 - days / 8)
+    assert found["reason"] == (
+        f"Charged twice {apart}: 349.99 at Best Buy on {on[first]} and {on[second]}"
+    )
