@@ -22,6 +22,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from desktop.file_dialogs import guard
+
 ALL_FILES = "All files (*)"
 
 
@@ -35,7 +37,8 @@ def ask_save_path(
     """Open a save dialog on `suggested` that adds its suffix (".csv") to a name typed without
     one (see the module's notes); `chosen(path)` is called once a file is chosen (and, if it
     exists, replacing it confirmed), and never when the dialog is cancelled."""
-    dialog = QFileDialog(parent, title, str(suggested.parent))
+    # guard: listing a folder must never open the files in it (desktop/file_dialogs.py)
+    dialog = guard(QFileDialog(parent, title, str(suggested.parent)))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)

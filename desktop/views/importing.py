@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from data.importer import THREE_DECIMAL_CURRENCIES
 from data.money import ISO_CODES, exponent
-from desktop import formatting, import_jobs
+from desktop import file_dialogs, formatting, import_jobs
 from desktop.context import AppContext
 from desktop.import_jobs import Staged
 
@@ -310,12 +309,15 @@ class ImportView(QWidget):
         self._load_history()
 
     def choose_files(self) -> None:
-        """Pick statements with the platform's file dialog."""
-        names, _ = QFileDialog.getOpenFileNames(
-            self, "Choose statements", str(Path.home()), "Statements (*.csv *.txt);;All files (*)"
+        """Pick statements in a file dialog that never opens the files it lists (the ledger's
+        locks depend on it: desktop/file_dialogs.py); returns at once, the files come later."""
+        file_dialogs.ask_open_paths(
+            self, "Choose statements", Path.home(), "Statements (*.csv *.txt)", self._chosen
         )
-        if names:
-            self.open_files([Path(n) for n in names])
+
+    def _chosen(self, paths: list[Path]) -> None:
+        if paths:
+            self.open_files(paths)
 
     def open_files(self, paths: list[Path]) -> None:
         """Queue `paths` and start reviewing the first."""

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog
@@ -41,16 +40,22 @@ def _keys(action: Any) -> list[str]:
     return [k.toString() for k in action.shortcuts()]
 
 
-def _chooser(monkeypatch: pytest.MonkeyPatch, answer: list[str]) -> list[str]:
-    """Stand in for the platform's file dialog (a modal one cannot be answered offscreen)."""
-    calls: list[str] = []
-
-    def choose(_parent: Any, caption: str, *_args: Any) -> tuple[list[str], str]:
-        calls.append(caption)
-        return answer, ""
-
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(choose))
-    return calls
+def _answer_chooser(qtbot: Any, window: Any, chosen: Path | None) -> str:
+    """Answer the statement dialog Ctrl+O opened (the real one, window-modal): choose `chosen`,
+    or cancel with None; returns the dialog's title."""
+    shown = [d for d in window.findChildren(QFileDialog) if d.isVisible()]
+    assert len(shown) == 1
+    dialog = shown[0]
+    title = dialog.windowTitle()
+    if chosen is None:
+        dialog.reject()
+    else:
+        dialog.selectFile(str(chosen))
+        dialog.accept()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    window.activateWindow()  # as the window manager gives it back; offscreen nothing does
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    return title
 
 
 def test_menus_carry_the_platform_keys_and_no_key_is_bound_twice(
@@ -143,14 +148,12 @@ def test_ctrl_o_chooses_statements_and_reviews_the_chosen_one(
     ledger_path: Path,
     tmp_path: Path,
     write_statement: Any,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     csv_path = write_statement(tmp_path / "chosen.csv", 30)
-    calls = _chooser(monkeypatch, [str(csv_path)])
     window = _active(qtbot, make_window(ledger_path))
     assert "Import" not in window.pages
     _press(qtbot, window, Qt.Key.Key_O, CTRL)
-    assert calls == ["Choose statements"]
+    assert _answer_chooser(qtbot, window, csv_path) == "Choose statements"
     assert window.current_page() == "Import"
     page = window.importing
     qtbot.waitUntil(lambda: page.staged is not None, timeout=10_000)
@@ -164,13 +167,11 @@ def test_ctrl_o_cancelled_changes_nothing_even_mid_review(
     ledger_path: Path,
     tmp_path: Path,
     write_statement: Any,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls = _chooser(monkeypatch, [])
     window = _active(qtbot, make_window(ledger_path))
     _press(qtbot, window, Qt.Key.Key_O, CTRL)
     page = window.importing
-    assert calls == ["Choose statements"]
+    assert _answer_chooser(qtbot, window, None) == "Choose statements"
     assert page.stack.currentIndex() == 0 and page.staged is None and not page.queue
     # Cancelled while a statement is under review: the review stays as it was.
     page.open_files([write_statement(tmp_path / "first.csv", 12)])
@@ -178,7 +179,7 @@ def test_ctrl_o_cancelled_changes_nothing_even_mid_review(
     staged = page.staged
     for _ in range(5):
         _press(qtbot, window, Qt.Key.Key_O, CTRL)
-    assert len(calls) == 6
+        assert _answer_chooser(qtbot, window, None) == "Choose statements"
     assert page.staged is staged and page.stack.currentIndex() == 1 and not page.queue
     assert page.file_label.text() == "first.csv"
     with Ledger.open(ledger_path) as ledger:
