@@ -54,6 +54,21 @@ def count_lines(path: Path) -> int:
     return n
 
 
+# The files SQLite keeps beside a ledger in WAL mode (and a rollback journal's, should one exist).
+LEDGER_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def is_open_ledger(ledger: Path, path: Path) -> bool:
+    """True when `path` is the ledger at `ledger` or one of SQLite's files beside it. Opening and
+    closing one of them in this process would drop SQLite's POSIX locks on the ledger (see
+    desktop/file_dialogs.py), so a person choosing it as a statement must never get it read."""
+    for suffix in LEDGER_SIDE_FILES:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(path, ledger.with_name(ledger.name + suffix)):
+                return True
+    return False
+
+
 def stage(ledger: Any, path: Path, mapping: Mapping | None = None) -> Staged:
     """Detect `path` (reusing the saved profile for its header) and preview its first rows."""
     from data.importer import ImportProblem, Mapping, detect, locale_from_env, preview
@@ -62,6 +77,11 @@ def stage(ledger: Any, path: Path, mapping: Mapping | None = None) -> Staged:
         size = path.stat().st_size
     except OSError as exc:
         raise ImportProblem(f"{path.name} cannot be read: {exc.strerror or exc}.") from exc
+    if is_open_ledger(ledger.path, path):
+        raise ImportProblem(
+            f"{path.name} is the ledger Fincast has open, not a bank statement; it is left "
+            "unread, since reading it from here would unsettle the ledger's locks."
+        )
     if size > MAX_FILE_BYTES:
         raise ImportProblem(f"{path.name} is larger than 512 MB; is it really a statement?")
     # The desktop user's own locale settles a date order the file cannot (after its saved profile).

@@ -81,3 +81,23 @@ def test_the_statement_dialog_hands_over_the_chosen_files(
     page = window.importing
     qtbot.waitUntil(lambda: page.staged is not None, timeout=10_000)
     assert page.staged.path == statement
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal"])
+def test_the_open_ledger_chosen_as_a_statement_is_refused_unread(
+    qtbot: Any, make_window: Any, filled_ledger: Path, suffix: str
+) -> None:
+    window = make_window(filled_ledger)
+    mine = Ledger.open(filled_ledger)
+    try:
+        first = next(iter(mine.iter_transactions(order="date_asc")))
+        page = window.importing
+        page.open_files([filled_ledger.with_name(filled_ledger.name + suffix)])
+        qtbot.waitUntil(lambda: page.review_message.text() != "", timeout=10_000)
+        assert "is the ledger Fincast has open, not a bank statement" in page.review_message.text()
+        assert page.staged is None and not page.import_button.isEnabled()
+        assert _count_elsewhere(filled_ledger, "Groceries") == 0
+        mine.set_category([first.id], "Groceries")
+        assert _count_elsewhere(filled_ledger, "Groceries") == 1  # the locks were kept
+    finally:
+        mine.close()
