@@ -204,3 +204,37 @@ def test_a_duplicate_charge_across_a_month_or_year_end(first: str, second: str, 
     assert found["reason"] == (
         f"Charged twice {apart}: 349.99 at Best Buy on {on[first]} and {on[second]}"
     )
+
+
+@pytest.mark.parametrize(
+    ("dates", "missed", "expected"),
+    [
+        # billed on the 31st; the charge missed is dated on the 31st (or its month's last day)
+        (
+            ["2024-09-30", "2024-10-31", "2024-11-30", "2025-01-31", "2025-02-28", "2025-03-31"],
+            ["2024-12-31"],
+            "2025-04-30",
+        ),
+        (["2024-10-31", "2024-12-31", "2025-01-31", "2025-02-28"], ["2024-11-30"], "2025-03-31"),
+        (
+            ["2024-01-31", "2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30"],
+            ["2024-02-29"],
+            "2024-07-31",
+        ),
+        # paid on the 30th; February's missed pay was due on its last day
+        (
+            ["2024-11-30", "2024-12-30", "2025-01-30", "2025-03-30", "2025-04-30"],
+            ["2025-02-28"],
+            "2025-05-30",
+        ),
+    ],
+)
+def test_a_missed_charge_is_dated_on_the_series_usual_day(
+    dates: list[str], missed: list[str], expected: str
+) -> None:
+    stream = one(series("SPOTIFY P1A2B3", "-10.99", dates))
+    assert (stream["cadence"], stream["missed"], stream["next_date"]) == (
+        "monthly",
+        missed,
+        expected,
+    )

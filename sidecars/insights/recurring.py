@@ -346,13 +346,18 @@ def _next_date(records: Sequence[Record], cadence: Cadence) -> dt.date:
     if not cadence.months:
         return expected  # weekly and fortnightly series keep their weekday anyway
     usual = _usual_day([r.date for r in records[-USUAL_DAY_CHARGES:]])
+    nearest = _on_usual_day(expected, usual, cadence)
+    return expected if nearest <= last else nearest
+
+
+def _on_usual_day(expected: dt.date, usual: int, cadence: Cadence) -> dt.date:
+    """The series' usual day of the month nearest `expected`, when within the cadence's drift
+    of it (else `expected`: the billing day has moved)."""
     nearest = min(
         (_on_day(add_months(expected, k), usual) for k in (-1, 0, 1)),
         key=lambda d: abs((d - expected).days),
     )
-    if nearest <= last or abs((nearest - expected).days) > cadence.tolerance:
-        return expected
-    return nearest
+    return expected if abs((nearest - expected).days) > cadence.tolerance else nearest
 
 
 def _days_meant(date: dt.date) -> range:
@@ -396,6 +401,12 @@ def _stream(
     else:
         changes, amount = fixed
     active = _clamp_add(next_date, dt.timedelta(days=cadence.tolerance)) >= now
+    missed = chain.missed
+    if cadence.months and missed:
+        # A missed charge is dated a period after the one before it: after 30 November, a bill
+        # due on the 31st was missed on 31 December, not on the 30th.
+        usual = _usual_day([r.date for r in records[-USUAL_DAY_CHARGES:]])
+        missed = [_on_usual_day(day, usual, cadence) for day in missed]
     return Stream(
         merchant=group.name,
         cadence=cadence.name,
@@ -403,7 +414,7 @@ def _stream(
         next_date=next_date,
         active=active,
         price_changes=tuple(changes),
-        missed=tuple(chain.missed),
+        missed=tuple(missed),
         records=tuple(records),
         varies=fixed is None,
     )
