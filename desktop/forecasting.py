@@ -296,6 +296,13 @@ def run(
     )
     if not params["transactions"]:
         outcome.forecast_problem = "there is nothing to forecast yet: import some statements first"
+        day = today or dt.date.today()
+        if ledger.transactions(TxFilter(date_from=day + dt.timedelta(days=1)), limit=1):
+            # statements were imported: saying "import some" sends the person round in circles
+            outcome.forecast_problem = (
+                f"every transaction is dated after today ({day.isoformat()}), so there is no"
+                " past to forecast from: check the dates of the imported statements"
+            )
         outcome.advice_problem = "the advisor needs a forecast, and there is none"
         return outcome
     try:

@@ -210,3 +210,20 @@ def _import_more(ledger: Ledger, tmp_path: Path, rows: list[tuple[dt.date, str, 
         "Date,Description,Amount\n" + "".join(f"{d.isoformat()},{w},{a}\n" for d, w, a in rows)
     )
     assert ledger.import_file(path, "Current", currency="GBP").imported == len(rows)
+
+
+def test_a_ledger_of_only_future_rows_says_so(tmp_path: Path) -> None:
+    # Read on 7 December 2024, a statement whose rows are all dated 2052 (a misread year, or a
+    # clock that is wrong): not "import some statements first", which it has.
+    db = tmp_path / "ledger.sqlite"
+    with Ledger.open(db) as ledger:
+        _import(
+            ledger, tmp_path, [(D(2052, 1, 5), "SHOP", "-5.00"), (D(2052, 2, 1), "PAY", "9.00")]
+        )
+        outcome = forecasting.run(None, ledger, db, today=D(2024, 12, 7))
+        empty = forecasting.run(None, ledger, tmp_path / "other.sqlite", today=D(2052, 3, 1))
+    assert outcome.forecast is None and outcome.forecast_problem == (
+        "every transaction is dated after today (2024-12-07), so there is no past to forecast"
+        " from: check the dates of the imported statements"
+    )
+    assert empty.forecast_problem is not None and "dated after today" not in empty.forecast_problem
