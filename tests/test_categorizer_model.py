@@ -247,7 +247,14 @@ def test_model_keeps_its_folded_training_texts(tmp_path) -> None:  # type: ignor
 
 def test_fold_many_folds_as_fold_does() -> None:
     texts = ["POS PURCHASE TESCO 12 OCT", "Netflix.com 4471", "", "x" * 400]
-    assert fold_many(texts) == ["pos purchase tesco  ", "netflix.com 0000", "", "x" * 300]
+    texts.append("A 12-2024 /5411 B 0042")
+    assert fold_many(texts) == [
+        "pos purchase tesco  ",
+        "netflix.com 0000\x004471",
+        "",
+        "x" * 300,
+        "a 00-0000 /0000 b 0000\x005411 0042",
+    ]
     assert fold_many(texts) == [fold(t) for t in texts]
     # Text the batch path cannot take (non-ASCII, its own separator) is folded one by one.
     odd = ["CAF\u00c9 NOIR 12", "LINE\nBREAK 7", "TESCO 1"]
@@ -292,3 +299,47 @@ def test_store_keeps_the_training_keys(tmp_path) -> None:  # type: ignore[no-unt
     assert store.load().keys == [("tesco", ("amount:out",))]  # malformed entries are skipped
     (tmp_path / name / "keys.json").unlink()  # a version saved before keys were kept
     assert store.load().keys == [] and store.load().classes == model.classes
+
+
+def _upi(ref: int, code: str) -> str:
+    # An Indian UPI row: the same bank text, a new reference each time, and at the end the
+    # merchant category code (/5411 a grocer, /0000 a person).
+    return f"FEDERAL BANK - XX 3299 UPIOUT/{ref}/ Paid via /{code}"
+
+
+def test_a_recurring_code_tells_apart_rows_that_differ_only_there() -> None:
+    examples = [
+        Example(_upi(432264216150 + i, code), -10.0, category)
+        for i in range(3)
+        for code, category in (("5411", "Shopping"), ("0000", "Money Transfer"))
+    ]
+    model = train(examples, holdout=False)
+    assert {"n:5411", "n:0000", "n:3299"} <= set(model.vocabulary.names)
+    new = [Row(_upi(468847024071, "5411"), -10.0), Row(_upi(468847024072, "0000"), -10.0)]
+    shop, person = model.predict(new)
+    assert (shop.category, person.category) == ("Shopping", "Money Transfer")
+    assert shop.reasons[0] == 'number "5411"' and person.reasons[0] == 'number "0000"'
+    assert shop.confidence > 0.7 and person.confidence > 0.7
+
+
+def test_codes_are_short_numbers_standing_alone() -> None:
+    text = "PAYMENT REF 83900332 ON 21-11-2024 2024 9.50 1,234 /0000 ref123 01APR23 XX 3299 0864"
+    folded = fold(text)
+    body, mark, codes = folded.partition("\x00")
+    # Not codes: a long reference, a date, a year, an amount, numbers inside words.
+    assert (mark, codes) == ("\x00", "0000 3299 0864")
+    assert not any(ch in body for ch in "123456789")
+    assert fold_many([text, "TESCO 12"]) == [folded, "tesco 00"]
+    # The mark inside a description is only a space.
+    assert fold("A\x00B 123") == "a b 000\x00123"
+
+
+def test_a_number_seen_in_one_training_row_is_no_feature() -> None:
+    model = train([*TINY, Example("SAINSBURYS S/MKTS 0042 LEEDS", -7.0, "Groceries")])
+    names = set(model.vocabulary.names)
+    assert "n:0042" in names  # two rows: a code
+    assert "n:3297" not in names and "n:1234" not in names  # one row each: store numbers
+    assert model.known_codes() == frozenset({"0042"})
+    # The rows' keys keep only the codes the model learned.
+    assert "card payment to tesco stores 0000 london" in model.texts
+    assert "sainsburys s/mkts 0000\x000042" in model.texts
