@@ -31,6 +31,8 @@ HISTORY_YEARS = 3  # what the forecaster is sent: enough for yearly seasonality,
 # A fixed payment paid this many days before its 1st counts in that 1st's month (the forecaster's
 # due_months, sidecars/forecaster/monthly.py, whose numpy the desktop does not import).
 EARLY_DAYS = 5
+# Payments due within this many days of today are reserved by the advisor (a month, at most).
+UPCOMING_DAYS = 31
 # An account whose rows stop this many days before the others' may be missing its statements.
 STOPPED_DAYS = 35
 
@@ -157,7 +159,9 @@ def advice_params(
     buffer_months: float = 1,
     today: dt.date | None = None,
 ) -> dict[str, Any] | None:
-    """The advisor's params from a forecast; None when the forecast has no net series."""
+    """The advisor's params from a forecast; None when the forecast has no net series. Its
+    upcoming payments are `upcoming` (regular ones) and the payments in `currency` the ledger
+    holds dated from tomorrow to UPCOMING_DAYS on (scheduled ones)."""
     series = forecast.get("series") or []
     net = next((s for s in series if s.get("kind") == "net"), None)
     total = next(
@@ -170,10 +174,28 @@ def advice_params(
     # What each account holds today: a row dated later (a scheduled payment, pay announced
     # early) has not happened yet, and the forecast leaves it out too; counted, an early salary
     # would be in the balance and again in the month's forecast surplus.
-    for t in ledger.iter_transactions(TxFilter(date_from=today + dt.timedelta(days=1))):
+    # Such a payment due within UPCOMING_DAYS is a known upcoming one: taken out of the balance
+    # and reserved nowhere, a council tax scheduled for the 20th was not counted at all.
+    scheduled: list[dict[str, Any]] = []
+    horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    later = TxFilter(date_from=today + dt.timedelta(days=1))
+    for t in ledger.iter_transactions(later, order="date_asc"):
         minor, cur = held.get(t.account, (0, ""))
         if cur == t.currency:
             held[t.account] = (minor - t.amount, cur)
+        if (
+            t.currency == currency
+            and t.amount < 0
+            and t.date <= horizon
+            and not is_transfer(t.description, t.category)
+        ):
+            scheduled.append(
+                {
+                    "merchant": t.payee or t.description,
+                    "amount": format_decimal(t.amount, t.currency),
+                    "currency": t.currency,
+                }
+            )
     balances = [
         {
             "account": name,
@@ -189,7 +211,7 @@ def advice_params(
         "net_forecast": net,
         "spending_forecast": total,
         "balances": balances,
-        "upcoming_recurring": upcoming or [],
+        "upcoming_recurring": [*(upcoming or []), *scheduled],
         "buffer_months": buffer_months,
         "currency": currency,
         "history_months": history.get("months"),
@@ -198,7 +220,7 @@ def advice_params(
 
 
 def upcoming_payments(
-    ledger: Ledger, insights: dict[str, Any], today: dt.date, *, days: int = 31
+    ledger: Ledger, insights: dict[str, Any], today: dt.date, *, days: int = UPCOMING_DAYS
 ) -> list[dict[str, Any]]:
     """Regular payments due within `days` of `today`, from an insights result, each in the
     currency of its own transactions; and those due since its account's statements end: with

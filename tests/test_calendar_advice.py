@@ -227,3 +227,58 @@ def test_a_ledger_of_only_future_rows_says_so(tmp_path: Path) -> None:
         " from: check the dates of the imported statements"
     )
     assert empty.forecast_problem is not None and "dated after today" not in empty.forecast_problem
+
+
+@pytest.mark.parametrize(
+    ("today", "reserved"),
+    [
+        # read on 7 December: the council tax on the 20th and January's rent on the 1st are
+        # within 31 days (to 7 January); the gym on 20 January is not
+        (D(2024, 12, 7), [("COUNCIL TAX", "-150.00"), ("LANDLORD RENT", "-900.00")]),
+        # read on New Year's Eve: to 31 January, the gym too
+        (D(2024, 12, 31), [("LANDLORD RENT", "-900.00"), ("PUREGYM LTD", "-25.00")]),
+        # read on 20 December, the council tax of that day has happened (it is in the balance)
+        (D(2024, 12, 20), [("LANDLORD RENT", "-900.00"), ("PUREGYM LTD", "-25.00")]),
+    ],
+)
+def test_payments_the_statement_schedules_after_today_are_reserved(
+    tmp_path: Path, today: dt.date, reserved: list[tuple[str, str]]
+) -> None:
+    rows = [
+        (D(2024, 11, 28), "ACME PAYROLL", "2500.00"),
+        (D(2024, 12, 1), "LANDLORD RENT", "-900.00"),
+        (D(2024, 12, 20), "COUNCIL TAX", "-150.00"),
+        (D(2024, 12, 28), "ACME PAYROLL", "2500.00"),  # money in: no payment
+        (D(2024, 12, 30), "TRANSFER TO SAVINGS", "-300.00"),  # between own accounts
+        (D(2025, 1, 1), "LANDLORD RENT", "-900.00"),
+        (D(2025, 1, 20), "PUREGYM LTD", "-25.00"),
+    ]
+    forecast = {"series": [{"kind": "net", "category": None, "points": []}], "history": {}}
+    regular = [{"merchant": "Netflix", "amount": "-10.99", "currency": "GBP"}]
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        _import(ledger, tmp_path, rows)
+        payee = {t.description: t.payee for t in ledger.transactions(limit=50)}
+        params = forecasting.advice_params(ledger, forecast, "GBP", upcoming=regular, today=today)
+    assert params is not None
+    assert params["upcoming_recurring"] == regular + [
+        {"merchant": payee[description], "amount": amount, "currency": "GBP"}
+        for description, amount in reserved
+    ]
+    # what the advisor makes of them: the reserve counts them (no buffer, no balances given)
+    advice = safe_to_save_method(
+        {
+            "net_forecast": {
+                "method": "smoothed_level",
+                "points": [
+                    {"month": f"{today:%Y-%m}", "yhat": 3000.0, "lower": 2000.0} | {"upper": 4000.0}
+                ],
+            },
+            "upcoming_recurring": params["upcoming_recurring"],
+            "currency": "GBP",
+            "history_months": 12,
+            "buffer_months": 0,
+        }
+        | {"today": today.isoformat()}
+    )
+    due = 1099 + sum(int(a.replace("-", "").replace(".", "")) for _, a in reserved)
+    assert advice["amount"] == f"{(200000 - due) // 100}.00"
