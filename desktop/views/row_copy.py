@@ -66,9 +66,9 @@ def rows_in(spans: Iterable[Span]) -> int:
     return sum(last - first + 1 for first, last in spans)
 
 
-def read(ledger: Any, flt: TxFilter, order: str, spans: list[Span]) -> tuple[int, str]:
-    """(rows read, their text) for the spans of the table showing `flt` in `order`, read from
-    the ledger in chunks inside one snapshot (on the reading lane)."""
+def read_txns(ledger: Any, flt: TxFilter, order: str, spans: list[Span]) -> list[Txn]:
+    """The transactions in the spans of the table showing `flt` in `order`, read from the
+    ledger in chunks inside one snapshot (on the reading lane)."""
     txns: list[Txn] = []
     with ledger.snapshot():
         for first, last in spans:
@@ -80,4 +80,10 @@ def read(ledger: Any, flt: TxFilter, order: str, spans: list[Span]) -> tuple[int
                 if len(page) < limit:
                     break  # the table was longer than the ledger is now
                 offset += limit
+    return txns
+
+
+def read(ledger: Any, flt: TxFilter, order: str, spans: list[Span]) -> tuple[int, str]:
+    """(rows read, their text) for the spans, as read_txns reads them."""
+    txns = read_txns(ledger, flt, order, spans)
     return len(txns), tsv(txns)

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 
 from data.ledger import Ledger, Prediction, TxFilter, Txn
-from desktop.models.transactions_model import CATEGORY
+from desktop.models.transactions_model import CATEGORY, PAGE
 
 
 def _open(qtbot: Any, make_window: Any, db: Path) -> tuple[Any, Any]:
@@ -86,3 +86,27 @@ def test_undo_of_a_bulk_edit_puts_back_what_the_categorizer_had_said(
         lambda: {v[:2] for v in _stored(filled_ledger, ids).values()} == {("Travel", "user")},
         timeout=10_000,
     )
+
+
+def test_a_bulk_edit_reaches_every_selected_row_not_only_the_loaded_ones(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    window, view = _open(qtbot, make_window, filled_ledger)
+    model = view.model
+    rows = model.rowCount()
+    assert rows == 1000 > PAGE  # the pages past the first are not loaded until shown
+    view.table.selectAll()
+    assert model.loaded_rows(0, rows - 1) is None
+    view.bulk_category.setText("Travel")
+    qtbot.mouseClick(view.bulk_apply, Qt.MouseButton.LeftButton)
+    with Ledger.open(filled_ledger) as ledger:
+        qtbot.waitUntil(lambda: ledger.count(TxFilter(category="Travel")) == rows, timeout=10_000)
+    assert view.copy_status.text() == f"{view.locale().toString(rows)} rows: Travel."
+    assert window.ctx.undo.count() == 1
+    window.ctx.undo.undo()
+    with Ledger.open(filled_ledger) as ledger:
+        # as before: no category, every row waiting for the categorizer
+        qtbot.waitUntil(
+            lambda: ledger.count(TxFilter(categorize_state="pending")) == rows, timeout=10_000
+        )
+        assert ledger.count(TxFilter(category="Travel")) == 0
