@@ -62,6 +62,7 @@ from desktop.models.transactions_model import (
     DESCRIPTION,
     LOW_CONFIDENCE,
     TransactionsModel,
+    TxnRole,
 )
 from desktop.views import row_copy
 from desktop.views.plain_header import PlainHeader
@@ -90,6 +91,23 @@ class CategoryDelegate(QStyledItemDelegate):
         editor.setCompleter(completer)
         editor.setPlaceholderText("category (empty clears it)")
         return editor
+
+    def setEditorData(self, editor: QWidget, index: Any) -> None:
+        """The row's category; for a row with none, the categorizer's suggestion, selected,
+        so that Enter takes it and typing replaces it (it opened empty, and taking a
+        suggestion meant typing its whole name)."""
+        super().setEditorData(editor, index)
+        txn = index.data(TxnRole)
+        if isinstance(editor, QLineEdit) and isinstance(txn, Txn):
+            suggestion = suggested(txn)
+            if suggestion is not None:
+                editor.setText(suggestion)
+                editor.selectAll()
+
+
+def suggested(txn: Txn) -> str | None:
+    """The category the categorizer suggested for `txn`, if it has none yet."""
+    return txn.suggestion if txn.category is None and txn.suggestion else None
 
 
 def _spans(selection: QItemSelection) -> list[row_copy.Span]:
@@ -271,6 +289,13 @@ class TransactionsView(QWidget):
         self.note.hide()
         self._note_filter: TxFilter | None = None
         self.row_menu: QMenu | None = None  # the last context menu opened (tests reach it here)
+        # Taking the categorizer's suggestions for the selected rows: in the row menu, and
+        # Ctrl+Enter on the table (a whole "Uncategorized" list: Ctrl+A, Ctrl+Enter)
+        self.accept_action = QAction("Accept the suggested categories", self)
+        self.accept_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.accept_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.accept_action.triggered.connect(self.accept_suggestions)
+        self.table.addAction(self.accept_action)
         self.table.menu_requested.connect(self._open_row_menu)
         self.table.copy_requested.connect(self.copy_selection)
         self._copying = False  # a big selection's text is being read on the lane
@@ -527,6 +552,7 @@ class TransactionsView(QWidget):
         set_category = menu.addAction("Set category…")
         set_category.triggered.connect(self._focus_bulk_category)
         set_category.setEnabled(selected)
+        menu.addAction(self.accept_action)
         rule = menu.addAction("Make a rule from this…")
         rule.setEnabled(txn is not None)
         if txn is not None:
@@ -678,8 +704,8 @@ class TransactionsView(QWidget):
             if gen != self.model.generation:
                 self.copy_status.setText("The list changed meanwhile; nothing was changed.")
                 return
-            act(txns)
             self.copy_status.setText(f"{self.locale().toString(len(txns))} rows: {what}.")
+            act(txns)  # after: what it says itself (nothing to accept, say) is the last word
 
         def failed(exc: BaseException) -> None:
             self._reading_selection = False
@@ -690,6 +716,26 @@ class TransactionsView(QWidget):
         self.ctx.reader.submit(
             lambda ledger: row_copy.read_txns(ledger, flt, order, spans), done, failed
         )
+
+    def accept_suggestions(self) -> None:
+        """Give each selected row without a category the category the categorizer suggested
+        for it, as one undoable step; rows with none suggested are left as they are."""
+        self.with_selected_txns(self._accept, "suggested categories taken")
+
+    def _accept(self, txns: list[Txn]) -> None:
+        by_name: dict[str, list[Txn]] = {}
+        for t in txns:
+            name = suggested(t)
+            if name is not None:
+                by_name.setdefault(name, []).append(t)
+        if not by_name:
+            self.copy_status.setText("No selected row has a suggested category to accept.")
+            return
+        n = sum(len(group) for group in by_name.values())
+        self.ctx.undo.beginMacro(f"accept {n} suggested categor{'y' if n == 1 else 'ies'}")
+        for name, group in by_name.items():
+            self.set_category(group, name)
+        self.ctx.undo.endMacro()
 
     def _make_rule(self) -> None:
         txns = self.selected_txns()

@@ -110,3 +110,73 @@ def test_a_bulk_edit_reaches_every_selected_row_not_only_the_loaded_ones(
             lambda: ledger.count(TxFilter(categorize_state="pending")) == rows, timeout=10_000
         )
         assert ledger.count(TxFilter(category="Travel")) == 0
+
+
+def _suggest(db: Path) -> list[Txn]:
+    """The ledger's five newest rows: three with a suggestion only, one categorized by the
+    model, one with no usable answer."""
+    with Ledger.open(db) as ledger:
+        newest = ledger.transactions(limit=5)
+        ledger.apply_predictions(
+            [
+                Prediction(newest[0].id, None, 0.41, suggestion="Eating out"),
+                Prediction(newest[1].id, "Groceries", 0.91),
+                Prediction(newest[2].id, None, 0.35, suggestion="Transport"),
+                Prediction(newest[3].id, None, 0.10),
+                Prediction(newest[4].id, None, 0.52, suggestion="Eating out"),
+            ]
+        )
+        return ledger.transactions(TxFilter(ids=tuple(t.id for t in newest)), limit=5)
+
+
+def test_enter_takes_the_suggestion_the_editor_opens_with(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    first = _suggest(filled_ledger)[0]
+    window, view = _open(qtbot, make_window, filled_ledger)
+    assert _loaded(qtbot, view.model, 0).id == first.id
+    with qtbot.waitActive(window, timeout=5_000):
+        window.activateWindow()
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.model.index(0, CATEGORY))
+    qtbot.keyClick(view.table, Qt.Key.Key_F2)
+    editor = view.table.indexWidget(view.model.index(0, CATEGORY)) or view.table.focusWidget()
+    assert editor.text() == "Eating out" and editor.selectedText() == "Eating out"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: _stored(filled_ledger, [first.id])[first.id][:2] == ("Eating out", "user"),
+        timeout=10_000,
+    )
+
+
+def test_ctrl_enter_accepts_the_selected_suggestions_as_one_step(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    rows = _suggest(filled_ledger)
+    ids = [t.id for t in rows]
+    before = _stored(filled_ledger, ids)
+    window, view = _open(qtbot, make_window, filled_ledger)
+    for row in range(5):
+        _loaded(qtbot, view.model, row)
+    with qtbot.waitActive(window, timeout=5_000):
+        window.activateWindow()
+    view.table.setFocus()
+    _select_rows(view, 0, 4)
+    qtbot.keyClick(view.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    want = {
+        ids[0]: ("Eating out", "user"),
+        ids[1]: ("Groceries", "model"),  # had a category: left alone
+        ids[2]: ("Transport", "user"),
+        ids[3]: (None, None),  # nothing suggested
+        ids[4]: ("Eating out", "user"),
+    }
+    qtbot.waitUntil(
+        lambda: {i: v[:2] for i, v in _stored(filled_ledger, ids).items()} == want,
+        timeout=10_000,
+    )
+    assert window.ctx.undo.count() == 1
+    window.ctx.undo.undo()
+    qtbot.waitUntil(lambda: _stored(filled_ledger, ids) == before, timeout=10_000)
+    # the row menu offers the same, for the mouse
+    menu = view.row_menu_for(0)
+    assert view.accept_action in menu.actions()
