@@ -74,6 +74,12 @@ def _balance_phrase(text: str) -> bool:
     )
 
 
+def _labelled_balance(record: list[str]) -> bool:
+    """True when a cell of `record` is a balance label: how a row with no description says it is
+    an opening or closing balance ('"24.03.2021";;;;"Anfangssaldo";"EUR";"1.000,00";"H"')."""
+    return any(_balance_phrase(cell.strip()) for cell in record if cell)
+
+
 def _plain(cell: str, decimal: str) -> int | None:
     """Minor units (cents) of a plain number such as "-1234.56"; None for anything else."""
     negative = cell[:1] == "-"
@@ -246,11 +252,15 @@ class RowReader:
         return value is not BLANK and value != 0
 
     def _balance_line(self, record: list[str]) -> bool:
-        """True when the row's description says it is an opening/closing balance or a total."""
+        """True when the row's description says it is an opening/closing balance or a total;
+        a row with no description, when one of its other cells does (a cooperative bank's
+        '"24.03.2021";;;;"Anfangssaldo";"EUR";"1.000,00";"H"' footer)."""
         texts = [
             record[i] for i in self.m.description_columns if i < len(record) and record[i].strip()
         ]
-        return bool(texts) and all(_balance_phrase(t.strip()) for t in texts)
+        if texts:
+            return all(_balance_phrase(t.strip()) for t in texts)
+        return _labelled_balance(record)
 
     def balance(self, record: list[str]) -> int | None:
         """The running balance stated in `record`, if any and readable."""
@@ -336,6 +346,8 @@ class RowReader:
                         if len(descriptions) >= _KEPT:
                             descriptions.clear()
                         description = descriptions[key] = _description(key)
+                    if description == "" and _labelled_balance(record):
+                        description = _GENERAL  # the general path counts the balance line
                 currency: object = None
                 if currency_at >= 0:
                     cell = record[currency_at]
