@@ -23,7 +23,13 @@ POPUP_NOISE = (
     "QtWarningMsg: This plugin does not support raise()",
     "QtWarningMsg: This plugin does not support grabbing the keyboard",
 )
-MENU = ["Set category…", "Make a rule from this…", "Show all from this payee", "Show this month"]
+MENU = [
+    "Set category…",
+    "Accept the suggested categories",
+    "Make a rule from this…",
+    "Show all from this payee",
+    "Show this month",
+]
 HEADER = "date\taccount\tdescription\tamount\tcurrency\tcategory\n"
 
 
