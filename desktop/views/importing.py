@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,23 @@ def stated_currency(staged: Staged) -> str | None:
     codes = {row.currency for row in staged.preview.rows}
     code = codes.pop() if len(codes) == 1 else None
     return code if code in ISO_CODES else None
+
+
+def header_currency(staged: Staged) -> str | None:
+    """The one ISO code the headers of the amount columns name, as N26's "Amount (EUR)" or a
+    German bank's "Betrag (EUR)" do, if any: a better first choice for a new account than
+    the locale's currency (the wizard offered USD and previewed "$4.50" for N26 euros)."""
+    m = staged.mapping
+    names = [
+        m.columns[i]
+        for i in (m.amount_column, m.debit_column, m.credit_column)
+        if i is not None and i < len(m.columns)
+    ]
+    codes = {word for name in names for word in _CODE_WORDS.findall(name) if word in ISO_CODES}
+    return codes.pop() if len(codes) == 1 else None
+
+
+_CODE_WORDS = re.compile(r"\b[A-Z]{3}\b")  # upper case only: "all" or "Eur" in a header is a word
 
 
 # The importer's recognised lines that ask the person to look (a running balance that no reading
@@ -118,6 +136,7 @@ class ImportView(QWidget):
         self.ctx = ctx
         self.queue: list[Path] = []
         self.staged: Staged | None = None
+        self.staged_first = True  # no file read yet: the next _staged is a first reading
         self.last_result: Any = None
         self.results: list[Any] = []
         self.stack = QStackedWidget()
@@ -350,6 +369,7 @@ class ImportView(QWidget):
             return
         path = self.queue.pop(0)
         self.staged = None
+        self.staged_first = True  # the next _staged is this file's first reading
         self.file_label.setText(f"{path.name}")
         self.recognised.setText("Reading…")
         self.review_warning.hide()
@@ -385,6 +405,10 @@ class ImportView(QWidget):
         if stated is not None and self.currency.findText(stated) >= 0:
             # a new account is made in the file's own currency: say so rather than "USD"
             self.currency.setCurrentText(stated)
+        elif self.staged_first and (named := header_currency(staged)) is not None:
+            # only as the file is first read: a currency chosen since then is the person's
+            self.currency.setCurrentText(named)
+        self.staged_first = False
         self._target_changed("")
         self._update_import_button()
 
@@ -463,7 +487,12 @@ class ImportView(QWidget):
 
     def _target_changed(self, _text: str) -> None:
         staged = self.staged
-        if staged is None or staged.mapping.currency_exponent == exponent(self.target_currency()):
+        if staged is None:
+            return
+        if staged.mapping.currency_exponent == exponent(self.target_currency()):
+            # same decimals: the amounts read the same, only their currency is shown anew (it
+            # kept "$4.50" after EUR was chosen)
+            self._show_preview(staged)
             return
         self._apply_mapping()
 

@@ -107,3 +107,34 @@ def test_amounts_with_three_decimals_wait_for_a_currency_that_has_them(
         assert ledger.account("Manama").currency == "KWD"
         amounts = sorted(t.amount for t in ledger.transactions(TxFilter(account="Manama")))
     assert amounts == [-23455, -12600, 1500000]
+
+
+N26_HEAD = (
+    '"Booking Date","Value Date","Partner Name","Partner Iban",Type,"Payment Reference",'
+    '"Account Name","Amount (EUR)","Original Amount","Original Currency","Exchange Rate"\n'
+)
+
+
+def test_a_currency_named_in_the_amount_header_is_the_new_accounts_and_the_previews(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    # N26's export (cvigo sample): the currency is only in the header, "Amount (EUR)"
+    path = tmp_path / "n26.csv"
+    path.write_text(
+        N26_HEAD + '2024-01-15,2024-01-15,"STARBUCKS COFFEE",,Presentment,,"Main Account",'
+        "-4.50,4.50,EUR,1\n"
+        '2024-01-18,2024-01-18,"John Smith",,Credit Transfer,"Salary","Main Account",'
+        "2500.00,,,\n",
+        encoding="utf-8",
+    )
+    window, wizard = _stage(qtbot, make_window, ledger_path, path)
+    wizard.account.setCurrentText("N26")
+    assert wizard.currency.currentText() == "EUR"
+    assert _preview_amounts(wizard)[0] == "-€4.50"
+    # a currency chosen by hand is the one shown, at once (it kept "$4.50" after EUR was chosen
+    # over USD: same decimals, so nothing was read again)
+    wizard.currency.setCurrentText("GBP")
+    assert _preview_amounts(wizard)[0] == "-£4.50"
+    _import(qtbot, window, wizard)
+    with Ledger.open(ledger_path) as ledger:
+        assert ledger.account("N26").currency == "GBP"
