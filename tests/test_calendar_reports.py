@@ -153,3 +153,20 @@ def test_a_future_row_in_one_currency_beside_a_newer_row_in_another(tmp_path: Pa
         yen = reports.build(ledger, today=D(2024, 12, 7), currency="JPY")
     assert (pounds.month, pounds.by_category) == (D(2024, 11, 1), [("Uncategorized", 1200)])
     assert (yen.month, yen.by_category) == (D(2024, 12, 1), [("Uncategorized", 990)])
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_statements_to_a_months_end_read_in_the_next_month(tmp_path: Path, month: int) -> None:
+    # Statements end on the last day of the month before `month` (2024: February has 29 days);
+    # read on the 1st or the last day of `month`, the dashboard shows the month they end in.
+    year = 2024
+    ended = D(year, month, 1) - dt.timedelta(days=1)
+    last_day = (D(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    rows = [(ended.replace(day=1).isoformat(), "-4.00"), (ended.isoformat(), "-6.00")]
+    with _ledger(tmp_path, rows) as ledger:
+        for today in (D(year, month, 1), D(year, month, last_day)):
+            report = reports.build(ledger, today=today)
+            assert report.month == ended.replace(day=1)
+            assert report.months == _twelve(ended)
+            assert report.by_category == [("Uncategorized", 1000)]
+            assert report.balance == [(ended.replace(day=1), -1000)]
