@@ -7,6 +7,7 @@ atomically. This module must never import Qt or a model library, and never write
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -84,9 +85,17 @@ class Dismissals:
         return keys
 
 
+def request_params(rows: list[dict[str, Any]], today: dt.date | None = None) -> dict[str, Any]:
+    """The insights request for `rows`, judged as of `today` (the local date by default): a
+    statement can list rows dated after today (next month's rent, a mistyped year), and
+    without today the sidecar takes the newest row as now, so a bill due before it but after
+    today read as stopped."""
+    return {"transactions": rows, "today": (today or dt.date.today()).isoformat()}
+
+
 def ask(hub: Hub, rows: list[dict[str, Any]], timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, Any]:
     """Recurring payments and anomalies for `rows` from the insights sidecar (blocks)."""
-    future = hub.request(SERVICE, "insights", {"transactions": rows}, timeout=timeout)
+    future = hub.request(SERVICE, "insights", request_params(rows), timeout=timeout)
     return future.result(timeout=timeout + 10)
 
 

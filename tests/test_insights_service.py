@@ -177,3 +177,26 @@ def test_ten_years_through_the_hub(hub: Hub) -> None:
     assert [(s["merchant"], len(s["transactions"])) for s in result["recurring"]] == [
         ("Netflix.com", 120)
     ]
+
+
+def test_cli_insights_judges_bills_as_of_today_not_a_row_dated_later(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A statement that lists a row after today (next month's rent, a mistyped year) leaves a
+    bill due before that row, and after today, running: the desktop sends today's date."""
+    today = dt.date.today()
+    last = today - dt.timedelta(days=20)
+    last = last.replace(day=min(last.day, 28))  # a day every month has
+    charges = [add_months(last, -k) for k in range(6)]
+    lines = [f"{d.isoformat()},NETFLIX.COM 866-579,-15.49\n" for d in sorted(charges)]
+    lines.append(f"{(today + dt.timedelta(days=60)).isoformat()},RENT STANDING ORDER,-900.00\n")
+    csv = tmp_path / "s.csv"
+    csv.write_text("Date,Description,Amount\n" + "".join(lines), encoding="utf-8")
+    db = tmp_path / "l.sqlite"
+    code, _, err = run(capsys, "import", csv, "--account", "Main", "--db", db, "--no-categorize")
+    assert code == 0, err
+    code, out, err = run(capsys, "insights", "--db", db, "--json")
+    assert code == 0, err
+    [stream] = [s for s in json.loads(out)["recurring"] if s["amount"] == "-15.49"]
+    assert stream["next_date"] == add_months(last, 1).isoformat()
+    assert stream["active"] is True

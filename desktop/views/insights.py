@@ -161,7 +161,7 @@ class InsightsView(QWidget):
         self.ctx.hub.request(
             insighting.SERVICE,
             "insights",
-            {"transactions": rows},
+            insighting.request_params(rows),
             timeout=insighting.DEFAULT_TIMEOUT_S,
             done=self._answered,
             failed=self._failed,
