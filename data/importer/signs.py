@@ -421,19 +421,14 @@ _ALWAYS_FILLED = 0.9
 _MASKED_CARD = re.compile(r"^(?:[*xX#•]{2,}[\s*xX#•-]*\d{4}|\d{4,6}[*xX#•]{4,}\d{4})$")
 
 
-# A purchase date beside the date it posted is how card issuers list rows (Discover's
-# "Trans. Date,Post Date", Chase's and BMO's "Transaction Date,Post(ing) Date"); current
-# accounts pair a booking date with a value date instead.
-_TRADED_WORDS = ("trans", "transaction", "purchase date")
-_POSTED_WORDS = ("post", "posted", "posting")
-
-
 def _card_statement(stats: list[ColumnStats], rows: list[list[str]]) -> bool:
     """True when a column holds card numbers (masked, or last four digits under a card header),
     or the dates come as a transaction date and a posting date."""
     dated = [s for s in stats if s.date_formats and s.header]
-    traded = [s for s in dated if col.matches(s.header, _TRADED_WORDS)]
-    posted = [s for s in dated if col.matches(s.header, _POSTED_WORDS)]
+    # A purchase date beside the date it posted is how card issuers list rows; current
+    # accounts pair a booking date with a value date instead.
+    traded = [s for s in dated if col.matches(s.header, words.CARD_TRADED_DATE_WORDS)]
+    posted = [s for s in dated if col.matches(s.header, words.CARD_POSTED_DATE_WORDS)]
     if traded and posted and {s.index for s in traded} != {s.index for s in posted}:
         return True
     for s in stats:

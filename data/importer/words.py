@@ -110,6 +110,14 @@ NET_WORDS: tuple[str, ...] = (
     "net", "netto", "net amount", "amount paid", "paid amount", "实付", "实收", "实际", "neto",
 )
 
+# A card statement's two dates: when the purchase was made and when it posted (was charged):
+# Discover's "Trans. Date,Post Date", Chase's and BMO's "Transaction Date,Post(ing) Date",
+# Israeli issuers' תאריך עסקה (deal) / תאריך רכישה (purchase) and תאריך חיוב (charge).
+CARD_TRADED_DATE_WORDS: tuple[str, ...] = (
+    "trans", "transaction", "purchase date", "עסקה", "רכישה",
+)
+CARD_POSTED_DATE_WORDS: tuple[str, ...] = ("post", "posted", "posting", "חיוב")
+
 # Indicator values, casefolded: a column whose every value is one of these says in or out.
 INDICATOR_OUT = frozenset(
     {
