@@ -61,3 +61,22 @@ def test_a_drill_down_sets_the_box(qtbot: Any, make_window: Any, filled_ledger: 
     qtbot.waitUntil(lambda: page.model.rowCount() == expected, timeout=10_000)
     window.show_transactions(text="TESCO")  # every other control cleared, the box too
     assert page.amount.text() == ""
+
+
+def test_a_decimal_comma_and_arabic_digits_read_as_the_amount_they_write(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    # "1,37" was read as 137 (the comma dropped as a thousands separator), and the Arabic
+    # decimal sign (U+066B) made "١٫٣٧" unreadable
+    _window, page = _page(qtbot, make_window, filled_ledger)
+    size = Decimal("1.37")
+    expected = _count(filled_ledger, TxFilter(amount_from=size, amount_to=size))
+    assert 0 < expected < 1000
+    for text in ("1,37", "\u0661\u066b\u0663\u0667"):
+        page.amount.setText(text)
+        qtbot.waitUntil(lambda e=expected: page.model.rowCount() == e, timeout=10_000)
+        assert page.current_filter() == TxFilter(amount_from=size, amount_to=size), text
+        page.amount.clear()
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1000, timeout=10_000)
+    page.amount.setText("1,200")  # a thousands comma stays one
+    assert page.current_filter() == TxFilter(amount_from=Decimal(1200), amount_to=Decimal(1200))
