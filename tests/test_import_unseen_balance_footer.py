@@ -4,7 +4,8 @@ German cooperative banks' old exports write them ('"24.03.2021";;;;"Anfangssaldo
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_row_tuples, iter_rows
+from data.importer import Mapping, ParsedRow, detect, iter_row_tuples, iter_rows
+from data.importer.rows import RowReader
 
 
 def _text() -> str:
@@ -45,3 +46,17 @@ def test_a_row_without_description_is_still_a_transaction() -> None:
     detection = detect(text.encode())
     got = [r.amount for r in iter_rows(detection) if isinstance(r, ParsedRow)]
     assert got == [-70000, -1500, 150000]
+
+
+def test_bulk_and_general_paths_agree_without_description_columns() -> None:
+    # No description columns at all: a labelled balance row is skipped on both paths alike.
+    mapping = Mapping(width=3, columns=("a", "b", "c"), amount_column=1)
+    records = [(2, ["2024-01-05", "-12.50", "Opening balance"]), (3, ["2024-01-06", "4.00", "x"])]
+    general = RowReader(mapping)
+    expected = [item for line, rec in records if (item := general.read(line, list(rec)))]
+    bulk = [
+        ParsedRow(*item) if type(item) is tuple else item
+        for item in RowReader(mapping).read_tuples((line, list(rec)) for line, rec in records)
+    ]
+    assert bulk == expected
+    assert [r.amount for r in expected if isinstance(r, ParsedRow)] == [400]

@@ -346,8 +346,8 @@ class RowReader:
                         if len(descriptions) >= _KEPT:
                             descriptions.clear()
                         description = descriptions[key] = _description(key)
-                    if description == "" and _labelled_balance(record):
-                        description = _GENERAL  # the general path counts the balance line
+                if description == "" and _labelled_balance(record):
+                    description = _GENERAL  # the general path counts the balance line
                 currency: object = None
                 if currency_at >= 0:
                     cell = record[currency_at]
