@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from data.ledger import Prediction, Txn
+from data.ledger import LedgerError, Prediction, Txn
 from desktop.context import AppContext
 from desktop.models.transactions_model import TransactionsModel
 
@@ -67,7 +68,12 @@ class SetCategory(QUndoCommand):
     """Set the category of some transactions (one inline edit or a bulk edit)."""
 
     def __init__(
-        self, ctx: AppContext, model: TransactionsModel, txns: list[Txn], category: str | None
+        self,
+        ctx: AppContext,
+        model: TransactionsModel,
+        txns: list[Txn],
+        category: str | None,
+        refused: Callable[[str], None] | None = None,
     ) -> None:
         n = len(txns)
         what = category or "no category"
@@ -77,6 +83,7 @@ class SetCategory(QUndoCommand):
         self.txns = txns
         self.category = category
         self.ids = [t.id for t in txns]
+        self.refused = refused
 
     def redo(self) -> None:
         """Apply the new category."""
@@ -85,9 +92,25 @@ class SetCategory(QUndoCommand):
         self.ctx.writer.submit(
             lambda ledger: ledger.set_category(ids, category, source="user"),
             lambda _n: self.ctx.events.changed.emit("categories"),
+            self._failed,
         )
         if category is not None:
             teach(self.ctx, self.txns, category)
+
+    def _failed(self, exc: BaseException) -> None:
+        """The ledger refused the change (a 500-character name, a locked file): the rows show
+        what they hold again, the step leaves the undo stack when next undone or redone, and
+        the page says why. The table showed the new category, "you", while the write failed
+        with a traceback in the log only (audit 8)."""
+        if not isinstance(exc, LedgerError):
+            log.error("setting a category failed", exc_info=exc)
+        self.model.replace({t.id: t for t in self.txns})
+        refused, stack = self.refused, self.ctx.undo
+        self.setObsolete(True)
+        if stack.index() > 0 and stack.command(stack.index() - 1) is self:
+            stack.undo()  # an obsolete step leaves the stack as it is undone: Edit > Undo is honest
+        if refused is not None:
+            refused(str(exc))
 
     def undo(self) -> None:
         """Put back each row as it was: its category and source, and the categorizer's

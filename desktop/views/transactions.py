@@ -663,7 +663,12 @@ class TransactionsView(QWidget):
     def set_category(self, txns: list[Txn], category: str | None) -> None:
         """Set the category of `txns` as one undoable step."""
         if txns:
-            self.ctx.undo.push(SetCategory(self.ctx, self.model, txns, category))
+            self.ctx.undo.push(
+                SetCategory(self.ctx, self.model, txns, category, refused=self._refused)
+            )
+
+    def _refused(self, why: str) -> None:
+        self.copy_status.setText(f"The category was not changed: {why}.")
 
     def apply_bulk(self) -> None:
         """Set the typed category on every selected row, loaded or not."""

@@ -180,3 +180,18 @@ def test_ctrl_enter_accepts_the_selected_suggestions_as_one_step(
     # the row menu offers the same, for the mouse
     menu = view.row_menu_for(0)
     assert view.accept_action in menu.actions()
+
+
+def test_a_category_name_the_ledger_refuses_is_not_shown_as_set(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    window, view = _open(qtbot, make_window, filled_ledger)
+    first = _loaded(qtbot, view.model, 0)
+    view.table.selectRow(0)
+    view.bulk_category.setText("Groceries and more " * 27)  # 513 characters
+    qtbot.mouseClick(view.bulk_apply, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "not changed" in view.copy_status.text(), timeout=10_000)
+    assert "longer than 200 characters" in view.copy_status.text()
+    assert view.model.data(view.model.index(0, CATEGORY)) == "pending…"  # as before
+    assert _stored(filled_ledger, [first.id])[first.id][:2] == (None, None)
+    assert window.ctx.undo.count() == 0 and not window.ctx.undo.canUndo()
