@@ -56,6 +56,24 @@ def _date(value: Any) -> str:
         return str(value or "")
 
 
+def _next_item(value: Any, today: dt.date | None = None) -> QTableWidgetItem:
+    """A payment's next date; one already past says so. The demo's statements end on 20 Nov
+    and in December the page listed "Next 11/21/26" for iCloud as if it were still to come."""
+    text = _date(value)
+    try:
+        day = dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return _item(text)
+    if day >= (today or dt.date.today()):
+        return _item(text)
+    item = _item(f"{text}, not seen yet")
+    item.setToolTip(
+        f"Expected on {text}, after the newest imported statement: it may have been paid "
+        "since. Import a newer statement to see it."
+    )
+    return item
+
+
 class InsightsView(QWidget):
     """Recurring payments and anomalies."""
 
@@ -253,7 +271,7 @@ class InsightsView(QWidget):
                     ("≈ " if r.get("varies") else "") + self._money(r.get("amount"), code),
                     right=True,
                 ),
-                _item(_date(r.get("next_date"))),
+                _next_item(r.get("next_date")),
                 _item("; ".join(changes)),
             )
             for col, item in enumerate(cells):
