@@ -138,8 +138,14 @@ def is_blank(cell: str) -> bool:
     return cell.strip().strip("'\"\t").lower() in _BLANKS
 
 
+# Japanese statements write a negative amount with a triangle in front ("▲1,000", "△250").
+_TRIANGLE_MINUS = "▲△"
+
+
 def _clean(cell: str) -> str:
     text = cell.translate(_INVISIBLE).strip().strip("'\"\t")
+    if text[:1] in _TRIANGLE_MINUS:
+        text = "-" + text[1:]
     return _SPACES.sub(" ", text).strip()
 
 

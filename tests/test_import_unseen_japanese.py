@@ -1,0 +1,31 @@
+"""Japanese statements write a negative amount with a triangle in front: a card's refund
+"▲1,000" is minus one thousand."""
+
+from __future__ import annotations
+
+from data.importer import ParsedRow, detect, iter_rows
+from data.importer.amounts import parse
+
+
+def _rows(text: str) -> list[tuple[str, int]]:
+    detection = detect(text.encode())
+    out = []
+    for row in iter_rows(detection):
+        assert isinstance(row, ParsedRow), row
+        out.append((row.date.isoformat(), row.amount))
+    return out
+
+
+def test_triangle_minus_reads_as_negative() -> None:
+    assert parse("▲1,000", ".").minor == -100000  # type: ignore[union-attr]
+    assert parse("△250", ".").minor == -25000  # type: ignore[union-attr]
+    assert parse("1,000▲", ".") is None  # only in front, as it is written
+
+
+def test_a_triangle_refund_on_a_card_statement() -> None:
+    text = (
+        "利用日,利用店名・商品名,支払方法,利用金額\n"
+        "2025/04/02,書店,1回払い,-1800\n"
+        "2025/04/11,書店 ヘンピン,1回払い,▲600\n"
+    )
+    assert _rows(text) == [("2025-04-02", -180000), ("2025-04-11", -60000)]
