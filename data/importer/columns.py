@@ -100,12 +100,11 @@ def column_stats(
         if filled_cells
         else False
     )
-    id_like = bare_long or (
-        matches(header, words.ID_WORDS)
-        and not matches(
-            header,
-            words.AMOUNT_WORDS + words.DEBIT_WORDS + words.CREDIT_WORDS + words.BALANCE_WORDS,
-        )
+    # A header naming money outweighs long bare numbers: yen amounts and balances run to six
+    # digits and more ("250000" under 金額), as account and reference numbers do.
+    money_header = matches(header, _MONEY_WORDS)
+    id_like = (bare_long and not money_header) or (
+        matches(header, words.ID_WORDS) and not money_header
     )
     # ISO 4217 codes; other three-letter codes (POS, ATM, DEB) say how money moved, not in what
     currency_like = bool(filled_cells) and all(c.upper() in ISO_CODES for c in filled_cells)

@@ -133,6 +133,13 @@ INDICATOR_IN = frozenset(
     "payment received", "inkomend", "return", "refund",
     }
 )
+# Japanese banks' in/out column (入払区分: 出金 / 入金) and their withdrawal / deposit headers
+# (お引出し / お預入れ).
+INDICATOR_OUT = INDICATOR_OUT | {"出金", "支払", "引出", "お引出し"}
+INDICATOR_IN = INDICATOR_IN | {"入金", "預入", "お預入れ"}
+DEBIT_WORDS += ("引出", "お引出し")
+CREDIT_WORDS += ("預入", "お預入れ")
+
 # Status values of a row that has not been booked (yet): such a row may lack a booking date.
 NOT_BOOKED = frozenset(
     {
