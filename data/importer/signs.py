@@ -381,7 +381,8 @@ def _flag(record: list[str], ind: ColumnStats) -> str:
 
 # Descriptions that always mean money coming back in: refunds; and on a card, repayments.
 _REFUND = re.compile(
-    r"refund|退款|erstattung|rembours|reembols|rimbors|terugbetaling|devoluci|возврат|返金|환불",
+    r"refund|退款|erstattung|rembours|reembols|rimbors|terugbetaling|devoluci|возврат|返金|환불"
+    r"|返品|ヘンピン|ﾍﾝﾋﾟﾝ",
     re.IGNORECASE,
 )
 _REPAYMENT = re.compile(
@@ -421,6 +422,11 @@ _ALWAYS_FILLED = 0.9
 _MASKED_CARD = re.compile(r"^(?:[*xX#•]{2,}[\s*xX#•-]*\d{4}|\d{4,6}[*xX#•]{4,}\d{4})$")
 
 
+# The card's user, named on card statements only: Amex's "Card Member", Japanese issuers' 利用者
+# (本人 / 家族: the holder or a family card).
+_CARD_USER_WORDS = ("card member", "cardmember", "cardholder", "card holder", "利用者")
+
+
 def _card_statement(stats: list[ColumnStats], rows: list[list[str]]) -> bool:
     """True when a column holds card numbers (masked, or last four digits under a card header),
     or the dates come as a transaction date and a posting date."""
@@ -437,7 +443,7 @@ def _card_statement(stats: list[ColumnStats], rows: list[list[str]]) -> bool:
             continue
         if all(_MASKED_CARD.match(c) for c in cells):
             return True
-        if col.matches(s.header, ("card member", "cardmember", "cardholder", "card holder")):
+        if col.matches(s.header, _CARD_USER_WORDS):
             return True
         if col.matches(s.header, ("card", "karte", "kaart", "carte", "tarjeta", "卡号")) and all(
             re.fullmatch(r"\d{4}|\d{13,19}", c) for c in cells
