@@ -48,7 +48,9 @@ def view(chart: QChart) -> QChartView:
     """An antialiased view of `chart`."""
     v = QChartView(chart)
     v.setRenderHint(QPainter.RenderHint.Antialiasing)
-    v.setMinimumHeight(220)
+    # 170: two rows of charts and the cards fit an 800 x 600 window (at 220 it could not be
+    # made shorter than 655 px)
+    v.setMinimumHeight(170)
     return v
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -178,10 +179,14 @@ class RulesView(QWidget):
         self.up_button.clicked.connect(lambda: self._move(-1))
         self.down_button.clicked.connect(lambda: self._move(1))
         self.remove_button.clicked.connect(self._remove)
-        buttons = QHBoxLayout()
-        for b in (self.new_button, self.up_button, self.down_button, self.remove_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        # two rows of two: in one row the four buttons and the editor beside them needed a
+        # window 834 px wide (audit 8: the app should fit 800 x 600)
+        buttons = QGridLayout()
+        buttons.addWidget(self.new_button, 0, 0)
+        buttons.addWidget(self.remove_button, 0, 1)
+        buttons.addWidget(self.up_button, 1, 0)
+        buttons.addWidget(self.down_button, 1, 1)
+        buttons.setColumnStretch(2, 1)
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
         left.addLayout(buttons)
@@ -201,6 +206,12 @@ class RulesView(QWidget):
         self.amount_min = QLineEdit(placeholderText="any")
         self.amount_max = QLineEdit(placeholderText="any")
         self.account = QComboBox()
+        # sized for a short name, not the longest account's (with "N26 Archive 2" the page
+        # needed an 834 px window)
+        self.account.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.account.setMinimumContentsLength(10)
         self.account.addItem(ANY)
         self.account.currentTextChanged.connect(self._show_amount_currency)
         when = QHBoxLayout()

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -208,19 +209,27 @@ class TransactionsView(QWidget):
         self.low_confidence = QCheckBox("Low confidence")
         self.count_label = QLabel("Loading…")
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
-        filters.addWidget(QLabel("Account"))
-        filters.addWidget(self.account)
-        filters.addWidget(QLabel("Category"))
-        filters.addWidget(self.category)
-        filters.addWidget(self.use_dates)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("to"))
-        filters.addWidget(self.date_to)
-        filters.addWidget(self.amount)
-        filters.addWidget(self.uncategorized)
-        filters.addWidget(self.low_confidence)
+        # Two rows: in one, the filters' smallest widths added up to a window 1,178 px wide,
+        # which the window grew to as soon as this page was shown (a laptop's half screen is
+        # 960 px), with the amount box squeezed to "A…" (audit 8).
+        filters = QVBoxLayout()
+        first, second = QHBoxLayout(), QHBoxLayout()
+        filters.addLayout(first)
+        filters.addLayout(second)
+        first.addWidget(self.search, 3)
+        first.addWidget(QLabel("Account"))
+        first.addWidget(self.account)
+        first.addWidget(QLabel("Category"))
+        first.addWidget(self.category)
+        second.addWidget(self.use_dates)
+        second.addWidget(self.date_from)
+        second.addWidget(QLabel("to"))
+        second.addWidget(self.date_to)
+        second.addWidget(QLabel("Amount"))
+        second.addWidget(self.amount)
+        second.addWidget(self.uncategorized)
+        second.addWidget(self.low_confidence)
+        second.addStretch(1)
 
         self.table = TransactionsTable()
         self.table.setModel(self.model)
@@ -262,15 +271,25 @@ class TransactionsView(QWidget):
         # out while a lane reads rows stalled the GUI thread for the whole read (1.2 s for
         # 20,000 rows here), its many calls into Python each waiting for the GIL.
         self.copy_status = QLabel("")
-        actions = QHBoxLayout()
-        actions.addWidget(self.count_label)
-        actions.addStretch(1)
-        actions.addWidget(self.copy_status)
-        actions.addWidget(self.selection_label)
-        actions.addWidget(self.bulk_category)
-        actions.addWidget(self.bulk_apply)
-        actions.addWidget(self.make_rule)
-        actions.addWidget(self.export_button)
+        # The count and the outcome lines over the buttons, each one line high: in one row their
+        # texts and the buttons needed 933 px (with the filters, a 1,178 px window). The
+        # outcome line takes the width there is and never widens the window (its whole text
+        # is its tooltip).
+        self.copy_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.copy_status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        statuses = QHBoxLayout()
+        statuses.addWidget(self.count_label)
+        statuses.addWidget(self.copy_status, 1)
+        statuses.addWidget(self.selection_label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.bulk_category)
+        buttons.addWidget(self.bulk_apply)
+        buttons.addWidget(self.make_rule)
+        buttons.addWidget(self.export_button)
+        actions = QVBoxLayout()
+        actions.addLayout(statuses)
+        actions.addLayout(buttons)
 
         # the export's progress, Cancel and outcome, in place under the buttons (never a modal
         # box); it runs on the files lane, so this page's reads go on meanwhile
@@ -579,6 +598,12 @@ class TransactionsView(QWidget):
         menu.addAction(copy)
         return menu
 
+    def _say(self, text: str) -> None:
+        """Put `text` on the outcome line beside the buttons (and, whole, in its tooltip: the
+        line takes only the width there is)."""
+        self.copy_status.setText(text)
+        self.copy_status.setToolTip(text)
+
     def _focus_bulk_category(self) -> None:
         self.bulk_category.setFocus(Qt.FocusReason.OtherFocusReason)
         self.bulk_category.selectAll()
@@ -594,10 +619,10 @@ class TransactionsView(QWidget):
         spans = _spans(self.table.selectionModel().selection())
         rows = row_copy.rows_in(spans)
         if rows == 0:
-            self.copy_status.setText("Nothing is selected to copy.")
+            self._say("Nothing is selected to copy.")
             return
         if rows > row_copy.MAX_ROWS:
-            self.copy_status.setText(
+            self._say(
                 f"{self.locale().toString(rows)} rows are too many to copy (at most "
                 f"{self.locale().toString(row_copy.MAX_ROWS)}); Export… saves them to a file."
             )
@@ -608,16 +633,16 @@ class TransactionsView(QWidget):
             self._copied(len(loaded), row_copy.tsv(loaded))
             return
         if self._copying:
-            self.copy_status.setText("A copy is already being made; wait for it to finish.")
+            self._say("A copy is already being made; wait for it to finish.")
             return
         self._copying = True
         gen, flt, order = self.model.generation, self.model.filter, self.model.order
-        self.copy_status.setText(f"Copying {self.locale().toString(rows)} rows…")
+        self._say(f"Copying {self.locale().toString(rows)} rows…")
 
         def done(value: tuple[int, str]) -> None:
             self._copying = False
             if gen != self.model.generation:
-                self.copy_status.setText("The list changed while copying; nothing was copied.")
+                self._say("The list changed while copying; nothing was copied.")
                 return
             self._copied(*value)
 
@@ -625,7 +650,7 @@ class TransactionsView(QWidget):
             self._copying = False
             if not isinstance(exc, LedgerError):
                 log.error("copying %d rows failed", rows, exc_info=exc)
-            self.copy_status.setText(f"Nothing was copied: {exc}")
+            self._say(f"Nothing was copied: {exc}")
 
         def read(ledger: Any) -> tuple[int, str]:  # on the reading lane
             if loaded is not None:
@@ -637,7 +662,7 @@ class TransactionsView(QWidget):
     def _copied(self, rows: int, text: str) -> None:
         QApplication.clipboard().setText(text)
         noun = "row" if rows == 1 else "rows"
-        self.copy_status.setText(f"Copied {self.locale().toString(rows)} {noun}.")
+        self._say(f"Copied {self.locale().toString(rows)} {noun}.")
 
     # -- edits -----------------------------------------------------------------------------
     def selected_rows(self) -> list[int]:
@@ -668,7 +693,7 @@ class TransactionsView(QWidget):
             )
 
     def _refused(self, why: str) -> None:
-        self.copy_status.setText(f"The category was not changed: {why}.")
+        self._say(f"The category was not changed: {why}.")
 
     def apply_bulk(self) -> None:
         """Set the typed category on every selected row, loaded or not."""
@@ -691,32 +716,32 @@ class TransactionsView(QWidget):
             return
         n = self.locale().toString(rows)
         if rows > row_copy.MAX_ROWS:
-            self.copy_status.setText(
+            self._say(
                 f"{n} rows are too many to change at once (at most "
                 f"{self.locale().toString(row_copy.MAX_ROWS)}); a rule (Rules page) changes "
                 "every row it matches."
             )
             return
         if self._reading_selection:
-            self.copy_status.setText("The selection is still being read; wait for it.")
+            self._say("The selection is still being read; wait for it.")
             return
         self._reading_selection = True
         gen, flt, order = self.model.generation, self.model.filter, self.model.order
-        self.copy_status.setText(f"Reading {n} selected rows…")
+        self._say(f"Reading {n} selected rows…")
 
         def done(txns: list[Txn]) -> None:
             self._reading_selection = False
             if gen != self.model.generation:
-                self.copy_status.setText("The list changed meanwhile; nothing was changed.")
+                self._say("The list changed meanwhile; nothing was changed.")
                 return
-            self.copy_status.setText(f"{self.locale().toString(len(txns))} rows: {what}.")
+            self._say(f"{self.locale().toString(len(txns))} rows: {what}.")
             act(txns)  # after: what it says itself (nothing to accept, say) is the last word
 
         def failed(exc: BaseException) -> None:
             self._reading_selection = False
             if not isinstance(exc, LedgerError):
                 log.error("reading %d selected rows failed", rows, exc_info=exc)
-            self.copy_status.setText(f"Nothing was changed: {exc}")
+            self._say(f"Nothing was changed: {exc}")
 
         self.ctx.reader.submit(
             lambda ledger: row_copy.read_txns(ledger, flt, order, spans), done, failed
@@ -734,7 +759,7 @@ class TransactionsView(QWidget):
             if name is not None:
                 by_name.setdefault(name, []).append(t)
         if not by_name:
-            self.copy_status.setText("No selected row has a suggested category to accept.")
+            self._say("No selected row has a suggested category to accept.")
             return
         n = sum(len(group) for group in by_name.values())
         self.ctx.undo.beginMacro(f"accept {n} suggested categor{'y' if n == 1 else 'ies'}")

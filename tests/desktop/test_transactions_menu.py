@@ -158,8 +158,10 @@ def test_a_right_click_below_the_rows_opens_nothing(
     qtbot: Any, make_window: Any, filled_ledger: Path, popups: None
 ) -> None:
     window, view = _open(qtbot, make_window, filled_ledger)
-    window.show_transactions(text="payroll")  # 20 rows: room below them
+    window.show_transactions(text="payroll")  # 20 rows, in a window with room below them
+    window.resize(1200, 980)
     qtbot.waitUntil(lambda: view.model.rowCount() == 20, timeout=10_000)
+    qtbot.waitUntil(lambda: view.table.viewport().height() > 21 * 26, timeout=5_000)
     below = QPoint(20, view.table.viewport().height() - 3)
     assert not view.table.indexAt(below).isValid()
     _right_click(qtbot, view, below)
