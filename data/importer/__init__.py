@@ -12,6 +12,7 @@ from data.importer.api import (
     iter_rows,
     preview,
 )
+from data.importer.columns import header_currency
 from data.importer.dateorder import locale_from_env
 from data.importer.fingerprint import Fingerprinter
 from data.importer.rows import RowTuple
@@ -40,6 +41,7 @@ __all__ = [
     "ThreeDecimals",
     "answer",
     "detect",
+    "header_currency",
     "iter_row_tuples",
     "iter_rows",
     "locale_from_env",

@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from data.importer import amounts, dates, words
 from data.money import ISO_CODES
+
+if TYPE_CHECKING:
+    from data.importer.types import Mapping
 
 
 def normalise(header: str) -> str:
@@ -183,3 +187,41 @@ def description_columns(stats: list[ColumnStats], used: set[int], headed: bool) 
             return tuple(named)
     varied = [s.index for s in text if s.distinct > 1 and not s.id_like and s.indicator is None]
     return tuple(varied[:3] or [s.index for s in text][:1])
+
+
+# Currency signs that name one currency wherever they are printed ($, ¥ and kr name several).
+_SIGN_CODES = {
+    "€": "EUR",
+    "£": "GBP",
+    "₹": "INR",
+    "₽": "RUB",
+    "₩": "KRW",
+    "₺": "TRY",
+    "₪": "ILS",
+    "₴": "UAH",
+    "₫": "VND",
+    "₱": "PHP",
+    "฿": "THB",
+    "₦": "NGN",
+}
+_CODE_WORDS = re.compile(r"(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")  # upper case: "all" is a word
+
+
+def header_currency(mapping: Mapping) -> str | None:
+    """The one currency the headers of the money columns name ("Amount (EUR)" as N26 writes,
+    "Umsatz in EUR", "Betrag (€)"), if exactly one is named: what a new account's statement
+    says it is in when it has no currency column."""
+    named: set[str] = set()
+    money = (
+        mapping.amount_column,
+        mapping.debit_column,
+        mapping.credit_column,
+        mapping.balance_column,
+    )
+    for i in money:
+        if i is None or i >= len(mapping.columns) or mapping.header_row is None:
+            continue
+        name = mapping.columns[i]
+        named.update(code for code in _CODE_WORDS.findall(name) if code in ISO_CODES)
+        named.update(code for sign, code in _SIGN_CODES.items() if sign in name)
+    return named.pop() if len(named) == 1 else None

@@ -29,6 +29,7 @@ from data.importer import (
     RowTuple,
     answer,
     detect,
+    header_currency,
     iter_row_tuples,
 )
 
@@ -42,6 +43,9 @@ from .types import (
     RowErrorInfo,
     UnansweredQuestions,
 )
+
+# a new account's currency when neither the caller nor its statement names one
+DEFAULT_CURRENCY = "USD"
 
 if TYPE_CHECKING:
     from data.importer import Detection
@@ -209,19 +213,26 @@ def import_file(
     answers: dict[str, str] | None = None,
     prefer: Sequence[str] = (),
     locale: str | None = None,
-    currency: str = "USD",
+    currency: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Detect `path` (reusing a saved profile for its header), answer questions, commit it.
 
     `answers` answers questions by key; `prefer` answers any open question that offers exactly
     one choice equal to it or, for date formats, in that order ('dmy' picks '%d/%m/%Y'), so
-    callers such as the CLI's --date-order need not know the importer's keys.
+    callers such as the CLI's --date-order need not know the importer's keys. A new account is
+    made in `currency`, else in the one its statement's money headers name, else in USD.
     """
     _check_path(path)
     # Amounts are read in the account's minor units (yen have none, dinars three).
-    unit = ledger.account_currency(account, currency)
+    unit = ledger.account_currency(account, currency or DEFAULT_CURRENCY)
     detection = detect(path, locale=locale, currency=unit)
+    if currency is None and ledger.account(account) is None:
+        named = header_currency(detection.mapping)
+        if named is not None and named != unit:
+            # "Betrag (€)" on a first statement: the account is in euros, not the default
+            currency = unit = named
+            detection = detect(path, locale=locale, currency=unit)
     if mapping is None:
         saved = ledger.profile(detection.profile_key, account)
         if saved is not None:
@@ -246,7 +257,7 @@ def import_file(
         mapping,
         source_name=path.name,
         sha256=file_sha256(path),
-        currency=currency,
+        currency=currency or DEFAULT_CURRENCY,
         progress=progress,
     )
 

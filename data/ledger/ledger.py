@@ -505,10 +505,11 @@ class Ledger:
         answers: dict[str, str] | None = None,
         prefer: Sequence[str] = (),
         locale: str | None = None,
-        currency: str = "USD",
+        currency: str | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> ImportResult:
-        """Detect, check and commit one statement file into `account` atomically."""
+        """Detect, check and commit one statement file into `account` atomically (a new account
+        in `currency`, else the one its statement's headers name, else USD)."""
         from .importing import import_file
 
         return import_file(

@@ -45,9 +45,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--currency",
-        default="USD",
         metavar="CODE",
-        help="currency of a new account (default USD); ignored for existing accounts",
+        help="currency of a new account (default: the one the statement names, else USD); "
+        "ignored for existing accounts",
     )
     parser.add_argument(
         "--progress",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from data.importer import THREE_DECIMAL_CURRENCIES
+from data.importer import THREE_DECIMAL_CURRENCIES, header_currency
 from data.money import ISO_CODES, exponent
 from desktop import file_dialogs, formatting, import_jobs
 from desktop.context import AppContext
@@ -54,23 +53,6 @@ def stated_currency(staged: Staged) -> str | None:
     codes = {row.currency for row in staged.preview.rows}
     code = codes.pop() if len(codes) == 1 else None
     return code if code in ISO_CODES else None
-
-
-def header_currency(staged: Staged) -> str | None:
-    """The one ISO code the headers of the amount columns name, as N26's "Amount (EUR)" or a
-    German bank's "Betrag (EUR)" do, if any: a better first choice for a new account than
-    the locale's currency (the wizard offered USD and previewed "$4.50" for N26 euros)."""
-    m = staged.mapping
-    names = [
-        m.columns[i]
-        for i in (m.amount_column, m.debit_column, m.credit_column)
-        if i is not None and i < len(m.columns)
-    ]
-    codes = {word for name in names for word in _CODE_WORDS.findall(name) if word in ISO_CODES}
-    return codes.pop() if len(codes) == 1 else None
-
-
-_CODE_WORDS = re.compile(r"\b[A-Z]{3}\b")  # upper case only: "all" or "Eur" in a header is a word
 
 
 # The importer's recognised lines that ask the person to look (a running balance that no reading
@@ -405,7 +387,7 @@ class ImportView(QWidget):
         if stated is not None and self.currency.findText(stated) >= 0:
             # a new account is made in the file's own currency: say so rather than "USD"
             self.currency.setCurrentText(stated)
-        elif self.staged_first and (named := header_currency(staged)) is not None:
+        elif self.staged_first and (named := header_currency(staged.mapping)) is not None:
             # only as the file is first read: a currency chosen since then is the person's
             self.currency.setCurrentText(named)
         self.staged_first = False
