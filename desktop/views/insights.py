@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -116,6 +117,7 @@ class InsightsView(QWidget):
         # Rows of plain text as tall as the text needs: a person's dozen bills and their income
         # fit without scrolling (the alerts keep their height for the Dismiss buttons).
         self.subs.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.dismiss_action = self._dismiss_key()
         subs_box = QGroupBox("Subscriptions and regular payments")
         QVBoxLayout(subs_box).addWidget(self.subs)
         alerts_box = QGroupBox("Worth a look")
@@ -278,7 +280,7 @@ class InsightsView(QWidget):
                 self.subs.setItem(row, col, item)
         self.subs.resizeColumnsToContents()
         self.subs.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        shown = [a for a in self.anomalies if insighting.anomaly_key(a) not in self.dismissed]
+        shown = self._shown_anomalies()
         self.alerts.setRowCount(len(shown))
         for row, a in enumerate(shown):
             kind = KINDS.get(str(a.get("kind")), str(a.get("kind", "")))
@@ -298,6 +300,28 @@ class InsightsView(QWidget):
         self.alerts.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         if not shown and self.anomalies:
             self.status.setText(self.status.text() or "Nothing new worth a look.")
+
+    def _dismiss_key(self) -> QAction:
+        """Delete dismisses the alerts' current row: Tab moves between the table's cells and
+        never reaches the Dismiss buttons in them (audit 8: keyboard-only use)."""
+        action = QAction("Dismiss", self.alerts)
+        action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(self._dismiss_current)
+        self.alerts.addAction(action)
+        self.alerts.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.alerts.setToolTip("Delete dismisses the selected row")
+        return action
+
+    def _dismiss_current(self) -> None:
+        row = self.alerts.currentRow()
+        shown = self._shown_anomalies()
+        if 0 <= row < len(shown):
+            self.dismiss(shown[row])
+            self.alerts.setCurrentCell(min(row, self.alerts.rowCount() - 1), 0)
+
+    def _shown_anomalies(self) -> list[dict[str, Any]]:
+        return [a for a in self.anomalies if insighting.anomaly_key(a) not in self.dismissed]
 
     def dismiss(self, anomaly: dict[str, Any]) -> None:
         """Hide an anomaly now and in future runs."""
