@@ -90,11 +90,12 @@ def forecast_params(
 ) -> tuple[dict[str, Any], list[str]]:
     """The forecaster's params (the last HISTORY_YEARS in `currency`) and what was left out."""
     today = today or dt.date.today()
-    newest = ledger.transactions(TxFilter(date_to=today), limit=1, order="date_desc")
     notes: list[str] = []
-    if not newest:
+    # The window ends at this currency's newest row: counted from another currency's, a euro
+    # forecast beside a pound account imported later read 5 months of 19 years (audit 8, L1).
+    end = ledger.newest_day(currency, today)
+    if end is None:
         return {"transactions": [], "horizon_months": horizon_months}, notes
-    end = newest[0].date
     # From a few days before the window's first 1st: cut at the 1st, the window's first month
     # lost its rent when it was paid early (the forecaster then leaves that month out as not
     # whole); the days before it are a part of a month the forecaster leaves out itself.

@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.ledger import TxFilter
-
 
 @dataclass
 class Report:
@@ -38,21 +36,13 @@ def _month_start(d: dt.date, back: int = 0) -> dt.date:
 
 
 def _newest_to(ledger: Any, currency: str, today: dt.date) -> dt.date:
-    """The newest day up to `today` with a row in `currency`, or the 1st of its month (all the
-    month shown needs); `today` when there is none.
+    """The newest day up to `today` with a row in `currency`; `today` when there is none.
 
     Rows dated later (a rent the bank has scheduled, a mistyped year) are not what the dashboard
     shows: with statements to 30 November read on 7 December, a January rent showed an empty
     December instead of November."""
-    newest = ledger.transactions(TxFilter(date_to=today), limit=1, order="date_desc")
-    if newest and newest[0].currency == currency:  # the usual case: one quick indexed read
-        day: dt.date = newest[0].date
-        return day
-    months = ledger.monthly_totals(
-        currency, dt.date.min, _month_start(today, -1), exclude_transfers=False
-    )
-    newest_month: dt.date = months[-1].month if months else today
-    return newest_month
+    day: dt.date | None = ledger.newest_day(currency, today)
+    return day or today
 
 
 def build(ledger: Any, today: dt.date | None = None, currency: str | None = None) -> Report:

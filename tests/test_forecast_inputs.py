@@ -178,3 +178,27 @@ def test_an_account_whose_statements_stop_early_is_named(tmp_path: Path) -> None
         "Card's transactions stop on 2026-10-13 while others go on to 2026-12-01: if its"
         " statements are missing, the months since read low"
     ]
+
+
+def test_the_window_ends_at_the_currencys_own_newest_row(tmp_path: Path) -> None:
+    """A euro account kept to April 2024 beside a pound account imported to November 2026: the
+    euro forecast reads the three years before April 2024, not the five months of them after
+    November 2023 (the window was counted from the newest row of any currency; audit 8, L1)."""
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        euros = [
+            (f"{y}-{m:02d}-10", "LOYER PARIS", "-700.00")
+            for y in range(2015, 2025)
+            for m in range(1, 13)
+            if (y, m) <= (2024, 4)
+        ]
+        _import(ledger, tmp_path, "Compte", "EUR", euros)
+        pounds = [(f"2026-{m:02d}-03", "TESCO STORES", "-42.00") for m in range(6, 12)]
+        _import(ledger, tmp_path, "Current", "GBP", pounds)
+        params, notes = forecasting.forecast_params(ledger, "EUR", today=TODAY)
+        assert ledger.newest_day("EUR", TODAY) == dt.date(2024, 4, 10)
+        assert ledger.newest_day("GBP", dt.date(2026, 9, 30)) == dt.date(2026, 9, 3)
+        assert ledger.newest_day("GBP", dt.date(2026, 6, 2)) is None
+    dates = [r["date"] for r in params["transactions"]]
+    # from a few days before 1 April 2021 to 10 April 2024: 37 monthly rows
+    assert (dates[0], dates[-1], len(dates)) == ("2021-04-10", "2024-04-10", 37)
+    assert any("before 2021-03-" in n for n in notes)

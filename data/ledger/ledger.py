@@ -456,6 +456,10 @@ class Ledger:
         """Row count, pending count, the main currency and its newest date."""
         return aggregates.stats(self._conn)
 
+    def newest_day(self, currency: str, upto: dt.date) -> dt.date | None:
+        """The newest date up to `upto` with a row in `currency` (None if there is none)."""
+        return aggregates.newest_day(self._conn, currency, upto)
+
     def spending_by_category(
         self, currency: str, start: dt.date, end: dt.date, *, exclude_transfers: bool = True
     ) -> list[tuple[str, int]]:
