@@ -8,6 +8,7 @@ atomically. This module must never import Qt or a model library, and never write
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import tempfile
@@ -86,15 +87,24 @@ def anomaly_key(anomaly: dict[str, Any]) -> str:
 
 
 class Dismissals:
-    """The anomalies a person has said are fine, kept across runs."""
+    """The anomalies a person has said are fine, kept across runs, one file per ledger: the
+    keys name transactions by id, and one file for every ledger hid, in a second ledger, the
+    row that happened to have the id of one dismissed in the first."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or paths.data_dir() / DISMISSED_FILE
+    def __init__(self, db: Path | None = None, *, path: Path | None = None) -> None:
+        self.path = path or dismissals_path(db or paths.default_ledger())
+        # Before there was a file per ledger there was one for all, in practice the default
+        # ledger's: that ledger reads it until it has its own.
+        default = db is None or _same_file(db, paths.default_ledger())
+        self._legacy = paths.data_dir() / DISMISSED_FILE if default and path is None else None
 
     def load(self) -> set[str]:
         """The dismissed keys; an unreadable file counts as none dismissed (and is left alone)."""
+        source = self.path
+        if self._legacy is not None and not source.exists():
+            source = self._legacy
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(source.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return set()
         if not isinstance(data, list):
@@ -122,6 +132,16 @@ def request_params(rows: list[dict[str, Any]], today: dt.date | None = None) -> 
     without today the sidecar takes the newest row as now, so a bill due before it but after
     today read as stopped."""
     return {"transactions": rows, "today": (today or dt.date.today()).isoformat()}
+
+
+def dismissals_path(db: Path) -> Path:
+    """Where the dismissals of the ledger at `db` are kept (beside the cached results)."""
+    tag = hashlib.sha256(str(db.resolve()).encode()).hexdigest()[:12]
+    return paths.data_dir() / f"insights-dismissed-{tag}.json"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
 
 
 def ask(hub: Hub, rows: list[dict[str, Any]], timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, Any]:

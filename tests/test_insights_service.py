@@ -83,10 +83,10 @@ def test_bad_request_through_the_hub_leaves_the_sidecar_serving(hub: Hub) -> Non
 
 
 def test_dismissals_survive_and_hide(tmp_path: Path) -> None:
-    store = Dismissals(tmp_path / "d.json")
+    store = Dismissals(path=tmp_path / "d.json")
     assert store.load() == set()
     store.add(["duplicate:99"])
-    assert Dismissals(tmp_path / "d.json").load() == {"duplicate:99"}
+    assert Dismissals(path=tmp_path / "d.json").load() == {"duplicate:99"}
     result = {
         "recurring": [],
         "anomalies": [{"id": 99, "kind": "duplicate"}, {"id": 7, "kind": "unusual_amount"}],
@@ -200,3 +200,48 @@ def test_cli_insights_judges_bills_as_of_today_not_a_row_dated_later(
     [stream] = [s for s in json.loads(out)["recurring"] if s["amount"] == "-15.49"]
     assert stream["next_date"] == add_months(last, 1).isoformat()
     assert stream["active"] is True
+
+
+def test_a_dismissal_belongs_to_its_ledger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Anomalies are named by transaction id: a duplicate dismissed in one ledger stays shown
+    in another where the same ids hold another duplicate (one file for all ledgers hid it)."""
+    csv = tmp_path / "s.csv"
+    csv.write_text(
+        "Date,Description,Amount\n"
+        + "".join(f"{r['date']},{r['description']},{r['amount']}\n" for r in subscription_rows()),
+        encoding="utf-8",
+    )
+    first, second = tmp_path / "first.sqlite", tmp_path / "second.sqlite"
+    for db in (first, second):
+        code, _, err = run(capsys, "import", csv, "--account", "A", "--db", db, "--no-categorize")
+        assert code == 0, err
+    code, out, err = run(capsys, "insights", "--db", first, "--json")
+    [dup] = json.loads(out)["anomalies"]
+    code, out, err = run(
+        capsys, "insights", "--db", first, "--json", "--dismiss", f"duplicate:{dup['id']}"
+    )
+    assert code == 0, err
+    assert json.loads(out)["anomalies"] == []
+    code, out, err = run(capsys, "insights", "--db", second, "--json")
+    assert code == 0, err
+    [still] = json.loads(out)["anomalies"]
+    assert still["id"] == dup["id"]  # the same id, another ledger's row: not dismissed there
+
+
+def test_the_default_ledger_keeps_dismissals_from_before_there_was_a_file_per_ledger(
+    tmp_path: Path,
+) -> None:
+    from data import paths
+    from desktop import insighting
+
+    legacy = paths.data_dir() / insighting.DISMISSED_FILE
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_text('["duplicate:5"]', encoding="utf-8")
+    assert insighting.Dismissals().load() == {"duplicate:5"}
+    assert insighting.Dismissals(paths.default_ledger()).load() == {"duplicate:5"}
+    assert insighting.Dismissals(tmp_path / "other.sqlite").load() == set()
+    insighting.Dismissals().add(["duplicate:6"])  # from then on the ledger's own file
+    assert insighting.Dismissals().load() == {"duplicate:5", "duplicate:6"}
+    assert legacy.read_text(encoding="utf-8") == '["duplicate:5"]'

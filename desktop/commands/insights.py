@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from desktop.commands import UserError, add_db_argument, add_json_argument, open_ledger
@@ -81,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.timeout <= 600:
         raise UserError("--timeout must be between 0 and 600 seconds")
-    dismissals = insighting.Dismissals()
-    if args.dismiss:
-        dismissals.add(args.dismiss)
     with open_ledger(args) as ledger:
+        dismissals = insighting.Dismissals(Path(ledger.path))
+        if args.dismiss:
+            dismissals.add(args.dismiss)
         rows = insighting.ledger_rows(ledger)
     # Nothing to look at needs no sidecar.
     result = _ask(rows, args.timeout) if rows else {"recurring": [], "anomalies": []}

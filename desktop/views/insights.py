@@ -85,7 +85,7 @@ class InsightsView(QWidget):
         self.recurring: list[dict[str, Any]] = []
         self.anomalies: list[dict[str, Any]] = []
         self.txns: dict[int, dict[str, Any]] = {}
-        self.dismissals = insighting.Dismissals()
+        self.dismissals = insighting.Dismissals(ctx.db)
         self.dismissed = self.dismissals.load()
         self._stale = True
         self._shown = False

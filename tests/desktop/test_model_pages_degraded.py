@@ -199,6 +199,7 @@ def test_insights_page_shows_cached_results_and_dismissals_stick(
     assert [page.alerts.item(r, 2).text() for r in (0, 1)] == ["-£312.48", "-€220.00"]
     qtbot.mouseClick(page.alerts.cellWidget(0, 4), Qt.MouseButton.LeftButton)
     assert page.alerts.rowCount() == 1
-    assert "duplicate:7" in insighting.Dismissals().load()
+    assert "duplicate:7" in insighting.Dismissals(page.ctx.db).load()
+    assert "duplicate:7" not in insighting.Dismissals(page.ctx.db.with_name("other.sqlite")).load()
     page._draw()
     assert page.alerts.rowCount() == 1  # still dismissed when drawn again
