@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from data.ledger import Ledger, Prediction, TxFilter, Txn
 from data.money import format_decimal
 from data.rules import RuleError, Rules
+from desktop.wire_budget import REQUEST_BUDGET, row_size
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +197,17 @@ def categorize_pending(
     return outcome
 
 
-def training_params(ledger: Ledger) -> dict[str, Any]:
-    """`train` params from every row the user (or their rules) categorized, oldest first."""
+def training_params(ledger: Ledger, *, budget: int = REQUEST_BUDGET) -> dict[str, Any]:
+    """`train` params from the rows the user (or their rules) categorized, oldest first: the
+    newest that fit `budget` bytes. A rule over a big ledger labels hundreds of thousands of
+    rows, and a request over the wire's limit was refused at every retrain."""
     examples = []
-    for t in ledger.iter_transactions(order="date_asc"):
+    size = 0
+    for t in ledger.iter_transactions(order="date_desc"):
         if t.category and t.category_source in ("user", "rule"):
+            size += row_size(t.description, t.category)
+            if size > budget:
+                break
             examples.append(
                 {
                     "date": t.date.isoformat(),
@@ -209,6 +216,7 @@ def training_params(ledger: Ledger) -> dict[str, Any]:
                     "category": t.category,
                 }
             )
+    examples.reverse()
     return {"transactions": examples, "include_defaults": len(examples) < MIN_OWN_LABELS}
 
 

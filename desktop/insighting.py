@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from data import paths
 from data.money import format_decimal
 from data.transfers import is_transfer
+from desktop.wire_budget import REQUEST_BUDGET, row_size
 
 if TYPE_CHECKING:
     from data.ledger import Ledger
@@ -35,8 +36,6 @@ DEFAULT_TIMEOUT_S = 60.0
 # frame over 16 MiB: a ledger of 141,000 rows made a 19.3 MB request, refused as bad_request, and
 # the page showed its last results for ever after (audit 8).
 HISTORY_YEARS = 3
-REQUEST_BUDGET = 12 * 1024 * 1024
-ROW_OVERHEAD = 120  # the keys, id, date, amount and currency of one row on the wire, roughly
 
 
 def ledger_rows(ledger: Ledger, *, budget: int = REQUEST_BUDGET) -> list[dict[str, Any]]:
@@ -54,8 +53,7 @@ def ledger_rows(ledger: Ledger, *, budget: int = REQUEST_BUDGET) -> list[dict[st
             continue
         if is_transfer(txn.description, txn.category):
             continue
-        size += ROW_OVERHEAD + len(txn.description.encode()) + len(txn.payee.encode())
-        size += len((txn.category or "").encode())
+        size += row_size(txn.description, txn.payee, txn.category)
         if size > budget:
             break
         rows.append(

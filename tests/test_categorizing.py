@@ -237,3 +237,41 @@ def test_learn_schedules_one_debounced_train(
     categorizing._retrainers.pop(id(ctx)).cancel()
     assert [(s, m) for s, m, _ in requests] == [("categorizer", "train")]
     assert [t["category"] for t in requests[0][2]["transactions"]] == ["Car"]
+
+
+def test_training_params_keep_the_newest_labels_that_fit(ledger: Ledger) -> None:
+    """A budget in bytes keeps the newest labelled rows, oldest first: the request stays under
+    the wire's frame limit however many rows a rule labelled."""
+    rows = by_description(ledger)
+    ledger.set_category([t.id for t in rows.values()], "Stuff", source="rule")
+    everything = categorizing.training_params(ledger)["transactions"]
+    assert [t["date"] for t in everything] == [f"2024-01-0{d}" for d in range(2, 7)]
+    # room for the newest three rows only (each about 120 bytes and its texts)
+    kept = categorizing.training_params(ledger, budget=3 * 160)["transactions"]
+    assert [t["date"] for t in kept] == ["2024-01-04", "2024-01-05", "2024-01-06"]
+
+
+@pytest.mark.slow
+def test_a_rule_over_a_big_ledger_still_trains_within_one_frame(tmp_path: Path) -> None:
+    """30,000 rule-labelled rows with long descriptions: about 20 MB as rows, and the `train`
+    request must still fit the wire's 16 MiB frame (it was refused at every retrain)."""
+    from sidecars import protocol
+
+    path = tmp_path / "big.csv"
+    pad = "X" * 600
+    lines = [
+        f"2024-{1 + i % 12:02d}-{1 + i % 28:02d},SHOP {i} {pad},-1.00\n" for i in range(120_000)
+    ]
+    path.write_text("Date,Description,Amount\n" + "".join(lines), encoding="utf-8")
+    with Ledger.open(tmp_path / "big.sqlite") as led:
+        led.import_file(path, "Main")
+        ids = [t.id for t in led.iter_transactions()]
+        led.set_category(ids, "Shopping", source="rule")
+        params = categorizing.training_params(led)
+    request = protocol.Request(
+        id="1", service="categorizer", method="train", params=params, deadline_ms=1000
+    )
+    assert len(protocol.encode(request)) <= protocol.MAX_FRAME
+    assert 10_000 < len(params["transactions"]) < 30_000
+    dates = [t["date"] for t in params["transactions"]]
+    assert dates == sorted(dates) and dates[-1] == "2024-12-28"  # the newest are kept
