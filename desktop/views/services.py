@@ -6,7 +6,7 @@ Polls hub.status() once a second while visible, on the adapter's thread; never w
 
 from __future__ import annotations
 
-import datetime as dt
+import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -183,7 +183,8 @@ class ServicesView(QWidget):
             rows = [{"service": s, "replica": "—", "state": "not running"} for s in hub.services]
         selected = self.selected_service()
         self.table.setRowCount(len(rows))
-        now = dt.datetime.now().timestamp()
+        # epoch seconds, as "since" is; a local datetime is ambiguous for an hour a year
+        now = time.time()
         for r, row in enumerate(rows):
             since = row.get("since")
             age = _age(now - since) if isinstance(since, int | float) else "—"
