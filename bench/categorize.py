@@ -2,7 +2,8 @@
 threshold, speed in-process and through the hub. Writes bench/results/categorize.json.
 
 Per labeled set (../shared/samples/labeled/*.csv, or --labeled DIR), a chronological 70/30 split:
-  ours          sidecars.categorizer.model (features + logistic regression), as shipped
+  ours          sidecars.categorizer.model (features + logistic regression, or from 150 rows
+                a word model where it does clearly better on the newest 30%), as shipped
   payee-major   the most frequent category of the normalized payee (Actual, YNAB), else the
                 most frequent category overall
   smart-imp     smart_importer's pipeline: word 1-3-gram counts of the text + LinearSVC
@@ -55,7 +56,9 @@ categorisation data/gold_transactions_v6_LOCKED.csv, first 392 rows, 105 classes
 merchant, no dates) and one person's Indian UPI rows with his aggregator app's categories
 (chirag127/me src/data/finance/2024-07..11, 301 rows, 8 classes). 70/30 accuracy ours vs best
 baseline: 0.961 vs 0.961, 0.220 vs 0.195 (naive Bayes), 0.934 vs 1.000 (smart-imp; CV 0.927 vs
-0.947). The UPI set is what made the categorizer read codes (features._CODE_RE): 0.879 before.
+0.947). The UPI set is what made the categorizer read codes (features._CODE_RE): 0.879 before;
+and choose a word model when one does better (bench/experiments/model_choice.py): 0.978, CV
+0.940.
 
 Usage: python bench/categorize.py [--labeled DIR] [--no-hub] [--quick] [--cv K] [--accuracy-only]
        [--out FILE]   (--accuracy-only writes only to an --out given explicitly)

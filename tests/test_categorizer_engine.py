@@ -66,6 +66,7 @@ def test_train_swaps_in_the_users_model(categorizer: Categorizer) -> None:
         "n_samples": 4,
         "classes": ["Car", "Food"],
         "cv_accuracy": None,
+        "chosen": None,
     }
     pred = categorizer.predict(
         {"transactions": [{"description": "TESCO STORES 5", "amount": "-3"}]}

@@ -193,7 +193,8 @@ class Categorizer:
         rows = [Row(e.description, e.amount) for e in default_examples()[:WARM_UP_ROWS]]
         model = self.model()
         model.predict(rows)
-        prime(model.texts)
+        if not model.reads_words():  # the word model's features are computed as it predicts
+            prime(model.texts)
         model.warm(model.keys)
         return time.perf_counter() - started
 
@@ -245,6 +246,8 @@ class Categorizer:
             "n_samples": len(examples),
             "classes": model.classes,
             "cv_accuracy": model.meta.get("cv_accuracy"),
+            # Which model the training data chose ("features" or "words"); None: no choice made.
+            "chosen": model.meta.get("chosen"),
         }
 
     def versions(self, _params: dict[str, Any]) -> dict[str, Any]:

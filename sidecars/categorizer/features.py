@@ -238,6 +238,7 @@ def clear_cache() -> None:
     _char_ngrams.cache_clear()
     normalize_payee.cache_clear()
     amount_features.cache_clear()
+    word_ngrams.cache_clear()
 
 
 def row_features(row: Row) -> tuple[str, ...]:
@@ -304,4 +305,45 @@ class Vocabulary:
         )
         norms[norms == 0] = 1.0
         x.data /= np.repeat(norms, per_row)
+        return x
+
+
+# The word model's tokens (see model.train's choice): scikit-learn CountVectorizer's default, two
+# or more word characters, as smart_importer reads a narration.
+_TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
+WORD_NGRAMS = 3
+
+
+@lru_cache(maxsize=100_000)
+def word_ngrams(folded: str) -> tuple[str, ...]:
+    """The word model's features of one folded text: every word 1- to 3-gram, repeats kept (it
+    counts them). Codes are left out: the folded words already carry them as zeros."""
+    tokens = _TOKEN_RE.findall(folded.partition(CODES_MARK)[0])
+    feats = []
+    for n in range(1, WORD_NGRAMS + 1):
+        feats += ["g:" + " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return tuple(feats) or ("empty-text",)
+
+
+class CountVocabulary(Vocabulary):
+    """Feature name -> column for the word model: raw counts, no idf, no normalization (what
+    smart_importer's CountVectorizer gives its LinearSVC; measured: binary L2-normalized rows
+    lost 1-3 rows of 91 on the Indian UPI set)."""
+
+    def transform(self, docs: Iterable[tuple[str, ...]]) -> Any:
+        docs = docs if isinstance(docs, list) else list(docs)
+        n_docs = len(docs)
+        lens = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        flat = list(itertools.chain.from_iterable(docs))
+        cols = np.fromiter(
+            map(self.index.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat)
+        )
+        keep = cols >= 0
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[keep], minlength=n_docs), out=indptr[1:])
+        x = sparse.csr_matrix(
+            (np.ones(int(indptr[-1])), cols[keep], indptr), shape=(n_docs, len(self.names))
+        )
+        x.sum_duplicates()  # a repeated n-gram becomes its count
         return x

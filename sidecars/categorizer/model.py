@@ -10,12 +10,18 @@ features x classes. Confidence is each class's sigmoid, normalized over classes.
 n-grams are down-weighted: on human-cleaned payees they add noise, on raw bank strings they catch
 truncated merchant names.
 
+From CHOOSE_MIN_ROWS labeled rows, a second model is tried beside it: smart_importer's word
+1-3-gram counts and linear SVC, kept instead only where it gets clearly more of the newest rows
+right (see train; on the Indian UPI set 0.934 -> 0.978, no labeled set lower). Its scores are
+temperature-scaled on those rows, so its confidence is calibrated as ours is.
+
 Training uses scikit-learn (imported lazily); prediction is numpy/scipy only, from weights this
 module can save and load without pickle. Never reads or writes files itself (store.py does).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import Counter
@@ -28,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sidecars.categorizer.features import (
+    CountVocabulary,
     Row,
     RowKey,
     Vocabulary,
@@ -35,6 +42,7 @@ from sidecars.categorizer.features import (
     fold_many,
     keep_codes,
     key_features,
+    word_ngrams,
 )
 from sidecars.categorizer.gc_pause import gc_paused
 
@@ -63,6 +71,25 @@ N_REASONS = 3
 MAX_WARM_TEXTS = 20_000
 # At most this many predictions are remembered per model (~700 bytes each: ~35 MB when full).
 MAX_ANSWERS = 50_000
+# The choice between our features and a word model (see train). Below CHOOSE_MIN_ROWS the newest
+# CHOOSE_HOLDOUT share is under 45 rows, where two models differ by a row or two on nearly every
+# labeled set: no evidence to choose by, and word counts are the weaker model on few examples
+# (bench learning curves), so ours is kept.
+CHOOSE_MIN_ROWS = 150
+CHOOSE_HOLDOUT = 0.3
+# The choice reads at most the newest this many rows (1,200 held out: a 0.5% margin is 6 rows),
+# so it costs two fits of 2,800 rows however many there are; the models kept are fitted on all.
+# Measured on 10k rows: with every row the choice tripled the fit's time (0.58 -> 1.5 s).
+CHOOSE_MAX_ROWS = 4000
+# The word model must get this many more holdout rows right (and CHOOSE_MIN_SHARE of them), so a
+# coin-flip row never switches model.
+CHOOSE_MIN_ROWS_BETTER = 2
+CHOOSE_MIN_SHARE = 0.005
+# smart_importer's LinearSVC, as scikit-learn ships it, but stopping at TOL: its default 1e-4 took
+# 0.8 s of CPU on 7k rows of 92 classes, 1e-2 0.4 s, with the same choices and accuracy on every
+# labeled set.
+WORDS_C = 1.0
+WORDS_FEATURES = "words"
 
 
 @dataclass(frozen=True)
@@ -126,9 +153,19 @@ class Model:
             # Column by column and through C-level map/zip: a Python loop per row costs more
             # than everything else a statement of known merchants needs.
             folded = keep_codes(fold_many(descriptions), self.known_codes())
-            keys: list[RowKey] = list(zip(folded, map(amount_features, amounts), strict=True))
+            # The word model reads no amount: leaving it out of the key shares one answer per text.
+            sizes: Any = (
+                itertools.repeat((), len(folded))
+                if self.reads_words()
+                else map(amount_features, amounts)
+            )
+            keys: list[RowKey] = list(zip(folded, sizes, strict=True))
             found = self._answer(dict.fromkeys(keys))
             return list(map(found.__getitem__, keys))
+
+    def reads_words(self) -> bool:
+        """Whether this is the word model (word 1-3-gram counts) rather than our features."""
+        return self.meta.get("features") == WORDS_FEATURES
 
     def known_codes(self) -> frozenset[str]:
         """The codes (n: features) this model learned; a row's other codes are left out of its
@@ -156,7 +193,8 @@ class Model:
             wanted[key] = answers.get(key)
         missing = [key for key, p in wanted.items() if p is None]
         if missing:
-            made = self._predict_distinct([key_features(k) for k in missing])
+            features = (lambda k: word_ngrams(k[0])) if self.reads_words() else key_features
+            made = self._predict_distinct(list(map(features, missing)))
             wanted.update(zip(missing, made, strict=True))
             if len(answers) + len(missing) > MAX_ANSWERS:
                 # A new dict, not clear(): another thread may be reading the old one.
@@ -244,6 +282,7 @@ def describe_feature(name: str) -> str:
         "w": f'word "{value}"',
         "c": f'letters "{value}"',
         "n": f'number "{value}"',
+        "g": f'words "{value}"',
         "amount": f"amount {value}",
     }.get(kind, name)
 
@@ -275,15 +314,49 @@ def _weighted_vocabulary(
 
 
 @gc_paused()
-def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
+def train(examples: Sequence[Example], *, holdout: bool = True, choose: bool = True) -> Model:
     """Fit a model; handles one class and classes with a single example explicitly.
 
-    With `holdout`, accuracy on the chronologically last 20% (a model fitted on the first 80%) is
-    recorded in meta["cv_accuracy"]; None when there are too few examples to say anything.
+    With `choose` and at least CHOOSE_MIN_ROWS examples of two classes or more, our features and a
+    word model (smart_importer's: word 1-3-gram counts, linear SVC) are each fitted on the older
+    70% and scored on the newest 30% (of the newest CHOOSE_MAX_ROWS); the word model replaces ours
+    (refitted on every row) only if it gets clearly more of them right (CHOOSE_MIN_ROWS_BETTER).
+    Why: a user whose bank writes merchants as opaque tokens (Indian UPI narrations) is served
+    better by word n-grams (bench/experiments/model_choice.py), while on human-cleaned payees ours
+    is far ahead. Only
+    one model is ever kept, so prediction costs the same. meta["chosen"] says which ("features",
+    "words"), meta["choice"] the holdout counts; None when no choice was made.
+
+    With `holdout`, accuracy on the chronologically newest rows (when a choice was made, the
+    chosen model's on its holdout: the better of two on the same rows, so a little optimistic;
+    else on the newest 20%) is recorded in meta["cv_accuracy"]; None when there are too few
+    examples to say anything.
     """
     if not examples:
         raise ValueError("no labeled transactions to learn from")
     started = time.perf_counter()
+    choice = _choose(examples) if choose else None
+    scale = choice.pop("scale") if choice is not None else None
+    if choice is not None and choice["chosen"] == WORDS_FEATURES:
+        model = _train_words(examples, scale or (1.0, 0.0))
+    else:
+        model = _train_features(examples)
+    if choice is not None:
+        best = choice[choice["chosen"]]
+        cv = round(best / choice["holdout_rows"], 4)
+    else:
+        cv = _holdout_accuracy(examples) if holdout else None
+    model.meta.update(
+        cv_accuracy=cv if holdout else None,
+        chosen=choice["chosen"] if choice else None,
+        choice=choice,
+        train_seconds=round(time.perf_counter() - started, 4),
+    )
+    return model
+
+
+def _train_features(examples: Sequence[Example]) -> Model:
+    """Our model: payee/description features, one-vs-rest logistic regression."""
     labels = [e.category for e in examples]
     counts = Counter(labels)
     # Identical (features, label) pairs become one weighted row: the same optimum, found in a
@@ -320,17 +393,122 @@ def train(examples: Sequence[Example], *, holdout: bool = True) -> Model:
     model.keys = list(dict.fromkeys(zip(texts, (a for _, a in seen), strict=True)))[
         -MAX_WARM_TEXTS:
     ]
-    cv = _holdout_accuracy(examples) if holdout else None
     model.meta.update(
         n_samples=len(examples),
         classes=classes,
         class_counts=dict(counts),
-        cv_accuracy=cv,
-        train_seconds=round(time.perf_counter() - started, 4),
         algorithm=f"one-vs-rest logistic regression C={C} char-weight={CHAR_WEIGHT}",
         link="ovr",
     )
     return model
+
+
+def _train_words(examples: Sequence[Example], scale: tuple[float, float] = (1.0, 0.0)) -> Model:
+    """The word model: word 1-3-gram counts of the folded text, one-vs-rest linear SVC (as
+    smart_importer fits it), its scores turned into probabilities by `scale` (a, b): softmax of
+    a * score + b (see _platt)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.svm import LinearSVC
+
+    labels = [e.category for e in examples]
+    counts = Counter(labels)
+    classes = sorted(counts)
+    folded = keep_codes(fold_many([e.description for e in examples]), frozenset())
+    grouped = Counter(zip(folded, labels, strict=True))
+    docs = [word_ngrams(text) for text, _ in grouped]
+    weights = np.fromiter(grouped.values(), dtype=np.float64, count=len(grouped))
+    names = sorted({f for doc in docs for f in doc})
+    vocab = CountVocabulary(names, np.ones(len(names)))
+    x = vocab.transform(docs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = LinearSVC(C=WORDS_C, dual=True, tol=TOL, random_state=0).fit(
+            x, [lab for _, lab in grouped], sample_weight=weights
+        )
+    coef = np.asarray(clf.coef_, dtype=np.float64)
+    intercept = np.asarray(clf.intercept_, dtype=np.float64)
+    if len(classes) == 2:  # one score for classes[1]; classes[0]'s is its negative
+        coef = np.vstack([-coef[0], coef[0]])
+        intercept = np.array([-intercept[0], intercept[0]])
+    a, b = scale
+    model = Model(classes, vocab, np.ascontiguousarray(coef.T * a), intercept * a + b, {})
+    texts = list(dict.fromkeys(folded))[-MAX_WARM_TEXTS:]
+    model.texts = texts
+    model.keys = [(t, ()) for t in texts]
+    model.meta.update(
+        n_samples=len(examples),
+        classes=classes,
+        class_counts=dict(counts),
+        algorithm=f"word 1-3-gram counts, one-vs-rest linear SVC C={WORDS_C}, temperature-scaled",
+        features=WORDS_FEATURES,
+        link="softmax",
+        temperature=round(1 / a, 6),
+    )
+    return model
+
+
+def _choose(examples: Sequence[Example]) -> dict[str, Any] | None:
+    """Our features or the word model, by the newest CHOOSE_HOLDOUT share of the newest
+    CHOOSE_MAX_ROWS `examples` (models fitted on the rows before it): {"chosen", "holdout_rows",
+    "features", "words" (rows right), "scale" (the word model's score scaling, fitted on those
+    rows)}; None when there is too little to choose by."""
+    recent = examples[-CHOOSE_MAX_ROWS:]
+    n = len(recent)
+    cut = int(n * (1 - CHOOSE_HOLDOUT))
+    older, newest = recent[:cut], recent[cut:]
+    if n < CHOOSE_MIN_ROWS or len({e.category for e in older}) < 2:
+        return None
+    rows = [Row(e.description, e.amount) for e in newest]
+    truth = [e.category for e in newest]
+    ours = _train_features(older).predict(rows)
+    words = _train_words(older)
+    hits_ours = sum(p.category == t for p, t in zip(ours, truth, strict=True))
+    hits_words = sum(p.category == t for p, t in zip(words.predict(rows), truth, strict=True))
+    margin = max(CHOOSE_MIN_ROWS_BETTER, math.ceil(CHOOSE_MIN_SHARE * len(newest)))
+    better = hits_words >= hits_ours + margin
+    return {
+        "chosen": WORDS_FEATURES if better else "features",
+        "holdout_rows": len(newest),
+        "features": hits_ours,
+        WORDS_FEATURES: hits_words,
+        "scale": _temperature(words, rows, truth) if better else None,
+    }
+
+
+def _temperature(words: Model, rows: list[Row], truth: list[str]) -> tuple[float, float]:
+    """Temperature scaling of the word model's SVC scores, fitted on rows it was not trained on:
+    the one factor a for which softmax(a * scores) has the least log loss on them (b is 0: a
+    softmax ignores a shift shared by every class). A linear map of the scores, so it folds into
+    the weights and prediction is unchanged. Measured: a sigmoid per class fitted the same way
+    (Platt), normalized as ours are, was under-confident with many classes (hackclub ECE 0.12).
+    (1, 0) when no held-out row's category is known to the model."""
+    from scipy.optimize import minimize_scalar
+
+    keys = keep_codes(fold_many([r.description for r in rows]), frozenset())
+    x = words.vocabulary.transform([word_ngrams(k) for k in keys])
+    scores = np.asarray(x @ words.coef_t) + words.intercept
+    index = {c: i for i, c in enumerate(words.classes)}
+    known = [(i, index[t]) for i, t in enumerate(truth) if t in index]
+    if not known:
+        return 1.0, 0.0
+    held = scores[[i for i, _ in known]]
+    n, k = held.shape
+    # Targets smoothed by the rule of succession (what a one-class model says, see train): rows
+    # it got all right must not make it certain, so the factor stays finite and 1.0 is never said.
+    eps = 1.0 / (n + 2)
+    target = np.full(held.shape, eps / max(k - 1, 1))
+    target[np.arange(n), [c for _, c in known]] = 1.0 - eps
+
+    def loss(log_a: float) -> float:
+        z = held * math.exp(log_a)
+        z -= z.max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-(target * log_p).sum(axis=1).mean())
+
+    best = minimize_scalar(loss, bounds=(-5.0, 5.0), method="bounded")
+    return math.exp(float(best.x)), 0.0
 
 
 def _fit(
@@ -391,7 +569,7 @@ def _holdout_accuracy(examples: Sequence[Example]) -> float | None:
     cut = int(n * 0.8)
     if n < 20 or len({e.category for e in examples[:cut]}) < 2:
         return None
-    model = train(examples[:cut], holdout=False)
+    model = train(examples[:cut], holdout=False, choose=False)
     test = examples[cut:]
     preds = model.predict([Row(e.description, e.amount) for e in test])
     hits = sum(p.category == e.category for p, e in zip(preds, test, strict=True))

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from data.paths import model_dir
-from sidecars.categorizer.features import RowKey, Vocabulary
-from sidecars.categorizer.model import Model
+from sidecars.categorizer.features import CountVocabulary, RowKey, Vocabulary
+from sidecars.categorizer.model import WORDS_FEATURES, Model
 
 KEEP = 5
 _VERSION_RE = re.compile(r"^v\d{6}$")
@@ -123,7 +123,9 @@ class ModelStore:
         if coef_t.shape != (len(names), len(classes)) or len(idf) != len(names):
             raise StoreError(f"model version {name} is damaged: shapes do not match")
         meta.pop("vocabulary")
-        model = Model(classes, Vocabulary(names, idf), coef_t, intercept, meta)
+        # Versions saved before the word model existed have no "features": ours.
+        kind = CountVocabulary if meta.get("features") == WORDS_FEATURES else Vocabulary
+        model = Model(classes, kind(names, idf), coef_t, intercept, meta)
         model.texts = self._texts(name)
         model.keys = self._keys(name)
         return model
