@@ -442,7 +442,8 @@ class ForecastView(QWidget):
     def _draw_chart(self, name: str) -> None:  # noqa: PLR0915 (a page is built in one place)
         forecast = self.forecast or {}
         s = next((x for x in forecast.get("series", []) if series_name(x) == name), None)
-        chart = charts.new_chart(f"{name}: history and forecast ({self.currency})")
+        title = f"{name}: history and forecast" if name else "History and forecast"
+        chart = charts.new_chart(f"{title} ({self.currency})")
         if s is None:
             self.chart_view.setChart(chart)
             return

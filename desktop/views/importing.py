@@ -570,12 +570,15 @@ class ImportView(QWidget):
         self.last_result = result
         self.results.append(result)
         self.progress.setValue(self.progress.maximum())
+        number = QLocale().toString
         parts = [
-            f"Imported {result.imported} transactions from {result.source_name} "
+            f"Imported {number(result.imported)} transactions from {result.source_name} "
             f"into {result.account}."
         ]
         if result.duplicates:
-            parts.append(f"{result.duplicates} were already in the ledger and were skipped.")
+            parts.append(
+                f"{number(result.duplicates)} were already in the ledger and were skipped."
+            )
         for warning in getattr(self, "_committed_warnings", []):
             # said again: the review page's warning is gone once the import is done
             parts.append(f"{warning} Undo this import if they look wrong.")

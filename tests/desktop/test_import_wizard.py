@@ -191,3 +191,21 @@ def test_a_bad_row_past_the_preview_refuses_the_whole_file(
     assert any("line 101" in wizard.errors.item(i).text() for i in range(wizard.errors.count()))
     with Ledger.open(ledger_path) as ledger:
         assert ledger.count() == 0
+
+
+def test_the_result_groups_thousands_in_the_persons_locale(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path, write_statement: Any
+) -> None:
+    from PySide6.QtCore import QLocale
+
+    path = write_statement(tmp_path / "bank.csv", 1_200)
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    try:
+        window, wizard = _stage(qtbot, make_window, ledger_path, path)
+        wizard.account.setCurrentText("Everyday")
+        with qtbot.waitSignal(window.ctx.events.changed, timeout=30_000):
+            qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+        assert "Imported 1,200 transactions" in wizard.result_label.text()
+    finally:
+        QLocale.setDefault(before)
