@@ -135,7 +135,9 @@ _BOILERPLATE_RE = re.compile(
     # before "PAYMENT": then the card is what was paid ("ONLINE PAYMENT TO CREDIT CARD 4921")
     r"(?<!credit\s)\bcard\s+(?:[x*#]+\d*|\d{4})\b|"
     r"(?<=credit\s)card\s+(?:[x*#]+\d*|\d{4})\b(?!\s*(?:payment\b|$))|"
-    r"\bvia\s+(?:apple|google)\s+pay\b",
+    r"\bvia\s+(?:apple|google)\s+pay\b|"
+    # Lloyds and Halifax name the card paid with as "CD 1417"
+    r"\bcd\s+\d{4}\b",
     re.IGNORECASE,
 )
 
@@ -159,7 +161,7 @@ _CARD_RE = re.compile(
 # much as one that does: for ASCII text (where case-insensitive matching is plain ASCII case),
 # a scan runs only when the text has what its every match must contain. Card: two of x * # in a
 # row, or 12 digits. Date: a digit before - / . or a month's name. Time: a ":". Boilerplate:
-# "(", "card" or "via". Other text always takes every scan.
+# "(", "card", "via" or "cd ". Other text always takes every scan.
 _DIGIT = re.compile(r"\d").search
 _DOUBLE_MASK = re.compile(r"[xX*#]{2}").search
 _NO_DIGITS = dict.fromkeys(map(ord, "0123456789"))
@@ -339,6 +341,14 @@ def strip_zeroed_dates(text: str) -> str:
     return text[:k] + _ZEROED_RE.sub(" ", text[k:])
 
 
+# Transaction type codes UK banks give a column of their own (Lloyds, Halifax, Bank of
+# Scotland: "DEB", "BGC", "FPO"...), read as such only when one is a whole part of a
+# multi-column description, in capitals: then it says how the money moved, not to whom.
+_TYPE_CODES = frozenset(
+    "BGC BP CHG CHQ COR CPT CSH CUS DD DEB DEP FEE FPI FPO IB INT MPI MPO OTH PAY SO TFR".split()
+)
+
+
 @lru_cache(maxsize=65536)
 def normalize_payee(description: str) -> str:
     """The merchant in a raw bank description: "SQ *BLUE BOTTLE 0423 OAKLAND" -> "Blue Bottle"."""
@@ -349,6 +359,8 @@ def normalize_payee(description: str) -> str:
         # The importer joins multi-column descriptions with " | " (payee | memo | reference...):
         # the payee is the first part that still names someone once the boilerplate is gone.
         for part in text.split(" | "):
+            if part.strip() in _TYPE_CODES:
+                continue  # a transaction type column of its own ("DEB | ACME STORE" is Acme)
             found = _payee_of(part, fallback=False)
             if found:
                 return found
@@ -359,7 +371,8 @@ def _payee_of(text: str, *, fallback: bool) -> str:
     description = text
     if not fallback and not _PREFIX_RE.sub("", text).strip(" *#-:|"):
         return ""  # a part that only says how the money moved ("DEBIT") names nobody
-    if not text.isascii() or "(" in text or "card" in text.lower() or "via" in text.lower():
+    lower = text.lower()
+    if not text.isascii() or "(" in text or "card" in lower or "via" in lower or "cd " in lower:
         text = _BOILERPLATE_RE.sub(" ", text)  # every match has one (see the note on _DIGIT)
     text = _strip_prefixes(text.strip())
     # "MERCHANT*REF123" and "MERCHANT  * 12 Oct": what follows a star is a reference or location.

@@ -155,3 +155,22 @@ def test_long_masks_are_read_in_one_pass(mask: str) -> None:
     assert strip_zeroed_dates(zeroed) == zeroed
     assert strip_zeroed_dates(zeroed + "0000 tesco") == "  tesco"
     assert normalize_payee("TESCO " + run + "1234").startswith("Tesco")
+
+
+@pytest.mark.parametrize(
+    ("raw", "payee"),
+    [
+        # Lloyds, Halifax: the Transaction Type column comes first in the joined description
+        ("DEB | ACME STORE CD 1417 14JAN24", "Acme Store"),
+        ("BGC | CLIENT CO LTD 400000005566778899 306364 10 01DEC23 09:15", "Client Co Ltd"),
+        ("FPO | M PATEL 700000009988776655 083210", "M Patel"),
+        ("BP | AVIVA", "Aviva"),
+        ("TESCO STORES CD 1425 30NOV23", "Tesco Stores"),
+        # a code alone, or not in capitals, or a name that is no code, is kept
+        ("DEB", "Deb"),
+        ("IKEA | REF 12345", "Ikea"),
+        ("CD WAREHOUSE 1234", "Cd Warehouse"),
+    ],
+)
+def test_transaction_type_columns_are_not_payees(raw: str, payee: str) -> None:
+    assert normalize_payee(raw) == payee
