@@ -344,8 +344,8 @@ def strip_zeroed_dates(text: str) -> str:
 # Transaction type codes UK banks give a column of their own (Lloyds, Halifax, Bank of
 # Scotland: "DEB", "BGC", "FPO"...), read as such only when one is a whole part of a
 # multi-column description, in capitals: then it says how the money moved, not to whom.
-_TYPE_CODES = frozenset(
-    "BGC BP CHG CHQ COR CPT CSH CUS DD DEB DEP FEE FPI FPO IB INT MPI MPO OTH PAY SO TFR".split()
+_TYPE_CODES = _words(
+    "BGC BP CHG CHQ COR CPT CSH CUS DD DEB DEP FEE FPI FPO IB INT MPI MPO OTH PAY SO TFR"
 )
 
 
