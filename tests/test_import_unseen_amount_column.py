@@ -4,16 +4,7 @@ balance can say."""
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_rows
-
-
-def _rows(text: str) -> list[tuple[str, int]]:
-    detection = detect(text.encode())
-    out = []
-    for row in iter_rows(detection):
-        assert isinstance(row, ParsedRow), row
-        out.append((row.date.isoformat(), row.amount))
-    return out
+from tests.helpers.parsed import dated_amounts
 
 
 def test_a_price_filled_on_few_rows_is_not_the_amount() -> None:
@@ -25,7 +16,7 @@ def test_a_price_filled_on_few_rows_is_not_the_amount() -> None:
         "2022-03-04,Interest,,,,1.25\n"
         "2022-03-05,Fee,,,,-3.00\n"
     )
-    assert _rows(text) == [
+    assert dated_amounts(text) == [
         ("2022-03-01", 2050),
         ("2022-03-02", -6200),
         ("2022-03-03", 50000),
@@ -40,4 +31,4 @@ def test_signed_amount_after_two_unsigned_balances() -> None:
         "111\tEUR\t20210102\t40,00\t30,00\t-10,00\tShop\n"
         "111\tEUR\t20210103\t30,00\t25,50\t-4,50\tCafe\n"
     )
-    assert _rows(text) == [("2021-01-02", -1000), ("2021-01-03", -450)]
+    assert dated_amounts(text) == [("2021-01-02", -1000), ("2021-01-03", -450)]

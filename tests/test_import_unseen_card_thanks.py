@@ -5,16 +5,7 @@ positive. One date column, or a booking date beside a value date, says no such t
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_rows
-
-
-def _rows(text: str) -> list[tuple[str, int]]:
-    detection = detect(text.encode())
-    out = []
-    for row in iter_rows(detection):
-        assert isinstance(row, ParsedRow), row
-        out.append((row.date.isoformat(), row.amount))
-    return out
+from tests.helpers.parsed import dated_amounts
 
 
 def test_negative_thank_you_payment_among_positive_purchases_on_a_two_date_export() -> None:
@@ -24,7 +15,11 @@ def test_negative_thank_you_payment_among_positive_purchases_on_a_two_date_expor
         "03/16/2023,03/16/2023,PAYMENT - THANK YOU,-300.00,Payments and Credits\n"
         "03/20/2023,03/21/2023,CAFE 9 SPRINGFIELD,7.40,Restaurants\n"
     )
-    assert _rows(text) == [("2023-03-14", -2500), ("2023-03-16", 30000), ("2023-03-20", -740)]
+    assert dated_amounts(text) == [
+        ("2023-03-14", -2500),
+        ("2023-03-16", 30000),
+        ("2023-03-20", -740),
+    ]
 
 
 def test_positive_thank_you_payment_among_negative_purchases_keeps_signs() -> None:
@@ -34,7 +29,11 @@ def test_positive_thank_you_payment_among_negative_purchases_keeps_signs() -> No
         "03/16/2023,03/16/2023,Payment Thank You-Mobile,300.00\n"
         "03/20/2023,03/21/2023,CAFE 9 SPRINGFIELD,-7.40\n"
     )
-    assert _rows(text) == [("2023-03-14", -2500), ("2023-03-16", 30000), ("2023-03-20", -740)]
+    assert dated_amounts(text) == [
+        ("2023-03-14", -2500),
+        ("2023-03-16", 30000),
+        ("2023-03-20", -740),
+    ]
 
 
 def test_booking_and_value_dates_with_mostly_positive_rows_are_taken_as_stated() -> None:
@@ -46,7 +45,7 @@ def test_booking_and_value_dates_with_mostly_positive_rows_are_taken_as_stated()
         "2023-03-17,2023-03-17,TRANSFER IN,50.00\n"
         "2023-03-18,2023-03-18,SALE OF BIKE,120.00\n"
     )
-    assert _rows(text) == [
+    assert dated_amounts(text) == [
         ("2023-03-14", 200000),
         ("2023-03-15", -30000),
         ("2023-03-16", 120),

@@ -3,16 +3,7 @@ member: positive purchases are then spending, and a returned-goods line (ヘン�
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_rows
-
-
-def _rows(text: str) -> list[tuple[str, int]]:
-    detection = detect(text.encode())
-    out = []
-    for row in iter_rows(detection):
-        assert isinstance(row, ParsedRow), row
-        out.append((row.date.isoformat(), row.amount))
-    return out
+from tests.helpers.parsed import dated_amounts
 
 
 def test_card_users_column_marks_positive_purchases_as_spending() -> None:
@@ -22,7 +13,11 @@ def test_card_users_column_marks_positive_purchases_as_spending() -> None:
         "2025/04/09,コーヒー,家族,1回払い,450\n"
         "2025/04/11,書店 ヘンピン,本人,1回払い,▲600\n"
     )
-    assert _rows(text) == [("2025-04-02", -180000), ("2025-04-09", -45000), ("2025-04-11", 60000)]
+    assert dated_amounts(text) == [
+        ("2025-04-02", -180000),
+        ("2025-04-09", -45000),
+        ("2025-04-11", 60000),
+    ]
 
 
 def test_card_users_column_with_purchases_only() -> None:
@@ -31,4 +26,4 @@ def test_card_users_column_with_purchases_only() -> None:
         "2025/04/02,書店,本人,1回払い,1800\n"
         "2025/04/09,コーヒー,家族,1回払い,450\n"
     )
-    assert _rows(text) == [("2025-04-02", -180000), ("2025-04-09", -45000)]
+    assert dated_amounts(text) == [("2025-04-02", -180000), ("2025-04-09", -45000)]

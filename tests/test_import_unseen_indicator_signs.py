@@ -4,16 +4,7 @@ when the column and the signs disagree row by row, the signs stand."""
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_rows
-
-
-def _rows(text: str) -> list[tuple[str, int]]:
-    detection = detect(text.encode())
-    out = []
-    for row in iter_rows(detection):
-        assert isinstance(row, ParsedRow), row
-        out.append((row.date.isoformat(), row.amount))
-    return out
+from tests.helpers.parsed import dated_amounts
 
 
 def test_debits_positive_and_credits_negative_are_spending_positive() -> None:
@@ -23,7 +14,7 @@ def test_debits_positive_and_credits_negative_are_spending_positive() -> None:
         "2021/05/06,CREDIT,Payment received,-100.00\n"
         "2021/05/07,DEBIT,Books,18.99\n"
     )
-    assert _rows(text) == [
+    assert dated_amounts(text) == [
         ("2021-05-03", -420),
         ("2021-05-04", -6100),
         ("2021-05-06", 10000),
@@ -37,7 +28,11 @@ def test_debits_negative_and_credits_positive_keep_their_signs() -> None:
         "2021/05/04,DEBIT,Fuel,-61.00\n"
         "2021/05/06,CREDIT,Salary,900.00\n"
     )
-    assert _rows(text) == [("2021-05-03", -420), ("2021-05-04", -6100), ("2021-05-06", 90000)]
+    assert dated_amounts(text) == [
+        ("2021-05-03", -420),
+        ("2021-05-04", -6100),
+        ("2021-05-06", 90000),
+    ]
 
 
 def test_signs_that_disagree_with_the_column_stand() -> None:
@@ -48,7 +43,7 @@ def test_signs_that_disagree_with_the_column_stand() -> None:
         "2021/05/06,CREDIT,Salary,900.00\n"
         "2021/05/07,CREDIT,Chargeback,-10.00\n"
     )
-    assert _rows(text) == [
+    assert dated_amounts(text) == [
         ("2021-05-03", -420),
         ("2021-05-04", 300),
         ("2021-05-06", 90000),

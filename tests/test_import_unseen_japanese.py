@@ -3,17 +3,8 @@
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_rows
 from data.importer.amounts import parse
-
-
-def _rows(text: str) -> list[tuple[str, int]]:
-    detection = detect(text.encode())
-    out = []
-    for row in iter_rows(detection):
-        assert isinstance(row, ParsedRow), row
-        out.append((row.date.isoformat(), row.amount))
-    return out
+from tests.helpers.parsed import dated_amounts
 
 
 def test_triangle_minus_reads_as_negative() -> None:
@@ -28,4 +19,4 @@ def test_a_triangle_refund_on_a_card_statement() -> None:
         "2025/04/02,書店,1回払い,-1800\n"
         "2025/04/11,書店 ヘンピン,1回払い,▲600\n"
     )
-    assert _rows(text) == [("2025-04-02", -180000), ("2025-04-11", -60000)]
+    assert dated_amounts(text) == [("2025-04-02", -180000), ("2025-04-11", -60000)]

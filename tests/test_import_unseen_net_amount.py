@@ -3,16 +3,7 @@ moved, not the gross, the fee, or a shipping or tax amount that is zero on most 
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_rows
-
-
-def _rows(text: str) -> list[tuple[str, int]]:
-    detection = detect(text.encode())
-    out = []
-    for row in iter_rows(detection):
-        assert isinstance(row, ParsedRow), row
-        out.append((row.date.isoformat(), row.amount))
-    return out
+from tests.helpers.parsed import dated_amounts
 
 
 def test_spanish_net_column_with_a_balance() -> None:
@@ -22,7 +13,7 @@ def test_spanish_net_column_with_a_balance() -> None:
         '15/3/2021,Pago,EUR,"-5,00","0,00","-5,00","114,10","0,00","0,00"\n'
         '16/3/2021,Cobro,EUR,"10,00","-0,55","9,45","123,55","0,00","0,00"\n'
     )
-    assert _rows(text) == [("2021-03-14", 1910), ("2021-03-15", -500), ("2021-03-16", 945)]
+    assert dated_amounts(text) == [("2021-03-14", 1910), ("2021-03-15", -500), ("2021-03-16", 945)]
 
 
 def test_german_netto_before_brutto_without_a_balance() -> None:
@@ -31,4 +22,4 @@ def test_german_netto_before_brutto_without_a_balance() -> None:
         "14.03.2021;Laden;-20,00;0,00;-20,00;EUR\n"
         "15.03.2021;Kunde;30,00;-1,20;28,80;EUR\n"
     )
-    assert _rows(text) == [("2021-03-14", -2000), ("2021-03-15", 2880)]
+    assert dated_amounts(text) == [("2021-03-14", -2000), ("2021-03-15", 2880)]

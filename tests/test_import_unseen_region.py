@@ -3,16 +3,7 @@ on the first line must not be taken for a preamble because it has a field or two
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_rows
-
-
-def _rows(text: str) -> list[tuple[str, int]]:
-    detection = detect(text.encode())
-    out = []
-    for row in iter_rows(detection):
-        assert isinstance(row, ParsedRow), row
-        out.append((row.date.isoformat(), row.amount))
-    return out
+from tests.helpers.parsed import dated_amounts
 
 
 def test_headerless_first_row_wider_than_the_rest_is_a_transaction() -> None:
@@ -22,7 +13,7 @@ def test_headerless_first_row_wider_than_the_rest_is_a_transaction() -> None:
         '20230302,Salary,NL02,Transfer,GT,Bij,"1500,00",Note\n'
         '20230301,Grocer,NL03,Card,BA,Af,"45,60",Note\n'
     )
-    assert sorted(_rows(text)) == [
+    assert sorted(dated_amounts(text)) == [
         ("2023-03-01", -4560),
         ("2023-03-02", 150000),
         ("2023-03-04", -1234),
@@ -36,7 +27,7 @@ def test_headerless_first_row_narrower_than_the_rest_is_a_transaction() -> None:
         "2023-05-03;Refund;5,00;note\n"
         "2023-05-04;Lunch;-8,50;note\n"
     )
-    assert _rows(text) == [
+    assert dated_amounts(text) == [
         ("2023-05-01", -320),
         ("2023-05-02", -1200),
         ("2023-05-03", 500),
@@ -52,7 +43,7 @@ def test_preamble_line_with_a_date_and_a_number_stays_out() -> None:
         "2023-06-01;Rent;-700,00\n"
         "2023-06-02;Pay;1500,00\n"
     )
-    assert _rows(text) == [("2023-06-01", -70000), ("2023-06-02", 150000)]
+    assert dated_amounts(text) == [("2023-06-01", -70000), ("2023-06-02", 150000)]
 
 
 def test_headerless_title_line_with_a_date_and_a_number_stays_out() -> None:
@@ -62,7 +53,7 @@ def test_headerless_title_line_with_a_date_and_a_number_stays_out() -> None:
         "02.06.2023;Pay;1500,00\n"
         "03.06.2023;Shop;-20,00\n"
     )
-    assert _rows(text) == [
+    assert dated_amounts(text) == [
         ("2023-06-01", -70000),
         ("2023-06-02", 150000),
         ("2023-06-03", -2000),

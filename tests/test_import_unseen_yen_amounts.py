@@ -3,16 +3,7 @@ identifiers (bare long numbers are taken for account or reference numbers otherw
 
 from __future__ import annotations
 
-from data.importer import ParsedRow, detect, iter_rows
-
-
-def _rows(text: str) -> list[tuple[str, int]]:
-    detection = detect(text.encode())
-    out = []
-    for row in iter_rows(detection):
-        assert isinstance(row, ParsedRow), row
-        out.append((row.date.isoformat(), row.amount))
-    return out
+from tests.helpers.parsed import dated_amounts
 
 
 def test_six_digit_yen_amounts_under_money_headers_are_money() -> None:
@@ -22,7 +13,7 @@ def test_six_digit_yen_amounts_under_money_headers_are_money() -> None:
         "2025/3/25,入金,250000,370500,給与\n"
         "2025/3/28,出金,180000,190500,家賃\n"
     )
-    assert _rows(text) == [
+    assert dated_amounts(text) == [
         ("2025-03-04", -250000),
         ("2025-03-25", 25000000),
         ("2025-03-28", -18000000),
@@ -36,7 +27,7 @@ def test_withdrawal_and_deposit_columns_in_japanese() -> None:
         "2025/3/25,,250000,給与,370500\n"
         "2025/3/28,180000,,家賃,190500\n"
     )
-    assert _rows(text) == [
+    assert dated_amounts(text) == [
         ("2025-03-04", -250000),
         ("2025-03-25", 25000000),
         ("2025-03-28", -18000000),
