@@ -277,8 +277,8 @@ class Vocabulary:
         idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in names], dtype=np.float64)
         return cls(names, idf)
 
-    def transform(self, docs: Iterable[tuple[str, ...]]) -> Any:
-        """A CSR matrix of binary-tf * idf features, each row L2-normalized."""
+    def counts(self, docs: Iterable[tuple[str, ...]]) -> Any:
+        """A CSR matrix of how often each known feature stands in each document."""
         # One C-level pass over every feature name (map + fromiter) instead of a Python loop per
         # document: this is most of what predicting a new statement costs.
         docs = docs if isinstance(docs, list) else list(docs)
@@ -290,7 +290,7 @@ class Vocabulary:
         )
         keep = cols >= 0
         # The rows are already in order: build the CSR arrays directly (no COO detour), then
-        # merge a feature repeated in one document into one entry: binary tf.
+        # merge a feature repeated in one document into one entry holding its count.
         rows = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows[keep], minlength=n_docs), out=indptr[1:])
@@ -298,7 +298,13 @@ class Vocabulary:
             (np.ones(int(indptr[-1])), cols[keep], indptr), shape=(n_docs, len(self.names))
         )
         x.sum_duplicates()
-        x.data = self.idf[x.indices]
+        return x
+
+    def transform(self, docs: Iterable[tuple[str, ...]]) -> Any:
+        """A CSR matrix of binary-tf * idf features, each row L2-normalized."""
+        x = self.counts(docs)
+        n_docs = x.shape[0]
+        x.data = self.idf[x.indices]  # binary tf: a count becomes the feature's idf
         per_row = np.diff(x.indptr)
         norms = np.sqrt(
             np.bincount(np.repeat(np.arange(n_docs), per_row), x.data**2, minlength=n_docs)
@@ -331,19 +337,5 @@ class CountVocabulary(Vocabulary):
     lost 1-3 rows of 91 on the Indian UPI set)."""
 
     def transform(self, docs: Iterable[tuple[str, ...]]) -> Any:
-        docs = docs if isinstance(docs, list) else list(docs)
-        n_docs = len(docs)
-        lens = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
-        flat = list(itertools.chain.from_iterable(docs))
-        cols = np.fromiter(
-            map(self.index.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat)
-        )
-        keep = cols >= 0
-        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows[keep], minlength=n_docs), out=indptr[1:])
-        x = sparse.csr_matrix(
-            (np.ones(int(indptr[-1])), cols[keep], indptr), shape=(n_docs, len(self.names))
-        )
-        x.sum_duplicates()  # a repeated n-gram becomes its count
-        return x
+        """A CSR matrix of raw counts (a repeated n-gram counts again)."""
+        return self.counts(docs)
