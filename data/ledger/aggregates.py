@@ -179,38 +179,39 @@ def month_end_balances(conn: sqlite3.Connection, currency: str) -> list[tuple[dt
     """Month-end balance of all accounts in `currency` together, oldest month first: running
     sums, anchored to the bank's stated running balance where a statement had one; a month in
     which an account had no rows carries its balance forward."""
+    # One plain scan of the table for every account's monthly sums and newest stated balance:
+    # walking each account's rows down its index, three times, took 7 s at a million rows.
+    months: dict[int, list[tuple[str, int, str | None]]] = {}
+    for account_id, month, total, stated_day in conn.execute(
+        "SELECT account_id, substr(date, 1, 7), sum(amount), "
+        "max(CASE WHEN balance IS NOT NULL THEN date END) "
+        "FROM transactions NOT INDEXED WHERE currency = ? GROUP BY 1, 2 ORDER BY 1, 2",
+        (currency,),
+    ):
+        months.setdefault(account_id, []).append((month, int(total), stated_day))
     per_account: list[dict[str, int]] = []
-    accounts = conn.execute(
-        "SELECT DISTINCT account_id FROM transactions WHERE currency = ?", (currency,)
-    ).fetchall()
-    for (account_id,) in accounts:
-        monthly = conn.execute(
-            "SELECT substr(date, 1, 7), sum(amount) FROM transactions "
-            "WHERE account_id = ? AND currency = ? GROUP BY 1 ORDER BY 1",
-            (account_id, currency),
-        ).fetchall()
+    for account_id, monthly in months.items():
         offset = 0
-        last_day = conn.execute(
-            "SELECT max(date) FROM transactions WHERE account_id = ? AND currency = ? "
-            "AND balance IS NOT NULL",
-            (account_id, currency),
-        ).fetchone()[0]
+        last_day = max((day for _, _, day in monthly if day is not None), default=None)
         if last_day is not None:
             stated = conn.execute(
                 "SELECT amount, balance FROM transactions WHERE account_id = ? AND currency = ? "
                 "AND date = ? AND balance IS NOT NULL ORDER BY id",
                 (account_id, currency, last_day),
             ).fetchall()
-            upto = conn.execute(
-                "SELECT sum(amount) FROM transactions WHERE account_id = ? AND currency = ? "
-                "AND date <= ?",
-                (account_id, currency, last_day),
+            # the months before the stated day's, then that month up to the day
+            month_start = last_day[:7] + "-01"
+            upto = sum(total for month, total, _ in monthly if month < last_day[:7])
+            upto += conn.execute(
+                "SELECT coalesce(sum(amount), 0) FROM transactions WHERE account_id = ? "
+                "AND currency = ? AND date >= ? AND date <= ?",
+                (account_id, currency, month_start, last_day),
             ).fetchone()[0]
             offset = _day_end_balance([(int(a), int(b)) for a, b in stated]) - int(upto)
         running = offset
         series: dict[str, int] = {}
-        for month, amount in monthly:
-            running += int(amount)
+        for month, amount, _ in monthly:
+            running += amount
             series[month] = running
         per_account.append(series)
     out: list[tuple[dt.date, int]] = []
