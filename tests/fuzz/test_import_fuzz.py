@@ -131,11 +131,14 @@ def statements(draw: st.DrawFn) -> tuple[bytes, list[tuple[datetime.date, int]],
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
     decimal = draw(st.sampled_from([".", ","]))
     thousands = draw(st.sampled_from(["", " ", "." if decimal == "," else ","]))
-    # Banks that write decimal commas write dates day-first; the importer relies on that.
-    fmt = draw(st.sampled_from([f for f in DATE_FORMATS if decimal == "." or "%m/%d" not in f]))
-    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
     with_header = layout == "signed" and draw(st.booleans()) is False
     with_header = not with_header
+    # Banks that write decimal commas, or head their amounts in euros, write dates day-first;
+    # the importer relies on that.
+    euros = with_header and layout != "debit-credit" and "EUR" in names["amount"]
+    day_first = decimal == "," or euros
+    fmt = draw(st.sampled_from([f for f in DATE_FORMATS if not day_first or "%m/%d" not in f]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
     balance = layout == "spend-positive" or draw(st.booleans())
     out_flag, in_flag = draw(st.sampled_from(FLAGS))
     preamble = draw(
