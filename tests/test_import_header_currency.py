@@ -91,3 +91,32 @@ def test_header_currency(
 def test_a_headerless_statement_names_nothing() -> None:
     mapping = Mapping(header_row=None, columns=("column 1", "EUR"), amount_column=1)
     assert header_currency(mapping) is None
+
+
+def test_dinars_named_in_the_header_are_read_in_thousandths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got = _import(
+        tmp_path,
+        capsys,
+        "Date,Description,Amount (KWD)\n2024-03-01,Salary,1500.000\n2024-03-02,Souq,-23.455\n",
+        "--no-categorize",
+    )
+    assert (got["currency"], got["amounts"]) == ("KWD", [-23455, 1500000])
+
+
+def test_thousandths_with_no_currency_named_are_refused_with_the_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "s.csv"
+    csv.write_text(
+        "Date,Description,Amount\n2024-03-01,Salary,1500.000\n2024-03-02,Souq,-23.455\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "l.sqlite"
+    code = cli.main(["import", str(csv), "--account", "Main", "--db", str(db), "--no-categorize"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "three decimals" in err and "--currency" in err
+    with Ledger.open(db) as ledger:
+        assert ledger.account("Main") is None and ledger.count() == 0

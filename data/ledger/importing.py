@@ -32,6 +32,7 @@ from data.importer import (
     header_currency,
     iter_row_tuples,
 )
+from data.money import exponent
 
 from .schema import TEXT_INSERT_TRIGGER
 from .types import (
@@ -225,14 +226,20 @@ def import_file(
     """
     _check_path(path)
     # Amounts are read in the account's minor units (yen have none, dinars three).
-    unit = ledger.account_currency(account, currency or DEFAULT_CURRENCY)
-    detection = detect(path, locale=locale, currency=unit)
     if currency is None and ledger.account(account) is None:
-        named = header_currency(detection.mapping)
-        if named is not None and named != unit:
-            # "Betrag (€)" on a first statement: the account is in euros, not the default
-            currency = unit = named
+        # A new account of no stated currency: read the file as it is ("-23.455" in
+        # thousandths), then take the currency its money headers name ("Betrag (€)", "Amount
+        # (KWD)"), else the default, and read it again if that has other decimals (the default
+        # refuses thousandths with a message that names the currencies which take them).
+        detection = detect(path, locale=locale, currency=None)
+        currency = header_currency(detection.mapping) or DEFAULT_CURRENCY
+        unit = currency
+        stated = detection.mapping.currency_column is not None  # its rows name theirs
+        if not stated and detection.mapping.currency_exponent != exponent(unit):
             detection = detect(path, locale=locale, currency=unit)
+    else:
+        unit = ledger.account_currency(account, currency or DEFAULT_CURRENCY)
+        detection = detect(path, locale=locale, currency=unit)
     if mapping is None:
         saved = ledger.profile(detection.profile_key, account)
         if saved is not None:
