@@ -40,7 +40,7 @@ class CategorizePump(QObject):
         self._timer.start()
 
     def _ledger_changed(self, what: str) -> None:
-        if what in ("import", "demo", "undo", "rules"):
+        if what in ("import", "demo", "undo", "rules", "retrained"):
             self.kick()
 
     def _health_changed(self, service: str) -> None:

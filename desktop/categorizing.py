@@ -298,17 +298,33 @@ def prepare(ctx: Any) -> Retrainer:
     if retrainer is None:
 
         def run() -> None:
-            ctx.reader.submit(training_params, done=_send_train)
+            payees = _take_corrected(ctx)
+            ctx.reader.submit(training_params, done=lambda params: _send_train(params, payees))
 
-        def _send_train(params: dict[str, Any]) -> None:
+        def _send_train(params: dict[str, Any], payees: set[str]) -> None:
             if params["transactions"]:
                 ctx.hub.request(
                     "categorizer",
                     "train",
                     params,
                     timeout=TRAIN_TIMEOUT_S,
-                    failed=lambda exc: log.info("retraining postponed: %s", exc),
+                    done=lambda _reply: _follow(payees),
+                    failed=lambda exc: _postponed(exc, payees),
                 )
+
+        def _follow(payees: set[str]) -> None:
+            # The corrected payees' other rows are asked again of the retrained model (the
+            # categorize pump wakes on "retrained"): one corrected Virgin Media row kept its
+            # siblings' old guesses until the next import.
+            if payees:
+                ctx.writer.submit(
+                    lambda ledger: ledger.requeue_payees(payees),
+                    lambda n: ctx.events.changed.emit("retrained") if n else None,
+                )
+
+        def _postponed(exc: BaseException, payees: set[str]) -> None:
+            log.info("retraining postponed: %s", exc)
+            _note_corrected(ctx, payees)  # the next retrain takes them over
 
         retrainer = _retrainers[key] = Retrainer(run, RETRAIN_DEBOUNCE_S)
         retrainer.start()
@@ -323,6 +339,7 @@ def learn(ctx: Any, examples: list[dict[str, Any]]) -> None:
     Call `forget(ctx)` when ctx closes.
     """
     if examples:
+        _note_corrected(ctx, {str(e.get("payee") or "") for e in examples})
         prepare(ctx).poke()
 
 
@@ -333,8 +350,25 @@ def relearn(ctx: Any) -> None:
     prepare(ctx).poke()
 
 
+# The payees corrected since the last retrain, per window (noted on the GUI thread, taken on
+# the retrainer's).
+_corrected: dict[int, set[str]] = {}
+_corrected_lock = threading.Lock()
+
+
+def _note_corrected(ctx: Any, payees: set[str]) -> None:
+    with _corrected_lock:
+        _corrected.setdefault(id(ctx), set()).update(p for p in payees if p)
+
+
+def _take_corrected(ctx: Any) -> set[str]:
+    with _corrected_lock:
+        return _corrected.pop(id(ctx), set())
+
+
 def forget(ctx: Any) -> None:
     """Drop `ctx`'s retrainer (and a retrain it had scheduled): its window is closing."""
+    _take_corrected(ctx)
     retrainer = _retrainers.pop(id(ctx), None)
     if retrainer is not None:
         retrainer.cancel()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from data.ledger import Ledger, TxFilter
+from data.ledger import Ledger, Prediction, TxFilter
 from desktop import categorizing
 from desktop.categorizing import Retrainer, categorize_pending, predictions_from_reply
 from sidecars.categorizer.engine import Categorizer
@@ -275,3 +275,23 @@ def test_a_rule_over_a_big_ledger_still_trains_within_one_frame(tmp_path: Path) 
     assert 10_000 < len(params["transactions"]) < 30_000
     dates = [t["date"] for t in params["transactions"]]
     assert dates == sorted(dates) and dates[-1] == "2024-12-28"  # the newest are kept
+
+
+def test_requeue_payees_asks_again_only_what_the_model_decided(ledger: Ledger) -> None:
+    rows = by_description(ledger)
+    tesco, shell, netflix = (
+        rows["CARD PAYMENT TO TESCO STORES 3297 LONDON"],
+        rows["SHELL 88 LEEDS"],
+        rows["NETFLIX.COM"],
+    )
+    ledger.apply_predictions(
+        [Prediction(t.id, "Stuff", confidence=0.9) for t in (tesco, shell, netflix)]
+    )
+    ledger.set_category([shell.id], "Car", source="user")
+    ledger.set_category([netflix.id], "Subscriptions", source="rule")
+    n = ledger.requeue_payees([tesco.payee, shell.payee, netflix.payee, "Nobody"])
+    states = {t.id: t.categorize_state for t in ledger.iter_transactions()}
+    assert n == 1
+    assert states[tesco.id] == "pending"  # the model's guess is asked again
+    assert states[shell.id] != "pending" and states[netflix.id] != "pending"
+    assert ledger.requeue_payees([]) == 0

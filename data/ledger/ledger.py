@@ -418,6 +418,24 @@ class Ledger:
                 )
             return cur.rowcount
 
+    def requeue_payees(self, payees: Iterable[str]) -> int:
+        """Queue for the categorizer again the rows of `payees` that it categorized or left
+        uncategorized (not the user's, not a rule's): after a correction has retrained it, the
+        other rows of that payee follow the correction."""
+        names = sorted({p for p in payees if p})
+        changed = 0
+        with self._write() as conn:
+            for start in range(0, len(names), 500):  # under SQLite's bound-parameter limit
+                chunk = names[start : start + 500]
+                changed += conn.execute(
+                    "UPDATE transactions SET categorize_state = 'pending' "
+                    f"WHERE payee IN ({', '.join('?' * len(chunk))}) "
+                    "AND coalesce(category_source, 'model') = 'model' "
+                    "AND categorize_state != 'pending'",
+                    chunk,
+                ).rowcount
+        return changed
+
     def apply_predictions(self, predictions: Sequence[Prediction]) -> int:
         """Store categorizer results; never overwrites a category the user chose. Returns count."""
         with self._write() as conn:
