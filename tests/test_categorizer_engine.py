@@ -294,3 +294,28 @@ def test_warm_up_predicts_the_training_keys(tmp_path) -> None:  # type: ignore[n
     # A known merchant at a familiar amount with a new store number is answered from memory.
     (p,) = model.predict([Row("TESCO STORES 5555", -23.99)])
     assert p is remembered[0]
+
+
+def test_a_users_label_of_a_payee_outranks_the_builtin_rows_of_it(
+    categorizer: Categorizer,
+) -> None:
+    """One correction of a payee the built-in examples know under another category: with the
+    defaults' rows of that payee left out, the user's category comes back sure enough to be set
+    (the desktop's threshold), not as a mere suggestion; other payees keep the defaults."""
+    from desktop.categorizing import CONFIDENCE_THRESHOLD
+
+    own = {"date": "2024-01-01", "description": "NETFLIX.COM", "amount": "-9.99"}
+    categorizer.train(
+        {"transactions": [{**own, "category": "Entertainment"}], "include_defaults": True}
+    )
+    [netflix, tesco] = categorizer.predict(
+        {
+            "transactions": [
+                {"date": "2024-02-01", "description": "NETFLIX.COM", "amount": "-9.99"},
+                {"date": "2024-02-02", "description": "TESCO STORES 3297", "amount": "-41.20"},
+            ]
+        }
+    )["predictions"]
+    assert netflix["category"] == "Entertainment"
+    assert netflix["confidence"] >= CONFIDENCE_THRESHOLD
+    assert tesco["category"] == "Groceries"

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from data.payee import normalize_payee
 from sidecars.categorizer.features import MAX_TEXT, Row, prime
 from sidecars.categorizer.gc_pause import gc_paused
 from sidecars.categorizer.model import Example, Model, Prediction, train
@@ -230,8 +231,12 @@ class Categorizer:
         examples = parse_examples(params)
         with_defaults = bool(params.get("include_defaults"))
         if with_defaults:
+            # A payee the user has labelled is theirs: the built-in rows of it are left out, or
+            # one correction ("Virgin Media" is Home broadband) was outvoted by the defaults' two.
             # The user's own labels come last so they win ties and anchor the holdout estimate.
-            examples = default_examples() + examples
+            own = {normalize_payee(e.description) for e in examples}
+            kept = [d for d in default_examples() if normalize_payee(d.description) not in own]
+            examples = kept + examples
         if not examples:
             raise InputError("no labeled transactions to learn from")
         with self._train_lock, gc_paused():
