@@ -35,16 +35,6 @@ def _month_start(d: dt.date, back: int = 0) -> dt.date:
     return dt.date(y, m + 1, 1)
 
 
-def _newest_to(ledger: Any, currency: str, today: dt.date) -> dt.date:
-    """The newest day up to `today` with a row in `currency`; `today` when there is none.
-
-    Rows dated later (a rent the bank has scheduled, a mistyped year) are not what the dashboard
-    shows: with statements to 30 November read on 7 December, a January rent showed an empty
-    December instead of November."""
-    day: dt.date | None = ledger.newest_day(currency, today)
-    return day or today
-
-
 def build(ledger: Any, today: dt.date | None = None, currency: str | None = None) -> Report:
     """Compute the dashboard's report in `currency` (by default the one most rows are in);
     rows in other currencies are left out, never added to it."""
@@ -60,7 +50,10 @@ def build(ledger: Any, today: dt.date | None = None, currency: str | None = None
     report.pending = stats.pending
     today = today or dt.date.today()
     if latest > today:
-        latest = _newest_to(ledger, cur, today)
+        # Rows dated later (a rent the bank has scheduled, a mistyped year) are not what the
+        # dashboard shows: with statements to 30 November read on 7 December, a January rent
+        # showed an empty December instead of November.
+        latest = ledger.newest_day(cur, today) or today
     # The month of the newest row up to today: statements that stop in April 2024 show April
     month = _month_start(min(latest, today))
     report.month = month
