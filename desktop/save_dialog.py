@@ -22,9 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from desktop.file_dialogs import guard
-
-ALL_FILES = "All files (*)"
+from desktop.file_dialogs import ALL_FILES, guard
 
 
 def ask_save_path(
