@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from data.ledger import Ledger, Prediction, TxFilter, Txn
 from data.money import format_decimal
 from data.rules import RuleError, Rules
-from desktop.wire_budget import REQUEST_BUDGET, row_size
+from desktop.wire_budget import REQUEST_BUDGET, newest_within, row_size
 
 log = logging.getLogger(__name__)
 
@@ -201,22 +201,26 @@ def training_params(ledger: Ledger, *, budget: int = REQUEST_BUDGET) -> dict[str
     """`train` params from the rows the user (or their rules) categorized, oldest first: the
     newest that fit `budget` bytes. A rule over a big ledger labels hundreds of thousands of
     rows, and a request over the wire's limit was refused at every retrain."""
-    examples = []
-    size = 0
-    for t in ledger.iter_transactions(order="date_desc"):
-        if t.category and t.category_source in ("user", "rule"):
-            size += row_size(t.description, t.category)
-            if size > budget:
-                break
-            examples.append(
+    labelled = (
+        t
+        for t in ledger.iter_transactions(order="date_desc")
+        if t.category and t.category_source in ("user", "rule")
+    )
+    examples = newest_within(
+        (
+            (
                 {
                     "date": t.date.isoformat(),
                     "description": t.description,
                     "amount": format_decimal(t.amount, t.currency),
                     "category": t.category,
-                }
+                },
+                row_size(t.description, t.category),
             )
-    examples.reverse()
+            for t in labelled
+        ),
+        budget,
+    )
     return {"transactions": examples, "include_defaults": len(examples) < MIN_OWN_LABELS}
 
 

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from data import paths
 from data.money import format_decimal
 from data.transfers import is_transfer
-from desktop.wire_budget import REQUEST_BUDGET, row_size
+from desktop.wire_budget import REQUEST_BUDGET, newest_within, row_size
 
 if TYPE_CHECKING:
-    from data.ledger import Ledger
+    from data.ledger import Ledger, Txn
     from supervisor import Hub
 
 SERVICE = "insights"
@@ -45,30 +45,34 @@ def ledger_rows(ledger: Ledger, *, budget: int = REQUEST_BUDGET) -> list[dict[st
     repayment is no subscription, and counted as an upcoming payment it would reserve the
     card's spending twice in the advisor's figure."""
     newest: dict[str, dt.date] = {}
-    rows: list[dict[str, Any]] = []
-    size = 0
-    for txn in ledger.iter_transactions(order="date_desc"):
+
+    def recent(txn: Txn) -> bool:
         first = newest.setdefault(txn.account, txn.date)
-        if txn.date < _years_before(first, HISTORY_YEARS):
-            continue
-        if is_transfer(txn.description, txn.category):
-            continue
-        size += row_size(txn.description, txn.payee, txn.category)
-        if size > budget:
-            break
-        rows.append(
-            {
-                "id": txn.id,
-                "date": txn.date.isoformat(),
-                "description": txn.description,
-                "amount": format_decimal(txn.amount, txn.currency),
-                "currency": txn.currency,
-                "payee": txn.payee,
-                "category": txn.category,
-            }
-        )
-    rows.reverse()
-    return rows
+        return txn.date >= _years_before(first, HISTORY_YEARS)
+
+    kept = (
+        txn
+        for txn in ledger.iter_transactions(order="date_desc")
+        if recent(txn) and not is_transfer(txn.description, txn.category)
+    )
+    return newest_within(
+        (
+            (
+                {
+                    "id": txn.id,
+                    "date": txn.date.isoformat(),
+                    "description": txn.description,
+                    "amount": format_decimal(txn.amount, txn.currency),
+                    "currency": txn.currency,
+                    "payee": txn.payee,
+                    "category": txn.category,
+                },
+                row_size(txn.description, txn.payee, txn.category),
+            )
+            for txn in kept
+        ),
+        budget,
+    )
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
