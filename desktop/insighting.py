@@ -8,7 +8,6 @@ atomically. This module must never import Qt or a model library, and never write
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import tempfile
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from data import paths
 from data.money import format_decimal
 from data.transfers import is_transfer
+from desktop import result_cache
 from desktop.wire_budget import REQUEST_BUDGET, newest_within, row_size
 
 if TYPE_CHECKING:
@@ -94,11 +94,13 @@ class Dismissals:
     row that happened to have the id of one dismissed in the first."""
 
     def __init__(self, db: Path | None = None, *, path: Path | None = None) -> None:
-        self.path = path or dismissals_path(db or paths.default_ledger())
+        default = paths.default_ledger()
+        ledger = db or default
+        self.path = path or dismissals_path(ledger)
         # Before there was a file per ledger there was one for all, in practice the default
         # ledger's: that ledger reads it until it has its own.
-        default = db is None or _same_file(db, paths.default_ledger())
-        self._legacy = paths.data_dir() / DISMISSED_FILE if default and path is None else None
+        legacy = path is None and ledger.resolve() == default.resolve()
+        self._legacy = paths.data_dir() / DISMISSED_FILE if legacy else None
 
     def load(self) -> set[str]:
         """The dismissed keys; an unreadable file counts as none dismissed (and is left alone)."""
@@ -137,13 +139,8 @@ def request_params(rows: list[dict[str, Any]], today: dt.date | None = None) -> 
 
 
 def dismissals_path(db: Path) -> Path:
-    """Where the dismissals of the ledger at `db` are kept (beside the cached results)."""
-    tag = hashlib.sha256(str(db.resolve()).encode()).hexdigest()[:12]
-    return paths.data_dir() / f"insights-dismissed-{tag}.json"
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    return a.resolve() == b.resolve()
+    """Where the dismissals of the ledger at `db` are kept (named as its cached results are)."""
+    return paths.data_dir() / f"insights-dismissed-{result_cache.ledger_tag(db)}.json"
 
 
 def ask(hub: Hub, rows: list[dict[str, Any]], timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, Any]:

@@ -20,9 +20,13 @@ from data.paths import data_dir
 log = logging.getLogger(__name__)
 
 
+def ledger_tag(db: Path) -> str:
+    """A short name for the ledger at `db`, for the files kept for it under the data directory."""
+    return hashlib.sha256(str(db.resolve()).encode()).hexdigest()[:12]
+
+
 def _path(db: Path, kind: str) -> Path:
-    tag = hashlib.sha256(str(db.resolve()).encode()).hexdigest()[:12]
-    return data_dir() / "cache" / f"{kind}-{tag}.json"
+    return data_dir() / "cache" / f"{kind}-{ledger_tag(db)}.json"
 
 
 def save(db: Path, kind: str, result: Any) -> None:
