@@ -335,8 +335,8 @@ def _near(records: Sequence[Record], dates: list[dt.date], when: dt.date) -> Rec
     return records[best] if abs((dates[best] - when).days) <= 14 else None
 
 
-def _next_date(records: Sequence[Record], cadence: Cadence) -> dt.date:
-    """One period after the latest charge, on the series' usual day of the month.
+def _next_date(records: Sequence[Record], cadence: Cadence, usual: int) -> dt.date:
+    """One period after the latest charge, on the series' `usual` day of the month.
 
     Rent due on the 1st and paid on Friday the 30th when the 1st is a Sunday is next due on the
     1st, not on the 30th; a salary paid early before Christmas is next paid on its usual day.
@@ -345,7 +345,6 @@ def _next_date(records: Sequence[Record], cadence: Cadence) -> dt.date:
     expected = cadence.step(last, 1)
     if not cadence.months:
         return expected  # weekly and fortnightly series keep their weekday anyway
-    usual = _usual_day([r.date for r in records[-USUAL_DAY_CHARGES:]])
     nearest = _on_usual_day(expected, usual, cadence)
     return expected if nearest <= last else nearest
 
@@ -394,7 +393,8 @@ def _stream(
     group: MerchantGroup, records: Sequence[Record], chain: _Chain, cadence: Cadence, now: dt.date
 ) -> Stream:
     fixed = _price_changes(records)
-    next_date = _next_date(records, cadence)
+    usual = _usual_day([r.date for r in records[-USUAL_DAY_CHARGES:]])
+    next_date = _next_date(records, cadence, usual)
     if fixed is None:
         changes: list[PriceChange] = []
         amount = _typical_recent(records, next_date)
@@ -405,7 +405,6 @@ def _stream(
     if cadence.months and missed:
         # A missed charge is dated a period after the one before it: after 30 November, a bill
         # due on the 31st was missed on 31 December, not on the 30th.
-        usual = _usual_day([r.date for r in records[-USUAL_DAY_CHARGES:]])
         missed = [_on_usual_day(day, usual, cadence) for day in missed]
     return Stream(
         merchant=group.name,
