@@ -53,6 +53,7 @@ from PySide6.QtCore import (
 )
 
 from data.ledger import Ledger, TxFilter
+from desktop.edits import SetCategory
 from desktop.models.transactions_model import CATEGORY, PAGE
 from desktop.watchdog import LagRecorder, StallSampler
 from supervisor import Hub
@@ -334,6 +335,9 @@ class User(QObject):
         self.stack: list[tuple[tuple[int, ...], str | None]] = []
         self.undone: set[int] = set()
         self.edits = self.bulk_edits = self.undos = 0
+        # A bulk edit over rows not all loaded reads them on the reading lane first and pushes
+        # its undo step when they arrive: (undo index before it, category) until then.
+        self.reading: tuple[int, str | None] | None = None
         self.forecast_clicks = 0
         # Statements arrive spread over the whole storm, not all in its first seconds.
         self.import_every = max(0.3, 0.9 * seconds / max(1, len(files)))
@@ -417,8 +421,16 @@ class User(QObject):
 
     # -- editing categories, as a user does it on the Transactions page ----------------------
     def _edit_step(self) -> bool:
-        """One edit or undo; False when the chosen row was not loaded yet."""
+        """One edit or undo; False when the chosen row was not loaded yet (or a bulk edit's
+        rows are still being read)."""
         model, table, undo = self.view.model, self.view.table, self.ctx.undo
+        if self.reading is not None:
+            if self.view._reading_selection:
+                return False
+            waited_since, wanted = self.reading
+            self.reading = None
+            self._record(waited_since, wanted, "bulk")  # or nothing changed: the list moved on
+            return True
         n = model.rowCount()
         if n == 0:
             return False
@@ -444,12 +456,13 @@ class User(QObject):
                     QItemSelectionModel.SelectionFlag.Select
                     | QItemSelectionModel.SelectionFlag.Rows,
                 )
-            txns = self.view.selected_txns()
             category: str | None = self.rng.choice(EDIT_CATEGORIES)
             self.view.bulk_category.setText(category)
             self.view.bulk_apply.click()
             selection.clearSelection()
-            ids = tuple(t.id for t in txns)
+            if self.view._reading_selection:
+                self.reading = (before, category)
+                return True
             kind = "bulk"
         else:
             choices = [c for c in EDIT_CATEGORIES if c != txn.category]
@@ -457,13 +470,19 @@ class User(QObject):
             if category is None and txn.category is None:
                 return True
             model.setData(model.index(row, CATEGORY), category or "", Qt.ItemDataRole.EditRole)
-            ids = (txn.id,)
             kind = "inline"
+        self._record(before, category, kind)
+        return True
+
+    def _record(self, before: int, category: str | None, kind: str) -> None:
+        """Note the edit the undo stack took, with the rows its step holds."""
+        undo = self.ctx.undo
         if undo.index() == before + 1:
-            self.stack.append((ids, category))
+            step = undo.command(before)
+            assert isinstance(step, SetCategory), step
+            self.stack.append((tuple(step.ids), category))
             self.edits += 1
             self.bulk_edits += kind == "bulk"
-        return True
 
     def users_choices(self) -> dict[int, str | None]:
         """Each edited transaction's category as the user left it (undone edits dropped)."""
