@@ -55,6 +55,12 @@ def stated_currency(staged: Staged) -> str | None:
     return code if code in ISO_CODES else None
 
 
+def named_currency(staged: Staged) -> str | None:
+    """The currency the file itself says its money is in: one code in a currency column, else
+    the one its money columns' headers name ("Amount (EUR)"); None when it says nothing."""
+    return stated_currency(staged) or header_currency(staged.mapping)
+
+
 # The importer's recognised lines that ask the person to look (a running balance that no reading
 # of the amounts explains): shown apart on the review page and again after the import.
 WARNING_PREFIX = "Check "
@@ -352,6 +358,11 @@ class ImportView(QWidget):
         path = self.queue.pop(0)
         self.staged = None
         self.staged_first = True  # the next _staged is this file's first reading
+        # Each file starts with no account and the usual currency; its layout's last account
+        # comes with it once read. The last file's account stayed: a euro statement opened after
+        # a Canadian card's went into the card as dollars at one click (audit 9).
+        self.account.setCurrentText("")
+        self.currency.setCurrentText(local_currency())
         self.file_label.setText(f"{path.name}")
         self.recognised.setText("Reading…")
         self.review_warning.hide()
@@ -375,9 +386,6 @@ class ImportView(QWidget):
         self.staged = staged
         lines = staged.preview.recognised or list(staged.detection.recognised)
         self.recognised.setText("\n".join(f"• {line}" for line in lines) or "")
-        warnings = warnings_of(staged)
-        self.review_warning.setText("\n".join(warnings))
-        self.review_warning.setVisible(bool(warnings))
         self._show_questions(staged)
         self._show_mapping(staged)
         self._show_preview(staged)
@@ -387,7 +395,7 @@ class ImportView(QWidget):
         if stated is not None and self.currency.findText(stated) >= 0:
             # a new account is made in the file's own currency: say so rather than "USD"
             self.currency.setCurrentText(stated)
-        elif self.staged_first and (named := header_currency(staged.mapping)) is not None:
+        elif self.staged_first and (named := named_currency(staged)) is not None:
             # only as the file is first read: a currency chosen since then is the person's
             self.currency.setCurrentText(named)
         self.staged_first = False
@@ -471,6 +479,7 @@ class ImportView(QWidget):
         staged = self.staged
         if staged is None:
             return
+        self._update_import_button()  # another account may hold another currency
         if staged.mapping.currency_exponent == exponent(self.target_currency()):
             # same decimals: the amounts read the same, only their currency is shown anew (it
             # kept "$4.50" after EUR was chosen)
@@ -514,10 +523,32 @@ class ImportView(QWidget):
         self.errors.setVisible(bool(staged.preview.errors))
         self.errors_label.setVisible(bool(staged.preview.errors))
 
+    def currency_mismatch(self) -> str | None:
+        """Why the chosen existing account cannot take this file: the file names its currency
+        and the account holds another. The ledger would store the amounts in the account's
+        currency, so 87 euro payments became Canadian dollars, with a preview in euros."""
+        staged = self.staged
+        account = self.account.currentText().strip()
+        held = getattr(self, "_account_currency", {}).get(account)
+        named = named_currency(staged) if staged is not None else None
+        if held is None or named is None or held == named:
+            return None
+        return (
+            f"{WARNING_PREFIX}the account: {staged.path.name if staged else 'this file'} is in "
+            f"{named} and {account} holds {held}. Choose an account in {named}, or type a name "
+            "for a new one."
+        )
+
     def _update_import_button(self) -> None:
         staged = self.staged
         ok = staged is not None and not staged.detection.questions and bool(staged.preview.rows)
-        self.import_button.setEnabled(ok and staged is not None and not decimals_refused(staged))
+        mismatch = self.currency_mismatch()
+        warnings = [*(warnings_of(staged) if staged is not None else []), *filter(None, [mismatch])]
+        self.review_warning.setText("\n".join(warnings))
+        self.review_warning.setVisible(bool(warnings))
+        self.import_button.setEnabled(
+            ok and staged is not None and not decimals_refused(staged) and mismatch is None
+        )
         if staged is not None and staged.detection.questions:
             self.review_message.setText("Answer the questions on the left to import this file.")
         elif staged is not None and not staged.preview.rows:
