@@ -1,8 +1,9 @@
 """The one Ledger API that the CLI, the desktop and the categorize loop use.
 
 A Ledger is one SQLite connection in autocommit mode; every write is an explicit transaction, so a
-failure leaves nothing half-written. Use it from one thread at a time. It never imports Qt, ZeroMQ
-or a model library, and never changes a transaction's raw description.
+failure leaves nothing half-written. The connection is reopened, never written through, once
+another process has deleted its write-ahead log (walguard.py). Use it from one thread at a time.
+It never imports Qt, ZeroMQ or a model library, and never changes a transaction's raw description.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from data import paths
 
 from . import aggregates, queries, rules_store, search, tidy
 from .aggregates import LedgerStats, MonthTotals
-from .connection import BUSY_MS, connect
+from .connection import BUSY_MS
 from .marks import TextMarks
 from .schema import TEXT_DELETE_TRIGGER, TEXT_ROW
 from .tidy import (
@@ -48,6 +49,7 @@ from .types import (
     TxFilter,
     Txn,
 )
+from .walguard import GuardedConnection
 
 if TYPE_CHECKING:
     from data.importer import Detection, Mapping
@@ -77,10 +79,17 @@ def _key(name: str) -> str:
 class Ledger:
     """Accounts, transactions, categories, import batches, profiles and rules in one SQLite file."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self._conn = conn
-        self.path = path
+    def __init__(self, path: Path) -> None:
         self._marks = TextMarks()  # left by counts of common text, for deep pages of it
+        # a reopened connection's data_version and total_changes start again: the marks go
+        self._db = GuardedConnection(path.expanduser(), on_reopen=self._marks.clear)
+        self.path = path
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The connection, reopened first if another process deleted its write-ahead log (see
+        walguard: one os.stat per use)."""
+        return self._db.current()
 
     # -- life -----------------------------------------------------------------------------------
 
@@ -88,11 +97,11 @@ class Ledger:
     def open(cls, path: Path | str | None = None) -> Ledger:
         """Open (creating 0600 if needed, WAL, migrated) the ledger at `path` or the default one."""
         target = Path(path) if path is not None else paths.default_ledger()
-        return cls(connect(target.expanduser()), target)
+        return cls(target)
 
     def close(self) -> None:
         """Close the connection; the ledger cannot be used afterwards."""
-        self._conn.close()
+        self._db.close()
 
     def __enter__(self) -> Ledger:
         return self
