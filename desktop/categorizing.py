@@ -283,6 +283,11 @@ class Retrainer:
             except Exception:
                 log.exception("background retraining failed")
 
+    def due(self) -> bool:
+        """True while a retrain is scheduled and has not started."""
+        with self._wake:
+            return self._due is not None
+
     def cancel(self) -> None:
         """Drop a scheduled retrain and end the thread (at shutdown)."""
         with self._wake:
@@ -300,26 +305,45 @@ def prepare(ctx: Any) -> Retrainer:
     key = id(ctx)
     retrainer = _retrainers.get(key)
     if retrainer is None:
+        runs = [0]  # retrains started, counted on the retrainer's thread
 
         def run() -> None:
+            runs[0] += 1
+            run_number = runs[0]
             payees = _take_corrected(ctx)
-            ctx.reader.submit(training_params, done=lambda params: _send_train(params, payees))
+            ctx.reader.submit(
+                training_params, done=lambda params: _send_train(params, payees, run_number)
+            )
 
-        def _send_train(params: dict[str, Any], payees: set[str]) -> None:
-            if params["transactions"]:
+        def _send_train(params: dict[str, Any], payees: set[str], run_number: int) -> None:
+            # With no labels left (the only correction undone) the model is trained on the
+            # built-in examples alone: skipped, it kept the undone name for good.
+            if params["transactions"] or params["include_defaults"]:
                 ctx.hub.request(
                     "categorizer",
                     "train",
                     params,
                     timeout=TRAIN_TIMEOUT_S,
-                    done=lambda _reply: _follow(payees),
+                    done=lambda _reply: _follow(payees, run_number),
                     failed=lambda exc: _postponed(exc, payees),
                 )
 
-        def _follow(payees: set[str]) -> None:
+        def _follow(payees: set[str], run_number: int) -> None:
             # The corrected payees' other rows are asked again of the retrained model (the
             # categorize pump wakes on "retrained"): one corrected Virgin Media row kept its
             # siblings' old guesses until the next import.
+            # A model trained before the labels changed again (an undo, a later correction)
+            # must not be asked: after a bulk edit to a wrong name was undone, the model that
+            # had learned it re-categorized all 50,000 rows with it (audit 9). Its payees wait
+            # for the retrain that is scheduled, or one scheduled now.
+            own = _retrainers.get(key)
+            if own is None:
+                return  # the window closed meanwhile
+            if payees and (run_number != runs[0] or own.due()):
+                _note_corrected(ctx, payees)
+                if not own.due():
+                    own.poke()
+                return
             if payees:
                 ctx.writer.submit(
                     lambda ledger: ledger.requeue_payees(payees),
@@ -345,6 +369,15 @@ def learn(ctx: Any, examples: list[dict[str, Any]]) -> None:
     if examples:
         _note_corrected(ctx, {str(e.get("payee") or "") for e in examples})
         prepare(ctx).poke()
+
+
+def unlearn(ctx: Any, payees: set[str]) -> None:
+    """Desktop hook for an undone correction: the model learned labels that are gone, so it is
+    retrained as after a correction, and the payees' rows it categorized are asked again of the
+    new model. Undoing a bulk edit put the rows back, but the model kept the undone name and
+    gave it again to every row of those payees (audit 9)."""
+    _note_corrected(ctx, payees)
+    prepare(ctx).poke()
 
 
 def relearn(ctx: Any) -> None:

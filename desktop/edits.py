@@ -43,6 +43,16 @@ def teach(ctx: AppContext, txns: list[Txn], category: str) -> None:
         log.exception("feeding a correction to the categorizer failed")
 
 
+def unteach(ctx: AppContext, txns: list[Txn]) -> None:
+    """Tell the categorizer's learning that a correction of `txns` was undone (a retrain)."""
+    from desktop import categorizing
+
+    try:
+        categorizing.unlearn(ctx, {t.payee for t in txns if t.payee})
+    except Exception:
+        log.exception("telling the categorizer of an undone correction failed")
+
+
 class DoneBeforePush(QUndoCommand):
     """A change already made on a lane when its command is pushed, so that a refused change
     never reaches the stack: QUndoStack.push calls redo at once, and that first call does
@@ -120,9 +130,12 @@ class SetCategory(QUndoCommand):
         pending = any(t.categorize_state == "pending" for t in txns)
         # Rows put back to pending must wake the categorize pump, which listens for "undo".
         what = "undo" if pending else "categories"
-        self.ctx.writer.submit(
-            lambda ledger: put_back(ledger, txns), lambda _n: self.ctx.events.changed.emit(what)
-        )
+        self.ctx.writer.submit(lambda ledger: put_back(ledger, txns), lambda _n: self._undone(what))
+
+    def _undone(self, what: str) -> None:
+        self.ctx.events.changed.emit(what)
+        if self.category is not None:  # the categorizer learned the undone name: unlearn it
+            unteach(self.ctx, self.txns)
 
 
 def put_back(ledger: Any, txns: list[Txn]) -> None:
