@@ -50,3 +50,15 @@ def percent(value: float, *, locale: QLocale | None = None) -> str:
     """0.873 -> "87%"."""
     loc = locale or QLocale()
     return loc.toString(round(value * 100)) + "%"
+
+
+def moment(stamp: str) -> str:
+    """A UTC time as stored ("2026-12-07T14:03:09Z") in the person's clock and locale."""
+    try:
+        when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone()
+    return f"{day(local.date())} {local.strftime('%H:%M')}"

@@ -8,7 +8,6 @@ modal error: problems are written into the page.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -89,14 +88,7 @@ def decimals_refused(staged: Staged) -> bool:
 
 def local_time(created: str) -> str:
     """A batch's time as the person's clock and locale write it (the ledger stores UTC, "Z")."""
-    try:
-        moment = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
-    except ValueError:
-        return created[:16].replace("T", " ")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    local = moment.astimezone()
-    return f"{formatting.day(local.date())} {local.strftime('%H:%M')}"
+    return formatting.moment(created)
 
 
 def local_currency(locale: QLocale | None = None) -> str:

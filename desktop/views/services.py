@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import formatting
 from desktop.context import AppContext
 from desktop.health import Level
 from desktop.status_lights import COLOURS
@@ -53,6 +54,47 @@ def _age(seconds: float) -> str:
     if seconds < 5400:
         return f"{int(seconds // 60)} min"
     return f"{seconds / 3600:.1f} h"
+
+
+# How often the categorizer's model versions are asked while the page is shown: a retrain
+# (a few seconds after a correction) shows within this.
+MODEL_EVERY_S = 5.0
+
+
+def model_sentence(reply: dict[str, Any]) -> str:
+    """The categorizer's `versions` reply in words: which model serves, when it was trained,
+    from how many examples, and how well it did on the rows it was checked on."""
+    versions = [v for v in reply.get("versions", []) if isinstance(v, dict)]
+    current = next((v for v in versions if v.get("current")), None)
+    if current is None:
+        return "Categorizer model: none trained yet (the built-in one is made on first use)."
+    name = str(current.get("model_version", "?"))
+    number = name.lstrip("v0") or "0"
+    parts = [f"Categorizer model: version {number}"]
+    created = current.get("created")
+    if isinstance(created, str):
+        parts.append(f"trained {formatting.moment(created)}")
+    samples = current.get("n_samples")
+    if isinstance(samples, int):
+        whose = {
+            "user": "your categorized transactions",
+            "user+builtin": "your categorized transactions and the built-in examples",
+            "builtin": "the built-in examples",
+        }.get(str(current.get("source")), "examples")
+        parts.append(f"from {samples:,} rows ({whose})")
+    classes = current.get("classes")
+    if isinstance(classes, int):
+        parts.append(f"{classes} categories")
+    accuracy = current.get("cv_accuracy")
+    if isinstance(accuracy, int | float):
+        parts.append(
+            f"right on {formatting.percent(float(accuracy))} of the rows held out to check it"
+        )
+    older = len(versions) - 1
+    text = ", ".join(parts) + "."
+    if older > 0:
+        text += f" {older} earlier version{'s' if older != 1 else ''} kept."
+    return text
 
 
 def _num(value: Any, unit: str, digits: int = 1) -> str:
@@ -90,6 +132,12 @@ class ServicesView(QWidget):
         self.retry_button.setToolTip("Try again to start a service that kept crashing")
         self.restart_button.clicked.connect(self._restart)
         self.retry_button.clicked.connect(self._restart)
+        # Which categorizer model serves: after a correction a person can see it retrained.
+        self.model_line = QLabel("Categorizer model: asking…")
+        self.model_line.setWordWrap(True)
+        self.model_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._model_asked = 0.0  # time.monotonic() of the last `versions` request
+        self._model_pending = False
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(self.retry_button)
@@ -107,6 +155,7 @@ class ServicesView(QWidget):
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addWidget(self.table, 3)
+        layout.addWidget(self.model_line)
         layout.addLayout(buttons)
         layout.addWidget(self.logs_label)
         layout.addWidget(self.logs, 2)
@@ -147,12 +196,44 @@ class ServicesView(QWidget):
         super().showEvent(event)
 
     def _poll(self) -> None:
+        self._ask_model()
         self.ctx.hub.refresh_status()
         service = self.selected_service()
         if service is not None:
             self.ctx.hub.fetch_logs(service)
         if self.ctx.hub.hub is None:
             self._draw()
+
+    def _ask_model(self) -> None:
+        """Ask the categorizer which model versions it keeps (at most every MODEL_EVERY_S)."""
+        now = time.monotonic()
+        if self._model_pending or (self._model_asked and now - self._model_asked < MODEL_EVERY_S):
+            return
+        health = self.ctx.hub.health("categorizer")
+        if not health.ok:
+            if "categorizer" in self.ctx.hub.services:
+                self.model_line.setText(
+                    "Categorizer model: not known while the categorizer is down. "
+                    + health.sentence()
+                )
+            return
+        self._model_asked, self._model_pending = now, True
+        self.ctx.hub.request(
+            "categorizer",
+            "versions",
+            {},
+            timeout=10.0,
+            done=self._model_known,
+            failed=self._model_unknown,
+        )
+
+    def _model_known(self, reply: dict[str, Any]) -> None:
+        self._model_pending = False
+        self.model_line.setText(model_sentence(reply))
+
+    def _model_unknown(self, exc: BaseException) -> None:
+        self._model_pending = False
+        self.model_line.setText(f"Categorizer model: could not be asked ({exc}).")
 
     def _status(self, rows: list[dict[str, Any]]) -> None:
         self._news = False  # these rows answer any news that came with them

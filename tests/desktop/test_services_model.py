@@ -1,0 +1,83 @@
+"""The Services page says which categorizer model serves: its version, when it was trained,
+from how many rows, and how well it did; a retrain after a correction shows as a new version.
+Before, nothing on the page said so (audit 8, L4; audit 9). Real window, real hub, real
+categorizer sidecar (its `versions` method), real ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from data.ledger import Ledger, TxFilter
+from desktop import categorizing
+from desktop.health import Level
+from desktop.views import services
+
+CSV = "Date,Description,Amount\n" + "".join(
+    f"2024-0{m}-0{d},{text},{amount}\n"
+    for m in range(1, 7)
+    for d, text, amount in ((2, "QUILLSBY HOSTING LTD", "-32.00"), (3, "TESCO STORES", "-41.20"))
+)
+
+
+def _categorizer_hub() -> Any:
+    from supervisor import Hub, ServiceSpec
+
+    return Hub(services=[ServiceSpec("categorizer")])
+
+
+@pytest.mark.slow
+def test_the_services_page_names_the_model_and_its_retrain(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("sklearn")
+    monkeypatch.setattr(categorizing, "RETRAIN_DEBOUNCE_S", 0.2)
+    monkeypatch.setattr(services, "MODEL_EVERY_S", 0.2)
+    statement = tmp_path / "bank.csv"
+    statement.write_text(CSV, encoding="utf-8")
+    db = tmp_path / "ledger.sqlite"
+    with Ledger.open(db) as ledger:
+        ledger.import_file(statement, "Current", currency="GBP")
+    window = make_window(db, hub_factory=_categorizer_hub)
+    hub = window.ctx.hub
+    window.show_page("Services")
+    line = window.services.model_line
+    assert "down" in line.text() or "asking" in line.text()  # said before the sidecar is up
+    hub.start()
+    qtbot.waitUntil(lambda: hub.health("categorizer").level is Level.READY, timeout=120_000)
+    qtbot.waitUntil(lambda: "version 1," in line.text(), timeout=60_000)
+    assert "built-in examples" in line.text() and "trained " in line.text(), line.text()
+
+    with Ledger.open(db) as ledger:
+        row = ledger.transactions(TxFilter(text="quillsby"), limit=1)[0]
+    window.show_page("Transactions")
+    window.transactions.set_category([row], "Web hosting")
+    window.show_page("Services")
+    qtbot.waitUntil(lambda: "version 2," in line.text(), timeout=60_000)
+    text = line.text()
+    assert "your categorized transactions" in text and "1 earlier version kept" in text, text
+
+
+def test_the_model_sentence_reads_a_versions_reply() -> None:
+    reply = {
+        "current": "v000007",
+        "versions": [
+            {"model_version": "v000006", "current": False},
+            {
+                "model_version": "v000007",
+                "created": "2026-12-07T11:56:00Z",
+                "n_samples": 1774,
+                "classes": 15,
+                "cv_accuracy": 0.83,
+                "source": "user",
+                "current": True,
+            },
+        ],
+    }
+    text = services.model_sentence(reply)
+    assert text.startswith("Categorizer model: version 7, trained ")
+    assert "from 1,774 rows (your categorized transactions), 15 categories" in text
+    assert "right on 83% of the rows held out" in text and "1 earlier version kept." in text
+    assert "none trained yet" in services.model_sentence({"versions": []})
