@@ -270,6 +270,7 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Menu", "Command", "Keys"])
+        self.table.setTabKeyNavigation(False)  # Tab goes on to Close
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)

@@ -221,6 +221,7 @@ class ForecastView(QWidget):
         self.chart_view = charts.view(QChart())
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Series", "Next month", "80% range", "Method"])
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

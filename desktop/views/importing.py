@@ -228,6 +228,7 @@ class ImportView(QWidget):
         left.addStretch(1)
         self.preview_table = QTableWidget(0, 4)
         self.preview_table.setHorizontalHeaderLabels(["Line", "Date", "Description", "Amount"])
+        self.preview_table.setTabKeyNavigation(False)  # Tab goes on to Import; arrows move in it
         self.preview_table.horizontalHeader().setSectionResizeMode(
             2, QHeaderView.ResizeMode.Stretch
         )

@@ -114,6 +114,7 @@ class InsightsView(QWidget):
             table.verticalHeader().hide()
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.setWordWrap(False)
+            table.setTabKeyNavigation(False)  # Tab goes on to the next table (arrows move in one)
         # Rows of plain text as tall as the text needs: a person's dozen bills and their income
         # fit without scrolling (the alerts keep their height for the Dismiss buttons).
         self.subs.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

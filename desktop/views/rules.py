@@ -165,6 +165,7 @@ class RulesView(QWidget):
         intro.setStyleSheet("color:palette(placeholder-text);")
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["#", "When", "Category", "Limits"])
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

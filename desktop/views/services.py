@@ -84,7 +84,7 @@ def model_sentence(reply: dict[str, Any]) -> str:
         parts.append(f"from {samples:,} rows ({whose})")
     classes = current.get("classes")
     if isinstance(classes, int):
-        parts.append(f"{classes} categories")
+        parts.append(f"{classes} categor{'ies' if classes != 1 else 'y'}")
     accuracy = current.get("cv_accuracy")
     if isinstance(accuracy, int | float):
         parts.append(
@@ -120,6 +120,8 @@ class ServicesView(QWidget):
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        # Tab leaves the table (arrows move in it): Restart and Retry were out of reach
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)

@@ -134,6 +134,9 @@ class TransactionsTable(QTableView):
         super().__init__(parent)
         # column headers that never walk a big selection (see plain_header)
         self.setHorizontalHeader(PlainHeader(Qt.Orientation.Horizontal, self))
+        # Tab leaves the table (arrows move in it): it walked the cells for ever, and the
+        # category box, Set category and Export below were out of a keyboard's reach (audit 9).
+        self.setTabKeyNavigation(False)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """A right-click names the row under the pointer; the Menu key, the current row."""

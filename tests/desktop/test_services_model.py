@@ -81,3 +81,5 @@ def test_the_model_sentence_reads_a_versions_reply() -> None:
     assert "from 1,774 rows (your categorized transactions), 15 categories" in text
     assert "right on 83% of the rows held out" in text and "1 earlier version kept." in text
     assert "none trained yet" in services.model_sentence({"versions": []})
+    one = {"versions": [{"model_version": "v000002", "classes": 1, "current": True}]}
+    assert services.model_sentence(one) == "Categorizer model: version 2, 1 category."
