@@ -1,9 +1,10 @@
 """Amounts: read one cell of money as exact minor units, in the notations banks use.
 
-Handles thousands separators (1,234.56 / 1.234,56 / 1 234,56 / 1'234.56), leading or trailing
-minus, parentheses, explicit plus ("+ $1.00"), currency symbols and codes ("£5", "12.00 EUR"),
-and CR/DR markers. Which character is the decimal separator is decided per file from all values
-(decimal_style); a single cell is never guessed. Never uses floats.
+Handles thousands separators (1,234.56 / 1.234,56 / 1 234,56 / 1'234.56; Indian lakhs
+1,23,456.78), leading or trailing minus, parentheses, explicit plus ("+ $1.00"), currency
+symbols and codes ("£5", "12.00 EUR"), and CR/DR markers. Which character is the decimal
+separator is decided per file from all values (decimal_style); a single cell is never guessed.
+Never uses floats.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ _CURRENCY_WORDS = frozenset(
         "م.",
     ]
 )
-_NUMBER_DOT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$")
+# Indian statements group in lakhs and crores: 1,20,000.00 and 1,00,00,000.
+_NUMBER_DOT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}|\d+)?(?:\.(\d+))?$")
 _NUMBER_COMMA = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)?(?:,(\d+))?$")
 _NOTE = re.compile(r"^(?P<number>[^(]*\d)\s*\((?P<note>[^()]*)\)$")
 _NOT_NUMERIC = re.compile(r"[\d.,'+\-−–()\s]")

@@ -143,17 +143,22 @@ _DAY_FIRST_CURRENCIES = {
 }
 
 
+# A lakh grouping (1,20,000 / 12,34,567.50): two-digit groups before the last three digits.
+_LAKHS = re.compile(r"(?<![\d,])\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])")
+
+
 def statement_locale(
     stats: list[ColumnStats], rows: list[list[str]], decimal: str
 ) -> tuple[bool, str] | None:
     """(day first?, why) from what the statement says about its own money, if it says enough.
 
     The currency a statement is kept in tells which date order its bank writes: US dollars
-    month-first; euros, pounds, rupees, decimal commas day-first.
+    month-first; euros, pounds, rupees, decimal commas, lakh groupings day-first.
     """
     if decimal == ",":
         return True, "amounts use a decimal comma"
     found: set[str] = set()
+    lakhs = False
     for s in stats:
         tokens = re.findall(r"[a-z]{2,3}|[£€₹₽₺]", s.header.casefold())
         found.update(t for t in tokens if t in _US_CURRENCY or t in _DAY_FIRST_CURRENCIES)
@@ -163,12 +168,15 @@ def statement_locale(
         if col.is_money(s):
             for cell in list(cells)[:50]:
                 found.update(ch for ch in cell if ch in "£€₹₽₺")
+                lakhs = lakhs or _LAKHS.search(cell) is not None
     us = found & _US_CURRENCY
     other = found & _DAY_FIRST_CURRENCIES
     if us and not other:
         return False, "the statement is in US dollars"
     if other and not us:
         return True, f"the statement is in {sorted(other)[0].upper()}"
+    if lakhs and not us:
+        return True, "amounts are grouped in lakhs (1,20,000.00), as Indian banks write them"
     if not found and any(_US_HEADER.search(s.header.casefold()) for s in stats):
         # "Check" (not "cheque") numbers: an American bank, and American banks write month-first.
         return False, "the header spells cheque the American way ('Check')"

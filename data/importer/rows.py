@@ -66,6 +66,18 @@ _BALANCE_STARTS = frozenset({
 _LEADING_MARKS = " \t*-:#(|[<>=_.~"
 
 
+def _grouped_figure(cell: str, decimal: str) -> bool:
+    """True when `cell` is a sum of money written with grouping and decimals ("1,20,543.75",
+    "1.234,56"): a summary line's figure under the date column, not a broken date."""
+    text = cell.strip()
+    group = "," if decimal == "." else "."
+    return (
+        group in text
+        and text.rfind(decimal) > text.rfind(group)
+        and amounts.parse(text, decimal) is not None
+    )
+
+
 def _balance_phrase(text: str) -> bool:
     """True when `text` is only an opening/closing balance or total label."""
     head = text.lstrip(_LEADING_MARKS).casefold()
@@ -236,7 +248,11 @@ class RowReader:
             # Money with no date would be lost: only a row not booked yet may lack one.
             if not any(c.strip().casefold() in words.NOT_BOOKED for c in record):
                 return RowError(line, "it has an amount but no date")
-        elif _DATE_SHAPED.search(date_cell) and table_wide:
+        elif (
+            _DATE_SHAPED.search(date_cell)
+            and table_wide
+            and not _grouped_figure(date_cell, self.m.decimal)
+        ):
             return RowError(
                 line, f"{date_cell.strip()!r} is not a date in the format {self.m.date_format}"
             )
