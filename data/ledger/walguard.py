@@ -1,22 +1,25 @@
-"""A ledger connection that notices when another process deleted or replaced its write-ahead log,
-and reopens rather than write into a log that nobody else will ever read (audit 8, F1).
+"""A ledger connection that keeps its write-ahead log from being deleted under it where it can,
+and otherwise notices, and reopens rather than write into a log nobody will read (audit 8, F1).
 
 How that happens: closing any descriptor of the ledger file in this process drops every POSIX
 lock the process holds on it (SQLite's "How To Corrupt Your Database", 2.2; Qt's file dialog did
 it). The next other process to close the ledger (a `fincast` command, the import child) then
 finds itself alone, checkpoints, and deletes the -wal and -shm; our connections keep the deleted
-files open, so every later write is lost and a later read meets a malformed image. A connection
-bound to a log has it open, so the log's inode cannot be reused while we compare: a different
-(st_dev, st_ino) at the log's path, or none, means it was deleted under us.
+files open, so every later write is lost and a later read meets a malformed image.
+
+Prevention: while this process has a connection to the file, it also holds its shared lock as
+an OFD lock, which no close drops (sharedlock.py; Linux). Detection, where that cannot be
+(macOS, file systems without OFD locks): a connection bound to a log has it open, so the log's
+inode cannot be reused; a different (st_dev, st_ino) at the log's path, or none, at a use
+outside a transaction (one os.stat) means it was deleted under us, and the connection reopens.
 
 SQLite shares its locks and wal-index among all of a process's connections to one file, so one
 connection may reopen only when no other connection of this process is still bound to a lost
 log: reopened beside one, it shares that log's deleted index and holds no lock (measured: the
-next closer deleted the new log too, and the last close wrote the stale index's view back).
-Until then it refuses (WalLost) and stays closed; each stale connection lets go at its next use.
+next closer deleted the new log too, and a later read failed with "disk I/O error"). Until
+then it refuses (WalLost) and stays closed; each stale connection lets go at its next use.
 
-Never opens, deletes or renames a file (one os.stat per use); never closes a connection that
-another thread might be using.
+Never deletes or renames a file; never closes a connection that another thread might be using.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .connection import connect
+from .sharedlock import SharedLock
 from .types import LedgerError
 
 log = logging.getLogger(__name__)
@@ -40,7 +44,7 @@ FileId = tuple[int, int]  # (st_dev, st_ino)
 
 class WalLost(LedgerError):
     """The write-ahead log was deleted under this process, and another of its connections is
-    still bound to it: nothing was written; the next try reopens once that one has let go."""
+    still bound to it: nothing was read or written; a later try reopens once that one let go."""
 
 
 def _file_id(path: str | Path) -> FileId | None:
@@ -52,11 +56,13 @@ def _file_id(path: str | Path) -> FileId | None:
 
 
 class _Sharers:
-    """This process's open connections to one ledger file, counted by the log each is bound to."""
+    """This process's open connections to one ledger file, counted by the log each is bound to,
+    and the shared lock they hold together."""
 
-    def __init__(self, wal: str) -> None:
-        self.wal = wal
+    def __init__(self, db: str) -> None:
+        self.wal = db + "-wal"
         self.bound: Counter[FileId | None] = Counter()
+        self.lock = SharedLock(db)
 
     def stale(self) -> int:
         """How many are bound to a log that is no longer the one at the log's path."""
@@ -64,18 +70,33 @@ class _Sharers:
         return sum(n for bound, n in self.bound.items() if bound != current)
 
 
+# Held while a connection opens and registers, and while the last one closes and its shared
+# lock ends: that end closes a descriptor of the file, which would drop the POSIX locks of a
+# connection opened meanwhile.
 _lock = threading.Lock()
 _files: dict[FileId, _Sharers] = {}
+# connections dropped without close(), counted out at the next open or close: a finalizer may
+# run inside any allocation, even one made while this thread holds _lock
+_forgotten: list[tuple[FileId, FileId | None]] = []
 
 
-def _release(key: FileId, bound: FileId | None) -> None:
-    with _lock:
-        sharers = _files[key]
-        sharers.bound[bound] -= 1
-        if sharers.bound[bound] <= 0:
-            del sharers.bound[bound]
-        if not sharers.bound:
-            del _files[key]
+def _count_out(key: FileId, bound: FileId | None) -> _Sharers | None:
+    """One connection fewer (under _lock); the file's sharers if it was the last one."""
+    sharers = _files.get(key)
+    if sharers is None:
+        return None
+    sharers.bound[bound] -= 1
+    if sharers.bound[bound] <= 0:
+        del sharers.bound[bound]
+    return _files.pop(key) if not sharers.bound else None
+
+
+def _settle_forgotten() -> None:
+    """Count out the connections dropped without close() (under _lock; SQLite closed them)."""
+    while _forgotten:
+        gone = _count_out(*_forgotten.pop())
+        if gone is not None:
+            gone.lock.close()
 
 
 class GuardedConnection:
@@ -86,10 +107,11 @@ class GuardedConnection:
         self.path = path
         self._on_reopen = on_reopen  # forgets what was read through the old connection
         self._live: sqlite3.Connection | None = None
+        self._key: FileId = (0, 0)
         self._wal = ""
         self._bound: FileId | None = None
         self._closed = False
-        self._release: weakref.finalize[..., GuardedConnection] | None = None
+        self._forget: weakref.finalize[..., GuardedConnection] | None = None
         self._open()
 
     def current(self) -> sqlite3.Connection:
@@ -121,15 +143,23 @@ class GuardedConnection:
             self._let_go()
 
     def _let_go(self) -> None:
-        assert self._live is not None and self._release is not None
-        try:
-            self._live.close()
-        finally:
-            self._live = None
-            self._release()
+        conn, self._live = self._live, None
+        assert conn is not None and self._forget is not None
+        self._forget.detach()
+        with _lock:
+            _settle_forgotten()
+            gone = _count_out(self._key, self._bound)
+            try:
+                if gone is not None:
+                    gone.lock.release()  # so that the last close may checkpoint and tidy up
+                conn.close()
+            finally:
+                if gone is not None:
+                    gone.lock.close()  # after that close: closing it drops SQLite's locks too
 
     def _open(self) -> None:
         with _lock:
+            _settle_forgotten()
             key = _file_id(self.path)
             sharers = _files.get(key) if key is not None else None
             if sharers is not None and sharers.stale():
@@ -139,19 +169,19 @@ class GuardedConnection:
                     f"nothing goes into (or comes from) a deleted log. Try again: Fincast's other "
                     f"connections to the ledger reopen as they are next used"
                 )
-        conn = connect(self.path)
-        try:
-            # the name SQLite itself uses (absolute, links resolved): its log is this plus -wal
-            name = str(conn.execute("PRAGMA database_list").fetchone()[2])
-            key = _file_id(name)
-            bound = _file_id(name + "-wal")  # there by now: connect has read the ledger
-        except BaseException:
-            conn.close()
-            raise
-        assert key is not None
-        with _lock:
-            sharers = _files.setdefault(key, _Sharers(name + "-wal"))
+            conn = connect(self.path)
+            try:
+                # the name SQLite itself uses (absolute, links resolved): its log is this + -wal
+                name = str(conn.execute("PRAGMA database_list").fetchone()[2])
+                key = _file_id(name)
+                bound = _file_id(name + "-wal")  # there by now: connect has read the ledger
+                assert key is not None
+                sharers = _files.get(key)
+                if sharers is None:
+                    sharers = _files[key] = _Sharers(name)
+            except BaseException:
+                conn.close()
+                raise
             sharers.bound[bound] += 1
-        self._live, self._wal, self._bound = conn, name + "-wal", bound
-        # a Ledger dropped without close() still lets go of its count
-        self._release = weakref.finalize(self, _release, key, bound)
+        self._live, self._key, self._wal, self._bound = conn, key, name + "-wal", bound
+        self._forget = weakref.finalize(self, _forgotten.append, (key, bound))
