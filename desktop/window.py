@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import gui_thread_gc, menus
+from desktop import formatting, gui_thread_gc, menus
 from desktop.context import AppContext
 from desktop.status_lights import HealthLights
 
@@ -106,9 +106,29 @@ class MainWindow(QMainWindow):
         self._indexing = False
         ctx.events.changed.connect(self._ledger_changed)
         self.catch_up_text()  # after a command-line import, say
+        self._say_interrupted_import()
         self.warmed = False
         QTimer.singleShot(WARM_AFTER_MS, self, self._warm_modules)
         self.sidebar.setCurrentRow(0)
+
+    # -- an import cut short by the last exit --------------------------------------------------
+    def _say_interrupted_import(self) -> None:
+        """Say in the status bar (until the next message) that the last session was closed
+        during an import, and what became of it (desktop/interrupted_import.py)."""
+        from desktop import interrupted_import
+
+        db = self.ctx.db
+
+        def read(ledger: Any) -> str | None:
+            return interrupted_import.sentence(ledger, db, formatting.moment)
+
+        def say(text: str | None) -> None:
+            if text:
+                self.interrupted_import = text
+                self.statusBar().showMessage(text)
+
+        self.interrupted_import = ""
+        self.ctx.reader.submit(read, say)
 
     # -- modules the lanes import on first use ----------------------------------------------
     def _warm_modules(self) -> None:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from data.importer import THREE_DECIMAL_CURRENCIES, header_currency
 from data.money import ISO_CODES, exponent
-from desktop import file_dialogs, formatting, import_jobs
+from desktop import file_dialogs, formatting, import_jobs, interrupted_import
 from desktop.context import AppContext
 from desktop.import_jobs import Staged
 
@@ -584,11 +584,17 @@ class ImportView(QWidget):
                 last[0] = now
                 self.ctx.delivery.hop(self.progress.setValue, rows)
 
-        self.ctx.writer.submit(
-            lambda ledger: import_jobs.commit(ledger, staged, account, currency, progress),
-            self._committed,
-            self._commit_failed,
-        )
+        db = self.ctx.db
+
+        def job(ledger: Any) -> Any:
+            # a note for the next start, should Fincast be closed before this ends
+            interrupted_import.started(db, staged.path.name, account)
+            try:
+                return import_jobs.commit(ledger, staged, account, currency, progress)
+            finally:
+                interrupted_import.finished(db)
+
+        self.ctx.writer.submit(job, self._committed, self._commit_failed)
 
     def _committed(self, result: Any) -> None:
         self.last_result = result
