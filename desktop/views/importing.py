@@ -679,10 +679,11 @@ class ImportView(QWidget):
         self.batches.clear()
         self._batch_ids = []
         self._batch_list = batches
+        number = QLocale().toString  # "50,000 imported", as the result page says it
         for b in batches:
             self.batches.addItem(
                 f"{local_time(b.created)}  {b.file_name} → {b.account}: "
-                f"{b.imported} imported, {b.duplicates} duplicates"
+                f"{number(b.imported)} imported, {number(b.duplicates)} duplicates"
             )
             self._batch_ids.append(b.id)
         self.undo_batch_button.setEnabled(bool(batches))

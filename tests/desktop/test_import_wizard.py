@@ -207,5 +207,8 @@ def test_the_result_groups_thousands_in_the_persons_locale(
         with qtbot.waitSignal(window.ctx.events.changed, timeout=30_000):
             qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
         assert "Imported 1,200 transactions" in wizard.result_label.text()
+        qtbot.mouseClick(wizard.done_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: wizard.batches.count() == 1, timeout=10_000)
+        assert "1,200 imported, 0 duplicates" in wizard.batches.item(0).text()  # and in the list
     finally:
         QLocale.setDefault(before)
