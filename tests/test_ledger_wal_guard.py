@@ -11,6 +11,7 @@ process (as Qt's file dialog did) drops every POSIX lock the process holds on it
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -207,3 +208,20 @@ def test_the_lock_stays_while_any_connection_of_the_process_is_open(tmp_path: Pa
         second.ensure_account("After", "GBP")
         assert _accounts_seen_elsewhere(db) == ["After", "Before"]
     assert not _wal(db).exists()
+
+
+@linux_only
+def test_a_ledger_dropped_without_close_is_counted_out(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.sqlite"
+    dropped = Ledger.open(db)
+    dropped.ensure_account("Before", "GBP")
+    del dropped
+    gc.collect()  # SQLite's connection goes with it
+    with Ledger.open(db) as ledger:
+        _drop_our_locks(db)
+        _other_process_opens_and_closes(db)
+        assert _wal(db).exists()
+        ledger.ensure_account("After", "GBP")
+    # ours was the last connection counted: its lock went first and its close tidied the log
+    assert not _wal(db).exists()
+    assert _accounts_seen_elsewhere(db) == ["After", "Before"]
