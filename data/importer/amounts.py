@@ -104,6 +104,7 @@ _CURRENCY_WORDS = frozenset(
         "грн",
         "元",
         "円",
+        "원",
         "дин",
         "din",
         "sfr",
