@@ -234,7 +234,9 @@ def _analyse(
     date_format = formats[0]
     settled = True
     if len(formats) > 1:
-        statement_hint = dateorder.statement_locale(stats, rows, decimal)
+        statement_hint = dateorder.statement_locale(
+            stats, rows, decimal, date_header=date_stats.header
+        )
         evidence = dateorder.file_evidence(
             formats,
             date_stats.index,

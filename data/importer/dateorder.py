@@ -147,13 +147,14 @@ _DAY_FIRST_CURRENCIES = {
 _LAKHS = re.compile(r"(?<![\d,])\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])")
 
 
-def statement_locale(
-    stats: list[ColumnStats], rows: list[list[str]], decimal: str
+def statement_locale(  # noqa: PLR0911 - one exit per piece of evidence
+    stats: list[ColumnStats], rows: list[list[str]], decimal: str, date_header: str = ""
 ) -> tuple[bool, str] | None:
     """(day first?, why) from what the statement says about its own money, if it says enough.
 
     The currency a statement is kept in tells which date order its bank writes: US dollars
-    month-first; euros, pounds, rupees, decimal commas, lakh groupings day-first.
+    month-first; euros, pounds, rupees, decimal commas, lakh groupings day-first; so does a date
+    column headed in a language whose banks all write the day first ("Fecha", "Data", "Datum").
     """
     if decimal == ",":
         return True, "amounts use a decimal comma"
@@ -180,6 +181,8 @@ def statement_locale(
     if not found and any(_US_HEADER.search(s.header.casefold()) for s in stats):
         # "Check" (not "cheque") numbers: an American bank, and American banks write month-first.
         return False, "the header spells cheque the American way ('Check')"
+    if not us and date_header and col.matches(date_header, words.DAY_FIRST_DATE_WORDS):
+        return True, f"the date column is headed {date_header.strip()!r}, not in English"
     return None
 
 

@@ -120,6 +120,14 @@ CARD_TRADED_DATE_WORDS: tuple[str, ...] = (
 )
 CARD_POSTED_DATE_WORDS: tuple[str, ...] = ("post", "posted", "posting", "חיוב")
 
+# The date column's name in languages whose banks all write the day before the month (Spanish,
+# Portuguese, Italian, Polish, German, Dutch, Nordic, Finnish, Baltic, Turkish, Russian...): like
+# a decimal comma, it says where the bank is. English "date" is not among them (American banks).
+DAY_FIRST_DATE_WORDS: tuple[str, ...] = (
+    "fecha", "data", "datum", "dato", "datums", "paiva", "pvm", "kuupaev", "tarih", "tarihi",
+    "дата", "dátum", "ημερομηνια",
+)
+
 # Indicator values, casefolded: a column whose every value is one of these says in or out.
 INDICATOR_OUT = frozenset(
     {
