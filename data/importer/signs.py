@@ -132,6 +132,14 @@ def choose(
         if col.matches(s.header, words.CREDIT_WORDS)
         and not col.matches(s.header, words.DEBIT_WORDS)
     ]
+    if headed and bool(debit) != bool(credit):
+        # One side of a named pair is empty in this file (a month with no deposits, or no
+        # withdrawals): it is still the other side, so the filled one keeps its meaning.
+        empty = [s for s in stats if s.filled == 0 and s.index != base.date_column]
+        if debit:
+            credit = [s for s in empty if _named(s.header, words.CREDIT_WORDS, words.DEBIT_WORDS)]
+        else:
+            debit = [s for s in empty if _named(s.header, words.DEBIT_WORDS, words.CREDIT_WORDS)]
     amount = sorted(
         (
             s
@@ -210,6 +218,11 @@ def choose(
         indicators=indicators,
         card=card,
     )
+
+
+def _named(header: str, these: tuple[str, ...], not_these: tuple[str, ...]) -> bool:
+    """True when `header` names one side of a debit/credit pair and not the other."""
+    return col.matches(header, these) and not col.matches(header, not_these)
 
 
 def _date_order(mapping: Mapping, rows: list[list[str]]) -> bool | None:
