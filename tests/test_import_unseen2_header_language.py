@@ -45,9 +45,5 @@ def test_english_date_header_still_asks() -> None:
 
 def test_us_dollars_outrank_the_header_language() -> None:
     # A Spanish-language export from an American bank: the dollar column says month-first.
-    text = (
-        "Fecha,Descripción,Monto (USD)\n"
-        "05/01/2026,DEPOSITO,100.00\n"
-        "06/01/2026,PAGO,-50.00\n"
-    )
+    text = "Fecha,Descripción,Monto (USD)\n05/01/2026,DEPOSITO,100.00\n06/01/2026,PAGO,-50.00\n"
     assert dated_amounts(text) == [("2026-05-01", 10000), ("2026-06-01", -5000)]

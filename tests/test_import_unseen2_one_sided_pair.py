@@ -19,7 +19,6 @@ def test_one_row_with_an_empty_credit_column_and_a_balance() -> None:
 
 def test_deposits_only_statement_reads_them_as_money_in() -> None:
     text = (
-        "Date,Description,Withdrawal,Deposit\n"
-        "15/08/2026,SALARY,,2500.00\n16/08/2026,GIFT,,50.00\n"
+        "Date,Description,Withdrawal,Deposit\n15/08/2026,SALARY,,2500.00\n16/08/2026,GIFT,,50.00\n"
     )
     assert dated_amounts(text) == [("2026-08-15", 250000), ("2026-08-16", 5000)]
