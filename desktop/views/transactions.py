@@ -702,6 +702,10 @@ class TransactionsView(QWidget):
         """Set the typed category on every selected row, loaded or not."""
         name = self.bulk_category.text().strip() or None
         self.with_selected_txns(lambda txns: self.set_category(txns, name), name or "no category")
+        if self.bulk_category.hasFocus():
+            # Back to the rows just changed: left in the box, Ctrl+Z undid the box's typing
+            # while Edit > Undo offered to undo the change (audit 9).
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def with_selected_txns(self, act: Callable[[list[Txn]], None], what: str) -> None:
         """Call `act` with the transactions of every selected row. Rows all loaded go at once;
