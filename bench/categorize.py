@@ -71,7 +71,7 @@ bank) and one person's hand-kept Indian ledger whose categories are mostly who g
 (Perla-111/blnc2All src/data.js, 209 rows, 12 classes). 70/30 ours vs best baseline (CV gain):
 0.937 = 0.937 (+0.5), 0.849 = 0.849 smart-imp (+1.1), 0.743 vs 0.844 naive Bayes (CV 0.894 vs
 0.872, +2.2: the split tests a bank the training never saw), 0.682 vs 0.667 payee-major (+1.0).
-Nearly every miss is a first sight of its payee in a class rarer than the largest; seven ways
+Nearly every miss is a first sight of its payee in a class rarer than the largest; eight ways
 to answer those better were measured on all ten sets and none is general
 (bench/experiments/generality_round2.py).
 
