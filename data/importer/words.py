@@ -83,12 +83,14 @@ DEBIT_WORDS += (
     "wydatki", "obciazenia", "obciazenie", "vydaj", "vydaje", "uttag", "udbetaling", "uttak",
     "kiadas", "terhelés", "出金", "支払", "출금", "borc",
     "찾으신",  # Korean banks' "찾으신금액" (amount withdrawn)
+    "ut fra konto",  # Norwegian (DNB): "out of the account"
 )
 CREDIT_WORDS += (
     "entrate", "entrata", "accredito", "ingresos", "ingreso", "entrada", "entradas", "crédito",
     "wplywy", "uznania", "uznanie", "prijem", "prijmy", "insattning", "indbetaling", "innskudd",
     "bevetel", "jovairas", "入金", "입금", "alacak",
     "맡기신",  # Korean banks' "맡기신금액" (amount deposited)
+    "inn pa konto",  # Norwegian (DNB): "into the account" (accents are compared without)
 )
 BALANCE_WORDS += (
     "saldo contabile", "disponibile", "bakiye", "잔액", "残高", "zustatek", "saldo po operacji",
