@@ -33,6 +33,39 @@ def test_unsigned_amounts_take_their_sign_from_a_debit_credit_column(tmp_path: P
     ]
 
 
+def test_day_first_dates_sort_in_time_and_income_expense_gives_the_sign(tmp_path: Path) -> None:
+    # Money Manager's export: day first, a time on some rows, amounts unsigned beside Income/Expense
+    labeled = tmp_path / "money_manager.csv"
+    labeled.write_text(
+        "Date,Mode,Category,Subcategory,Note,Amount,Income/Expense,Currency\n"
+        "20-09-2018 12:04,Cash,Transportation,Train,Train ticket,30,Expense,INR\n"
+        "21-06-2018,Bank,Salary,,From workplace,70255,Income,INR\n"
+        "13-09-2018,Bank,Small cap fund,,SIP,5000,Transfer-Out,INR\n",
+        encoding="utf-8",
+    )
+    assert _bench().load(labeled) == [
+        ("2018-06-21", 1, "From workplace", 70255.0, "Salary", ""),
+        ("2018-09-13", 2, "SIP", -5000.0, "Small cap fund", ""),
+        ("2018-09-20", 0, "Train ticket", -30.0, "Transportation", ""),
+    ]
+
+
+def test_date_order_is_what_the_file_proves() -> None:
+    iso_dates = _bench().iso_dates
+    # A second field over 12 proves month first (US exports); year first is kept as it is.
+    assert iso_dates(["1/15/2018", "2/3/18", "2018-01-02T10:00:00"]) == [
+        "2018-01-15",
+        "2018-02-03",
+        "2018-01-02",
+    ]
+    # Nothing proves it: day first. Not a date: its first ten characters, as before.
+    assert iso_dates(["01.02.2018", "3/4/2019", "yesterday afternoon"]) == [
+        "2018-02-01",
+        "2019-04-03",
+        "yesterday ",
+    ]
+
+
 def test_reliability_bins_and_confident_mistakes() -> None:
     truth = ["a", "a", "b", "b", "c"]
     pred = ["a", "b", "b", "b", "a"]

@@ -83,7 +83,11 @@ Variants (split / CV mean accuracy, ECE of the split; "shipped" must equal bench
     hackclub .830 .867 .042 | same          yassirawad .596 .636 .139 | .596 .632 .094
   The nearest to a general gain (CV level or up on every set, UPI +2.0 / +4.0), but UPI's split
   falls 2 and 3 rows of 91 and its ECE .059 -> .10 (mint .011 -> .034): the split and the
-  folds disagree, and no set's target changes on both. Left for more sets to decide.
+  folds disagree, and no set's target changes on both. Chronological 10-fold CV, shipped ->
+  l=1: upi .947 -> .960, mint .957 -> .965, raylo .208 -> .213, nigeria .905 -> .900,
+  household .818 = .818, moneylover .951 = .951, perla .638 -> .648, beancount .981 = .981,
+  hackclub .868 -> .867, yassirawad .637 -> .632: a point or less either way but for UPI.
+  Left for more sets to decide.
 - Not in this script (measured with a source patch): the word model given the codes a row still
   carries (features.keep_codes with the codes seen in 2+ training rows, as n:<code> tokens): UPI
   .978/.940 -> .967/.933, nothing else changed. And smart_importer's pipeline on raw text
