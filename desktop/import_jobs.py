@@ -43,6 +43,8 @@ class Staged:
     preview: Preview
     lines: int  # physical lines in the file, for the progress bar
     account_hint: str | None  # the account this header was last imported into
+    # the earlier imports of this very file (same bytes), newest first
+    imported_before: tuple[Any, ...] = ()
 
 
 def count_lines(path: Path) -> int:
@@ -95,7 +97,24 @@ def stage(ledger: Any, path: Path, mapping: Mapping | None = None) -> Staged:
                 detection = detect(path, profile=Mapping.from_json(saved), locale=locale)
         hint = _account_for_profile(ledger, detection.profile_key)
     used = mapping or detection.mapping
-    return Staged(path, detection, used, preview(detection, mapping=used), count_lines(path), hint)
+    return Staged(
+        path,
+        detection,
+        used,
+        preview(detection, mapping=used),
+        count_lines(path),
+        hint,
+        _imported_before(ledger, path),
+    )
+
+
+def _imported_before(ledger: Any, path: Path) -> tuple[Any, ...]:
+    """The ledger's batches of this file's exact bytes: the same statement imported into a
+    second account counts its money twice, and nothing said so (audit 9)."""
+    from data.ledger.importing import file_sha256
+
+    digest = file_sha256(path)
+    return tuple(b for b in ledger.batches() if b.sha256 == digest)
 
 
 def _account_for_profile(ledger: Any, profile_key: str) -> str | None:
@@ -118,6 +137,7 @@ def answered(staged: Staged, key: str, choice: str) -> Staged:
         preview(detection, mapping=mapping),
         staged.lines,
         staged.account_hint,
+        staged.imported_before,
     )
 
 
@@ -126,7 +146,15 @@ def remapped(staged: Staged, mapping: Mapping) -> Staged:
     from data.importer import preview
 
     prev = preview(staged.detection, mapping=mapping)
-    return Staged(staged.path, staged.detection, mapping, prev, staged.lines, staged.account_hint)
+    return Staged(
+        staged.path,
+        staged.detection,
+        mapping,
+        prev,
+        staged.lines,
+        staged.account_hint,
+        staged.imported_before,
+    )
 
 
 def commit(

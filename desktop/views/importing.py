@@ -532,11 +532,36 @@ class ImportView(QWidget):
             "for a new one."
         )
 
+    def imported_before(self) -> str | None:
+        """A word when this very file is in the ledger already: into the chosen account its rows
+        are skipped as duplicates, into another they would be counted a second time."""
+        staged = self.staged
+        if staged is None or not staged.imported_before:
+            return None
+        number = QLocale().toString
+        where = "; ".join(
+            f"into {b.account} on {local_time(b.created)} "
+            f"({number(b.imported)} row{'s' if b.imported != 1 else ''})"
+            for b in staged.imported_before[:3]
+        )
+        account = self.account.currentText().strip()
+        again = (
+            f"importing it again into {account} only skips the rows already there"
+            if account in {b.account for b in staged.imported_before}
+            else "importing it into another account counts its money twice"
+        )
+        return (
+            f"{WARNING_PREFIX}the file: {staged.path.name} was imported before, {where}; {again}."
+        )
+
     def _update_import_button(self) -> None:
         staged = self.staged
         ok = staged is not None and not staged.detection.questions and bool(staged.preview.rows)
         mismatch = self.currency_mismatch()
-        warnings = [*(warnings_of(staged) if staged is not None else []), *filter(None, [mismatch])]
+        warnings = [
+            *(warnings_of(staged) if staged is not None else []),
+            *filter(None, [mismatch, self.imported_before()]),
+        ]
         self.review_warning.setText("\n".join(warnings))
         self.review_warning.setVisible(bool(warnings))
         self.import_button.setEnabled(

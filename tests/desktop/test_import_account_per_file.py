@@ -1,7 +1,8 @@
 """Each statement in the import wizard starts with no account chosen, and a statement that names
 its currency cannot go into an account that holds another (audit 9: the last file's account
 stayed in the box, and 87 N26 payments headed "Amount (EUR)" went into a Canadian card as
-Canadian dollars at one click, with a preview in euros)."""
+Canadian dollars at one click, with a preview in euros; the same file was in N26 already, and
+nothing said so)."""
 
 from __future__ import annotations
 
@@ -90,3 +91,26 @@ def test_a_statement_that_names_no_currency_may_go_into_any_account(
     with Ledger.open(ledger_path) as ledger:
         rows = ledger.transactions(TxFilter(account="Franc Account"))
     assert [(t.amount, t.currency) for t in rows] == [(-2550, "CHF")]
+
+
+def test_a_file_imported_before_says_so(
+    qtbot: Any, make_window: Any, ledger_path: Path, tmp_path: Path
+) -> None:
+    plain = tmp_path / "may.csv"
+    plain.write_text("Date,Description,Amount\n2024-05-02,TESCO,-25.50\n", encoding="utf-8")
+    window = make_window(ledger_path)
+    wizard = _stage(qtbot, window, plain)
+    assert not wizard.review_warning.isVisible()
+    wizard.account.setCurrentText("Everyday")
+    _import(qtbot, window, wizard)
+    qtbot.mouseClick(wizard.done_button, Qt.MouseButton.LeftButton)
+
+    wizard = _stage(qtbot, window, plain)
+    qtbot.waitUntil(wizard.review_warning.isVisible, timeout=15_000)
+    wizard.account.setCurrentText("Joint")
+    warning = wizard.review_warning.text()
+    assert "may.csv was imported before, into Everyday on " in warning, warning
+    assert "(1 row); importing it into another account counts its money twice" in warning
+    wizard.account.setCurrentText("Everyday")
+    assert "importing it again into Everyday only skips the rows" in wizard.review_warning.text()
+    assert wizard.import_button.isEnabled()  # said, not refused
