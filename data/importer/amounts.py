@@ -158,13 +158,33 @@ PLAIN = {
 }
 
 
-def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:  # noqa: PLR0911
+# Thousands grouped the Western way with two decimals ("1,234.56", "-12.345,67"): as common in
+# exports as plain numbers, and the general path below costs ten times as much per cell.
+GROUPED = {
+    ".": re.compile(r"\s*(-?)(\d{1,3}(?:,\d{3})+)(?:\.(\d{2}))?\s*"),
+    ",": re.compile(r"\s*(-?)(\d{1,3}(?:\.\d{3})+)(?:,(\d{2}))?\s*"),
+}
+_GROUP_MARK = {".": ",", ",": "."}
+
+
+def parse(cell: str, decimal: str, exponent: int = 2) -> Amount | None:
     """The amount in `cell` with `decimal` as the decimal separator, or None when it is not one."""
-    plain = PLAIN[decimal].fullmatch(cell) if exponent == 2 and decimal in PLAIN else None
-    if plain is not None:  # the common case, kept fast for million-row files
-        sign, whole, cents = plain.groups()
-        minor = int(whole) * 100 + int((cents or "").ljust(2, "0"))
-        return Amount(-minor, "-") if sign else Amount(minor, "")
+    if exponent == 2 and decimal in PLAIN:
+        plain = PLAIN[decimal].fullmatch(cell)
+        if plain is not None:  # the common case, kept fast for million-row files
+            sign, whole, cents = plain.groups()
+            minor = int(whole) * 100 + int((cents or "").ljust(2, "0"))
+            return Amount(-minor, "-") if sign else Amount(minor, "")
+        grouped = GROUPED[decimal].fullmatch(cell)
+        if grouped is not None:
+            sign, whole, cents = grouped.groups()
+            minor = int(whole.replace(_GROUP_MARK[decimal], "")) * 100 + int(cents or "0")
+            return Amount(-minor, "-") if sign else Amount(minor, "")
+    return parse_general(cell, decimal, exponent)
+
+
+def parse_general(cell: str, decimal: str, exponent: int = 2) -> Amount | None:
+    """parse() without its fast paths: every notation, any number of decimals."""
     text = _clean(cell)
     if not text or len(text) > 40:
         return None
