@@ -58,8 +58,10 @@ def test_a_currency_given_wins_and_an_existing_account_keeps_its_own(
     text = "Datum;Text;Betrag (€)\n01.03.2024;Bäcker;-4,50\n"
     got = _import(tmp_path, capsys, text, "--no-categorize", "--currency", "CHF")
     assert got["currency"] == "CHF"
+    # the next euro-headed file goes in only on the person's word again (test_ledger_currency_
+    # guard: unsaid, an existing account refuses a file that names another currency)
     more = "Datum;Text;Betrag (€)\n02.03.2024;Metzger;-7,20\n"
-    got = _import(tmp_path, capsys, more, "--no-categorize")
+    got = _import(tmp_path, capsys, more, "--no-categorize", "--currency", "CHF")
     assert (got["currency"], got["amounts"]) == ("CHF", [-720, -450])
 
 

@@ -421,9 +421,14 @@ def test_a_new_account_takes_the_currency_its_statement_names(
 
 def test_an_existing_account_keeps_its_currency(ledger: Ledger, tmp_path: Path) -> None:
     ledger.ensure_account("Current", "GBP")
-    ledger.import_file(
-        write(tmp_path / "usd.csv", ["2024-04-01,BOOKS,-12.50,USD"], STATED), "Current"
-    )
+    rows = ["2024-04-01,BOOKS,-12.50,USD", "2024-04-02,TEA,-3.00,GBP"]
+    ledger.import_file(write(tmp_path / "mixed.csv", rows, STATED), "Current")
+    assert ledger.account_currency("Current", "?") == "GBP"
+    # a statement wholly in another currency is refused (test_ledger_currency_guard)
+    with pytest.raises(ImportRejected, match="is in USD"):
+        ledger.import_file(
+            write(tmp_path / "usd.csv", ["2024-04-03,MAPS,-9,USD"], STATED), "Current"
+        )
     assert ledger.account_currency("Current", "?") == "GBP"
 
 

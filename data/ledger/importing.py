@@ -225,6 +225,7 @@ def import_file(
     made in `currency`, else in the one its statement's money headers name, else in USD.
     """
     _check_path(path)
+    given = currency
     # Amounts are read in the account's minor units (yen have none, dinars three).
     if currency is None and ledger.account(account) is None:
         # A new account of no stated currency: read the file as it is ("-23.455" in
@@ -265,6 +266,7 @@ def import_file(
         source_name=path.name,
         sha256=file_sha256(path),
         currency=currency or DEFAULT_CURRENCY,
+        currency_given=given,
         progress=progress,
     )
 
@@ -278,9 +280,14 @@ def commit_import(
     source_name: str,
     sha256: str | None = None,
     currency: str = "USD",
+    currency_given: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Store all rows of `detection` in `account` in one transaction, or refuse the whole file."""
+    """Store all rows of `detection` in `account` in one transaction, or refuse the whole file.
+
+    An existing account takes no statement whose money headers name another currency than its
+    own, unless the caller says the file is in the account's (`currency_given`, the command
+    line's --currency), nor one whose every new row names another in a currency column."""
     if detection.questions and mapping is None:
         listed = "; ".join(
             f"{q.text} (choices: {', '.join(q.choices)})" if q.choices else q.text
@@ -300,6 +307,14 @@ def commit_import(
         with ledger._write() as conn:
             new_account = ledger.account(account) is None
             acct = ledger._ensure_account(conn, account, currency)
+            # the person's word that the file is in the account's own currency stands over what
+            # its headers say; a code given for another is a new account's (ignored here)
+            named = None if currency_given == acct.currency else header_currency(used)
+            if not new_account and named is not None and named != acct.currency:
+                raise ImportRejected(_other_currency(source_name, named, acct))
+            newest_before = conn.execute(
+                "SELECT coalesce(max(id), 0) FROM transactions"
+            ).fetchone()[0]
             # Rows of this import get ids above every existing one (INTEGER PRIMARY KEY = max +
             # 1) and stay out of the text index until it catches up (schema._INDEXED). The mark
             # may stand above the newest id after an undo: lowering it to there keeps it true,
@@ -332,6 +347,8 @@ def commit_import(
             duplicates = written.rows - written.imported
             if new_account and used.currency_column is not None:
                 _adopt_stated_currency(conn, acct)
+            elif used.currency_column is not None:
+                _refuse_other_currency(conn, source_name, acct, newest_before)
             conn.execute(TEXT_INSERT_TRIGGER)
             conn.execute(
                 "UPDATE batches SET imported = ?, duplicates = ? WHERE id = ?",
@@ -350,6 +367,28 @@ def commit_import(
         duplicates=duplicates,
         profile_key=detection.profile_key,
     )
+
+
+def _other_currency(source_name: str, named: str, acct: Account) -> str:
+    return (
+        f"{source_name} is in {named} and the account {acct.name!r} holds {acct.currency}: "
+        f"nothing imported. Import it into an account in {named} (a new account name makes "
+        "one)"
+    )
+
+
+def _refuse_other_currency(
+    conn: sqlite3.Connection, source_name: str, acct: Account, newest_before: int
+) -> None:
+    """An existing account takes no statement whose every new row names one other currency:
+    its amounts would be summed with the account's own as if one money (audit 9: 94 euro rows
+    went into a dollar account from the command line). The rows are the ones above the newest
+    id before this import (new rows' ids), so no scan of the account."""
+    stated = conn.execute(
+        "SELECT DISTINCT currency FROM transactions WHERE id > ? LIMIT 2", (newest_before,)
+    ).fetchall()
+    if len(stated) == 1 and stated[0][0] != acct.currency:
+        raise ImportRejected(_other_currency(source_name, stated[0][0], acct))
 
 
 def _adopt_stated_currency(conn: sqlite3.Connection, acct: Account) -> None:

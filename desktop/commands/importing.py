@@ -46,8 +46,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--currency",
         metavar="CODE",
-        help="currency of a new account (default: the one the statement names, else USD); "
-        "ignored for existing accounts",
+        help="currency of a new account (default: the one the statement names, else USD); for "
+        "an existing account, its own code vouches for a file whose headers name another "
+        "(unsaid, such a file is refused)",
     )
     parser.add_argument(
         "--progress",
