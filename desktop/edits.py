@@ -9,14 +9,12 @@ categorizer. Commands never touch SQLite on the GUI thread.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from data.ledger import LedgerError, Prediction, Txn
-from data.ledger.types import CategorySource
+from data.ledger import LedgerError, Txn
 from desktop.context import AppContext
 from desktop.models.transactions_model import TransactionsModel
 
@@ -140,50 +138,12 @@ class SetCategory(QUndoCommand):
 
 
 def put_back(ledger: Any, txns: list[Txn]) -> None:
-    """Store `txns` as they are (their state before an edit), on the writing lane.
+    """Store `txns` as they are (their state before an edit), on the writing lane, in one
+    transaction (Ledger.restore_categories).
 
     set_category alone cannot: it clears the confidence and the suggestion, and clearing a
     category marks the row 'skipped', so an undone correction of a suggested row came back
-    as "—" with no suggestion, never to be suggested again (audit 8). The categorizer's own
-    answers go back through apply_predictions, which stores them whole."""
-    user: dict[str, list[int]] = defaultdict(list)
-    skipped: list[int] = []
-    answers: list[Prediction] = []
-    pending: list[int] = []
-    for t in txns:
-        if t.category_source == "user" and t.category is not None:
-            user[t.category].append(t.id)
-        elif t.categorize_state == "skipped":
-            skipped.append(t.id)
-        else:
-            answers.append(
-                Prediction(
-                    t.id,
-                    t.category,
-                    t.confidence,
-                    t.category_source or "model",
-                    t.suggestion,
-                    t.reasons,
-                )
-            )
-            if t.categorize_state == "pending":
-                pending.append(t.id)
-    for category, ids in user.items():
-        ledger.set_category(ids, category, source="user")
-    # The edit made these rows the user's, and apply_predictions never overwrites a user's row,
-    # so they are released first: each back to its own category and source (the model's, a
-    # rule's), and only the rows that had none cleared. Clearing them all first left them
-    # uncategorized and 'skipped' (never asked again) until apply_predictions, 5 s later for
-    # 50,000 rows: Fincast killed in between lost 49,999 categories (audit 9). These are still
-    # separate writes (the Ledger has no one-transaction restore); a kill between them now
-    # loses only the confidences and the suggestions.
-    back: dict[tuple[str, CategorySource], list[int]] = defaultdict(list)
-    for p in answers:
-        if p.category is not None:
-            back[(p.category, p.source)].append(p.txn_id)
-    for (category, source), ids in back.items():
-        ledger.set_category(ids, category, source=source)
-    ledger.set_category(skipped + [p.txn_id for p in answers if p.category is None], None)
-    ledger.apply_predictions(answers)
-    if pending:
-        ledger.mark_pending(pending)
+    as "—" with no suggestion, never to be suggested again (audit 8). Put back in several
+    writes, a kill between them left 49,999 rows of an undone bulk edit uncategorized and
+    never asked again (audit 9)."""
+    ledger.restore_categories(txns)
