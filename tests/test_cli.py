@@ -109,6 +109,8 @@ def test_filters_accounts_and_undo(tmp_path: Path, capsys: pytest.CaptureFixture
             "currency": "USD",
             "transactions": 2,
             "balance": "-6.00",
+            "rows_balance": "-6.00",
+            "stated_balance": None,
             "other_currencies": {},
         },
         {
@@ -116,6 +118,8 @@ def test_filters_accounts_and_undo(tmp_path: Path, capsys: pytest.CaptureFixture
             "currency": "EUR",
             "transactions": 1,
             "balance": "20.00",
+            "rows_balance": "20.00",
+            "stated_balance": None,
             "other_currencies": {},
         },
     ]

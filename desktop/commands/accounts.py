@@ -1,4 +1,5 @@
-"""`fincast accounts`: list accounts with their currency, transaction count and ledger balance;
+"""`fincast accounts`: list accounts with their currency, transaction count and balance (as the
+last statement stated it, as the Dashboard shows it; the rows' sum where no statement states one);
 `fincast accounts add NAME [--currency EUR]` creates one ahead of its first import;
 `fincast accounts rename OLD NEW` renames one (never onto an existing account: they may hold
 different currencies); `fincast accounts delete NAME [--with-transactions]` deletes one, with its
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """List (or add) accounts."""
     from data.money import format_decimal
+    from desktop.balances import account_balances
 
     if args.with_transactions and args.action != "delete":
         raise UserError("--with-transactions goes with delete: fincast accounts delete NAME")
@@ -49,14 +51,17 @@ def run(args: argparse.Namespace) -> int:
             if ledger.account(args.name) is not None:
                 raise UserError(f"an account named {args.name!r} already exists")
             ledger.ensure_account(args.name, args.currency)
-        balances = ledger.account_balances()
+        balances = account_balances(ledger)
         foreign = ledger.foreign_rows()
         rows: list[dict[str, Any]] = [
             {
                 "name": a.name,
                 "currency": a.currency,
                 "transactions": a.transactions,
-                "balance": format_decimal(balances[a.name][0], a.currency),
+                "balance": format_decimal(balances[a.name].balance, a.currency),
+                # the sum of the imported rows, and the balance the statements stated (or null)
+                "rows_balance": format_decimal(balances[a.name].rows, a.currency),
+                "stated_balance": _decimal(balances[a.name].stated, a.currency),
                 # rows in other currencies, left out of the balance: {currency: count}
                 "other_currencies": foreign.get(a.name, {}),
             }
@@ -74,8 +79,27 @@ def run(args: argparse.Namespace) -> int:
                 f"{r['name']:<{width}}  {r['currency']}  {r['balance']:>14}  "
                 f"{r['transactions']} transactions"
                 + (f" ({others} not in the balance)" if others else "")
+                + _why(r)
             )
     return 0
+
+
+def _decimal(minor: int | None, currency: str) -> str | None:
+    from data.money import format_decimal
+
+    return None if minor is None else format_decimal(minor, currency)
+
+
+def _why(row: dict[str, Any]) -> str:
+    """Why the balance is not the rows' sum, when it is not: the statements say the account held
+    money before its first imported row (or a statement's running balance disagrees with its
+    amounts), and the bank's figure is the one its owner checks against."""
+    if row["stated_balance"] is None or row["stated_balance"] == row["rows_balance"]:
+        return ""
+    return (
+        f"; balance as stated on the last statement (the imported rows sum to"
+        f" {row['rows_balance']}; the rest is what it held before the first of them)"
+    )
 
 
 def _tidy(args: argparse.Namespace) -> int:
