@@ -20,13 +20,13 @@ from typing import Any, Protocol
 from data.ledger import Ledger, TxFilter
 from data.money import format_decimal
 from data.transfers import is_transfer
-from desktop import result_cache
-from sidecars.advisor.opening import opening_balance
+from desktop import balances, insighting, result_cache
 
 log = logging.getLogger(__name__)
 
 FORECAST_TIMEOUT_S = 180.0  # Prophet on a few years of many categories, cold; PROGRESS extends it
 ADVICE_TIMEOUT_S = 15.0
+INSIGHTS_TIMEOUT_S = insighting.DEFAULT_TIMEOUT_S
 HISTORY_YEARS = 3  # what the forecaster is sent: enough for yearly seasonality, and bounded
 # A fixed payment paid this many days before its 1st counts in that 1st's month (the forecaster's
 # due_months, sidecars/forecaster/monthly.py, whose numpy the desktop does not import).
@@ -58,6 +58,7 @@ class Outcome:
     advice_saved: dt.datetime | None = None
     advice_problem: str | None = None
     notes: list[str] = field(default_factory=list)
+    advice_notes: list[str] = field(default_factory=list)  # what the advice had to leave out
 
     def to_json(self) -> dict[str, Any]:
         """Everything, JSON-ready (dates as ISO strings)."""
@@ -71,6 +72,7 @@ class Outcome:
             "advice_saved": self.advice_saved.isoformat() if self.advice_saved else None,
             "advice_problem": self.advice_problem,
             "notes": self.notes,
+            "advice_notes": self.advice_notes,
         }
 
 
@@ -273,10 +275,61 @@ def upcoming_payments(
     return out
 
 
+def _ask_insights(
+    hub: Requester, ledger: Ledger, today: dt.date | None
+) -> Future[dict[str, Any]] | None:
+    """The insights request for the ledger's recurring payments, sent (None with no rows)."""
+    rows = insighting.ledger_rows(ledger)
+    if not rows:
+        return None
+    params = insighting.request_params(rows, today)
+    return hub.request(insighting.SERVICE, "insights", params, timeout=INSIGHTS_TIMEOUT_S)
+
+
+def regular_payments(
+    insights: Future[dict[str, Any]] | None,
+    ledger: Ledger,
+    db: Path,
+    currency: str,
+    *,
+    today: dt.date | None = None,
+    unasked: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The regular payments the advisor reserves (upcoming_payments) and, when they are not
+    from a fresh answer of the insights sidecar, a note that says where they are from or that
+    they were left out. The window and `fincast advise` both come here: the window once read
+    only the Insights page's cached result and the command line nothing at all, so the same
+    ledger reserved 1,857.68 less on the command line: a bigger figure whenever the balances
+    are what limits it (audit 9)."""
+    from supervisor import HubError
+
+    today = today or dt.date.today()
+    try:
+        if insights is None:
+            raise HubError(unasked or "no hub is running")
+        result = insights.result(timeout=INSIGHTS_TIMEOUT_S * 2)
+        return upcoming_payments(ledger, {**result, "currency": currency}, today), None
+    except HubError as exc:
+        why = str(exc) if insights is None and unasked else _why("insights service", exc)
+    except FutureTimeout:
+        why = f"the insights service did not answer within {INSIGHTS_TIMEOUT_S * 2:g} s"
+    cached = result_cache.load(db, "insights")
+    if cached is not None and isinstance(cached[1], dict):
+        saved, found = cached
+        return upcoming_payments(ledger, found, today), (
+            f"regular payments are reserved as the insights found them on"
+            f" {saved:%Y-%m-%d %H:%M} UTC ({why})"
+        )
+    return [], (
+        f"regular payments (rent, bills, subscriptions) are not reserved: {why}, and there is no"
+        " earlier result; the figure may be higher than is safe"
+    )
+
+
 def _opening(ledger: Ledger, account: str, currency: str) -> str | None:
     """What the account held before its first imported row, from the statements' running
     balance; None when no row states one (the advisor then says it only knows the sum)."""
-    minor = opening_balance(ledger.statement_lines(account))
+    minor = balances.opening(ledger, account)
     return None if minor is None else format_decimal(minor, currency)
 
 
@@ -304,12 +357,15 @@ def run(
     *,
     with_advice: bool = True,
     horizon_months: int = 3,
-    upcoming: list[dict[str, Any]] | None = None,
+    insights_down: str | None = None,
     today: dt.date | None = None,
     forecast_timeout: float = FORECAST_TIMEOUT_S,
     advice_timeout: float = ADVICE_TIMEOUT_S,
 ) -> Outcome:
-    """Ask the forecaster (else fall back to its last answer), then the advisor if it is fresh."""
+    """Ask the forecaster (else fall back to its last answer), then the advisor if it is fresh,
+    reserving the regular payments the insights find (regular_payments). `insights_down` says
+    why the insights sidecar is known to be down (the window knows its health): it is not
+    waited for then."""
     from supervisor import HubError
 
     currency = main_currency(ledger)
@@ -328,6 +384,10 @@ def run(
             )
         outcome.advice_problem = "the advisor needs a forecast, and there is none"
         return outcome
+    # The insights look for regular payments while the forecaster works: the advisor needs both.
+    insights = None
+    if with_advice and hub is not None and insights_down is None:
+        insights = _ask_insights(hub, ledger, today)
     try:
         if hub is None:
             raise HubError("no hub is running")
@@ -352,7 +412,8 @@ def run(
             ledger,
             db=db,
             outcome=outcome,
-            upcoming=upcoming,
+            insights=insights,
+            insights_down=insights_down,
             today=today,
             timeout=advice_timeout,
         )
@@ -365,13 +426,19 @@ def _advise(
     *,
     db: Path,
     outcome: Outcome,
-    upcoming: list[dict[str, Any]] | None,
+    insights: Future[dict[str, Any]] | None,
+    insights_down: str | None,
     today: dt.date | None,
     timeout: float,
 ) -> None:
     from supervisor import HubError
 
     assert outcome.forecast is not None
+    upcoming, note = regular_payments(
+        insights, ledger, db, outcome.currency, today=today, unasked=insights_down
+    )
+    if note:
+        outcome.advice_notes.append(note)
     params = advice_params(
         ledger, outcome.forecast, outcome.currency, upcoming=upcoming, today=today
     )

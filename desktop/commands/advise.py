@@ -1,8 +1,10 @@
 """`fincast advise`: a cautious amount that is safe to set aside this month, with its reasons.
 
-Starts a hub with the forecaster and the advisor, asks the forecaster, then the advisor with the
-net cash-flow forecast; prints the amount, the reasons and the warnings, and stops them. Without a
-fresh forecast the advisor is not asked, and it says why. Never investment advice.
+Starts a hub with the forecaster, the insights and the advisor, asks the forecaster (and the
+insights for the regular payments due), then the advisor with the net cash-flow forecast, as the
+window's Forecast page does; prints the amount, the reasons, the warnings and what the advice had
+to leave out, and stops them. Without a fresh forecast the advisor is not asked, and it says why.
+Never investment advice.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from desktop.commands._services import forecast_outcome
 
     with open_ledger(args) as ledger:
-        outcome = forecast_outcome(ledger, ("forecaster", "advisor"), with_advice=True)
+        outcome = forecast_outcome(ledger, ("forecaster", "insights", "advisor"), with_advice=True)
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False))
         return 0 if outcome.advice is not None else 1
@@ -46,4 +48,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  - {reason}")
     for warning in advice.get("warnings", []):
         print(f"warning: {warning}")
+    for note in outcome.advice_notes:  # e.g. regular payments not reserved: the figure is higher
+        print(f"note: {note}")
     return 0

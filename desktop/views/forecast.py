@@ -298,13 +298,19 @@ class ForecastView(QWidget):
             return
         self._busy = True
         hub = self.ctx.hub.hub if self.ctx.hub.health("forecaster").ok else None
+        insights = self.ctx.hub.health("insights")
+        # the advice then reserves the last insights' payments (or says it could not), unwaited
+        insights_down = (
+            None if insights.ok else f"the insights service {insights.reason or 'is down'}"
+        )
         self.status.setText("Forecasting…" if hub is not None else self.status.text())
         db = self.ctx.db
 
         def job(ledger: Any) -> tuple[Any, dict[str, list[tuple[str, float]]]]:
             from desktop import forecasting
 
-            outcome = forecasting.run(hub, ledger, db, upcoming=_upcoming(db, ledger))
+            # the advisor's request is built there, as for `fincast advise` (regular payments too)
+            outcome = forecasting.run(hub, ledger, db, insights_down=insights_down)
             params, _ = forecasting.forecast_params(ledger, outcome.currency)
             return outcome, _history(params)
 
@@ -336,7 +342,8 @@ class ForecastView(QWidget):
         if outcome.advice is not None:
             note = outcome.advice_problem or ""
             saved = outcome.advice_saved if note else None
-            self._show_advice(outcome.advice, saved=saved, note=note)
+            left_out = [n[:1].upper() + n[1:] + "." for n in outcome.advice_notes]
+            self._show_advice(outcome.advice, saved=saved, note=note, left_out=left_out)
         else:
             self.advice = None
             self.safe_amount.setText("—")
@@ -362,7 +369,11 @@ class ForecastView(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------
     def _show_advice(
-        self, result: dict[str, Any], saved: dt.datetime | None = None, note: str = ""
+        self,
+        result: dict[str, Any],
+        saved: dt.datetime | None = None,
+        note: str = "",
+        left_out: list[str] | None = None,
     ) -> None:
         self.advice = result
         currency = str(result.get("currency") or self.currency)
@@ -373,6 +384,7 @@ class ForecastView(QWidget):
         confidence = result.get("confidence")
         if isinstance(confidence, int | float):
             lines.append(f"Confidence: {formatting.percent(float(confidence))}")
+        lines += [f"Note: {n}" for n in left_out or []]
         if saved is not None:
             lines.append(f"(from {formatting.day(saved.date())})")
         if note:
@@ -608,13 +620,3 @@ def _history(params: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
     return {
         name: [(m, float(months.get(m, Decimal(0)))) for m in seen] for name, months in per.items()
     }
-
-
-def _upcoming(db: Any, ledger: Any) -> list[dict[str, Any]]:
-    """Regular payments due within a month, from the last insights result (if any)."""
-    from desktop import forecasting
-
-    cached = result_cache.load(db, "insights")
-    if cached is None or not isinstance(cached[1], dict):
-        return []
-    return forecasting.upcoming_payments(ledger, cached[1], dt.date.today())
