@@ -395,11 +395,14 @@ def _flag(record: list[str], ind: ColumnStats) -> str:
 # Descriptions that always mean money coming back in: refunds; and on a card, repayments.
 _REFUND = re.compile(
     r"refund|退款|erstattung|rembours|reembols|rimbors|terugbetaling|devoluci|возврат|返金|환불"
-    r"|返品|ヘンピン|ﾍﾝﾋﾟﾝ",
+    r"|返品|ヘンピン|ﾍﾝﾋﾟﾝ"
+    r"|\b[iİı]ade\b",  # Turkish: "MIGROS IADE", "ZARA İADE"
     re.IGNORECASE,
 )
 _REPAYMENT = re.compile(
-    r"payment\W*(?:-\W*)?thank you|payment received|autopay|还款|repayment", re.IGNORECASE
+    r"payment\W*(?:-\W*)?thank you|payment received|autopay|还款|repayment"
+    r"|kart[ıi]\s+[öo]demesi|[öo]demeniz\s+i[çc]in",  # Turkish: card payment, "for your payment"
+    re.IGNORECASE,
 )
 
 
