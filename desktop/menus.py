@@ -1,8 +1,9 @@
 """The main window's menu bar (File, Edit, View, Help) and the keyboard shortcuts it carries.
 
 Each command is one QAction added to the window as well as to its menu, so its shortcut works
-wherever focus is in the window, and the shortcuts dialog is read off the menus themselves (it
-cannot drift from what is bound). A command aimed at a page that has not been built yet builds it
+wherever focus is in the window, and the shortcuts dialog is read off the menus themselves, and
+off the keys the pages' own widgets take (their actions, a table's F2), so it cannot drift from
+what is bound. A command aimed at a page that has not been built yet builds it
 first (MainWindow.page); none may wait on the hub or on a query: they only switch pages, move
 focus, or call what the page's own buttons call.
 """
@@ -15,15 +16,17 @@ from functools import partial
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -261,15 +264,70 @@ def bound_actions(window: QMainWindow) -> list[tuple[str, QAction]]:
     return seen
 
 
-class ShortcutsDialog(QDialog):
-    """A small table of every bound key, read from the actions when it is shown."""
+def page_keys(window: MainWindow) -> list[tuple[str, str, str]]:
+    """(where, command, keys) for the keys a page's own widgets take while they have focus: the
+    actions with a key on them (Ctrl+Enter accepts the suggestions in the Transactions table,
+    Delete dismisses an alert in Insights) and F2 in a table with an editable column. Each page
+    is built first (as a menu command aimed at it would build it): its keys exist only once its
+    widgets do."""
+    from desktop.window import PAGES
 
-    def __init__(self, window: QMainWindow) -> None:
+    rows: list[tuple[str, str, str]] = []
+    on_window = {id(a) for a in window.actions()}
+    for name in PAGES:
+        page = window.page(name)
+        where = f"{name} page"
+        for view in page.findChildren(QTableView):
+            edited = _edited_by_f2(view)
+            if edited:
+                names = " or ".join([", ".join(edited[:-1]), edited[-1]] if edited[1:] else edited)
+                rows.append((where, f"Edit the {names} of the current row", "F2"))
+        for a in page.findChildren(QAction):
+            # a context menu's items are built when it opens, and show their keys there
+            if a.shortcuts() and id(a) not in on_window and not isinstance(a.parent(), QMenu):
+                rows.append((where, plain(a.text()), key_text(a)))
+    return rows
+
+
+def _edited_by_f2(view: QTableView) -> list[str]:
+    """The (lower-case) names of the columns F2 edits in `view`; [] when it edits none: Qt's
+    EditKeyPressed trigger is F2, and it edits only what the model calls editable."""
+    model = view.model()
+    if model is None or not view.editTriggers() & QAbstractItemView.EditTrigger.EditKeyPressed:
+        return []
+    horizontal = Qt.Orientation.Horizontal
+    # A row's index even before any row is loaded (a page's rows arrive from a lane later):
+    # whether a column is editable does not depend on the row here.
+    return [
+        str(model.headerData(column, horizontal)).lower()
+        for column in range(view.horizontalHeader().count())
+        if model.flags(_first_row(model, column)) & Qt.ItemFlag.ItemIsEditable
+    ]
+
+
+def _first_row(model: QAbstractItemModel, column: int) -> QModelIndex:
+    """The first row's index in `column`; made up when no row is loaded yet, where the model
+    lets it be (Fincast's own models: Qt's are always filled in place)."""
+    index = model.index(0, column)
+    if index.isValid():
+        return index
+    try:
+        return model.createIndex(0, column)
+    except (TypeError, RuntimeError):  # a model of Qt's own keeps createIndex to itself
+        return index
+
+
+class ShortcutsDialog(QDialog):
+    """A small table of every bound key, read from the actions (and the pages' widgets) when it
+    is shown."""
+
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("Keyboard shortcuts")
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Menu", "Command", "Keys"])
+        # a menu's name, or the page whose table (say) takes the key while it has focus
+        self.table.setHorizontalHeaderLabels(["Where", "Command", "Keys"])
         self.table.setTabKeyNavigation(False)  # Tab goes on to Close
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -288,10 +346,11 @@ class ShortcutsDialog(QDialog):
 
     def fill(self) -> None:
         """Re-read the actions (Undo's text, say, changes with what it would undo)."""
-        rows = bound_actions(self.window_)
+        rows = [(menu, plain(a.text()), key_text(a)) for menu, a in bound_actions(self.window_)]
+        rows += page_keys(self.window_)
         self.table.setRowCount(len(rows))
-        for row, (menu, a) in enumerate(rows):
-            for col, text in enumerate((menu, plain(a.text()), key_text(a))):
+        for row, texts in enumerate(rows):
+            for col, text in enumerate(texts):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.table.resizeRowsToContents()
         # Big enough to show every row and column without scrolling (the list is short).
@@ -317,7 +376,7 @@ class ShortcutsDialog(QDialog):
         return [(cell(r, 0), cell(r, 1), cell(r, 2)) for r in range(self.table.rowCount())]
 
 
-def show_shortcuts(window: QMainWindow, menus: Menus) -> None:
+def show_shortcuts(window: MainWindow, menus: Menus) -> None:
     """Show (or raise) the shortcuts dialog; never modal, so the window keeps working."""
     if menus.shortcuts_dialog is None:
         menus.shortcuts_dialog = ShortcutsDialog(window)

@@ -275,7 +275,8 @@ def test_help_keys_list_every_bound_key_in_one_dialog(
     dialog = window.menus.shortcuts_dialog
     assert isinstance(dialog, ShortcutsDialog)
     assert dialog.isVisible()
-    rows = dialog.rows()
+    # the window's own commands (the pages' keys are test_shortcuts_pages.py's)
+    rows = [row for row in dialog.rows() if not row[0].endswith(" page")]
     commands = [command for _menu, command, _keys in rows]
     bound = [a for a in window.actions() if a.shortcuts()]
     assert len(rows) == len(bound)
