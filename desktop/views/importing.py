@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -229,6 +230,8 @@ class ImportView(QWidget):
         self.preview_table = QTableWidget(0, 4)
         self.preview_table.setHorizontalHeaderLabels(["Line", "Date", "Description", "Amount"])
         self.preview_table.setTabKeyNavigation(False)  # Tab goes on to Import; arrows move in it
+        # a preview: what the file says, read only (an edit here went nowhere, and F2 offered it)
+        self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview_table.horizontalHeader().setSectionResizeMode(
             2, QHeaderView.ResizeMode.Stretch
         )

@@ -80,3 +80,15 @@ def test_f2_as_listed_edits_the_category_of_the_current_row(
     assert table.state() == QAbstractItemView.State.EditingState
     assert table.currentIndex().column() == category
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+
+
+def test_only_the_transactions_table_takes_f2(
+    qtbot: Any, make_window: Any, filled_ledger: Path
+) -> None:
+    """The Import preview is read only: F2 there opened an editor whose text went nowhere, and the
+    list offered it as 'Import page - F2'."""
+    window = make_window(filled_ledger)
+    f2 = [where for where, _, keys in _f1(qtbot, window) if keys == "F2"]
+    assert f2 == ["Transactions page"]
+    preview = window.pages["Import"].preview_table
+    assert preview.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
