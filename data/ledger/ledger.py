@@ -76,6 +76,22 @@ def _key(name: str) -> str:
     return " ".join(str(name).split())
 
 
+def _category_ids(conn: sqlite3.Connection) -> Callable[[str | None], int | None]:
+    """The id of a category the categorizer or an undo names, through tidy.resolve (a renamed
+    or merged category's old name is followed, a deleted one is None, not recreated), each
+    name looked up once per write."""
+    cache: dict[str, int | None] = {}
+
+    def cat_id(name: str | None) -> int | None:
+        if name is None:
+            return None
+        if name not in cache:
+            cache[name] = tidy.resolve(conn, _clean_name(name, "category"))
+        return cache[name]
+
+    return cat_id
+
+
 class Ledger:
     """Accounts, transactions, categories, import batches, profiles and rules in one SQLite file."""
 
@@ -407,15 +423,7 @@ class Ledger:
         deleted one leaves the row uncategorized, as its deletion did. Returns how many rows
         were found."""
         with self._write() as conn:
-            ids: dict[str, int | None] = {}
-
-            def cat_id(name: str | None) -> int | None:
-                if name is None:
-                    return None
-                if name not in ids:
-                    ids[name] = tidy.resolve(conn, _clean_name(name, "category"))
-                return ids[name]
-
+            cat_id = _category_ids(conn)
             rows = [
                 (
                     cat_id(t.category),
@@ -485,16 +493,7 @@ class Ledger:
     def apply_predictions(self, predictions: Sequence[Prediction]) -> int:
         """Store categorizer results; never overwrites a category the user chose. Returns count."""
         with self._write() as conn:
-            cache: dict[str, int | None] = {}
-
-            def cat_id(name: str | None) -> int | None:
-                # a renamed, merged or deleted category's old name is followed, not recreated
-                if name is None:
-                    return None
-                if name not in cache:
-                    cache[name] = tidy.resolve(conn, _clean_name(name, "category"))
-                return cache[name]
-
+            cat_id = _category_ids(conn)
             rows = [
                 (
                     cat_id(p.category),
