@@ -9,30 +9,10 @@ from typing import Any
 
 import pytest
 
-from data.ledger import Ledger, TxFilter, Txn
+from data.ledger import Ledger, TxFilter
 from desktop import categorizing
 from desktop.health import Level
-
-CSV = "Date,Description,Amount\n" + "".join(
-    f"2024-0{m}-0{d},{text},{amount}\n"
-    for m in range(1, 7)
-    for d, text, amount in (
-        (2, "QUILLSBY HOSTING LTD", "-32.00"),
-        (3, "TESCO STORES 3297", "-41.20"),
-        (4, "ACME LTD SALARY", "2500.00"),
-    )
-)
-
-
-def _categorizer_hub() -> Any:
-    from supervisor import Hub, ServiceSpec
-
-    return Hub(services=[ServiceSpec("categorizer")])
-
-
-def _hosting(db: Path) -> list[Txn]:
-    with Ledger.open(db) as ledger:
-        return ledger.transactions(TxFilter(text="quillsby"), limit=100)
+from tests.desktop.categorizer_window import hosting, open_window
 
 
 @pytest.mark.slow
@@ -41,25 +21,20 @@ def test_the_corrected_payees_other_rows_follow_after_the_retrain(
 ) -> None:
     pytest.importorskip("sklearn")
     monkeypatch.setattr(categorizing, "RETRAIN_DEBOUNCE_S", 0.2)
-    statement = tmp_path / "bank.csv"
-    statement.write_text(CSV, encoding="utf-8")
-    db = tmp_path / "ledger.sqlite"
-    with Ledger.open(db) as ledger:
-        ledger.import_file(statement, "Current", currency="GBP")
-    window = make_window(db, hub_factory=_categorizer_hub)
+    window, db = open_window(make_window, tmp_path)
     hub = window.ctx.hub
     hub.start()
     qtbot.waitUntil(lambda: hub.health("categorizer").level is Level.READY, timeout=120_000)
     qtbot.waitUntil(
-        lambda: all(t.categorize_state != "pending" for t in _hosting(db)), timeout=120_000
+        lambda: all(t.categorize_state != "pending" for t in hosting(db)), timeout=120_000
     )
-    assert all(t.category != "Home broadband" for t in _hosting(db))  # a name it cannot guess
+    assert all(t.category != "Home broadband" for t in hosting(db))  # a name it cannot guess
 
-    first = _hosting(db)[0]
+    first = hosting(db)[0]
     window.transactions.set_category([first], "Home broadband")  # the person's correction
 
     def followed() -> bool:
-        rows = _hosting(db)
+        rows = hosting(db)
         return all(t.category == "Home broadband" for t in rows) and all(
             t.category_source == "model" for t in rows if t.id != first.id
         )

@@ -14,18 +14,7 @@ from data.ledger import Ledger, TxFilter
 from desktop import categorizing
 from desktop.health import Level
 from desktop.views import services
-
-CSV = "Date,Description,Amount\n" + "".join(
-    f"2024-0{m}-0{d},{text},{amount}\n"
-    for m in range(1, 7)
-    for d, text, amount in ((2, "QUILLSBY HOSTING LTD", "-32.00"), (3, "TESCO STORES", "-41.20"))
-)
-
-
-def _categorizer_hub() -> Any:
-    from supervisor import Hub, ServiceSpec
-
-    return Hub(services=[ServiceSpec("categorizer")])
+from tests.desktop.categorizer_window import open_window
 
 
 @pytest.mark.slow
@@ -35,12 +24,7 @@ def test_the_services_page_names_the_model_and_its_retrain(
     pytest.importorskip("sklearn")
     monkeypatch.setattr(categorizing, "RETRAIN_DEBOUNCE_S", 0.2)
     monkeypatch.setattr(services, "MODEL_EVERY_S", 0.2)
-    statement = tmp_path / "bank.csv"
-    statement.write_text(CSV, encoding="utf-8")
-    db = tmp_path / "ledger.sqlite"
-    with Ledger.open(db) as ledger:
-        ledger.import_file(statement, "Current", currency="GBP")
-    window = make_window(db, hub_factory=_categorizer_hub)
+    window, db = open_window(make_window, tmp_path)
     hub = window.ctx.hub
     window.show_page("Services")
     line = window.services.model_line
