@@ -81,3 +81,21 @@ def test_statement_lines_are_the_accounts_rows_oldest_first(tmp_path: Path) -> N
         lines = list(ledger.statement_lines("Current"))
     assert lines == [(t.date, t.amount, t.balance) for t in txns]
     assert any(balance is not None for _, _, balance in lines)
+
+
+def test_rows_in_another_currency_are_not_part_of_the_opening(tmp_path: Path) -> None:
+    """A multi-currency statement's row in another currency is not the account's money: it
+    worked into the opening balance as if its minor units were the account's."""
+    statement = tmp_path / "multi.csv"
+    statement.write_text(
+        "Date,Description,Amount,Currency,Balance\n"
+        "2024-03-01,Coffee,-3.00,GBP,97.00\n"
+        "2024-03-02,Hotel Paris,-120.00,EUR,97.00\n"
+        "2024-03-03,Pay,1000.00,GBP,1097.00\n",
+        encoding="utf-8",
+    )
+    with Ledger.open(tmp_path / "ledger.sqlite") as ledger:
+        ledger.import_file(statement, account="Current", currency="GBP")
+        lines = list(ledger.statement_lines("Current"))
+    assert [amount for _, amount, _ in lines] == [-300, 100000]
+    assert opening_balance(lines) == 10000

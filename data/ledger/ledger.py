@@ -218,9 +218,13 @@ class Ledger:
 
     def statement_lines(self, name: str) -> Iterator[tuple[dt.date, int, int | None]]:
         """(date, amount, the running balance the statement stated or None) of every row of the
-        account `name`, oldest first: what an opening balance is worked out from."""
+        account `name` in its own currency, oldest first: what an opening balance is worked out
+        from. A multi-currency statement's rows in another currency are not part of that
+        balance (their minor units are another money), as in account_balances."""
         rows = self._conn.execute(
-            "SELECT date, amount, balance FROM transactions WHERE account_id = ? ORDER BY date, id",
+            "SELECT t.date, t.amount, t.balance FROM transactions t "
+            "JOIN accounts a ON a.id = t.account_id AND a.currency = t.currency "
+            "WHERE t.account_id = ? ORDER BY t.date, t.id",
             (self._account_id(name),),
         )
         for day, amount, balance in rows:
