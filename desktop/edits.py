@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
@@ -129,21 +128,14 @@ class SetCategory(QUndoCommand):
         pending = any(t.categorize_state == "pending" for t in txns)
         # Rows put back to pending must wake the categorize pump, which listens for "undo".
         what = "undo" if pending else "categories"
-        self.ctx.writer.submit(lambda ledger: put_back(ledger, txns), lambda _n: self._undone(what))
+        # As they were, whole and in one transaction: set_category clears the confidence and
+        # the suggestion, and marks a cleared row 'skipped' for good (audit 8); put back in
+        # several writes, a kill between them left 49,999 rows uncategorized (audit 9).
+        self.ctx.writer.submit(
+            lambda ledger: ledger.restore_categories(txns), lambda _n: self._undone(what)
+        )
 
     def _undone(self, what: str) -> None:
         self.ctx.events.changed.emit(what)
         if self.category is not None:  # the categorizer learned the undone name: unlearn it
             unteach(self.ctx, self.txns)
-
-
-def put_back(ledger: Any, txns: list[Txn]) -> None:
-    """Store `txns` as they are (their state before an edit), on the writing lane, in one
-    transaction (Ledger.restore_categories).
-
-    set_category alone cannot: it clears the confidence and the suggestion, and clearing a
-    category marks the row 'skipped', so an undone correction of a suggested row came back
-    as "—" with no suggestion, never to be suggested again (audit 8). Put back in several
-    writes, a kill between them left 49,999 rows of an undone bulk edit uncategorized and
-    never asked again (audit 9)."""
-    ledger.restore_categories(txns)
