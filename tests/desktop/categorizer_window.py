@@ -41,3 +41,19 @@ def open_window(make_window: Any, tmp_path: Path) -> tuple[Any, Path]:
     with Ledger.open(db) as ledger:
         ledger.import_file(statement, "Current", currency="GBP")
     return make_window(db, hub_factory=categorizer_hub), db
+
+
+def start_categorizer(qtbot: Any, window: Any) -> None:
+    """Start the window's hub and wait until its categorizer is ready."""
+    from desktop.health import Level
+
+    hub = window.ctx.hub
+    hub.start()
+    qtbot.waitUntil(lambda: hub.health("categorizer").level is Level.READY, timeout=120_000)
+
+
+def wait_categorized(qtbot: Any, db: Path) -> None:
+    """Wait until the hosting payee's rows have had the categorizer's answer."""
+    qtbot.waitUntil(
+        lambda: all(t.categorize_state != "pending" for t in hosting(db)), timeout=120_000
+    )

@@ -11,8 +11,12 @@ import pytest
 
 from data.ledger import Ledger, TxFilter
 from desktop import categorizing
-from desktop.health import Level
-from tests.desktop.categorizer_window import hosting, open_window
+from tests.desktop.categorizer_window import (
+    hosting,
+    open_window,
+    start_categorizer,
+    wait_categorized,
+)
 
 
 @pytest.mark.slow
@@ -22,12 +26,8 @@ def test_the_corrected_payees_other_rows_follow_after_the_retrain(
     pytest.importorskip("sklearn")
     monkeypatch.setattr(categorizing, "RETRAIN_DEBOUNCE_S", 0.2)
     window, db = open_window(make_window, tmp_path)
-    hub = window.ctx.hub
-    hub.start()
-    qtbot.waitUntil(lambda: hub.health("categorizer").level is Level.READY, timeout=120_000)
-    qtbot.waitUntil(
-        lambda: all(t.categorize_state != "pending" for t in hosting(db)), timeout=120_000
-    )
+    start_categorizer(qtbot, window)
+    wait_categorized(qtbot, db)
     assert all(t.category != "Home broadband" for t in hosting(db))  # a name it cannot guess
 
     first = hosting(db)[0]

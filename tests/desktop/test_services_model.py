@@ -12,9 +12,8 @@ import pytest
 
 from data.ledger import Ledger, TxFilter
 from desktop import categorizing
-from desktop.health import Level
 from desktop.views import services
-from tests.desktop.categorizer_window import open_window
+from tests.desktop.categorizer_window import open_window, start_categorizer
 
 
 @pytest.mark.slow
@@ -25,12 +24,10 @@ def test_the_services_page_names_the_model_and_its_retrain(
     monkeypatch.setattr(categorizing, "RETRAIN_DEBOUNCE_S", 0.2)
     monkeypatch.setattr(services, "MODEL_EVERY_S", 0.2)
     window, db = open_window(make_window, tmp_path)
-    hub = window.ctx.hub
     window.show_page("Services")
     line = window.services.model_line
     assert "down" in line.text() or "asking" in line.text()  # said before the sidecar is up
-    hub.start()
-    qtbot.waitUntil(lambda: hub.health("categorizer").level is Level.READY, timeout=120_000)
+    start_categorizer(qtbot, window)
     qtbot.waitUntil(lambda: "version 1," in line.text(), timeout=60_000)
     assert "built-in examples" in line.text() and "trained " in line.text(), line.text()
 

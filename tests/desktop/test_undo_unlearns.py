@@ -12,8 +12,12 @@ from typing import Any
 import pytest
 
 from desktop import categorizing
-from desktop.health import Level
-from tests.desktop.categorizer_window import hosting, open_window
+from tests.desktop.categorizer_window import (
+    hosting,
+    open_window,
+    start_categorizer,
+    wait_categorized,
+)
 
 WRONG = "Home broadband"  # a name no built-in example has: only the correction teaches it
 
@@ -25,12 +29,8 @@ def test_an_undone_correction_is_unlearned_and_its_payees_rows_follow(
     pytest.importorskip("sklearn")
     monkeypatch.setattr(categorizing, "RETRAIN_DEBOUNCE_S", 0.2)
     window, db = open_window(make_window, tmp_path)
-    hub = window.ctx.hub
-    hub.start()
-    qtbot.waitUntil(lambda: hub.health("categorizer").level is Level.READY, timeout=120_000)
-    qtbot.waitUntil(
-        lambda: all(t.categorize_state != "pending" for t in hosting(db)), timeout=120_000
-    )
+    start_categorizer(qtbot, window)
+    wait_categorized(qtbot, db)
     before = {t.id: (t.category, t.category_source) for t in hosting(db)}
     assert all(category != WRONG for category, _ in before.values())
 
